@@ -1,0 +1,35 @@
+"""The NumPy engine: networks, costs, initialization and the SGD trainer.
+
+Pure NumPy with no knowledge of the app, the command line or the data sets: it trains any arrays it
+is given and reports to whatever observer it is handed.
+"""
+
+from .events import (
+    BatchProgress,
+    Control,
+    EpochReport,
+    Event,
+    Failed,
+    Finished,
+    Observer,
+    Paused,
+    Resumed,
+)
+from .network import Network, accuracy
+from .training import Trainer, TrainingResult
+
+__all__ = [
+    "BatchProgress",
+    "Control",
+    "EpochReport",
+    "Event",
+    "Failed",
+    "Finished",
+    "Network",
+    "Observer",
+    "Paused",
+    "Resumed",
+    "Trainer",
+    "TrainingResult",
+    "accuracy",
+]

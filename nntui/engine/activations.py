@@ -1,0 +1,83 @@
+"""Activation functions, each with its derivative written in terms of its own output.
+
+Backprop needs σ'(z) at every layer.  For the functions used here the derivative can be written
+from the activation a = σ(z) alone (for the sigmoid σ' = a(1 − a)), so the network keeps only the
+activations of a forward pass, not the weighted inputs z as well.
+
+Every function works *in place* on the array it is given: during training the same buffers are
+reused for every mini-batch, which matters when a mini-batch holds only ten examples and the cost of
+each NumPy call, not the arithmetic, sets the pace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+Array = np.ndarray
+
+
+def sigmoid(z: Array) -> Array:
+    """σ(z) = 1 / (1 + e^(−z)), computed as (1 + tanh(z/2)) / 2 so no exp() can overflow."""
+    z *= 0.5
+    np.tanh(z, out=z)
+    z += 1.0
+    z *= 0.5
+    return z
+
+
+def tanh(z: Array) -> Array:
+    """The hyperbolic tangent: a sigmoid stretched to (−1, 1)."""
+    return np.tanh(z, out=z)
+
+
+def relu(z: Array) -> Array:
+    """The rectified linear unit max(0, z): it does not saturate for positive z."""
+    return np.maximum(z, 0.0, out=z)
+
+
+def linear(z: Array) -> Array:
+    """The identity: the neuron outputs its weighted input unchanged."""
+    return z
+
+
+def softmax(z: Array) -> Array:
+    """Softmax over each row: e^(z_j) / Σ_k e^(z_k), a probability distribution over the outputs.
+
+    Subtracting each row's maximum first changes nothing mathematically and keeps exp() finite.
+    """
+    z -= z.max(axis=1, keepdims=True)
+    np.exp(z, out=z)
+    z /= z.sum(axis=1, keepdims=True)
+    return z
+
+
+def multiply_by_derivative(name: str, delta: Array, a: Array, scratch: Array) -> Array:
+    """delta ⊙ σ'(z) for a hidden layer whose activations are ``a``, written into ``delta``.
+
+    ``scratch`` is a buffer of a's shape this function may overwrite.
+    """
+    if name == "sigmoid":  # σ' = a(1 − a)
+        np.subtract(1.0, a, out=scratch)
+        scratch *= a
+        delta *= scratch
+    elif name == "tanh":  # tanh' = 1 − a²
+        np.multiply(a, a, out=scratch)
+        np.subtract(1.0, scratch, out=scratch)
+        delta *= scratch
+    elif name == "relu":  # relu' = 1 where the neuron is active, 0 elsewhere
+        np.greater(a, 0.0, out=scratch)
+        delta *= scratch
+    elif name != "linear":
+        raise ValueError(f"unknown activation {name!r}")
+    return delta
+
+
+ACTIVATIONS: dict[str, Callable[[Array], Array]] = {
+    "sigmoid": sigmoid,
+    "tanh": tanh,
+    "relu": relu,
+    "linear": linear,
+    "softmax": softmax,
+}

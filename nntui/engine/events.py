@@ -1,0 +1,167 @@
+"""What the trainer tells its observer, and the small object through which it is steered.
+
+The trainer runs in one thread (a worker of the app, or the main thread of ``nntui train``) and
+reports to an *observer*: any callable taking one event.  Control flows the other way through a
+:class:`Control`, which the trainer reads between mini-batches.  Both are plain Python with no UI in
+them, so the same trainer serves the terminal app, the command line and the tests.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    """Sent a few times a second during an epoch (never every mini-batch: that would flood a UI)."""
+
+    epoch: int  # 1-based
+    epochs: int
+    batch: int  # mini-batches done in this epoch
+    batches: int  # mini-batches in the epoch, ⌈n / batch size⌉
+    running_cost: float  # mean cost of the mini-batches sampled so far this epoch
+    eta: float
+    examples_per_second: float
+    seconds: float  # time spent on this epoch so far, pauses excluded
+
+
+@dataclass(frozen=True)
+class EpochReport:
+    """The metrics of one finished epoch; costs include the regularization term, as in the book."""
+
+    epoch: int
+    epochs: int
+    train_cost: float | None  # None when training-set evaluation is switched off
+    train_accuracy: float | None
+    val_cost: float
+    val_accuracy: float
+    learning_speed: tuple[float, ...]  # per layer: RMS over mini-batches of ‖∂C/∂bˡ‖
+    seconds: float  # training time of the epoch (evaluation excluded), pauses excluded
+    examples_per_second: float
+    eta: float  # η in use at the end of the epoch
+    notes: tuple[str, ...] = ()  # e.g. "η 0.5 → 0.05 (live)" or "η halved to 0.25"
+
+    def as_dict(self) -> dict:
+        """The record saved per epoch in run files and ``--json`` output."""
+        return {
+            "epoch": self.epoch,
+            "train_cost": self.train_cost,
+            "train_accuracy": self.train_accuracy,
+            "val_cost": self.val_cost,
+            "val_accuracy": self.val_accuracy,
+            "learning_speed": list(self.learning_speed),
+            "seconds": self.seconds,
+            "eta": self.eta,
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True)
+class Paused:
+    """The trainer has stopped between mini-batches and waits for resume, step or stop."""
+
+    epoch: int
+    batch: int
+
+
+@dataclass(frozen=True)
+class Resumed:
+    epoch: int
+    batch: int
+
+
+@dataclass(frozen=True)
+class Finished:
+    """The run ended normally; ``reason`` says why in a few words."""
+
+    reason: str  # "completed", "stopped", "early stop" or "η schedule done"
+    epochs_run: int
+    best_val_accuracy: float
+    best_epoch: int
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Failed:
+    """The run could not go on.  ``diverged`` marks a cost that became NaN or infinite."""
+
+    message: str
+    epoch: int
+    diverged: bool = False
+
+
+Event = BatchProgress | EpochReport | Paused | Resumed | Finished | Failed
+Observer = Callable[[Event], None]
+
+
+@dataclass
+class Control:
+    """Pause, resume, stop, step and live η changes, safe to call from any thread.
+
+    Every request sets ``pending``; the trainer reads that one attribute after each mini-batch and
+    only looks further when it is set, so an idle control costs the training loop almost nothing.
+    """
+
+    pending: bool = False
+    stop_requested: bool = False
+    pause_after_epoch: bool = False
+    _eta_request: float | None = None
+    _eta_factor: float = 1.0
+    _running: threading.Event = field(default_factory=threading.Event)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self._running.set()
+
+    @property
+    def paused(self) -> bool:
+        return not self._running.is_set()
+
+    def pause(self) -> None:
+        self._running.clear()
+        self.pending = True
+
+    def resume(self) -> None:
+        self.pause_after_epoch = False
+        self._running.set()
+        self.pending = True
+
+    def step(self) -> None:
+        """Run to the end of the current epoch (or one whole epoch when paused at its start),
+        then pause."""
+        self.pause_after_epoch = True
+        self._running.set()
+        self.pending = True
+
+    def stop(self) -> None:
+        """Stop after the current mini-batch; the epoch's partial work is kept in the weights."""
+        self.stop_requested = True
+        self._running.set()
+        self.pending = True
+
+    def set_eta(self, eta: float) -> None:
+        with self._lock:
+            self._eta_request, self._eta_factor = eta, 1.0
+        self.pending = True
+
+    def scale_eta(self, factor: float) -> None:
+        with self._lock:
+            self._eta_factor *= factor
+        self.pending = True
+
+    # --- the trainer's side ------------------------------------------------------------------
+
+    def take_eta(self, eta: float) -> float:
+        """The η to use from now on, given the one in use; clears the request."""
+        with self._lock:
+            if self._eta_request is not None:
+                eta = self._eta_request
+            eta *= self._eta_factor
+            self._eta_request, self._eta_factor = None, 1.0
+        return eta
+
+    def wait_while_paused(self, timeout: float = 0.1) -> bool:
+        """Block while paused (waking every ``timeout`` s); True once running again."""
+        return self._running.wait(timeout)
