@@ -1,0 +1,117 @@
+"""`load_dataset`: one entry point for every data set nntui knows, by name or by folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from nntui.datasets.base import Dataset, DatasetError
+from nntui.datasets.mnist import (
+    find_fashion_mnist,
+    find_idx_files,
+    find_mnist,
+    mnist_format_dataset,
+)
+from nntui.datasets.synthetic import SHAPES, neuron_dataset, synthetic_dataset
+
+DATASET_NAMES: tuple[str, ...] = (
+    "mnist",
+    "fashion-mnist",
+    "circle",
+    "xor",
+    "gauss",
+    "spiral",
+    "neuron",
+)
+"""The data sets nntui knows by name; any other name must be a folder of MNIST-format IDX files."""
+
+VALIDATE_ON = ("validation", "test")
+DTYPES = ("float32", "float64")
+
+
+def load_dataset(
+    name: str,
+    *,
+    train_size: int = 0,
+    validate_on: str = "validation",
+    dtype: str = "float32",
+    seed: int = 1,
+    noise: float = 0.1,
+    data_dir: str | os.PathLike | None = None,
+) -> Dataset:
+    """Load a data set split into training, validation and test.
+
+    name:        one of DATASET_NAMES, or the path of a folder holding MNIST-format IDX files.
+    train_size:  use only the first N training examples (0: all of them). For the 2-D sets it is
+                 the number of points to draw (0: 1000).
+    validate_on: "validation" holds back part of the training data, as Nielsen does (for MNIST
+                 the last 10,000 of the 60,000 training images); "test" validates on the test set,
+                 as Krohn's Keras examples do, which frees all training data for training.
+    dtype:       "float32" or "float64", for inputs and targets.
+    seed, noise: only for the 2-D sets (see nntui.datasets.synthetic).
+    data_dir:    where to find MNIST (otherwise $NNTUI_DATA_DIR, else the copy shipped with nntui).
+
+    Raises DatasetError, with a message meant for the person at the keyboard, if anything is wrong.
+    """
+    if validate_on not in VALIDATE_ON:
+        raise DatasetError(f"validate_on must be 'validation' or 'test', not {validate_on!r}.")
+    if dtype not in DTYPES:
+        raise DatasetError(f"dtype must be 'float32' or 'float64', not {dtype!r}.")
+    if isinstance(train_size, bool) or not isinstance(train_size, (int, np.integer)):
+        raise DatasetError(f"Training size must be a whole number, not {train_size!r}.")
+    if train_size < 0:
+        raise DatasetError(f"Training size must be 0 (all) or positive, not {train_size}.")
+    train_size = int(train_size)
+    float_type = np.dtype(dtype)
+    key = name.strip().lower()
+
+    if key == "mnist":
+        return mnist_format_dataset(
+            "mnist",
+            find_mnist(data_dir),
+            description="MNIST handwritten digits, 28x28 pixels, 10 classes",
+            train_size=train_size,
+            validate_on=validate_on,
+            dtype=float_type,
+        )
+    if key == "fashion-mnist":
+        return mnist_format_dataset(
+            "fashion-mnist",
+            find_fashion_mnist(data_dir),
+            description="Fashion-MNIST clothing images, 28x28 pixels, 10 classes",
+            train_size=train_size,
+            validate_on=validate_on,
+            dtype=float_type,
+        )
+    if key in SHAPES:
+        return synthetic_dataset(
+            key,
+            train_size=train_size,
+            validate_on=validate_on,
+            dtype=float_type,
+            seed=seed,
+            noise=noise,
+        )
+    if key == "neuron":
+        return neuron_dataset(train_size=train_size, validate_on=validate_on, dtype=float_type)
+
+    folder = Path(name).expanduser()
+    if folder.is_dir():
+        return mnist_format_dataset(
+            folder.name or str(folder),
+            find_idx_files(folder),
+            description=f"MNIST-format IDX files from {folder}",
+            train_size=train_size,
+            validate_on=validate_on,
+            dtype=float_type,
+        )
+    if folder.exists():
+        raise DatasetError(
+            f"{name} is a file, not a folder: give the folder that holds the four IDX files."
+        )
+    raise DatasetError(
+        f"Unknown data set {name!r}: choose one of {', '.join(DATASET_NAMES)}, or give the path "
+        f"of a folder holding MNIST-format IDX files (no such folder: {folder})."
+    )
