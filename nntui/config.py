@@ -18,7 +18,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-DATASETS = ("mnist", "fashion-mnist", "circle", "xor", "gauss", "spiral", "neuron")
+from .datasets import DATASET_NAMES
+
+DATASETS = DATASET_NAMES
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu")
 OUTPUT_ACTIVATIONS = ("sigmoid", "softmax", "linear")
 COSTS = ("quadratic", "cross-entropy", "log-likelihood")
