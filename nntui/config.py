@@ -78,7 +78,7 @@ class Config:
 
     dataset: str = _param(
         "mnist", "data set", "choice",
-        "Data to learn: MNIST digits, Fashion-MNIST, a 2-D toy set or Nielsen's single neuron.",
+        "MNIST digits, Fashion-MNIST, a 2-D toy set, the single neuron, or a folder of IDX files.",
         choices=DATASETS,
     )
     train_size: int = _param(
