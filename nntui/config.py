@@ -374,6 +374,10 @@ def check_combination(config: Config) -> list[Problem]:
             problems.append(Problem(
                 "hidden", "the single-neuron toy has no hidden layers; leave the field empty",
             ))
+        if config.train_size > 1:
+            problems.append(Problem(
+                "train_size", "the single-neuron toy has one training example; use 0",
+            ))
     if config.dropout > 0 and not config.hidden:
         problems.append(Problem("dropout", "dropout acts on hidden layers; add one or set 0"))
     return problems
