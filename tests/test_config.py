@@ -1,0 +1,196 @@
+"""Tests of the configuration spine: round trips, every kind of bad value, presets.
+
+The form, the CLI and the run files all go through :func:`parse_values`, so a value that slips
+through here slips through everywhere.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from nntui.config import (
+    DEFAULTS,
+    PRESETS,
+    SPECS,
+    Config,
+    ConfigError,
+    check_combination,
+    config_from_dict,
+    describe,
+    format_value,
+    make_config,
+    parse_field,
+    parse_values,
+)
+
+
+def test_every_field_has_a_spec_in_order() -> None:
+    assert list(SPECS) == [f.name for f in dataclasses.fields(Config)]
+    for spec in SPECS.values():
+        assert spec.help and spec.label
+        if spec.kind == "choice":
+            assert spec.choices
+
+
+@pytest.mark.parametrize("name", list(SPECS))
+def test_default_round_trips_through_text(name: str) -> None:
+    value = getattr(DEFAULTS, name)
+    assert parse_field(name, format_value(name, value)) == value
+
+
+ODD_VALUES = {
+    "hidden": [(), (7,), (64, 64, 3)],
+    "eta": [0.002, 1e-5, 100.0, 0.1 + 0.2],
+    "lmbda": [0.0, 5.0, 0.123456789],
+    "momentum": [0.0, 0.9, 0.999],
+    "dropout": [0.5],
+    "seed": [0, 2**32 - 1],
+    "eval_train": [True, False],
+    "noise": [1.0],
+    "neuron_w": [-100.0, 0.6],
+}
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    (name, value) for name, values in ODD_VALUES.items() for value in values
+] + [(name, choice) for name, spec in SPECS.items() if spec.kind == "choice"
+     and name != "eval_train" for choice in spec.choices])
+def test_values_round_trip_through_text(name: str, value: object) -> None:
+    """Every value a field can hold survives being shown in the form and typed back."""
+    assert parse_field(name, format_value(name, value)) == value
+
+
+def test_typed_json_values_are_accepted() -> None:
+    assert parse_field("eta", 0.5) == 0.5
+    assert parse_field("epochs", 3.0) == 3
+    assert parse_field("hidden", [30, 10]) == (30, 10)
+    assert parse_field("hidden", "") == ()
+    assert parse_field("hidden", " 64, 64 ") == (64, 64)
+    assert parse_field("eval_train", False) is False
+    assert parse_field("batch_size", "1_000") == 1000
+
+
+@pytest.mark.parametrize(("name", "raw", "words"), [
+    ("eta", "abc", "not a number"),
+    ("eta", "-1", "out of range"),
+    ("eta", "0", "out of range"),
+    ("eta", "nan", "finite"),
+    ("eta", "inf", "finite"),
+    ("eta", "", "value is needed"),
+    ("epochs", "2.5", "whole number"),
+    ("epochs", "0", "out of range"),
+    ("batch_size", "ten", "not a number"),
+    ("momentum", "1", "out of range"),
+    ("dropout", "1.0", "out of range"),
+    ("lmbda", "-0.1", "out of range"),
+    ("seed", str(2**32), "out of range"),
+    ("hidden", "3,x", "'x' is not a layer size"),
+    ("hidden", "0", "out of range"),
+    ("hidden", "5000", "out of range"),
+    ("hidden", ",".join(["4"] * 11), "too many"),
+    ("activation", "swish", "one of sigmoid, tanh, relu"),
+    ("cost", "hinge", "one of quadratic"),
+    ("init", "zeros", "not allowed"),
+    ("eval_train", "maybe", "yes or no"),
+    ("epochs", True, "expected a number"),
+])
+def test_bad_values_give_a_problem_naming_the_field(name: str, raw: object, words: str) -> None:
+    config, problems = parse_values({name: raw})
+    assert config is None
+    assert len(problems) == 1
+    assert problems[0].field == name
+    assert words in problems[0].message
+    assert str(problems[0]).startswith(f"{name}: ")
+
+
+def test_range_message_says_what_is_allowed() -> None:
+    _, problems = parse_values({"eta": "-1"})
+    assert "0 < η ≤ 100" in problems[0].message
+
+
+def test_all_problems_are_returned_at_once() -> None:
+    config, problems = parse_values({"eta": "abc", "epochs": "-3", "hidden": "3,x",
+                                     "activation": "nope", "colour": "red"})
+    assert config is None
+    assert sorted(p.field for p in problems) == sorted(
+        ["eta", "epochs", "hidden", "activation", "colour"])
+    assert "unknown hyperparameter" in next(p for p in problems if p.field == "colour").message
+
+
+def test_make_config_raises_with_every_problem() -> None:
+    with pytest.raises(ConfigError) as info:
+        make_config(eta="x", batch_size=0)
+    assert {p.field for p in info.value.problems} == {"eta", "batch_size"}
+    assert "eta:" in str(info.value) and "batch_size:" in str(info.value)
+
+
+def test_combination_problems() -> None:
+    assert check_combination(DEFAULTS) == []
+    _, problems = parse_values({"dataset": "neuron", "hidden": "30", "output": "softmax",
+                                "cost": "quadratic"})
+    assert {p.field for p in problems} == {"hidden", "output"}
+    _, problems = parse_values({"dropout": 0.5, "hidden": ""})
+    assert [p.field for p in problems] == ["dropout"]
+
+
+def test_values_lay_over_the_base() -> None:
+    base = make_config(eta=0.1, epochs=3)
+    config, problems = parse_values({"epochs": "5"}, base)
+    assert problems == []
+    assert config.eta == 0.1 and config.epochs == 5
+
+
+def test_dataset_may_be_a_folder() -> None:
+    assert parse_field("dataset", " /data/my-idx ") == "/data/my-idx"
+    assert parse_field("dataset", "MNIST") == "mnist"
+    _, problems = parse_values({"dataset": "  "})
+    assert problems and problems[0].field == "dataset"
+
+
+def test_to_dict_round_trips() -> None:
+    config = make_config(hidden="64,32", eta=0.01, regularization="l1", lmbda=0.3, dtype="float64",
+                         eval_train="no")
+    assert config_from_dict(config.to_dict()) == config
+    assert config_from_dict({**config.to_dict(), "extra": 1}) == config
+    with pytest.raises(ConfigError):
+        config_from_dict(["not", "a", "dict"])  # type: ignore[arg-type]
+
+
+def test_regularized_and_describe() -> None:
+    assert DEFAULTS.regularized
+    assert not DEFAULTS.replace(lmbda=0.0).regularized
+    assert not DEFAULTS.replace(regularization="none").regularized
+    text = describe(DEFAULTS)
+    assert "η=0.5" in text and "batch 10" in text and "L2 λ=5" in text
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_every_preset_builds_a_valid_config(name: str) -> None:
+    preset = PRESETS[name]
+    config = preset.config()
+    assert check_combination(config) == []
+    assert preset.title and preset.description
+    # Every value a preset sets survives the run-record round trip.
+    assert config_from_dict(config.to_dict()) == config
+
+
+def test_krohn_shallow_explains_its_small_eta() -> None:
+    preset = PRESETS["krohn-shallow"]
+    config = preset.config()
+    assert config.eta == 0.002
+    assert config.cost == "quadratic" and config.output == "softmax"
+    assert "0.002" in preset.description and "0.01" in preset.description
+    assert "2/10" in preset.description  # the reason: Keras' MSE averages over the 10 outputs
+
+
+def test_nielsen_presets_match_the_book() -> None:
+    baseline = PRESETS["nielsen-baseline"].config()
+    assert (baseline.hidden, baseline.eta, baseline.batch_size, baseline.cost) == (
+        (30,), 0.5, 10, "cross-entropy")
+    l2 = PRESETS["nielsen-l2"].config()
+    assert (l2.regularization, l2.lmbda) == ("l2", 5.0)
+    intermediate = PRESETS["krohn-intermediate"].config()
+    assert intermediate.hidden == (64, 64) and intermediate.activation == "relu"
+    assert intermediate.validate_on == "test" and intermediate.batch_size == 128
