@@ -142,8 +142,12 @@ def save_network(path: str | os.PathLike, network: Network, config: Config) -> P
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.partial.npz")
-        np.savez_compressed(tmp, meta=np.array(json.dumps(meta)), **arrays)
-        os.replace(tmp, path)
+        try:
+            np.savez_compressed(tmp, meta=np.array(json.dumps(meta)), **arrays)
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)  # never leave a half-written file beside the real one
+            raise
     except OSError as error:
         raise RunFileError(f"could not write {path}: {error.strerror or error}") from error
     return path
