@@ -1,0 +1,194 @@
+"""Tests of ``nntui train``: output files, presets, every kind of bad input, divergence, Ctrl+C.
+
+Most run ``nntui.cli.main`` in-process on the 2-D XOR set (well under a second each); two start a
+real ``python -m nntui.cli`` process, because exit codes, stderr and signal handling are only real
+there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from nntui.cli import main
+from nntui.config import PRESETS
+from nntui.runs import load_network
+
+SMALL = ["train", "--dataset", "xor", "--epochs", "2", "--hidden", "6"]
+EPOCH_KEYS = {"epoch", "train_cost", "train_accuracy", "val_cost", "val_accuracy",
+              "learning_speed", "seconds"}
+
+
+def _run(argv: list[str], capsys) -> tuple[int, str, str]:
+    """Run the CLI in-process; returns (exit code, stdout, stderr)."""
+    try:
+        code = main(argv)
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_small_run_prints_keras_like_lines(capsys) -> None:
+    code, out, err = _run(SMALL, capsys)
+    assert code == 0, err
+    assert "Epoch 1/2" in out and "Epoch 2/2" in out
+    assert "val_accuracy:" in out and "loss:" in out
+    assert "test_accuracy" in out
+    assert err == ""
+
+
+def test_json_matches_the_documented_schema(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "run.json"
+    code, _, err = _run([*SMALL, "--json", str(path)], capsys)
+    assert code == 0, err
+    data = json.loads(path.read_text())
+    assert {"config", "history", "test_accuracy", "seconds"} <= set(data)
+    assert data["config"]["dataset"] == "xor" and data["config"]["hidden"] == [6]
+    assert data["config"]["epochs"] == 2
+    assert [entry["epoch"] for entry in data["history"]] == [1, 2]
+    for entry in data["history"]:
+        assert EPOCH_KEYS <= set(entry)
+        for key in ("train_accuracy", "val_accuracy"):
+            assert 0.0 <= entry[key] <= 1.0  # fractions, not percentages
+        assert entry["train_cost"] > 0 and entry["val_cost"] > 0
+        assert len(entry["learning_speed"]) == 2  # hidden and output layer
+        assert entry["seconds"] > 0
+    assert 0.0 <= data["test_accuracy"] <= 1.0
+    assert data["seconds"] > 0
+    assert data["status"] == "completed"
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".json"])
+def test_save_then_load(tmp_path: Path, capsys, suffix: str) -> None:
+    path = tmp_path / f"net{suffix}"
+    code, out, err = _run([*SMALL, "--save", str(path)], capsys)
+    assert code == 0, err
+    assert f"Saved the network to {path}" in out
+    config, network = load_network(path)
+    assert config.dataset == "xor" and network.sizes == [2, 6, 2]
+
+
+def test_list_presets(capsys) -> None:
+    code, out, _ = _run(["train", "--list-presets"], capsys)
+    assert code == 0
+    for name in PRESETS:
+        assert name in out
+
+
+def test_preset_with_override(tmp_path: Path, capsys) -> None:
+    """krohn-intermediate on MNIST, cut to one epoch on the first 2,000 images by flags."""
+    path = tmp_path / "run.json"
+    code, out, err = _run(["train", "--preset", "krohn-intermediate", "--epochs", "1",
+                           "--train-size", "2000", "--json", str(path)], capsys)
+    assert code == 0, err
+    config = json.loads(path.read_text())["config"]
+    assert config["epochs"] == 1 and config["train_size"] == 2000
+    assert config["hidden"] == [64, 64] and config["activation"] == "relu"
+    assert config["batch_size"] == 128 and config["eta"] == 0.1
+    assert "Epoch 1/1" in out
+
+
+@pytest.mark.parametrize(("flags", "words"), [
+    (["--eta", "abc"], "--eta: 'abc' is not a number"),
+    (["--eta", "-1"], "--eta: -1 is out of range"),
+    (["--hidden", "3,x"], "--hidden: 'x' is not a layer size"),
+    (["--cost", "log-likelihood", "--output", "sigmoid"], "log-likelihood needs a softmax"),
+    (["--preset", "nope"], "unknown preset 'nope'"),
+    (["--activation", "swish"], "--activation"),
+])
+def test_bad_values_exit_2_with_one_line(capsys, flags: list[str], words: str) -> None:
+    code, out, err = _run([*SMALL, *flags], capsys)
+    assert code == 2
+    assert words in err
+    assert len(err.strip().splitlines()) == 1, err
+    assert "Traceback" not in err
+    assert "Epoch" not in out  # nothing was trained
+
+
+def test_missing_data_dir_exits_1(capsys) -> None:
+    code, _, err = _run(["train", "--epochs", "1", "--data-dir", "/nonexistent"], capsys)
+    assert code == 1
+    assert "Could not find the MNIST data files" in err
+    assert "/nonexistent" in err and "--data-dir" in err
+    assert "Traceback" not in err
+
+
+def test_diverging_run_exits_1(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "run.json"
+    code, _, err = _run([*SMALL, "--output", "linear", "--cost", "quadratic", "--eta", "100",
+                         "--json", str(path)], capsys)
+    assert code == 1
+    assert "diverged" in err and "smaller η" in err
+    assert json.loads(path.read_text())["status"] == "diverged"
+
+
+def test_plot_prints_the_plots(capsys) -> None:
+    code, out, err = _run([*SMALL, "--plot"], capsys)
+    assert code == 0, err
+    assert "epoch" in out
+    assert "‖∂C/∂b‖" in out
+    assert len(out.splitlines()) > 30
+
+
+def test_quiet_prints_only_the_summary(capsys) -> None:
+    code, out, _ = _run([*SMALL, "--quiet"], capsys)
+    assert code == 0
+    assert "Epoch" not in out and "test_accuracy" in out
+
+
+def _subprocess_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONUNBUFFERED"] = "1"
+    env.pop("NNTUI_DATA_DIR", None)
+    return env
+
+
+def test_real_process_bad_value_and_good_run(tmp_path: Path) -> None:
+    bad = subprocess.run([sys.executable, "-m", "nntui.cli", *SMALL, "--eta", "abc"],
+                         capture_output=True, text=True, timeout=60, env=_subprocess_env())
+    assert bad.returncode == 2
+    assert bad.stderr.strip().splitlines() == [
+        "nntui: error: --eta: 'abc' is not a number"]
+    path = tmp_path / "run.json"
+    good = subprocess.run([sys.executable, "-m", "nntui.cli", *SMALL, "--json", str(path)],
+                          capture_output=True, text=True, timeout=60, env=_subprocess_env())
+    assert good.returncode == 0, good.stderr
+    assert len(json.loads(path.read_text())["history"]) == 2
+
+
+def test_ctrl_c_stops_cleanly_and_keeps_the_history(tmp_path: Path) -> None:
+    """SIGINT during an MNIST run: the current epoch is abandoned, the finished ones are kept."""
+    path = tmp_path / "run.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nntui.cli", "train", "--epochs", "50", "--json", str(path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_subprocess_env(),
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and process.poll() is None:
+            if path.exists() and json.loads(path.read_text())["history"]:
+                break
+            time.sleep(0.05)
+        assert process.poll() is None, "the run ended before it could be interrupted"
+        assert path.exists(), "no epoch was written within 60 s"
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert "Stopped by Ctrl+C" in out
+    data = json.loads(path.read_text())
+    assert data["status"] == "stopped"
+    assert len(data["history"]) >= 1
+    assert len(data["history"]) < 50
