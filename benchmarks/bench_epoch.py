@@ -1,0 +1,192 @@
+"""Seconds per 50,000-image MNIST training epoch, beside the floor set by its matrix multiplies.
+
+For each network, precision and BLAS thread count this times one epoch of the real trainer
+(``Trainer._train_epoch``: shuffling, mini-batch gathering, backprop, the update; no evaluation)
+and, in the same process, the *floor*: the time the matrix products of that epoch take on their
+own.  One mini-batch needs per layer the forward product A·Wᵀ, the weight gradient δᵀ·A and
+(except for the first layer) the backward product δ·W.  Each kind is timed alone in a tight loop
+on buffers of the real shapes and the per-call times are summed and multiplied by the number of
+mini-batches.  time / floor says how much the rest (activations, the cost, the update, Python)
+costs on top: with ten-example batches that overhead, not the arithmetic, sets the pace.
+
+    python benchmarks/bench_epoch.py            # full table, about 2 minutes
+    python benchmarks/bench_epoch.py --quick    # one repeat, fewer floor iterations
+
+Prints a Rich table and, last, one line of JSON with every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from itertools import pairwise
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+from threadpoolctl import threadpool_info, threadpool_limits
+
+from nntui.datasets import load_dataset
+from nntui.engine import Network, Trainer
+
+N_TRAIN = 50_000
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    sizes: tuple[int, ...]
+    activation: str
+    output: str
+    cost: str
+    batch: int
+    eta: float
+
+
+CASES = (
+    Case("[784,30,10] sigmoid/CE", (784, 30, 10), "sigmoid", "sigmoid", "cross-entropy", 10, 0.5),
+    Case("[784,100,10] sigmoid/CE", (784, 100, 10), "sigmoid", "sigmoid", "cross-entropy", 10,
+         0.5),
+    Case("[784,64,64,10] ReLU softmax/LL", (784, 64, 64, 10), "relu", "softmax",
+         "log-likelihood", 128, 0.1),
+)
+
+
+@dataclass
+class Row:
+    case: str
+    batch: int
+    dtype: str
+    threads: int
+    seconds: float
+    floor: float
+    ratio: float
+
+
+def best_of(repeats: int, run: Callable[[], None]) -> float:
+    """The fastest of ``repeats`` timings: the least disturbed by anything else on the machine."""
+    best = math.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def time_epoch(case: Case, train, dtype: str, repeats: int) -> float:
+    network = Network(list(case.sizes), activation=case.activation, output=case.output,
+                      cost=case.cost, init="normalized", seed=1, dtype=dtype)
+    trainer = Trainer(network, train, train, eta=case.eta, batch_size=case.batch, epochs=repeats,
+                      eval_train=False, seed=1, progress_interval=0.2)
+    epoch = iter(range(1, repeats + 1))
+    return best_of(repeats, lambda: trainer._train_epoch(next(epoch)))
+
+
+def per_call(loop: Callable[[int], None], budget: float) -> float:
+    """Seconds per call of the product in ``loop``, timed over about ``budget`` seconds."""
+    loop(20)  # warm up: first calls allocate and page in
+    count, elapsed = 50, 0.0
+    while elapsed < budget / 4:
+        count *= 2
+        start = time.perf_counter()
+        loop(count)
+        elapsed = time.perf_counter() - start
+    return min(elapsed, _timed(loop, count)) / count
+
+
+def _timed(loop: Callable[[int], None], count: int) -> float:
+    start = time.perf_counter()
+    loop(count)
+    return time.perf_counter() - start
+
+
+def matmul_floor(case: Case, dtype: str, budget: float) -> float:
+    """Seconds one epoch spends in its matrix products, each kind timed alone."""
+    rng = np.random.default_rng(0)
+    batches_full, last = divmod(N_TRAIN, case.batch)
+    sizes_of_batches = [(case.batch, batches_full)] + ([(last, 1)] if last else [])
+    total = 0.0
+    for m, count in sizes_of_batches:
+        per_batch = 0.0
+        for layer, (n_in, n_out) in enumerate(pairwise(case.sizes)):
+            a = rng.standard_normal((m, n_in)).astype(dtype)
+            w = rng.standard_normal((n_out, n_in)).astype(dtype)
+            delta = rng.standard_normal((m, n_out)).astype(dtype)
+            z = np.empty((m, n_out), dtype)
+            grad_w = np.empty((n_out, n_in), dtype)
+            below = np.empty((m, n_in), dtype)
+
+            def forward(k: int, a=a, w=w, z=z) -> None:
+                for _ in range(k):
+                    np.matmul(a, w.T, out=z)
+
+            def weight_gradient(k: int, a=a, delta=delta, grad_w=grad_w) -> None:
+                for _ in range(k):
+                    np.matmul(delta.T, a, out=grad_w)
+
+            def backward(k: int, w=w, delta=delta, below=below) -> None:
+                for _ in range(k):
+                    np.matmul(delta, w, out=below)
+
+            per_batch += per_call(forward, budget) + per_call(weight_gradient, budget)
+            if layer > 0:
+                per_batch += per_call(backward, budget)
+        total += per_batch * count
+    return total
+
+
+def blas_description() -> str:
+    info = [f"{p.get('internal_api')} {p.get('version')} ({p.get('architecture')}, "
+            f"{p.get('num_threads')} threads)" for p in threadpool_info()
+            if p.get("user_api") == "blas"]
+    return ", ".join(info) or "no BLAS found"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="one repeat, shorter floor loops")
+    parser.add_argument("--repeats", type=int, default=3, help="epochs timed per cell (best)")
+    args = parser.parse_args()
+    repeats = 1 if args.quick else args.repeats
+    budget = 0.05 if args.quick else 0.15
+
+    # Wide enough for the table even when the output goes to a file or a pipe.
+    console = Console(width=None if sys.stdout.isatty() else 120)
+    console.print(f"numpy {np.__version__}; BLAS: {blas_description()}; "
+                  f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
+    rows: list[Row] = []
+    for dtype in ("float32", "float64"):
+        train = load_dataset("mnist", dtype=dtype).train
+        assert len(train) == N_TRAIN
+        for case in CASES:
+            for threads in (1, 2):
+                with threadpool_limits(limits=threads, user_api="blas"):
+                    seconds = time_epoch(case, train, dtype, repeats)
+                    floor = matmul_floor(case, dtype, budget)
+                rows.append(Row(case.name, case.batch, dtype, threads, seconds, floor,
+                                seconds / floor))
+                console.print(f"  {case.name} batch {case.batch} {dtype} {threads} thread(s): "
+                              f"{seconds:.3f} s, floor {floor:.3f} s", highlight=False)
+
+    table = Table(title="One 50,000-image MNIST epoch (training only, best of "
+                        f"{repeats})")
+    for column in ("network", "batch", "dtype", "BLAS threads", "s/epoch", "matmul floor s",
+                   "time/floor"):
+        table.add_column(column, justify="left" if column == "network" else "right",
+                         no_wrap=True)
+    for row in rows:
+        table.add_row(row.case, str(row.batch), row.dtype, str(row.threads),
+                      f"{row.seconds:.3f}", f"{row.floor:.3f}", f"{row.ratio:.2f}×")
+    console.print(table)
+    print(json.dumps({"benchmark": "epoch", "repeats": repeats,
+                      "rows": [asdict(row) for row in rows]}))
+
+
+if __name__ == "__main__":
+    main()
