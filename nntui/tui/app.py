@@ -1,0 +1,514 @@
+"""``NNTuiApp``: set hyperparameters, train in a worker thread, watch the network learn.
+
+The app owns the state of the current run (ready, loading data, training, paused, finished,
+stopped, diverged, failed) and turns key presses into requests on the engine's
+:class:`~nntui.engine.Control`.  Training itself runs in :class:`~nntui.tui.session.Session` on a
+thread worker, which posts ready-to-draw messages a few times a second; the handlers here only
+update widgets, so the keyboard stays responsive while the network trains.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+from pathlib import Path
+from typing import ClassVar, TypeVar
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Horizontal, Vertical
+from textual.events import DescendantFocus, Resize
+from textual.widgets import Footer
+
+from .. import runs
+from ..config import DEFAULTS, PRESETS, SPECS, Config, describe, format_value, parse_field
+from ..engine import Control, Network
+from ..runs import RunFileError, save_network
+from .commands import NNTuiCommands
+from .messages import (
+    BatchUpdate,
+    DataLoaded,
+    EpochsDone,
+    PlotData,
+    RunEnded,
+    RunPaused,
+    RunResumed,
+    RunWarning,
+)
+from .screens.confirm import ConfirmScreen
+from .screens.help import HelpScreen
+from .screens.too_small import TooSmallScreen, too_small
+from .session import Session
+from .widgets.form import ConfigForm, Field, FieldHelp
+from .widgets.log import EpochLog
+from .widgets.plots import AccuracyPlot, CostPlot, SpeedPlot, show_all
+from .widgets.status import EpochProgress, Status, StatusLine
+
+W = TypeVar("W")
+ACTIVE_STATES = ("loading data", "training", "pausing", "paused", "stopping")
+EMPTY_PLOTS = PlotData([], [], [])
+
+
+class NNTuiApp(App[None]):
+    """The dashboard.  ``config`` fills the form (the CLI's flags or preset); ``runs_dir`` is
+    where run records and saved networks go (default: the user's data folder, or
+    ``$NNTUI_RUNS_DIR``); ``show_timing=False`` hides clocks and speeds, for reproducible
+    screenshots and snapshot tests."""
+
+    TITLE = "nntui"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {NNTuiCommands}
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f5", "start", "Start"),
+        Binding("f6", "pause", "Pause/resume"),
+        Binding("f7", "step", "Step"),
+        Binding("f8", "stop", "Stop"),
+        Binding("f9,ctrl+down", "eta_down", "η÷10"),
+        Binding("f10,ctrl+up", "eta_up", "η×10"),
+        Binding("ctrl+g", "batch_down", "Batch÷2"),
+        Binding("ctrl+t", "batch_up", "Batch×2"),
+        Binding("ctrl+l", "toggle_log", "Log cost"),
+        Binding("ctrl+s", "save", "Save"),
+        Binding("ctrl+r", "reset", "Reset"),
+        Binding("f1,question_mark", "help", "Help"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(self, config: Config = DEFAULTS, data_dir: str | None = None, *,
+                 runs_dir: Path | None = None, show_timing: bool = True,
+                 progress_interval: float = 0.2, blas_threads: int | None = 1) -> None:
+        super().__init__()
+        self.initial_config = config
+        self.data_dir = data_dir
+        env_dir = os.environ.get("NNTUI_RUNS_DIR")
+        self.runs_dir = Path(runs_dir or env_dir or runs.runs_dir())
+        self.show_timing = show_timing
+        self.progress_interval = progress_interval
+        self.blas_threads = blas_threads
+        self.state = "ready"
+        self.run_number = 0
+        self.run_name = ""
+        self.run_config: Config | None = None
+        self.control: Control | None = None
+        self.network: Network | None = None
+        self.network_config: Config | None = None
+        self.history_count = 0
+        self._worker_done = threading.Event()
+        self._worker_done.set()
+        self._restart_with: Config | None = None
+        self._plots = EMPTY_PLOTS
+        self._last_epoch_time: float | None = None
+        self._epoch_wall: float | None = None
+        self._quitting = False
+        self._batches = 0
+
+    # --- layout ------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            with Vertical(id="side"):
+                yield ConfigForm(self.initial_config, id="form")
+                yield FieldHelp(id="field-help")
+            with Vertical(id="dashboard"):
+                yield StatusLine(show_timing=self.show_timing, id="status")
+                yield EpochProgress(id="progress")
+                with Grid(id="panels"):
+                    yield CostPlot()
+                    yield AccuracyPlot()
+                    yield SpeedPlot()
+                    yield EpochLog(show_timing=self.show_timing, id="log")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        form = self._widget(ConfigForm)
+        form.border_title = "Hyperparameters"
+        self._widget(EpochLog).border_title = "Epoch log"
+        self._widget(FieldHelp).show(None)
+        self.log_note("Ready. F5 starts training with the form's values; F1 shows all keys.",
+                      style="dim")
+        self._set_status(Status(detail=describe(self.initial_config)))
+        self._check_size(self.size.width, self.size.height)
+
+    # --- small helpers -------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self.state in ACTIVE_STATES
+
+    def _widget(self, kind: type[W]) -> W:
+        """A dashboard widget, found on the main screen even while a modal screen is on top."""
+        return self.screen_stack[0].query_one(kind)
+
+    @property
+    def form(self) -> ConfigForm:
+        return self._widget(ConfigForm)
+
+    @property
+    def epoch_log(self) -> EpochLog:
+        return self._widget(EpochLog)
+
+    @property
+    def status(self) -> Status:
+        return self._widget(StatusLine).status
+
+    def _set_status(self, status: Status) -> None:
+        self.state = status.state
+        self._widget(StatusLine).set(status)
+        self.form.border_subtitle = ("changes apply to the next run (η: live)"
+                                     if self.running else "")
+
+    def log_note(self, message: str, style: str = "cyan") -> None:
+        self.epoch_log.note(message, style)
+
+    def command_bindings(self) -> list[tuple[str, str, str]]:
+        """(key, action, description) of every action, for the palette and the help screen."""
+        result = []
+        for binding in self.BINDINGS:
+            assert isinstance(binding, Binding)
+            keys = binding.key.replace("question_mark", "?").replace(",", " / ")
+            result.append((keys, binding.action, binding.description))
+        return result
+
+    def palette_action(self, action: str) -> None:
+        """Run an action by name (from the command palette)."""
+        self.call_later(self.run_action, action)
+
+    # --- starting a run ---------------------------------------------------------------------
+
+    def read_form(self) -> Config | None:
+        """The form's config, or None after telling the user which fields are wrong."""
+        config, problems = self.form.read(self.initial_config)
+        if config is None:
+            labels = []
+            for problem in problems:
+                label = SPECS[problem.field].label if problem.field in SPECS else problem.field
+                if label not in labels:
+                    labels.append(label)
+            self.notify("Fix " + ", ".join(labels) + " first: " + problems[0].message,
+                        title="Cannot start", severity="error", timeout=8)
+        return config
+
+    def action_start(self) -> None:
+        config = self.read_form()
+        if config is None:
+            return
+        if self.running:
+            assert self.control is not None
+            self._restart_with = config
+            self.control.stop()
+            self._set_status(self.status.evolve(state="stopping"))
+            return
+        self.begin(config)
+
+    def begin(self, config: Config, *, step: bool = False) -> None:
+        """Start a run of ``config`` in the worker (pausing after one epoch when ``step``)."""
+        self.run_number += 1
+        self.run_config = config
+        self.run_name = time.strftime("%Y%m%d-%H%M%S") + f"-{self.run_number}-" + (
+            Path(config.dataset).name or "data")
+        self.control = Control()
+        if step:
+            self.control.step()
+        self.history_count = 0
+        self._batches = 0
+        self._plots = EMPTY_PLOTS
+        self._last_epoch_time = None
+        self._epoch_wall = None
+        with self.batch_update():
+            self.epoch_log.clear()
+            show_all(*self._plot_widgets(), EMPTY_PLOTS)
+            self._widget(EpochProgress).reset()
+        self.log_note(f"Run {self.run_number}: {describe(config)}, {config.epochs} epochs")
+        self._set_status(Status(state="loading data", epochs=config.epochs, eta=config.eta,
+                                detail=config.dataset))
+        session = Session(
+            self.run_number, config, self.post_message, control=self.control,
+            data_dir=self.data_dir, record_path=self.runs_dir / f"{self.run_name}.json",
+            progress_interval=self.progress_interval, blas_threads=self.blas_threads,
+        )
+        self._worker_done.clear()
+        self._train(session)
+
+    @work(thread=True, exclusive=True, group="training", exit_on_error=False)
+    def _train(self, session: Session) -> None:
+        """The worker: the whole run happens here, off the UI thread."""
+        try:
+            session.run()
+        finally:
+            self._worker_done.set()
+
+    def _plot_widgets(self) -> tuple[CostPlot, AccuracyPlot, SpeedPlot]:
+        return self._widget(CostPlot), self._widget(AccuracyPlot), self._widget(SpeedPlot)
+
+    # --- controlling a run ---------------------------------------------------------------------
+
+    def action_pause(self) -> None:
+        if self.control is None or not self.running:
+            self.notify("Nothing is training; F5 starts a run.", severity="warning")
+        elif self.state in ("paused", "pausing"):
+            self.control.resume()
+            self._set_status(self.status.evolve(state="training"))
+        elif self.state in ("training", "loading data"):
+            self.control.pause()
+            self._set_status(self.status.evolve(state="pausing"))
+
+    def action_step(self) -> None:
+        if self.control is None or not self.running:
+            config = self.read_form()
+            if config is not None:
+                self.begin(config, step=True)
+            return
+        if self.state == "stopping":
+            return
+        self.control.step()
+        self._set_status(self.status.evolve(state="training"))
+        self.log_note(f"Step: training to the end of epoch {max(self.status.epoch, 1)}, "
+                      "then pausing", style="dim")
+
+    def action_stop(self) -> None:
+        if self.control is None or not self.running:
+            self.notify("Nothing is training.", severity="warning")
+            return
+        self._restart_with = None
+        self.control.stop()
+        self._set_status(self.status.evolve(state="stopping"))
+
+    def action_reset(self) -> None:
+        """Put the starting values back into the form (and clear the dashboard when idle)."""
+        self.form.load(self.initial_config)
+        if self.running:
+            self.notify("Form reset; the running run keeps its values.")
+            return
+        self._clear_dashboard()
+        self.log_note("Form reset to the starting values.", style="dim")
+
+    def _clear_dashboard(self) -> None:
+        self._plots = EMPTY_PLOTS
+        with self.batch_update():
+            self.epoch_log.clear()
+            show_all(*self._plot_widgets(), EMPTY_PLOTS)
+            self._widget(EpochProgress).reset()
+        self._set_status(Status(detail=describe(self.initial_config)))
+
+    def apply_preset(self, name: str) -> None:
+        preset = PRESETS[name]
+        self.form.load(preset.config())
+        self.notify(preset.description, title=preset.title, timeout=6)
+        if self.running:
+            self.log_note(f"Preset {name} loaded into the form; it applies to the next run.",
+                          style="dim")
+
+    # --- η and batch size -------------------------------------------------------------------------
+
+    def _scale_field(self, name: str, factor: float) -> None:
+        """Multiply a numeric field by ``factor``; η also changes the running run (live)."""
+        if name == "eta" and self.running and self.status.eta is not None:
+            current = self.status.eta
+        else:
+            try:
+                current = parse_field(name, self.form.field(name).raw)
+            except ValueError as error:
+                self.notify(f"{SPECS[name].label}: {error}", severity="error")
+                return
+        new = current * factor
+        new = max(1, round(new)) if SPECS[name].kind == "int" else float(f"{new:.6g}")
+        try:
+            new = parse_field(name, new)
+        except ValueError as error:
+            self.notify(f"{SPECS[name].label}: {error}", severity="warning")
+            return
+        self.form.set_value(name, new)
+        if name != "eta" and self.running:
+            self.notify(f"{SPECS[name].label} {format_value(name, new)} applies to the next run.")
+
+    def action_eta_up(self) -> None:
+        self._scale_field("eta", 10.0)
+
+    def action_eta_down(self) -> None:
+        self._scale_field("eta", 0.1)
+
+    def action_batch_up(self) -> None:
+        self._scale_field("batch_size", 2.0)
+
+    def action_batch_down(self) -> None:
+        self._scale_field("batch_size", 0.5)
+
+    @on(ConfigForm.FieldChanged)
+    def _field_changed(self, event: ConfigForm.FieldChanged) -> None:
+        if event.name == "eta" and self.running and self.control is not None:
+            if self.status.eta is not None and abs(event.value - self.status.eta) < 1e-12:
+                return
+            self.control.set_eta(event.value)
+            self._set_status(self.status.evolve(eta=event.value))
+            self.log_note(f"η → {event.value:.3g} (live, from the next mini-batch)",
+                          style="yellow")
+
+    # --- other actions ---------------------------------------------------------------------------
+
+    def action_toggle_log(self) -> None:
+        log = self._widget(CostPlot).toggle_log()
+        self.notify(f"Cost axis: {'log' if log else 'linear'} scale", timeout=2)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen((k, d) for k, _, d in self.command_bindings()))
+
+    def action_save(self) -> None:
+        if self.network is None or self.network_config is None:
+            self.notify("No trained network yet: train one first (F5).", severity="warning")
+            return
+        if self.running and self.state != "paused":
+            self.notify("Pause (F6) or stop (F8) the run before saving.", severity="warning")
+            return
+        path = self.runs_dir / f"{self.run_name}.npz"
+        try:
+            save_network(path, self.network, self.network_config)
+        except RunFileError as error:
+            self.notify(str(error), title="Not saved", severity="error", timeout=8)
+            return
+        self.notify(str(path), title="Network saved", timeout=8)
+        self.log_note(f"Saved the network to {path}")
+
+    async def action_quit(self) -> None:
+        if not self.running:
+            self.exit()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_worker(self._stop_and_exit(), exclusive=True, group="quit")
+
+        self.push_screen(ConfirmScreen("A run is training. Stop it and quit?",
+                                       yes="Stop and quit", no="Keep training"), answered)
+
+    async def _stop_and_exit(self) -> None:
+        self._quitting = True
+        await self.stop_training()
+        self.exit()
+
+    async def stop_training(self, timeout: float = 10.0) -> None:
+        """Ask the trainer to stop and wait (without blocking the UI) until its thread is done."""
+        if self.control is not None:
+            self.control.stop()
+        await asyncio.to_thread(self._worker_done.wait, timeout)
+
+    def on_unmount(self) -> None:
+        # Whatever way the app ends, no training thread may outlive it.
+        if self.control is not None:
+            self.control.stop()
+        self._worker_done.wait(10)
+
+    # --- messages from the worker ----------------------------------------------------------------
+
+    def _current(self, message: DataLoaded | BatchUpdate | EpochsDone | RunEnded
+                 | RunPaused | RunResumed | RunWarning) -> bool:
+        return message.run == self.run_number and not self._quitting
+
+    def on_data_loaded(self, message: DataLoaded) -> None:
+        if not self._current(message):
+            return
+        sizes = "[" + ",".join(str(n) for n in message.sizes) + "]"
+        self.log_note(f"{message.description}: {message.n_train:,} training examples, "
+                      f"layers {sizes}", style="dim")
+        state = self.state if self.state in ("pausing", "stopping") else "training"
+        self._set_status(self.status.evolve(state=state, detail=f"{sizes} {message.n_train:,} ex"))
+
+    def on_batch_update(self, message: BatchUpdate) -> None:
+        if not self._current(message):
+            return
+        p = message.progress
+        remaining = None
+        if p.batch and p.seconds > 0:
+            epoch_time = self._epoch_wall or p.seconds * p.batches / p.batch
+            remaining = (p.seconds * (p.batches - p.batch) / p.batch
+                         + (p.epochs - p.epoch) * epoch_time)
+        state = self.state if self.state in ("pausing", "stopping", "paused") else "training"
+        self._batches = p.batches
+        with self.batch_update():
+            self._widget(EpochProgress).set(p.epoch, p.batch, p.batches)
+            self._set_status(self.status.evolve(
+                state=state, epoch=p.epoch, epochs=p.epochs, eta=p.eta,
+                examples_per_second=p.examples_per_second, remaining=remaining))
+            self._widget(CostPlot).show(self._plots.cost, [message.running])
+
+    def on_epochs_done(self, message: EpochsDone) -> None:
+        if not self._current(message):
+            return
+        now = time.monotonic()
+        last = message.reports[-1]
+        if self._last_epoch_time is not None and len(message.reports) == 1:
+            self._epoch_wall = now - self._last_epoch_time
+        self._last_epoch_time = now
+        self._plots = message.plots
+        self.history_count += len(message.reports)
+        with self.batch_update():
+            for report in message.reports:
+                self.epoch_log.epoch(report)
+            show_all(*self._plot_widgets(), message.plots)
+            progress = self._widget(EpochProgress)
+            progress.set(last.epoch, self._batches, self._batches)
+            remaining = (None if self._epoch_wall is None
+                         else (last.epochs - last.epoch) * self._epoch_wall)
+            self._set_status(self.status.evolve(
+                epoch=last.epoch, epochs=last.epochs, eta=last.eta,
+                examples_per_second=last.examples_per_second, remaining=remaining))
+
+    def on_run_paused(self, message: RunPaused) -> None:
+        if self._current(message) and self.state != "stopping":
+            self._set_status(self.status.evolve(state="paused", remaining=None))
+            self.log_note(f"Paused in epoch {message.epoch} after {message.batch} mini-batches "
+                          "(F6 resumes, F7 steps one epoch)", style="dim")
+
+    def on_run_resumed(self, message: RunResumed) -> None:
+        if self._current(message) and self.state not in ("stopping", "pausing"):
+            self._set_status(self.status.evolve(state="training"))
+
+    def on_run_warning(self, message: RunWarning) -> None:
+        if self._current(message):
+            self.notify(message.message, title="Warning", severity="warning", timeout=10)
+            self.log_note(message.message, style="yellow")
+
+    def on_run_ended(self, message: RunEnded) -> None:
+        if message.run != self.run_number:
+            return
+        self.control = None
+        if message.network is not None:
+            self.network, self.network_config = message.network, self.run_config
+        if self._quitting:
+            return
+        style = {"finished": "bold cyan", "stopped": "magenta"}.get(message.status, "bold red")
+        self.log_note(f"Run {message.status}: {message.message}", style=style)
+        self._set_status(self.status.evolve(state=message.status, remaining=None,
+                                            examples_per_second=None))
+        if message.status == "diverged":
+            self.notify(message.message, title="Diverged", severity="error", timeout=10)
+        elif message.status == "failed":
+            self.notify(message.message, title="Training failed", severity="error", timeout=10)
+        if self._restart_with is not None:
+            config, self._restart_with = self._restart_with, None
+            self.begin(config)
+
+    # --- focus help and terminal size -------------------------------------------------------------
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        field = next((node for node in event.widget.ancestors_with_self
+                      if isinstance(node, Field)), None)
+        if event.widget.screen is self.screen_stack[0]:
+            self._widget(FieldHelp).show(field.spec if field is not None else None)
+
+    def on_resize(self, event: Resize) -> None:
+        self._check_size(event.size.width, event.size.height)
+
+    def _check_size(self, width: int, height: int) -> None:
+        small = too_small(width, height)
+        showing = isinstance(self.screen, TooSmallScreen)
+        if small and not showing:
+            self.push_screen(TooSmallScreen())
+        elif small and showing:
+            self.screen.show(width, height)  # type: ignore[attr-defined]
+        elif not small and showing:
+            self.pop_screen()

@@ -1,0 +1,64 @@
+"""Command-palette (Ctrl+P) entries: every app action, and every preset of the books.
+
+The actions come from the app's own bindings, so the palette and the footer never disagree.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from ..config import PRESETS
+
+if TYPE_CHECKING:
+    from .app import NNTuiApp
+
+
+class NNTuiCommands(Provider):
+    """Actions (start, pause, η ×10, …) and ``Preset: …`` entries that fill the form."""
+
+    def _entries(self) -> list[tuple[str, str, object]]:
+        app: NNTuiApp = self.app  # type: ignore[assignment]
+        entries: list[tuple[str, str, object]] = []
+        for key, action, description in app.command_bindings():
+            entries.append((description, f"{action_help(action)} [{key}]",
+                            partial(app.palette_action, action)))
+        for preset in PRESETS.values():
+            entries.append((f"Preset: {preset.title}", preset.description,
+                            partial(app.apply_preset, preset.name)))
+        return entries
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._entries():
+            yield DiscoveryHit(name, callback, help=help_text)  # type: ignore[arg-type]
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._entries():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback,  # type: ignore[arg-type]
+                          help=help_text)
+
+
+ACTION_HELP = {
+    "start": "Start a run with the form's values (restarts a running one)",
+    "pause": "Pause or resume the running training",
+    "step": "Train one more epoch, then pause",
+    "stop": "Stop the run after the current mini-batch",
+    "reset": "Put the starting values back into the form and clear the plots",
+    "eta_up": "Multiply η by 10 (live during a run)",
+    "eta_down": "Divide η by 10 (live during a run)",
+    "batch_up": "Double the batch size (for the next run)",
+    "batch_down": "Halve the batch size (for the next run)",
+    "toggle_log": "Switch the cost plot between linear and log scale",
+    "help": "Key bindings and the books' rules of thumb",
+    "save": "Save the trained network as .npz",
+    "quit": "Quit (asks first while training)",
+}
+
+
+def action_help(action: str) -> str:
+    return ACTION_HELP.get(action, action)

@@ -1,0 +1,87 @@
+"""Messages the training worker posts to the app.
+
+``App.post_message`` is thread-safe, so the worker thread hands finished, ready-to-draw data to the
+UI thread through these.  Every message carries the number of the run that produced it, so the app
+can ignore late messages from a run it has already replaced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from ..engine import BatchProgress, EpochReport, Network
+from ..plots import Series
+
+
+@dataclass(frozen=True)
+class PlotData:
+    """The three plots' curves, already downsampled to a few hundred points in the worker."""
+
+    cost: list[Series]
+    accuracy: list[Series]
+    speed: list[Series]
+
+
+class RunMessage(Message):
+    """Base of the worker's messages: ``run`` numbers the run that sent it."""
+
+    def __init__(self, run: int) -> None:
+        super().__init__()
+        self.run = run
+
+
+class DataLoaded(RunMessage):
+    """The data set is loaded and the network built; training starts now."""
+
+    def __init__(self, run: int, description: str, sizes: list[int], n_train: int) -> None:
+        super().__init__(run)
+        self.description, self.sizes, self.n_train = description, sizes, n_train
+
+
+class BatchUpdate(RunMessage):
+    """A few times a second: progress through the epoch and the running mini-batch cost."""
+
+    def __init__(self, run: int, progress: BatchProgress, running: Series) -> None:
+        super().__init__(run)
+        self.progress, self.running = progress, running
+
+
+class EpochsDone(RunMessage):
+    """One or more epochs finished since the last such message (tiny data sets finish many
+    epochs a second, so the worker batches them) and the plots' new curves."""
+
+    def __init__(self, run: int, reports: list[EpochReport], plots: PlotData) -> None:
+        super().__init__(run)
+        self.reports, self.plots = reports, plots
+
+
+class RunPaused(RunMessage):
+    def __init__(self, run: int, epoch: int, batch: int) -> None:
+        super().__init__(run)
+        self.epoch, self.batch = epoch, batch
+
+
+class RunResumed(RunMessage):
+    def __init__(self, run: int, epoch: int, batch: int) -> None:
+        super().__init__(run)
+        self.epoch, self.batch = epoch, batch
+
+
+class RunWarning(RunMessage):
+    """Something went wrong beside training (e.g. the run record could not be written)."""
+
+    def __init__(self, run: int, message: str) -> None:
+        super().__init__(run)
+        self.message = message
+
+
+class RunEnded(RunMessage):
+    """The run is over: ``status`` is finished, stopped, diverged or failed."""
+
+    def __init__(self, run: int, status: str, message: str, *, epochs_run: int = 0,
+                 test_accuracy: float | None = None, network: Network | None = None) -> None:
+        super().__init__(run)
+        self.status, self.message = status, message
+        self.epochs_run, self.test_accuracy, self.network = epochs_run, test_accuracy, network

@@ -1,0 +1,1 @@
+"""Screens shown over the dashboard: help, confirmation, and the too-small-terminal notice."""

@@ -1,0 +1,175 @@
+"""The hyperparameter form, generated from :data:`nntui.config.SPECS`.
+
+Nothing here names a hyperparameter: one field per spec, a ``Select`` for choices and an ``Input``
+for numbers and layer lists, each with its label, allowed range and help.  Inputs are validated as
+they are typed with :func:`nntui.config.parse_field`, so the form rejects a value with the same
+words as the command line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from rich.markup import escape
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Input, Label, Select, Static
+
+from ...config import (
+    DATASETS,
+    SPECS,
+    Config,
+    Problem,
+    Spec,
+    format_value,
+    parse_field,
+    parse_values,
+)
+
+
+def _options(spec: Spec, current: str) -> list[tuple[str, str]]:
+    choices = list(spec.choices)
+    if spec.name == "dataset" and current not in DATASETS:
+        choices.append(current)  # a folder of IDX files given on the command line
+    return [(choice, choice) for choice in choices]
+
+
+class Field(Vertical):
+    """One hyperparameter: a label with its allowed range, the editor, and an error line."""
+
+    def __init__(self, spec: Spec, value: str) -> None:
+        super().__init__(id=f"field-{spec.name}", classes="field")
+        self.spec, self._value = spec, value
+        self._options = _options(spec, value)
+
+    def compose(self) -> ComposeResult:
+        spec = self.spec
+        hint = "" if spec.kind == "choice" else f" [dim]{escape(spec.describe_range())}[/]"
+        yield Label(f"{escape(spec.label)}{hint}", classes="field-label")
+        tooltip = f"{spec.help}\nAllowed: {spec.describe_range()}"
+        if spec.kind == "choice":
+            editor: Input | Select = Select(self._options, value=self._value,
+                                            allow_blank=False, compact=True,
+                                            id=f"in-{spec.name}")
+        else:
+            editor = Input(self._value, compact=True, id=f"in-{spec.name}",
+                           placeholder="(none)" if spec.kind == "layers" else spec.label,
+                           select_on_focus=False)
+        editor.tooltip = tooltip
+        yield editor
+        yield Label("", classes="field-error")
+
+    @property
+    def editor(self) -> Input | Select:
+        return self.query_one(f"#in-{self.spec.name}")  # type: ignore[return-value]
+
+    @property
+    def raw(self) -> str:
+        editor = self.editor
+        return str(editor.value)
+
+    def set_raw(self, value: str) -> None:
+        editor = self.editor
+        if isinstance(editor, Select):
+            options = _options(self.spec, value)
+            if len(options) != len(self._options):
+                self._options = options
+                editor.set_options(options)
+            editor.value = value
+        else:
+            editor.value = value
+
+    def show_error(self, message: str | None) -> None:
+        label = self.query_one(".field-error", Label)
+        label.update(escape(message or ""))
+        self.set_class(bool(message), "-invalid")
+
+
+class ConfigForm(VerticalScroll, can_focus=False):
+    """Every hyperparameter in the order of SPECS, plus a help line for the focused field."""
+
+    class FieldChanged(Message):
+        """A field now holds a valid value that differs from before (``value`` is parsed)."""
+
+        def __init__(self, name: str, value: Any) -> None:
+            super().__init__()
+            self.name, self.value = name, value
+
+    def __init__(self, config: Config, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._initial = config
+        self._quiet = 0
+
+    def compose(self) -> ComposeResult:
+        for spec in SPECS.values():
+            yield Field(spec, format_value(spec.name, getattr(self._initial, spec.name)))
+
+    # --- reading and writing ------------------------------------------------------------------
+
+    def fields(self) -> Iterable[Field]:
+        return self.query(Field)
+
+    def field(self, name: str) -> Field:
+        return self.query_one(f"#field-{name}", Field)
+
+    def raw_values(self) -> dict[str, str]:
+        return {f.spec.name: f.raw for f in self.fields()}
+
+    def read(self, base: Config) -> tuple[Config | None, list[Problem]]:
+        """The config the form describes, or None and every problem (also shown inline)."""
+        config, problems = parse_values(self.raw_values(), base)
+        by_field = {p.field: p.message for p in reversed(problems)}
+        for f in self.fields():
+            f.show_error(by_field.get(f.spec.name))
+        return config, problems
+
+    def load(self, config: Config) -> None:
+        """Fill every field from ``config`` (a preset, the reset values) without live effects."""
+        self._quiet += 1
+        try:
+            for f in self.fields():
+                f.set_raw(format_value(f.spec.name, getattr(config, f.spec.name)))
+                f.show_error(None)
+        finally:
+            self.call_after_refresh(self._unquiet)
+
+    def _unquiet(self) -> None:
+        self._quiet -= 1
+
+    def set_value(self, name: str, value: Any) -> None:
+        """Put ``value`` in a field as if typed (so it is validated and announced)."""
+        self.field(name).set_raw(format_value(name, value))
+
+    # --- validation as the user types ----------------------------------------------------------
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _validate(self, event: Input.Changed | Select.Changed) -> None:
+        event.stop()
+        widget = event.control
+        if widget is None or widget.id is None or not widget.id.startswith("in-"):
+            return
+        name = widget.id[3:]
+        field = self.field(name)
+        try:
+            value = parse_field(name, str(event.value))
+        except ValueError as error:
+            field.show_error(str(error))
+            return
+        field.show_error(None)
+        if not self._quiet:
+            self.post_message(self.FieldChanged(name, value))
+
+
+class FieldHelp(Static):
+    """The focused field's help and allowed values, under the form."""
+
+    def show(self, spec: Spec | None) -> None:
+        if spec is None:
+            self.update("[dim]Tab moves through the fields; F5 starts training.[/]")
+        else:
+            self.update(f"[b]{escape(spec.label)}[/]: {escape(spec.help)} "
+                        f"[dim]({escape(spec.describe_range())})[/]")

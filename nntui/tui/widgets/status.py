@@ -1,0 +1,100 @@
+"""The status line and the progress bar over the current epoch's mini-batches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Label, ProgressBar, Static
+
+STATE_STYLES = {
+    "ready": "bold",
+    "loading data": "bold yellow",
+    "training": "bold green",
+    "pausing": "bold yellow",
+    "paused": "bold yellow",
+    "stopping": "bold yellow",
+    "finished": "bold cyan",
+    "stopped": "bold magenta",
+    "diverged": "bold red",
+    "failed": "bold red",
+}
+
+
+def format_seconds(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the status line shows; the app replaces it as events arrive."""
+
+    state: str = "ready"
+    epoch: int = 0
+    epochs: int = 0
+    eta: float | None = None
+    examples_per_second: float | None = None
+    remaining: float | None = None  # seconds
+    detail: str = ""
+
+    def evolve(self, **changes: object) -> Status:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+class StatusLine(Static):
+    """``● training  epoch 3/30  η 0.5  12,345 ex/s  ETA 1:02  [784,30,10] mnist``."""
+
+    def __init__(self, *, show_timing: bool = True, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.show_timing = show_timing
+        self.status = Status()
+
+    def on_mount(self) -> None:
+        self.set(Status())
+
+    def set(self, status: Status) -> None:
+        self.status = status
+        text = Text()
+        text.append(f"● {status.state}", style=STATE_STYLES.get(status.state, "bold"))
+        if status.epochs:
+            text.append(f"  epoch {status.epoch}/{status.epochs}")
+        if status.eta is not None:
+            text.append(f"  η {status.eta:.3g}")
+        if self.show_timing:
+            if status.examples_per_second:
+                text.append(f"  {status.examples_per_second:,.0f} ex/s")
+            if status.remaining is not None:
+                text.append(f"  ETA {format_seconds(status.remaining)}")
+        if status.detail:
+            text.append(f"  {status.detail}", style="dim")
+        self.update(text)
+
+
+class EpochProgress(Horizontal):
+    """``epoch 3  [█████░░░░]  61%  3100/5000``: mini-batches done in the current epoch."""
+
+    def compose(self) -> ComposeResult:
+        yield Label("epoch –", id="progress-label")
+        yield ProgressBar(total=1, show_eta=False, show_percentage=True, id="progress-bar")
+        yield Label("", id="progress-count")
+
+    def set(self, epoch: int, batch: int, batches: int) -> None:
+        self.query_one("#progress-label", Label).update(f"epoch {epoch}" if epoch else "epoch –")
+        bar = self.query_one(ProgressBar)
+        if epoch and not batches:  # an epoch ended before any progress report: tiny data
+            bar.update(total=1, progress=1)
+            self.query_one("#progress-count", Label).update("epoch done")
+        elif batches:
+            bar.update(total=batches, progress=batch)
+            self.query_one("#progress-count", Label).update(f"{batch}/{batches} batches")
+        else:
+            bar.update(total=1, progress=0)
+            self.query_one("#progress-count", Label).update("")
+
+    def reset(self) -> None:
+        self.set(0, 0, 0)
