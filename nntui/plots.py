@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rich.console import Console
+
 from .engine import EpochReport
 
 COST_TITLE = "Cost per epoch (with regularization term)"
@@ -59,8 +61,12 @@ def speed_series(history: Sequence[EpochReport]) -> list[Series]:
     ]
 
 
+# Without colour the lines are told apart by their markers.
+PLAIN_MARKERS = ("•", "x", "+", "o", "*", "#", "@")
+
+
 def draw(plt, title: str, series: Sequence[Series], *, log: bool = False,
-         ylabel: str = "") -> None:
+         ylabel: str = "", plain: bool = False) -> None:
     """Draw ``series`` on the plotext object ``plt`` (whose canvas the caller has cleared)."""
     plt.title(title)
     plt.xlabel("epoch")
@@ -68,18 +74,20 @@ def draw(plt, title: str, series: Sequence[Series], *, log: bool = False,
         plt.ylabel(ylabel)
     if log:
         plt.yscale("log")
-    for line in series:
+    for i, line in enumerate(series):
         if line.x:
-            plt.plot(line.x, line.y, label=line.label, marker="braille")
+            marker = PLAIN_MARKERS[i % len(PLAIN_MARKERS)] if plain else "braille"
+            plt.plot(line.x, line.y, label=line.label, marker=marker)
 
 
-def plot_history_in_terminal(history: Sequence[EpochReport], console=None) -> None:
-    """``nntui train --plot``: the three plots one above the other, as wide as the terminal."""
-    import shutil
+def plot_history_in_terminal(history: Sequence[EpochReport], console: Console) -> None:
+    """``nntui train --plot``: the three plots one above the other, as wide as the terminal.
 
+    Colours only go to a terminal; a file or a pipe gets plain text.
+    """
     import plotext
 
-    width = shutil.get_terminal_size((100, 40)).columns
+    width = console.width
     for title, series, log, ylabel in (
         (COST_TITLE, cost_series(history), False, "cost"),
         (ACCURACY_TITLE, accuracy_series(history), False, "%"),
@@ -88,5 +96,8 @@ def plot_history_in_terminal(history: Sequence[EpochReport], console=None) -> No
         plotext.clear_figure()
         plotext.plotsize(width, 15)
         plotext.theme("clear")
-        draw(plotext, title, series, log=log, ylabel=ylabel)
-        plotext.show()
+        draw(plotext, title, series, log=log, ylabel=ylabel, plain=not console.is_terminal)
+        canvas = plotext.build()
+        if not console.is_terminal:
+            canvas = plotext.uncolorize(canvas)
+        console.file.write(canvas + "\n")
