@@ -1,8 +1,10 @@
 """Run records and saved networks, in formats a person can open and no pickle can hide in.
 
 * A *run record* is one JSON object: the config, one entry per finished epoch, the test accuracy and
-  the total time.  :class:`RunRecord` rewrites it atomically after every epoch, so a run that is
-  stopped, crashes or is interrupted with Ctrl+C keeps everything up to its last epoch.
+  the total time.  :class:`RunRecord` rewrites it atomically after an epoch (at most once a
+  second, since a toy set can finish hundreds of epochs a second) and when the run ends, so a run
+  that is stopped or interrupted with Ctrl+C keeps every epoch, and even a killed one loses at
+  most the last second.
 * A *saved network* holds its config and its weights, as ``.npz`` (compact, loaded with
   ``allow_pickle=False``) or ``.json`` (readable anywhere).  Loading checks every shape and value
   and says plainly what is wrong with a malformed file.
@@ -11,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 import time
@@ -71,11 +74,14 @@ class RunRecord:
     message: str = ""
     started: float = field(default_factory=time.time)
     seconds: float = 0.0
+    save_interval: float = 1.0  # seconds; rewriting a growing file every epoch would be O(n²)
+    _last_save: float = -math.inf
 
     def add_epoch(self, report: EpochReport) -> None:
         self.history.append(report.as_dict())
-        self.seconds = sum(entry["seconds"] for entry in self.history)
-        self.save()
+        self.seconds += report.seconds
+        if time.monotonic() - self._last_save >= self.save_interval:
+            self.save()
 
     def finish(self, status: str, message: str = "", test_accuracy: float | None = None) -> None:
         self.status, self.message, self.test_accuracy = status, message, test_accuracy
@@ -94,6 +100,7 @@ class RunRecord:
 
     def save(self) -> None:
         if self.path is not None:
+            self._last_save = time.monotonic()
             write_json_atomic(self.path, self.as_dict())
 
 

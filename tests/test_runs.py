@@ -171,7 +171,7 @@ def _report(epoch: int) -> EpochReport:
 
 def test_run_record_is_written_after_each_epoch(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "run.json"
-    record = RunRecord(make_config(epochs=3), path)
+    record = RunRecord(make_config(epochs=3), path, save_interval=0)
     record.add_epoch(_report(1))
     on_disk = json.loads(path.read_text())
     assert [e["epoch"] for e in on_disk["history"]] == [1]
@@ -188,6 +188,16 @@ def test_run_record_is_written_after_each_epoch(tmp_path: Path) -> None:
     assert loaded.config == make_config(epochs=3)
     assert len(loaded.history) == 2
     assert [p.name for p in path.parent.iterdir()] == ["run.json"]
+
+
+def test_run_record_saves_at_most_once_per_interval_and_always_at_the_end(tmp_path: Path) -> None:
+    path = tmp_path / "run.json"
+    record = RunRecord(make_config(epochs=3), path, save_interval=3600)
+    record.add_epoch(_report(1))  # the first epoch is written at once
+    record.add_epoch(_report(2))  # within the interval: kept in memory only
+    assert [e["epoch"] for e in json.loads(path.read_text())["history"]] == [1]
+    record.finish("finished")
+    assert [e["epoch"] for e in json.loads(path.read_text())["history"]] == [1, 2]
 
 
 def test_run_record_without_path_writes_nothing(tmp_path: Path, monkeypatch) -> None:
@@ -215,7 +225,7 @@ def test_bad_run_records(tmp_path: Path) -> None:
 def test_full_disk_gives_run_file_error_and_keeps_the_old_file(tmp_path: Path,
                                                                monkeypatch) -> None:
     path = tmp_path / "run.json"
-    record = RunRecord(make_config(), path)
+    record = RunRecord(make_config(), path, save_interval=0)
     record.add_epoch(_report(1))
     before = path.read_text()
 
