@@ -128,6 +128,7 @@ class NNTuiApp(App[None]):
         form.border_title = "Hyperparameters"
         self._widget(EpochLog).border_title = "Epoch log"
         self._widget(FieldHelp).show(None)
+        self.form.field("dataset").editor.focus()
         self.log_note("Ready. F5 starts training with the form's values; F1 shows all keys.",
                       style="dim")
         self._set_status(Status(detail=describe(self.initial_config)))
@@ -158,7 +159,7 @@ class NNTuiApp(App[None]):
     def _set_status(self, status: Status) -> None:
         self.state = status.state
         self._widget(StatusLine).set(status)
-        self.form.border_subtitle = ("changes apply to the next run (η: live)"
+        self.form.border_subtitle = ("for the next run; η live"
                                      if self.running else "")
 
     def log_note(self, message: str, style: str = "cyan") -> None:

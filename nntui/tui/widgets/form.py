@@ -30,6 +30,21 @@ from ...config import (
 )
 
 
+def _fmt(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else repr(number)
+
+
+def short_range(spec: Spec) -> str:
+    """The allowed values in interval notation, short enough for the label row: ``(0, 100]``."""
+    if spec.kind == "layers":
+        return "e.g. 30 or 64,64"
+    if spec.kind not in ("int", "float") or spec.low is None or spec.high is None:
+        return ""
+    left = "(" if spec.low_open else "["
+    right = ")" if spec.high_open else "]"
+    return f"{left}{_fmt(spec.low)}, {_fmt(spec.high)}{right}"
+
+
 def _options(spec: Spec, current: str) -> list[tuple[str, str]]:
     choices = list(spec.choices)
     if spec.name == "dataset" and current not in DATASETS:
@@ -47,7 +62,7 @@ class Field(Vertical):
 
     def compose(self) -> ComposeResult:
         spec = self.spec
-        hint = "" if spec.kind == "choice" else f" [dim]{escape(spec.describe_range())}[/]"
+        hint = f" [dim]{escape(short_range(spec))}[/]" if short_range(spec) else ""
         yield Label(f"{escape(spec.label)}{hint}", classes="field-label")
         tooltip = f"{spec.help}\nAllowed: {spec.describe_range()}"
         if spec.kind == "choice":

@@ -14,15 +14,16 @@ from textual_plotext import PlotextPlot
 from ... import plots
 from ..messages import PlotData
 
-COST_TITLE = "Cost: training, validation, mini-batch"
-ACCURACY_TITLE = "Accuracy (%): training, validation"
-SPEED_TITLE = "Learning speed ‖∂C/∂b‖ per layer (log)"
+# (full title, short title for narrow plots): plotext drops a title wider than its plot.
+COST_TITLE = ("Cost: training, validation, mini-batch", "Cost per epoch")
+ACCURACY_TITLE = ("Accuracy (%): training, validation", "Accuracy (%)")
+SPEED_TITLE = ("Learning speed ‖∂C/∂b‖ per layer", "Speed ‖∂C/∂b‖ per layer")
 
 
 class SeriesPlot(PlotextPlot):
     """A plotext plot that redraws itself from a list of :class:`nntui.plots.Series`."""
 
-    def __init__(self, title: str, *, log: bool = False, ylabel: str = "",
+    def __init__(self, title: tuple[str, str], *, log: bool = False, ylabel: str = "",
                  id: str | None = None) -> None:
         super().__init__(id=id)
         self.plot_title, self.log_scale, self.ylabel = title, log, ylabel
@@ -33,6 +34,9 @@ class SeriesPlot(PlotextPlot):
         super().on_mount()
         self.replot()
 
+    def on_resize(self) -> None:
+        self.replot()
+
     def show(self, series: Sequence[plots.Series], extra: Sequence[plots.Series] = ()) -> None:
         self.series, self.extra = list(series), list(extra)
         self.replot()
@@ -40,9 +44,11 @@ class SeriesPlot(PlotextPlot):
     def replot(self) -> None:
         plt = self.plt
         plt.clear_figure()
-        title = self.plot_title
-        if self.log_scale and "log" not in title:
-            title += " · log"
+        long, short = self.plot_title
+        suffix = " (log)" if self.log_scale else ""
+        title = long + suffix
+        if len(title) > self.size.width - 4:
+            title = short + suffix
         series = [s for s in (*self.series, *self.extra) if s.x]
         if series:
             plots.draw(plt, title, series, log=self.log_scale, ylabel=self.ylabel)

@@ -1,0 +1,318 @@
+"""Pilot tests of the flows a person uses in the ``nntui`` app, on small synthetic data."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from nntui.config import PRESETS, Config, make_config
+from nntui.tui import session as session_module
+from nntui.tui.app import NNTuiApp
+from nntui.tui.screens.confirm import ConfirmScreen
+from nntui.tui.screens.help import HelpScreen
+from nntui.tui.screens.too_small import TooSmallScreen
+from nntui.tui.widgets.form import ConfigForm
+from nntui.tui.widgets.log import EpochLog
+from nntui.tui.widgets.plots import AccuracyPlot, CostPlot, SpeedPlot
+
+QUICK = PRESETS["xor"].config().replace(epochs=4, train_size=200)
+"""Finishes in well under a second."""
+
+SLOW = make_config(dataset="circle", hidden="16", train_size=20000, batch_size=1, epochs=50,
+                   eta=0.05, regularization="none", lmbda=0)
+"""An epoch of 20,000 single-example mini-batches takes about a second: time to press keys."""
+
+
+def make_app(tmp_path: Path, config: Config = QUICK) -> NNTuiApp:
+    return NNTuiApp(config, runs_dir=tmp_path, show_timing=False, progress_interval=0.05)
+
+
+async def wait_for(pilot, condition, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out; app state {pilot.app.state!r}")
+        await pilot.pause(0.02)
+
+
+def log_text(app: NNTuiApp) -> str:
+    return "\n".join(line.text for line in app.query_one(EpochLog).lines)
+
+
+async def test_a_run_fills_plots_log_and_record(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: app.state == "finished")
+        assert app.history_count == 4
+        cost = app.query_one(CostPlot).series
+        assert [s.label for s in cost] == ["training", "validation"]
+        assert cost[0].x == [1.0, 2.0, 3.0, 4.0]
+        accuracy = app.query_one(AccuracyPlot).series
+        assert all(0 <= y <= 100 for s in accuracy for y in s.y)
+        speed = app.query_one(SpeedPlot).series
+        assert [s.label for s in speed] == ["hidden 1", "hidden 2", "output"]
+        text = log_text(app)
+        for epoch in range(1, 5):
+            assert f"Epoch {epoch}/4" in text
+        assert f"val_loss: {cost[1].y[-1]:.4f}" in text
+        assert "Run finished" in text
+        records = list(tmp_path.glob("*.json"))
+        assert len(records) == 1 and '"status": "finished"' in records[0].read_text()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert len(list(tmp_path.glob("*.npz"))) == 1
+
+
+async def test_pause_resume_and_stop(tmp_path):
+    app = make_app(tmp_path, SLOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: app.state == "training" and app.status.epoch >= 1)
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: app.state == "paused")
+        epoch, progress = app.status.epoch, app._batches
+        await pilot.pause(0.3)
+        assert app.state == "paused" and app.status.epoch == epoch
+        assert app.control is not None and app.control.paused
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: app.state == "training")
+        assert not app.control.paused
+        await pilot.press("f8")
+        await wait_for(pilot, lambda: app.state == "stopped")
+        assert app.control is None and app._worker_done.is_set()
+        assert "Run stopped" in log_text(app)
+        assert progress > 0
+
+
+async def test_step_trains_one_epoch_at_a_time(tmp_path):
+    config = SLOW.replace(train_size=2000)
+    app = make_app(tmp_path, config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: app.state == "paused")
+        assert app.history_count == 1
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: app.history_count == 2 and app.state == "paused")
+        await pilot.pause(0.2)
+        assert app.history_count == 2
+        await pilot.press("f8")
+        await wait_for(pilot, lambda: app.state == "stopped")
+
+
+async def test_eta_keys_apply_live_and_batch_keys_to_the_next_run(tmp_path):
+    app = make_app(tmp_path, SLOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: app.state == "training" and app.status.epoch >= 1)
+        await pilot.press("f10")
+        await wait_for(pilot, lambda: abs((app.status.eta or 0) - 0.5) < 1e-9)
+        assert app.form.field("eta").raw == "0.5"
+        assert "η → 0.5 (live" in log_text(app)
+        await pilot.press("f9", "f9")
+        await wait_for(pilot, lambda: abs((app.status.eta or 0) - 0.005) < 1e-9)
+        assert app.form.field("eta").raw == "0.005"
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert app.form.field("batch_size").raw == "2"
+        assert app.run_config is not None and app.run_config.batch_size == 1
+        await pilot.press("ctrl+g", "ctrl+g")
+        await pilot.pause()
+        assert app.form.field("batch_size").raw == "1"  # never below 1
+        await pilot.press("f8")
+        await wait_for(pilot, lambda: app.state == "stopped")
+
+
+async def test_eta_keys_when_idle_only_change_the_form(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("f10")
+        await pilot.pause()
+        assert app.form.field("eta").raw == "1"
+        await pilot.press("f10", "f10", "f10")  # 1000 is out of range: refused, stays 100
+        await pilot.pause()
+        assert app.form.field("eta").raw == "100"
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert app.form.field("eta").raw == "0.1"
+
+
+async def test_invalid_field_is_shown_and_start_refused(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        field = app.form.field("eta")
+        field.editor.focus()
+        await pilot.press("ctrl+u", "a", "b", "c")
+        await pilot.pause()
+        assert field.has_class("-invalid")
+        assert "'abc' is not a number" in str(field.query_one(".field-error").render())
+        hidden = app.form.field("hidden")
+        hidden.editor.focus()
+        await pilot.press("end", ",", "x")
+        await pilot.press("f5")
+        await pilot.pause()
+        assert app.state == "ready" and app.run_number == 0
+        messages = [n.message for n in app._notifications]
+        assert any("η" in m and "hidden layers" in m for m in messages)
+        field.editor.focus()
+        await pilot.press("ctrl+u", "0", ".", "2")
+        await pilot.pause()
+        assert not field.has_class("-invalid")
+
+
+async def test_combination_problem_is_shown_under_its_field(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.form.field("output").set_raw("sigmoid")  # log-likelihood needs softmax
+        await pilot.pause()
+        await pilot.press("f5")
+        await pilot.pause()
+        assert app.state == "ready"
+        assert app.form.field("cost").has_class("-invalid")
+
+
+async def test_quit_asks_while_training_and_stops_the_worker(tmp_path):
+    app = make_app(tmp_path, SLOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: app.state == "training")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen) and app.state == "training"
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app._worker_done.is_set())
+    assert app._worker_done.is_set()
+    assert app.return_code == 0
+
+
+async def test_quit_without_a_run_exits_at_once(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_exception_in_training_is_reported_and_app_survives(tmp_path, monkeypatch):
+    def explode(*args, **kwargs):
+        raise RuntimeError("boom in the trainer")
+
+    monkeypatch.setattr(session_module, "build_trainer", explode)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: app.state == "failed")
+        assert "boom in the trainer" in log_text(app)
+        assert any("boom" in n.message for n in app._notifications)
+        field = app.form.field("epochs")
+        field.editor.focus()
+        await pilot.press("ctrl+u", "7")
+        await pilot.pause()
+        assert field.raw == "7"
+        monkeypatch.undo()
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: app.state == "finished")
+        assert app.history_count == 7
+
+
+async def test_a_diverging_run_says_so(tmp_path):
+    config = make_config(dataset="circle", hidden="8", output="linear", cost="quadratic",
+                         eta=100, train_size=200, epochs=20, regularization="none", lmbda=0)
+    app = make_app(tmp_path, config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: app.state not in ("ready", "loading data", "training"))
+        assert app.state == "diverged"
+        assert "smaller η" in log_text(app)
+
+
+async def test_unwritable_runs_dir_warns_and_training_goes_on(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    app = make_app(blocker)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: app.state == "finished")
+        assert any("could not be saved" in n.message for n in app._notifications)
+        assert app.history_count == 4
+
+
+async def test_help_screen_and_command_palette_preset(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+        app.apply_preset("spiral")
+        await pilot.pause()
+        assert app.form.field("dataset").raw == "spiral"
+        assert app.form.field("hidden").raw == "16,16,16"
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert app.query_one(CostPlot).log_scale
+
+
+async def test_palette_lists_actions_and_presets(tmp_path):
+    from nntui.tui.commands import NNTuiCommands
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        provider = NNTuiCommands(app.screen)
+        names = [name for name, _, _ in provider._entries()]
+        for action in ("Start", "Pause/resume", "Step", "Stop", "η×10", "η÷10", "Help", "Quit"):
+            assert action in names
+        assert any(name.startswith("Preset: XOR") for name in names)
+
+
+@pytest.mark.parametrize("size", [(70, 20), (79, 40), (120, 23)])
+async def test_too_small_terminal_says_so_and_recovers(tmp_path, size):
+    app = make_app(tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, TooSmallScreen)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert not isinstance(app.screen, TooSmallScreen)
+        assert app.screen.query_one(ConfigForm)
+
+
+def _run_async_tests() -> None:
+    """Turn each ``async def test_…`` into a plain test (no pytest-asyncio in our dev deps)."""
+    import asyncio
+    import functools
+    import inspect
+
+    for name, function in list(globals().items()):
+        if name.startswith("test_") and inspect.iscoroutinefunction(function):
+            @functools.wraps(function)
+            def wrapper(*args, __function=function, **kwargs):
+                asyncio.run(__function(*args, **kwargs))
+
+            globals()[name] = wrapper
+
+
+_run_async_tests()
