@@ -37,6 +37,14 @@ async def wait_for(pilot, condition, timeout: float = 10.0) -> None:
         await pilot.pause(0.02)
 
 
+async def press(pilot, *keys: str) -> None:
+    """Press keys without ``pilot.press``'s wait for an idle CPU, which never comes while the
+    worker trains (each press would cost a second)."""
+    for key in keys:
+        pilot.app.simulate_key(key)
+        await pilot.pause(0.05)
+
+
 def log_text(app: NNTuiApp) -> str:
     return "\n".join(line.text for line in app.query_one(EpochLog).lines)
 
@@ -71,18 +79,18 @@ async def test_pause_resume_and_stop(tmp_path):
     app = make_app(tmp_path, SLOW)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        await pilot.press("f5")
+        await press(pilot, "f5")
         await wait_for(pilot, lambda: app.state == "training" and app.status.epoch >= 1)
-        await pilot.press("f6")
+        await press(pilot, "f6")
         await wait_for(pilot, lambda: app.state == "paused")
         epoch, progress = app.status.epoch, app._batches
         await pilot.pause(0.3)
         assert app.state == "paused" and app.status.epoch == epoch
         assert app.control is not None and app.control.paused
-        await pilot.press("f6")
+        await press(pilot, "f6")
         await wait_for(pilot, lambda: app.state == "training")
         assert not app.control.paused
-        await pilot.press("f8")
+        await press(pilot, "f8")
         await wait_for(pilot, lambda: app.state == "stopped")
         assert app.control is None and app._worker_done.is_set()
         assert "Run stopped" in log_text(app)
@@ -94,14 +102,14 @@ async def test_step_trains_one_epoch_at_a_time(tmp_path):
     app = make_app(tmp_path, config)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        await pilot.press("f7")
+        await press(pilot, "f7")
         await wait_for(pilot, lambda: app.state == "paused")
         assert app.history_count == 1
-        await pilot.press("f7")
+        await press(pilot, "f7")
         await wait_for(pilot, lambda: app.history_count == 2 and app.state == "paused")
         await pilot.pause(0.2)
         assert app.history_count == 2
-        await pilot.press("f8")
+        await press(pilot, "f8")
         await wait_for(pilot, lambda: app.state == "stopped")
 
 
@@ -109,23 +117,23 @@ async def test_eta_keys_apply_live_and_batch_keys_to_the_next_run(tmp_path):
     app = make_app(tmp_path, SLOW)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        await pilot.press("f5")
+        await press(pilot, "f5")
         await wait_for(pilot, lambda: app.state == "training" and app.status.epoch >= 1)
-        await pilot.press("f10")
+        await press(pilot, "f10")
         await wait_for(pilot, lambda: abs((app.status.eta or 0) - 0.5) < 1e-9)
         assert app.form.field("eta").raw == "0.5"
         assert "η → 0.5 (live" in log_text(app)
-        await pilot.press("f9", "f9")
+        await press(pilot, "f9", "f9")
         await wait_for(pilot, lambda: abs((app.status.eta or 0) - 0.005) < 1e-9)
         assert app.form.field("eta").raw == "0.005"
-        await pilot.press("ctrl+t")
-        await pilot.pause()
+        await press(pilot, "ctrl+t")
+        await pilot.pause(0.1)
         assert app.form.field("batch_size").raw == "2"
         assert app.run_config is not None and app.run_config.batch_size == 1
-        await pilot.press("ctrl+g", "ctrl+g")
-        await pilot.pause()
+        await press(pilot, "ctrl+g", "ctrl+g")
+        await pilot.pause(0.1)
         assert app.form.field("batch_size").raw == "1"  # never below 1
-        await pilot.press("f8")
+        await press(pilot, "f8")
         await wait_for(pilot, lambda: app.state == "stopped")
 
 
@@ -184,17 +192,17 @@ async def test_quit_asks_while_training_and_stops_the_worker(tmp_path):
     app = make_app(tmp_path, SLOW)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        await pilot.press("f5")
+        await press(pilot, "f5")
         await wait_for(pilot, lambda: app.state == "training")
-        await pilot.press("ctrl+q")
-        await pilot.pause()
+        await press(pilot, "ctrl+q")
+        await pilot.pause(0.1)
         assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("n")
-        await pilot.pause()
+        await press(pilot, "n")
+        await pilot.pause(0.1)
         assert not isinstance(app.screen, ConfirmScreen) and app.state == "training"
-        await pilot.press("ctrl+q")
-        await pilot.pause()
-        await pilot.press("y")
+        await press(pilot, "ctrl+q")
+        await pilot.pause(0.1)
+        await press(pilot, "y")
         await wait_for(pilot, lambda: app._worker_done.is_set())
     assert app._worker_done.is_set()
     assert app.return_code == 0
