@@ -508,7 +508,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
     Preset("spiral", "Spiral: a hard 2-D set",
            "TensorFlow Playground's two spirals, learned by a 16-16-16 ReLU net.",
            {"dataset": "spiral", "hidden": "16,16,16", "activation": "relu",
-            "output": "softmax", "cost": "log-likelihood", "init": "he", "eta": 0.05,
+            "output": "softmax", "cost": "log-likelihood", "init": "he", "eta": 0.01,
             "batch_size": 10, "momentum": 0.9, "epochs": 200, "regularization": "none",
             "lmbda": 0.0}),
 )}
