@@ -105,6 +105,7 @@ class NNTuiApp(App[None]):
         self._epoch_wall: float | None = None
         self._quitting = False
         self._batches = 0
+        self._eta_request: float | None = None
 
     # --- layout ------------------------------------------------------------------------------
 
@@ -155,6 +156,11 @@ class NNTuiApp(App[None]):
     @property
     def status(self) -> Status:
         return self._widget(StatusLine).status
+
+    @property
+    def live_eta(self) -> float | None:
+        """The η of the running run: the last one asked for, until the trainer reports it."""
+        return self._eta_request if self._eta_request is not None else self.status.eta
 
     def _set_status(self, status: Status) -> None:
         self.state = status.state
@@ -212,6 +218,7 @@ class NNTuiApp(App[None]):
         self.run_name = time.strftime("%Y%m%d-%H%M%S") + f"-{self.run_number}-" + (
             Path(config.dataset).name or "data")
         self.control = Control()
+        self._eta_request = None
         if step:
             self.control.step()
         self.history_count = 0
@@ -307,8 +314,8 @@ class NNTuiApp(App[None]):
 
     def _scale_field(self, name: str, factor: float) -> None:
         """Multiply a numeric field by ``factor``; η also changes the running run (live)."""
-        if name == "eta" and self.running and self.status.eta is not None:
-            current = self.status.eta
+        if name == "eta" and self.running and self.live_eta is not None:
+            current = self.live_eta
         else:
             try:
                 current = parse_field(name, self.form.field(name).raw)
@@ -341,9 +348,10 @@ class NNTuiApp(App[None]):
     @on(ConfigForm.FieldChanged)
     def _field_changed(self, event: ConfigForm.FieldChanged) -> None:
         if event.name == "eta" and self.running and self.control is not None:
-            if self.status.eta is not None and abs(event.value - self.status.eta) < 1e-12:
+            if self.live_eta is not None and abs(event.value - self.live_eta) < 1e-12:
                 return
             self.control.set_eta(event.value)
+            self._eta_request = event.value
             self._set_status(self.status.evolve(eta=event.value))
             self.log_note(f"η → {event.value:.3g} (live, from the next mini-batch)",
                           style="yellow")
@@ -429,10 +437,12 @@ class NNTuiApp(App[None]):
                          + (p.epochs - p.epoch) * epoch_time)
         state = self.state if self.state in ("pausing", "stopping", "paused") else "training"
         self._batches = p.batches
+        if self._eta_request is not None and abs(p.eta - self._eta_request) < 1e-12:
+            self._eta_request = None  # the trainer uses it now
         with self.batch_update():
             self._widget(EpochProgress).set(p.epoch, p.batch, p.batches)
             self._set_status(self.status.evolve(
-                state=state, epoch=p.epoch, epochs=p.epochs, eta=p.eta,
+                state=state, epoch=p.epoch, epochs=p.epochs, eta=self._eta_request or p.eta,
                 examples_per_second=p.examples_per_second, remaining=remaining))
             self._widget(CostPlot).show(self._plots.cost, [message.running])
 
@@ -454,8 +464,10 @@ class NNTuiApp(App[None]):
             progress.set(last.epoch, self._batches, self._batches)
             remaining = (None if self._epoch_wall is None
                          else (last.epochs - last.epoch) * self._epoch_wall)
+            if self._eta_request is not None and abs(last.eta - self._eta_request) < 1e-12:
+                self._eta_request = None
             self._set_status(self.status.evolve(
-                epoch=last.epoch, epochs=last.epochs, eta=last.eta,
+                epoch=last.epoch, epochs=last.epochs, eta=self._eta_request or last.eta,
                 examples_per_second=last.examples_per_second, remaining=remaining))
 
     def on_run_paused(self, message: RunPaused) -> None:
