@@ -27,7 +27,7 @@ from .. import runs
 from ..config import DEFAULTS, PRESETS, SPECS, Config, describe, format_value, parse_field
 from ..engine import Control, Network
 from ..runs import RunFileError, save_network
-from .commands import NNTuiCommands
+from .commands import NNTuiCommands, action_help
 from .messages import (
     BatchUpdate,
     DataLoaded,
@@ -364,7 +364,8 @@ class NNTuiApp(App[None]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen((k, d) for k, _, d in self.command_bindings()))
+            self.push_screen(HelpScreen((k, f"**{d}**: {action_help(a)}")
+                                        for k, a, d in self.command_bindings()))
 
     def action_save(self) -> None:
         if self.network is None or self.network_config is None:

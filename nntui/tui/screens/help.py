@@ -39,8 +39,10 @@ network uses from its next mini-batch on; the log marks the change.
 
 
 def bindings_markdown(bindings: Iterable[tuple[str, str]]) -> str:
-    rows = "\n".join(f"| `{key}` | {description} |" for key, description in bindings)
-    return "## Keys\n\n| Key | Action |\n|---|---|\n" + rows + "\n"
+    rows = "\n".join(f"- `{key}` {description}" for key, description in bindings)
+    return ("## Keys (they work in every field)\n\n" + rows
+            + "\n- `ctrl+p` command palette: every action, and the books' presets"
+            + "\n- `tab` / `shift+tab` next / previous field; `enter` opens a list\n")
 
 
 class HelpScreen(ModalScreen[None]):

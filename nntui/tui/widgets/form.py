@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from rich.markup import escape
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
@@ -62,8 +62,8 @@ class Field(Vertical):
 
     def compose(self) -> ComposeResult:
         spec = self.spec
-        hint = f" [dim]{escape(short_range(spec))}[/]" if short_range(spec) else ""
-        yield Label(f"{escape(spec.label)}{hint}", classes="field-label")
+        yield Label(Text.assemble(spec.label, (f" {short_range(spec)}", "dim")),
+                    classes="field-label")
         tooltip = f"{spec.help}\nAllowed: {spec.describe_range()}"
         if spec.kind == "choice":
             editor: Input | Select = Select(self._options, value=self._value,
@@ -99,7 +99,7 @@ class Field(Vertical):
 
     def show_error(self, message: str | None) -> None:
         label = self.query_one(".field-error", Label)
-        label.update(escape(message or ""))
+        label.update(Text(message or ""))
         self.set_class(bool(message), "-invalid")
 
 
@@ -186,5 +186,5 @@ class FieldHelp(Static):
         if spec is None:
             self.update("[dim]Tab moves through the fields; F5 starts training.[/]")
         else:
-            self.update(f"[b]{escape(spec.label)}[/]: {escape(spec.help)} "
-                        f"[dim]({escape(spec.describe_range())})[/]")
+            allowed = "" if spec.kind == "choice" else f" ({spec.describe_range()})"
+            self.update(Text.assemble((spec.label, "bold"), f": {spec.help}", (allowed, "dim")))

@@ -17,7 +17,7 @@ from ..messages import PlotData
 # (full title, short title for narrow plots): plotext drops a title wider than its plot.
 COST_TITLE = ("Cost: training, validation, mini-batch", "Cost per epoch")
 ACCURACY_TITLE = ("Accuracy (%): training, validation", "Accuracy (%)")
-SPEED_TITLE = ("Learning speed ‖∂C/∂b‖ per layer", "Speed ‖∂C/∂b‖ per layer")
+SPEED_TITLE = ("Learning speed ‖∂C/∂b‖ per layer", "Speed ‖∂C/∂b‖")
 
 
 class SeriesPlot(PlotextPlot):
