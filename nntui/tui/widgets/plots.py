@@ -47,7 +47,7 @@ class SeriesPlot(PlotextPlot):
         long, short = self.plot_title
         suffix = " (log)" if self.log_scale else ""
         title = long + suffix
-        if len(title) > self.size.width - 4:
+        if len(title) > self.size.width - 10:  # the y tick labels take up to ~8 columns
             title = short + suffix
         series = [s for s in (*self.series, *self.extra) if s.x]
         if series:

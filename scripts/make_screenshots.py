@@ -1,0 +1,90 @@
+"""Make the SVG screenshots in ``screenshots/`` (shown in the README) by driving the app headless.
+
+    PYTHONPATH=. python scripts/make_screenshots.py [--out screenshots]
+
+The screens are the ones the snapshot tests check: the first screen at 80×24 and 120×40, a field
+error, a finished short run, the help screen and the too-small notice.  Clocks and speeds are
+hidden and the runs are seeded, so the pictures change only when the app does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from nntui.config import DEFAULTS, PRESETS, Config
+from nntui.tui.app import NNTuiApp
+
+FINISHED_RUN = PRESETS["xor"].config().replace(epochs=12, train_size=400, seed=3)
+MNIST_RUN = DEFAULTS.replace(epochs=3)
+
+
+async def settle(pilot) -> None:
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
+
+
+async def finish_run(pilot) -> None:
+    await pilot.pause()
+    await pilot.press("f5")
+    deadline = time.monotonic() + 300
+    while pilot.app.state not in ("finished", "failed", "diverged"):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the run did not finish")
+        await pilot.pause(0.1)
+    await settle(pilot)
+
+
+async def field_error(pilot) -> None:
+    await pilot.pause()
+    pilot.app.form.field("eta").editor.focus()
+    await pilot.press("ctrl+u", "-", "1")
+    await settle(pilot)
+
+
+async def open_help(pilot) -> None:
+    await pilot.pause()
+    await pilot.press("f1")
+    await settle(pilot)
+
+
+Shot = tuple[str, Config, tuple[int, int], Callable[..., Awaitable[None]]]
+SHOTS: list[Shot] = [
+    ("first-screen-80x24", DEFAULTS, (80, 24), settle),
+    ("first-screen-120x40", DEFAULTS, (120, 40), settle),
+    ("field-error", DEFAULTS, (120, 40), field_error),
+    ("finished-xor-run", FINISHED_RUN, (120, 40), finish_run),
+    ("mnist-3-epochs", MNIST_RUN, (120, 40), finish_run),
+    ("help", DEFAULTS, (120, 40), open_help),
+    ("too-small", DEFAULTS, (70, 20), settle),
+]
+
+
+async def shoot(out: Path, name: str, config: Config, size: tuple[int, int],
+                before: Callable[..., Awaitable[None]], runs: Path) -> Path:
+    app = NNTuiApp(config, runs_dir=runs, show_timing=False)
+    async with app.run_test(size=size) as pilot:
+        await before(pilot)
+        svg = app.export_screenshot(title=f"nntui — {name}")
+    path = out / f"{name}.svg"
+    path.write_text(svg, encoding="utf-8")
+    return path
+
+
+async def main(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as runs:
+        for name, config, size, before in SHOTS:
+            path = await shoot(out, name, config, size, before, Path(runs))
+            print(path)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent.parent / "screenshots")
+    asyncio.run(main(parser.parse_args().out))
