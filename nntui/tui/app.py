@@ -59,7 +59,7 @@ class NNTuiApp(App[None]):
     screenshots and snapshot tests."""
 
     TITLE = "nntui"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).parent / "app.tcss"  # absolute, so subclasses elsewhere find it
     COMMANDS = App.COMMANDS | {NNTuiCommands}
 
     BINDINGS: ClassVar[list[BindingType]] = [

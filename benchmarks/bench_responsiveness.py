@@ -1,0 +1,122 @@
+"""How responsive is the app while it trains MNIST at batch 10, and how much training does it cost?
+
+    PYTHONPATH=. python benchmarks/bench_responsiveness.py [--epochs 8] [--blas 1 2]
+
+For each BLAS thread count it
+1. trains headless (the same trainer, no UI) and notes the examples per second;
+2. runs the app headless (Textual's ``run_test``), starts the same run with F5 and, while it trains,
+   presses a key every ~0.1 s, timing each press from the moment the key event is posted to the
+   moment the screen has been refreshed after the key's action ran;
+3. compares the examples per second the app's epochs report with the headless figure.
+
+The last line printed is JSON with ``key_latency_ms_p50``, ``key_latency_ms_p95`` and
+``throughput_ratio`` (app ÷ headless) for the app's default BLAS setting (1 thread), plus the
+figures for every thread count tried.  Targets: p95 < 50 ms, ratio ≥ 0.9.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+from threadpoolctl import threadpool_limits
+
+from nntui.config import DEFAULTS, Config
+from nntui.engine import EpochReport
+from nntui.experiment import build_trainer, load_data
+from nntui.tui.app import NNTuiApp
+
+
+class TimedApp(NNTuiApp):
+    """The app with one extra key whose action records when it ran and when the screen redrew."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *NNTuiApp.BINDINGS, Binding("f12", "ping", "Ping", show=False),
+    ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.sent: list[float] = []
+        self.latencies: list[float] = []
+        self.epoch_speeds: list[float] = []
+
+    def action_ping(self) -> None:
+        sent = self.sent.pop(0)
+        self.call_after_refresh(lambda: self.latencies.append(time.perf_counter() - sent))
+
+    def on_epochs_done(self, message) -> None:
+        super().on_epochs_done(message)
+        self.epoch_speeds.extend(r.examples_per_second for r in message.reports)
+
+
+def headless_speed(config: Config, blas: int) -> float:
+    data = load_data(config)
+    reports: list[EpochReport] = []
+
+    def observe(event: object) -> None:
+        if isinstance(event, EpochReport):
+            reports.append(event)
+
+    with threadpool_limits(limits=blas):
+        build_trainer(config, data, observer=observe).run()
+    return statistics.median(r.examples_per_second for r in reports)
+
+
+async def app_run(config: Config, blas: int) -> tuple[list[float], float]:
+    with tempfile.TemporaryDirectory() as runs:
+        app = TimedApp(config, runs_dir=Path(runs), blas_threads=blas)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            app.simulate_key("f5")
+            while app.state not in ("training",):
+                await asyncio.sleep(0.05)
+            rng = random.Random(1)
+            while app.state in ("training", "loading data"):
+                app.sent.append(time.perf_counter())
+                app.simulate_key("f12")
+                await asyncio.sleep(0.08 + 0.04 * rng.random())
+            await asyncio.sleep(0.2)
+    return app.latencies, statistics.median(app.epoch_speeds)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument("--blas", type=int, nargs="+", default=[1, 2])
+    args = parser.parse_args()
+    config = DEFAULTS.replace(epochs=args.epochs)
+    results = {}
+    for blas in args.blas:
+        headless = headless_speed(config, blas)
+        latencies, in_app = asyncio.run(app_run(config, blas))
+        result = {
+            "key_latency_ms_p50": round(1000 * percentile(latencies, 0.5), 2),
+            "key_latency_ms_p95": round(1000 * percentile(latencies, 0.95), 2),
+            "key_presses": len(latencies),
+            "examples_per_s_headless": round(headless),
+            "examples_per_s_app": round(in_app),
+            "throughput_ratio": round(in_app / headless, 3),
+        }
+        results[blas] = result
+        print(f"BLAS threads {blas}: {json.dumps(result)}", flush=True)
+    main_result = dict(results.get(1, next(iter(results.values()))))
+    main_result["blas_threads"] = 1 if 1 in results else args.blas[0]
+    main_result["by_blas_threads"] = results
+    print(json.dumps(main_result))
+
+
+if __name__ == "__main__":
+    main()
