@@ -5,8 +5,8 @@
 For each BLAS thread count it
 1. trains headless (the same trainer, no UI) and notes the examples per second;
 2. runs the app headless (Textual's ``run_test``), starts the same run with F5 and, while it trains,
-   presses a key every ~0.1 s, timing each press from the moment the key event is posted to the
-   moment the screen has been refreshed after the key's action ran;
+   presses a key every ~0.1 s (``--interval``), timing each press from the moment the key event
+   is posted to the moment the screen has been refreshed after the key's action ran;
 3. compares the examples per second the app's epochs report with the headless figure.
 
 The last line printed is JSON with ``key_latency_ms_p50``, ``key_latency_ms_p95`` and
@@ -70,7 +70,7 @@ def headless_speed(config: Config, blas: int) -> float:
     return statistics.median(r.examples_per_second for r in reports)
 
 
-async def app_run(config: Config, blas: int) -> tuple[list[float], float]:
+async def app_run(config: Config, blas: int, interval: float) -> tuple[list[float], float]:
     with tempfile.TemporaryDirectory() as runs:
         app = TimedApp(config, runs_dir=Path(runs), blas_threads=blas)
         async with app.run_test(size=(120, 40)) as pilot:
@@ -82,7 +82,7 @@ async def app_run(config: Config, blas: int) -> tuple[list[float], float]:
             while app.state in ("training", "loading data"):
                 app.sent.append(time.perf_counter())
                 app.simulate_key("f12")
-                await asyncio.sleep(0.08 + 0.04 * rng.random())
+                await asyncio.sleep(interval * (0.8 + 0.4 * rng.random()))
             await asyncio.sleep(0.2)
     return app.latencies, statistics.median(app.epoch_speeds)
 
@@ -96,12 +96,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--blas", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--interval", type=float, default=0.1, help="seconds between presses")
     args = parser.parse_args()
     config = DEFAULTS.replace(epochs=args.epochs)
     results = {}
     for blas in args.blas:
         headless = headless_speed(config, blas)
-        latencies, in_app = asyncio.run(app_run(config, blas))
+        latencies, in_app = asyncio.run(app_run(config, blas, args.interval))
         result = {
             "key_latency_ms_p50": round(1000 * percentile(latencies, 0.5), 2),
             "key_latency_ms_p95": round(1000 * percentile(latencies, 0.95), 2),

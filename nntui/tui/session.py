@@ -45,7 +45,7 @@ from .messages import (
 MAX_POINTS = 300
 """Curves are thinned to this many points: wider than any plot, cheap for plotext to draw."""
 
-EPOCH_INTERVAL = 0.15
+EPOCH_INTERVAL = 0.25
 """Seconds between epoch messages: tiny data sets finish hundreds of epochs a second."""
 
 BLAS_THREADS = 1
