@@ -94,7 +94,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--blas", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--interval", type=float, default=0.1, help="seconds between presses")
     args = parser.parse_args()
