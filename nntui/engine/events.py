@@ -21,7 +21,7 @@ class BatchProgress:
     epochs: int
     batch: int  # mini-batches done in this epoch
     batches: int  # mini-batches in the epoch, ⌈n / batch size⌉
-    running_cost: float  # mean cost of the mini-batches sampled so far this epoch
+    running_cost: float  # mean cost (with regularization) of the mini-batches sampled this epoch
     eta: float
     examples_per_second: float
     seconds: float  # time spent on this epoch so far, pauses excluded

@@ -234,7 +234,10 @@ class Trainer:
         return tuple(math.sqrt(s / batches) if batches else 0.0 for s in speed_sq)
 
     def _report_progress(self, epoch: int, batch: int, batches: int, ws, seconds: float) -> None:
-        cost = self.network.batch_cost(ws)
+        # The same cost as the epoch reports, regularization term included, so the running
+        # curve and the per-epoch training cost can be compared on one plot.
+        cost = self.network.batch_cost(ws) + self.network.weight_penalty(
+            self.regularization, self.lmbda, len(self.train.x))
         if not math.isfinite(cost):
             raise Diverged(f"the mini-batch cost became {cost}")
         self._sampled_cost += cost
