@@ -123,8 +123,10 @@ class Trainer:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
                 for epoch in range(1, self.epochs + 1):
                     if not self._train_epoch(epoch):
-                        return self._finish("stopped", epoch - 1, best_accuracy, best_epoch,
-                                            f"stopped during epoch {epoch}")
+                        return self._finish(
+                            "stopped", epoch - 1, best_accuracy, best_epoch,
+                            f"during epoch {epoch}, after {epoch - 1} complete epochs",
+                        )
                     report = self._report_epoch(epoch)
                     if report.val_accuracy > best_accuracy:
                         best_accuracy, best_epoch, since_best = report.val_accuracy, epoch, 0
