@@ -55,15 +55,16 @@ class Spec:
             return "text"
         parts = []
         if self.low is not None:
-            parts.append(f"{_fmt(self.low)} {'<' if self.low_open else '≤'} ")
+            parts.append(f"{format_number(self.low)} {'<' if self.low_open else '≤'} ")
         parts.append(self.label)
         if self.high is not None:
-            parts.append(f" {'<' if self.high_open else '≤'} {_fmt(self.high)}")
+            parts.append(f" {'<' if self.high_open else '≤'} {format_number(self.high)}")
         text = "".join(parts)
         return text + (" (whole number)" if self.kind == "int" else "")
 
 
-def _fmt(number: float) -> str:
+def format_number(number: float) -> str:
+    """``5`` rather than ``5.0``, ``0.5`` as it is: numbers as a person writes them."""
     return str(int(number)) if float(number).is_integer() else repr(number)
 
 
@@ -246,7 +247,7 @@ def format_value(name: str, value: Any) -> str:
     if name == "eval_train":
         return "yes" if value else "no"
     if spec.kind == "float":
-        return _fmt(float(value))
+        return format_number(float(value))
     return str(value)
 
 
@@ -315,7 +316,9 @@ def _check_range(value: float, spec: Spec) -> None:
         value >= spec.high if spec.high_open else value > spec.high
     )
     if too_low or too_high:
-        raise ValueError(f"{_fmt(value)} is out of range; expected {spec.describe_range()}")
+        raise ValueError(
+            f"{format_number(value)} is out of range; expected {spec.describe_range()}"
+        )
 
 
 def _parse_layers(raw: Any) -> tuple[int, ...]:

@@ -24,14 +24,11 @@ from ...config import (
     Config,
     Problem,
     Spec,
+    format_number,
     format_value,
     parse_field,
     parse_values,
 )
-
-
-def _fmt(number: float) -> str:
-    return str(int(number)) if float(number).is_integer() else repr(number)
 
 
 def short_range(spec: Spec) -> str:
@@ -42,7 +39,7 @@ def short_range(spec: Spec) -> str:
         return ""
     left = "(" if spec.low_open else "["
     right = ")" if spec.high_open else "]"
-    return f"{left}{_fmt(spec.low)}, {_fmt(spec.high)}{right}"
+    return f"{left}{format_number(spec.low)}, {format_number(spec.high)}{right}"
 
 
 def _options(spec: Spec, current: str) -> list[tuple[str, str]]:
