@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from nntui.config import PRESETS, Config, make_config
+from nntui.runs import load_network
 from nntui.tui import session as session_module
 from nntui.tui.app import NNTuiApp
 from nntui.tui.screens.confirm import ConfirmScreen
@@ -250,6 +251,26 @@ async def test_a_diverging_run_says_so(tmp_path):
         await wait_for(pilot, lambda: app.state not in ("ready", "loading data", "training"))
         assert app.state == "diverged"
         assert "smaller η" in log_text(app)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not list(tmp_path.glob("*.npz"))  # NaN weights are not worth a file
+        assert any("No trained network" in n.message for n in app._notifications)
+
+
+async def test_save_while_paused_saves_the_running_network(tmp_path):
+    app = make_app(tmp_path, SLOW.replace(train_size=2000))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await press(pilot, "f7")  # one epoch, then paused
+        await wait_for(pilot, lambda: app.state == "paused")
+        await press(pilot, "ctrl+s")
+        saved = list(tmp_path.glob("*.npz"))
+        assert len(saved) == 1 and app.run_name in saved[0].name
+        config, network = load_network(saved[0])
+        assert config == app.run_config
+        assert network.sizes == [2, 16, 2]
+        await press(pilot, "f8")
+        await wait_for(pilot, lambda: app.state == "stopped")
 
 
 async def test_unwritable_runs_dir_warns_and_training_goes_on(tmp_path):
@@ -306,21 +327,3 @@ async def test_too_small_terminal_says_so_and_recovers(tmp_path, size):
         await pilot.pause()
         assert not isinstance(app.screen, TooSmallScreen)
         assert app.screen.query_one(ConfigForm)
-
-
-def _run_async_tests() -> None:
-    """Turn each ``async def test_…`` into a plain test (no pytest-asyncio in our dev deps)."""
-    import asyncio
-    import functools
-    import inspect
-
-    for name, function in list(globals().items()):
-        if name.startswith("test_") and inspect.iscoroutinefunction(function):
-            @functools.wraps(function)
-            def wrapper(*args, __function=function, **kwargs):
-                asyncio.run(__function(*args, **kwargs))
-
-            globals()[name] = wrapper
-
-
-_run_async_tests()

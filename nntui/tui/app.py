@@ -432,6 +432,8 @@ class NNTuiApp(App[None]):
     def on_data_loaded(self, message: DataLoaded) -> None:
         if not self._current(message):
             return
+        # From now on "save" means this run's network (once it is paused or has ended).
+        self.network, self.network_config = message.network, self.run_config
         sizes = "[" + ",".join(str(n) for n in message.sizes) + "]"
         self.log_note(f"{message.description}: {message.n_train:,} training examples, "
                       f"layers {sizes}", style="dim")
@@ -501,8 +503,8 @@ class NNTuiApp(App[None]):
         if message.run != self.run_number:
             return
         self.control = None
-        if message.network is not None:
-            self.network, self.network_config = message.network, self.run_config
+        # A diverged run leaves nothing worth saving (its weights are NaN).
+        self.network, self.network_config = message.network, self.run_config
         if self._quitting:
             return
         style = {"finished": "bold cyan", "stopped": "magenta"}.get(message.status, "bold red")

@@ -35,9 +35,11 @@ class RunMessage(Message):
 class DataLoaded(RunMessage):
     """The data set is loaded and the network built; training starts now."""
 
-    def __init__(self, run: int, description: str, sizes: list[int], n_train: int) -> None:
+    def __init__(self, run: int, description: str, sizes: list[int], n_train: int,
+                 network: Network) -> None:
         super().__init__(run)
         self.description, self.sizes, self.n_train = description, sizes, n_train
+        self.network = network  # the one being trained: saved from here while the run is paused
 
 
 class BatchUpdate(RunMessage):

@@ -115,7 +115,7 @@ class Session:
         trainer = build_trainer(self.config, data, observer=self.observe, control=self.control,
                                 progress_interval=self.progress_interval)
         self.post(DataLoaded(self.run_id, data.description, layer_sizes(self.config, data),
-                             len(data.train)))
+                             len(data.train), trainer.network))
         result = trainer.run()
         self._flush_epochs()
         if result.failed is not None:
