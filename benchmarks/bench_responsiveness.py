@@ -3,7 +3,8 @@
     PYTHONPATH=. python benchmarks/bench_responsiveness.py [--epochs 8] [--blas 1 2]
 
 For each BLAS thread count it
-1. trains headless (the same trainer, no UI) and notes the examples per second;
+1. trains headless (the same trainer, no UI) and notes the examples per second, before and after
+   step 2, and takes the mean of the two;
 2. runs the app headless (Textual's ``run_test``), starts the same run with F5 and, while it trains,
    presses a key every ~0.1 s (``--interval``), timing each press from the moment the key event
    is posted to the moment the screen has been refreshed after the key's action ran;
@@ -101,8 +102,11 @@ def main() -> None:
     config = DEFAULTS.replace(epochs=args.epochs)
     results = {}
     for blas in args.blas:
-        headless = headless_speed(config, blas)
+        # Headless before and after the app run: the machine's speed drifts (other processes,
+        # clock), and the mean of the two brackets the app run fairly.
+        before = headless_speed(config, blas)
         latencies, in_app = asyncio.run(app_run(config, blas, args.interval))
+        headless = (before + headless_speed(config, blas)) / 2
         result = {
             "key_latency_ms_p50": round(1000 * percentile(latencies, 0.5), 2),
             "key_latency_ms_p95": round(1000 * percentile(latencies, 0.95), 2),

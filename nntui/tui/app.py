@@ -54,8 +54,14 @@ GIL_SWITCH_INTERVAL = 0.05
 """Seconds a thread may hold the GIL before another that wants it forces a switch (Python's default
 is 0.005).  The trainer releases the GIL in every BLAS call, so the UI still gets it within
 microseconds when it needs it; but the default forces a switch back and forth hundreds of times a
-second while the UI redraws, which cost the trainer 15 % of its speed.  Measured with
-benchmarks/bench_responsiveness.py: throughput ratio 0.85 → 0.90–0.92, key p95 about 30 ms."""
+second while the UI redraws.  Measured with benchmarks/bench_responsiveness.py (3 progress
+reports a second): throughput ratio 0.87-0.89 with the default, 0.95-0.97 with 50 ms, key p95
+about 30 ms either way."""
+
+PROGRESS_INTERVAL = 0.33
+"""Seconds between the trainer's progress reports.  Each one wakes the UI, and every wake-up
+passes the GIL back and forth: at 5 reports a second training ran at 0.83-0.85 of its headless
+speed, at 3 a second at 0.95-0.97 (bench_responsiveness.py)."""
 ACTIVE_STATES = ("loading data", "training", "pausing", "paused", "stopping")
 EMPTY_PLOTS = PlotData([], [], [])
 
@@ -88,7 +94,8 @@ class NNTuiApp(App[None]):
 
     def __init__(self, config: Config = DEFAULTS, data_dir: str | None = None, *,
                  runs_dir: Path | None = None, show_timing: bool = True,
-                 progress_interval: float = 0.2, blas_threads: int | None = 1) -> None:
+                 progress_interval: float = PROGRESS_INTERVAL,
+                 blas_threads: int | None = 1) -> None:
         super().__init__()
         self.initial_config = config
         self.data_dir = data_dir
@@ -458,7 +465,8 @@ class NNTuiApp(App[None]):
             self._set_status(self.status.evolve(
                 state=state, epoch=p.epoch, epochs=p.epochs, eta=self._eta_request or p.eta,
                 examples_per_second=p.examples_per_second, remaining=remaining))
-            self._widget(CostPlot).show(self._plots.cost, [message.running])
+            if message.running is not None:
+                self._widget(CostPlot).show(self._plots.cost, [message.running])
 
     def on_epochs_done(self, message: EpochsDone) -> None:
         if not self._current(message):

@@ -43,9 +43,10 @@ class DataLoaded(RunMessage):
 
 
 class BatchUpdate(RunMessage):
-    """A few times a second: progress through the epoch and the running mini-batch cost."""
+    """A few times a second: progress through the epoch, and now and then (``running`` not None)
+    the running mini-batch cost curve to redraw."""
 
-    def __init__(self, run: int, progress: BatchProgress, running: Series) -> None:
+    def __init__(self, run: int, progress: BatchProgress, running: Series | None) -> None:
         super().__init__(run)
         self.progress, self.running = progress, running
 

@@ -46,7 +46,12 @@ MAX_POINTS = 300
 """Curves are thinned to this many points: wider than any plot, cheap for plotext to draw."""
 
 EPOCH_INTERVAL = 0.25
-"""Seconds between epoch messages: tiny data sets finish hundreds of epochs a second."""
+"""Seconds between epoch messages: tiny data sets finish hundreds of epochs a second, and each
+message redraws three plots and the log on the UI thread, which holds the GIL the trainer needs."""
+
+RUNNING_CURVE_INTERVAL = 0.5
+"""Seconds between redraws of the running mini-batch cost; the progress bar and the status line
+move with every progress report (5 a second), the plot needs no more than two."""
 
 BLAS_THREADS = 1
 """BLAS threads while the UI runs: on two cores a second BLAS thread fights the UI (DESIGN.md)."""
@@ -88,6 +93,7 @@ class Session:
         self.history: list[EpochReport] = []
         self._unsent: list[EpochReport] = []
         self._last_epoch_post = 0.0
+        self._last_curve_post = 0.0
         self._running = Series("mini-batch (this epoch)", [], [])
         self._record_ok = True
 
@@ -144,8 +150,12 @@ class Session:
             x = event.epoch - 1 + event.batch / max(event.batches, 1)
             self._running.x.append(x)
             self._running.y.append(event.running_cost)
-            running = downsample(Series(self._running.label, list(self._running.x),
-                                        list(self._running.y)))
+            running = None
+            now = time.monotonic()
+            if now - self._last_curve_post >= RUNNING_CURVE_INTERVAL:
+                self._last_curve_post = now
+                running = downsample(Series(self._running.label, list(self._running.x),
+                                            list(self._running.y)))
             self.post(BatchUpdate(self.run_id, event, running))
         elif isinstance(event, EpochReport):
             self.history.append(event)
