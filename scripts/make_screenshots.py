@@ -11,53 +11,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import tempfile
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from nntui.config import DEFAULTS, PRESETS, Config
+from nntui.config import DEFAULTS, Config
 from nntui.tui.app import NNTuiApp
 
-FINISHED_RUN = PRESETS["xor"].config().replace(epochs=12, train_size=400, seed=3)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from scenes import FINISHED_RUN, finish_run, open_help, settle, type_invalid_eta
+
 MNIST_RUN = DEFAULTS.replace(epochs=3)
-
-
-async def settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.wait_for_scheduled_animations()
-    await pilot.pause()
-
-
-async def finish_run(pilot) -> None:
-    await pilot.pause()
-    await pilot.press("f5")
-    deadline = time.monotonic() + 300
-    while pilot.app.state not in ("finished", "failed", "diverged"):
-        if time.monotonic() > deadline:
-            raise TimeoutError("the run did not finish")
-        await pilot.pause(0.1)
-    await settle(pilot)
-
-
-async def field_error(pilot) -> None:
-    await pilot.pause()
-    pilot.app.form.field("eta").editor.focus()
-    await pilot.press("ctrl+u", "-", "1")
-    await settle(pilot)
-
-
-async def open_help(pilot) -> None:
-    await pilot.pause()
-    await pilot.press("f1")
-    await settle(pilot)
 
 
 Shot = tuple[str, Config, tuple[int, int], Callable[..., Awaitable[None]]]
 SHOTS: list[Shot] = [
     ("first-screen-80x24", DEFAULTS, (80, 24), settle),
     ("first-screen-120x40", DEFAULTS, (120, 40), settle),
-    ("field-error", DEFAULTS, (120, 40), field_error),
+    ("field-error", DEFAULTS, (120, 40), type_invalid_eta),
     ("finished-xor-run", FINISHED_RUN, (120, 40), finish_run),
     ("mnist-3-epochs", MNIST_RUN, (120, 40), finish_run),
     ("help", DEFAULTS, (120, 40), open_help),

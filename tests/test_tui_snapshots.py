@@ -7,46 +7,16 @@ only after looking at the new SVGs.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
-from nntui.config import DEFAULTS, PRESETS
-from nntui.tui.app import NNTuiApp
+from scenes import FINISHED_RUN, finish_run, open_help, settle, type_invalid_eta
 
-FINISHED_RUN = PRESETS["xor"].config().replace(epochs=12, train_size=400, seed=3)
+from nntui.config import DEFAULTS
+from nntui.tui.app import NNTuiApp
 
 
 def make_app(tmp_path: Path, config=DEFAULTS) -> NNTuiApp:
     return NNTuiApp(config, runs_dir=tmp_path, show_timing=False)
-
-
-async def settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.wait_for_scheduled_animations()
-    await pilot.pause()
-
-
-async def finish_run(pilot) -> None:
-    await pilot.pause()
-    await pilot.press("f5")
-    deadline = time.monotonic() + 20
-    while pilot.app.state != "finished":
-        assert time.monotonic() < deadline, pilot.app.state
-        await pilot.pause(0.05)
-    await settle(pilot)
-
-
-async def type_invalid_eta(pilot) -> None:
-    await pilot.pause()
-    pilot.app.form.field("eta").editor.focus()
-    await pilot.press("ctrl+u", "-", "1")
-    await settle(pilot)
-
-
-async def open_help(pilot) -> None:
-    await pilot.pause()
-    await pilot.press("f1")
-    await settle(pilot)
 
 
 def test_first_screen_80x24(snap_compare, tmp_path):

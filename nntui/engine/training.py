@@ -111,6 +111,8 @@ class Trainer:
         self.velocities = [np.zeros_like(w) for w in network.weights] if momentum else None
         self.result = TrainingResult()
         self._notes: list[str] = []
+        # Kept across epochs, so epochs shorter than the interval still get progress reports.
+        self._last_report = time.perf_counter()
 
     # --- the whole run ---------------------------------------------------------------------
 
@@ -178,7 +180,7 @@ class Trainer:
         order = self.rng.permutation(n)
         speed_sq = [0.0] * self.network.num_layers
         self._sampled_cost, self._samples = 0.0, 0
-        start = last_report = time.perf_counter()
+        start = time.perf_counter()
         paused_for = 0.0
         control = self.control
         for batch in range(batches):
@@ -195,8 +197,8 @@ class Trainer:
             self.network.backprop(ws, self.dropout, self.rng)
             self._update(ws, len(indices), n, speed_sq)
             now = time.perf_counter()
-            if now - last_report >= self.progress_interval:
-                last_report = now
+            if now - self._last_report >= self.progress_interval:
+                self._last_report = now
                 self._report_progress(epoch, batch + 1, batches, ws, now - start - paused_for)
         self._epoch_seconds = time.perf_counter() - start - paused_for
         self._speed = self._speeds(speed_sq, batches)

@@ -10,6 +10,7 @@ update widgets, so the keyboard stays responsive while the network trains.
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import sys
 import threading
@@ -441,6 +442,8 @@ class NNTuiApp(App[None]):
             return
         # From now on "save" means this run's network (once it is paused or has ended).
         self.network, self.network_config = message.network, self.run_config
+        if self.run_config is not None:
+            self._batches = math.ceil(message.n_train / self.run_config.batch_size)
         sizes = "[" + ",".join(str(n) for n in message.sizes) + "]"
         self.log_note(f"{message.description}: {message.n_train:,} training examples, "
                       f"layers {sizes}", style="dim")

@@ -1,0 +1,44 @@
+"""Scripted scenes of the app, shared by the snapshot tests and ``scripts/make_screenshots.py``.
+
+Each scene is what a person does before the picture is taken; clocks and speeds are hidden by the
+app's ``show_timing=False`` and the runs are seeded, so a scene always ends on the same screen.
+"""
+
+from __future__ import annotations
+
+import time
+
+from nntui.config import PRESETS
+
+FINISHED_RUN = PRESETS["xor"].config().replace(epochs=12, train_size=400, seed=3)
+"""A short XOR run that finishes in well under a second."""
+
+
+async def settle(pilot) -> None:
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
+
+
+async def finish_run(pilot, timeout: float = 300) -> None:
+    """Start the form's run with F5 and wait until it has finished."""
+    await pilot.pause()
+    await pilot.press("f5")
+    deadline = time.monotonic() + timeout
+    while pilot.app.state != "finished":
+        assert time.monotonic() < deadline, f"the run did not finish: {pilot.app.state}"
+        await pilot.pause(0.05)
+    await settle(pilot)
+
+
+async def type_invalid_eta(pilot) -> None:
+    await pilot.pause()
+    pilot.app.form.field("eta").editor.focus()
+    await pilot.press("ctrl+u", "-", "1")
+    await settle(pilot)
+
+
+async def open_help(pilot) -> None:
+    await pilot.pause()
+    await pilot.press("f1")
+    await settle(pilot)
