@@ -124,9 +124,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 # --- nntui train ----------------------------------------------------------------------------------
 
-def epoch_line(report: EpochReport) -> str:
+def epoch_line(report: EpochReport, batches: int) -> str:
     """The Keras-style summary of one epoch (accuracies as fractions, like Keras)."""
-    parts = [f"{report.seconds:.1f}s"]
+    parts = [f"{batches}/{batches}", f"{report.seconds:.1f}s"]
     if report.train_cost is not None:
         parts += [f"loss: {report.train_cost:.4f}", f"accuracy: {report.train_accuracy:.4f}"]
     parts += [f"val_loss: {report.val_cost:.4f}", f"val_accuracy: {report.val_accuracy:.4f}"]
@@ -140,8 +140,9 @@ def epoch_line(report: EpochReport) -> str:
 class TrainingPrinter:
     """Observer that prints progress: a Rich bar on a terminal, plain lines otherwise."""
 
-    def __init__(self, console: Console, quiet: bool):
+    def __init__(self, console: Console, quiet: bool, batches: int):
         self.console = console
+        self.batches = batches  # mini-batches per epoch
         self.quiet = quiet
         self.progress: Progress | None = None
         self.task = None
@@ -171,7 +172,7 @@ class TrainingPrinter:
                                  completed=event.batch, cost=f"loss: {event.running_cost:.4f}")
         elif isinstance(event, EpochReport):
             self.console.print(f"Epoch {event.epoch}/{event.epochs}", highlight=False)
-            self.console.print(epoch_line(event), highlight=False)
+            self.console.print(epoch_line(event, self.batches), highlight=False)
             if self.task is not None:
                 self.progress.update(self.task, completed=0, cost="")
 
@@ -210,7 +211,8 @@ def train_command(config: Config, args: argparse.Namespace, console: Console) ->
     previous = signal.signal(signal.SIGINT, on_interrupt)
     started = time.perf_counter()
     try:
-        with TrainingPrinter(console, args.quiet) as printer:
+        batches = math.ceil(len(data.train) / config.batch_size)
+        with TrainingPrinter(console, args.quiet, batches) as printer:
             trainer = build_trainer(config, data, observer=observer, control=control)
             result = trainer.run()
     finally:
