@@ -225,9 +225,8 @@ def train_command(config: Config, args: argparse.Namespace, console: Console) ->
     message = result.failed.message if result.failed else result.finished.message
     code = 0
     try:
+        record.seconds = elapsed  # the whole run, evaluation included
         record.finish(status, message, test_accuracy)
-        record.seconds = elapsed
-        record.save()
         if args.save and not result.failed:
             path = save_network(args.save, network, config)
             console.print(f"Saved the network to {path}", highlight=False)
