@@ -515,3 +515,25 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
             "batch_size": 10, "momentum": 0.9, "epochs": 200, "regularization": "none",
             "lmbda": 0.0}),
 )}
+
+
+# --- which fields a data set uses -------------------------------------------------------------
+
+TOY_SETS = ("circle", "xor", "gauss", "spiral")
+
+_ONLY_FOR: dict[str, tuple[str, ...]] = {
+    "noise": TOY_SETS,
+    "neuron_w": ("neuron",),
+    "neuron_b": ("neuron",),
+}
+_NOT_FOR: dict[str, tuple[str, ...]] = {
+    "train_size": ("neuron",),  # the neuron has exactly one example
+}
+
+
+def applies(name: str, dataset: str) -> bool:
+    """Whether hyperparameter ``name`` means anything for ``dataset`` (a name or an IDX folder);
+    the form hides the fields that do not."""
+    if name in _ONLY_FOR:
+        return dataset in _ONLY_FOR[name]
+    return dataset not in _NOT_FOR.get(name, ())

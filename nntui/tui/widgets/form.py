@@ -22,6 +22,7 @@ from ...config import (
     DATASETS,
     SPECS,
     Config,
+    applies,
     Problem,
     Spec,
     format_number,
@@ -101,7 +102,17 @@ class Field(Vertical):
 
 
 class ConfigForm(VerticalScroll, can_focus=False):
-    """Every hyperparameter in the order of SPECS, plus a help line for the focused field."""
+    """Every hyperparameter in the order of SPECS, plus a help line for the focused field.
+
+    Fields that mean nothing for the chosen data set (see :func:`nntui.config.applies`) are
+    hidden, so more of the form fits a small terminal; one whose value is wrong for the data set
+    (say 30 hidden neurons for the single neuron) stays in sight with its error.
+    """
+
+    DEFAULT_CSS = """
+    ConfigForm .field.-not-applicable { display: none; }
+    ConfigForm .field.-not-applicable.-invalid { display: block; }
+    """
 
     class FieldChanged(Message):
         """A field now holds a valid value that differs from before (``value`` is parsed)."""
@@ -118,6 +129,14 @@ class ConfigForm(VerticalScroll, can_focus=False):
     def compose(self) -> ComposeResult:
         for spec in SPECS.values():
             yield Field(spec, format_value(spec.name, getattr(self._initial, spec.name)))
+
+    def on_mount(self) -> None:
+        self.show_fields_for(self._initial.dataset)
+
+    def show_fields_for(self, dataset: str) -> None:
+        """Hide the fields that do not apply to ``dataset``."""
+        for f in self.fields():
+            f.set_class(not applies(f.spec.name, dataset), "-not-applicable")
 
     # --- reading and writing ------------------------------------------------------------------
 
@@ -165,6 +184,8 @@ class ConfigForm(VerticalScroll, can_focus=False):
         if widget is None or widget.id is None or not widget.id.startswith("in-"):
             return
         name = widget.id[3:]
+        if name == "dataset":
+            self.show_fields_for(str(event.value))
         field = self.field(name)
         try:
             value = parse_field(name, str(event.value))
