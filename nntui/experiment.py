@@ -79,6 +79,7 @@ def build_trainer(
         observer=observer,
         control=control,
         progress_interval=progress_interval,
+        pace=config.pace,
     )
 
 

@@ -50,6 +50,7 @@ ODD_VALUES = {
     "eval_train": [True, False],
     "noise": [1.0],
     "neuron_w": [-100.0, 0.6],
+    "pace": [0.0, 0.5, 20.0, 1000.0],
 }
 
 
@@ -95,6 +96,8 @@ def test_typed_json_values_are_accepted() -> None:
     ("init", "zeros", "not allowed"),
     ("eval_train", "maybe", "yes or no"),
     ("epochs", True, "expected a number"),
+    ("pace", "-1", "out of range"),
+    ("pace", "1001", "out of range"),
 ])
 def test_bad_values_give_a_problem_naming_the_field(name: str, raw: object, words: str) -> None:
     config, problems = parse_values({name: raw})
@@ -194,3 +197,44 @@ def test_nielsen_presets_match_the_book() -> None:
     intermediate = PRESETS["krohn-intermediate"].config()
     assert intermediate.hidden == (64, 64) and intermediate.activation == "relu"
     assert intermediate.validate_on == "test" and intermediate.batch_size == 128
+
+
+def test_defaults_are_the_nielsen_l2_preset() -> None:
+    """The CLI's help and the README call the defaults the nielsen-l2 preset; keep them so."""
+    assert PRESETS["nielsen-l2"].config() == DEFAULTS
+
+
+def test_pace_follows_epochs_and_is_off_by_default() -> None:
+    names = list(SPECS)
+    assert names.index("pace") == names.index("epochs") + 1
+    spec = SPECS["pace"]
+    assert (spec.kind, spec.label, spec.low, spec.high) == ("float", "pace (epochs/s)", 0, 1000)
+    assert "0 = no cap" in spec.help
+    assert DEFAULTS.pace == 0
+    assert config_from_dict({k: v for k, v in DEFAULTS.to_dict().items() if k != "pace"}) == (
+        DEFAULTS)  # a record saved before there was a pace
+
+
+def test_describe_leaves_out_the_pace() -> None:
+    assert describe(DEFAULTS.replace(pace=20.0)) == describe(DEFAULTS)
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_toy_presets_take_a_few_seconds_and_mnist_ones_run_flat_out(name: str) -> None:
+    config = PRESETS[name].config()
+    if config.dataset in ("mnist", "fashion-mnist"):
+        assert config.pace == 0
+    else:
+        assert 2 <= config.epochs / config.pace <= 5, "seconds the run takes at its pace"
+
+
+def test_speed_of_learning_is_nielsens_chapter_5_setting() -> None:
+    """generate_gradient.py in Nielsen's repository: the first 1,000 training images, 500
+    epochs of net.SGD(td, 1, 1000, 0.1, lmbda=5.0), i.e. full-batch steps, η = 0.1, λ = 5."""
+    config = PRESETS["speed-of-learning"].config()
+    assert (config.train_size, config.epochs, config.batch_size) == (1000, 500, 1000)
+    assert (config.eta, config.regularization, config.lmbda) == (0.1, "l2", 5.0)
+    assert config.hidden == (30,) * 5
+    assert (config.activation, config.output, config.cost, config.init) == (
+        "sigmoid", "sigmoid", "cross-entropy", "normalized")
+    assert config.pace == 0

@@ -27,6 +27,7 @@ from nntui.engine import Network, accuracy
 from nntui.engine.activations import softmax
 from nntui.engine.costs import cost_value, output_delta
 from nntui.engine.init import initial_parameters
+from nntui.engine.training import summed_cost
 
 SIZES = [4, 5, 3, 3]
 M = 6  # examples in the checked batch
@@ -217,6 +218,25 @@ def test_log_likelihood_of_a_softmax_output() -> None:
     expected = np.log(np.exp(1) + np.exp(2) + np.exp(3)) - 3.0  # −ln a_y
     assert cost_value("log-likelihood", a, y) == pytest.approx(expected)
     assert expected == pytest.approx(0.4076, abs=1e-4)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize(("output", "cost"), VALID)
+def test_summed_cost_is_cost_value_times_the_rows(output: str, cost: str, dtype: str) -> None:
+    """The trainer's in-place running-cost sum agrees with cost_value, also for targets that are
+    not 0 or 1 and for outputs saturated at exactly 0 and 1."""
+    x, y = _problem(output, cost, seed=4)
+    net = Network(SIZES, activation="tanh", output=output, cost=cost, seed=3, dtype=dtype)
+    a = net.feedforward(x)
+    y = y.astype(dtype)
+    if output == "sigmoid":
+        a[0, :2] = (0.0, 1.0)
+    expected = cost_value(cost, a, y) * len(a)
+    got = summed_cost(cost, a.copy(), y.copy())
+    # They differ only in rounding and in how they keep a saturated output's logarithm finite.
+    assert got == pytest.approx(expected, rel=1e-5 if dtype == "float32" else 1e-6)
+    with pytest.raises(ValueError, match="unknown cost"):
+        summed_cost("hinge", a, y)
 
 
 def test_costs_stay_finite_for_saturated_outputs() -> None:

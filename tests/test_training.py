@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -24,7 +25,9 @@ from nntui.engine import (
     Paused,
     Resumed,
     Trainer,
+    training,
 )
+from nntui.engine.costs import cost_value
 from nntui.experiment import build_trainer, load_data, run_experiment
 
 TIMEOUT = 10.0  # seconds a threaded test waits for an event before it fails
@@ -40,7 +43,7 @@ def _trainer(train: Split, validation: Split, *, dtype: str = "float32", seed: i
 
 
 def test_xor_trains_to_high_accuracy() -> None:
-    config = PRESETS["xor"].config().replace(epochs=30)
+    config = PRESETS["xor"].config().replace(epochs=30, pace=0)
     outcome = run_experiment(config, load_data(config))
     assert outcome.result.finished.reason == "completed"
     assert outcome.result.history[-1].val_accuracy > 0.9
@@ -86,6 +89,8 @@ def test_last_batch_is_smaller(recorder: Recorder) -> None:
     assert [e.batch for e in progress] == [1, 2, 3]
     assert {e.batches for e in progress} == {3}
     assert sorted(trainer.network._workspaces) == [5, 10]
+    finished = trainer.result.finished
+    assert (finished.batch, finished.batches) == (0, 3)  # nothing was interrupted
 
 
 def test_progress_is_throttled(recorder: Recorder, blobs) -> None:
@@ -271,7 +276,7 @@ def test_step_runs_one_epoch_then_pauses(blobs) -> None:
 
 def _neuron_outputs(preset: str, epochs: int) -> list[float]:
     """The single neuron's output after each epoch of a preset."""
-    config = PRESETS[preset].config().replace(epochs=epochs)
+    config = PRESETS[preset].config().replace(epochs=epochs, pace=0)
     data = load_dataset("neuron")
     outputs: list[float] = []
     trainer = build_trainer(config, data, observer=lambda e: isinstance(e, EpochReport) and
@@ -291,3 +296,205 @@ def test_neuron_cross_entropy_learns_faster_early() -> None:
         drop_ce = start - cross_entropy[epoch - 1]
         assert drop_ce > drop_q > 0, f"epoch {epoch}: {drop_ce=} {drop_q=}"
     assert cross_entropy[59] < quadratic[59]
+
+
+# --- the running mini-batch cost -------------------------------------------------------------
+
+def _record_batch_costs(trainer: Trainer) -> list[tuple[int, float]]:
+    """(examples, mean cost) of every mini-batch the trainer trains on, computed here with
+    ``cost_value`` from the outputs each batch was trained on."""
+    costs: list[tuple[int, float]] = []
+    network = trainer.network
+    backprop = network.backprop
+
+    def recording(ws, *args) -> None:
+        backprop(ws, *args)
+        costs.append((len(ws.targets), cost_value(network.cost, ws.activations[-1], ws.targets)))
+
+    network.backprop = recording
+    return costs
+
+
+def test_running_cost_is_the_mean_cost_of_every_mini_batch() -> None:
+    """n = 205, m = 20: eleven mini-batches an epoch, the last of 5 examples.  At the end of each
+    epoch the running cost is the example-weighted mean of all eleven batch costs plus the
+    regularization term, whether progress was reported after every batch or never."""
+    train, validation = make_blobs(205), make_blobs(50, 1)
+    at_the_end: dict[float, list[float]] = {}
+    for interval in (0.0, 1e9):
+        trainer = _trainer(train, validation, epochs=3, batch_size=20, regularization="l2",
+                           lmbda=2.0, progress_interval=interval)
+        batch_costs = _record_batch_costs(trainer)
+        progress: list[BatchProgress] = []
+        ends: list[float] = []
+        expected: list[float] = []
+
+        def observer(event: object, trainer=trainer, batch_costs=batch_costs, progress=progress,
+                     ends=ends, expected=expected) -> None:
+            if isinstance(event, BatchProgress):
+                progress.append(event)
+            elif isinstance(event, EpochReport):
+                epoch = batch_costs[(event.epoch - 1) * 11 : event.epoch * 11]
+                assert [m for m, _ in epoch] == [20] * 10 + [5]
+                penalty = trainer.network.weight_penalty("l2", 2.0, 205)
+                expected.append(sum(m * c for m, c in epoch) / 205 + penalty)
+                ends.append(trainer.running_cost())
+
+        trainer.observer = observer
+        result = trainer.run()
+        assert ends == pytest.approx(expected, rel=1e-6)
+        if interval == 0.0:  # the last report of each epoch says the same
+            last = [p.running_cost for p in progress if p.batch == p.batches]
+            assert last == pytest.approx(expected, rel=1e-6)
+        else:
+            assert not progress
+        # A little above the training cost measured after the epoch, which had the benefit of
+        # every step the mini-batches took.
+        final, report = ends[-1], result.history[-1]
+        assert report.train_cost < final < 2 * report.train_cost
+        at_the_end[interval] = ends
+    assert at_the_end[0.0] == pytest.approx(at_the_end[1e9], rel=1e-6)
+
+
+def test_running_cost_midway_covers_the_batches_done(recorder: Recorder) -> None:
+    """Each report's running cost is the mean over the batches done so far in its epoch."""
+    train = make_blobs(95)
+    trainer = _trainer(train, make_blobs(20, 1), epochs=2, progress_interval=0.0)
+    batch_costs = _record_batch_costs(trainer)
+    trainer.observer = recorder
+    trainer.run()
+    progress = recorder.of(BatchProgress)
+    assert len(progress) == len(batch_costs) == 20
+    for index, event in enumerate(progress):
+        start = (event.epoch - 1) * 10
+        done = batch_costs[start : start + event.batch]
+        expected = sum(m * c for m, c in done) / sum(m for m, _ in done)
+        assert event.running_cost == pytest.approx(expected, rel=1e-6), index
+
+
+# --- pace ----------------------------------------------------------------------------------
+
+def test_pace_caps_the_rate(blobs) -> None:
+    """Six epochs at 25 epochs/s: five waits of up to 1/25 s, so at least 0.2 s in all (the
+    epochs themselves take a few milliseconds)."""
+    began = time.perf_counter()
+    result = _trainer(*blobs, epochs=6, pace=25).run()
+    elapsed = time.perf_counter() - began
+    assert result.finished.reason == "completed"
+    assert elapsed >= 0.9 * 5 / 25
+
+
+class _FakeClock:
+    """Stands in for the time module in training.py: time moves only when the trainer waits."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def perf_counter(self) -> float:
+        return self.now
+
+
+def test_seconds_per_epoch_exclude_the_pace_wait(blobs, monkeypatch) -> None:
+    clock = _FakeClock()
+    monkeypatch.setattr(training, "time", clock)
+
+    class WaitingControl(Control):
+        def wait_for_request(self, timeout: float) -> bool:
+            clock.now += timeout
+            return False
+
+    result = _trainer(*blobs, epochs=3, pace=2, control=WaitingControl()).run()
+    assert [r.seconds for r in result.history] == [0.0, 0.0, 0.0]
+    assert clock.now == pytest.approx(100.0 + 2 * 0.5)  # two waits of 1/2 s, none after the last
+
+
+def test_stop_or_pause_during_a_long_pace_wait_acts_at_once(blobs) -> None:
+    """At 0.01 epochs/s the trainer would wait 100 s after each epoch; a pause and a stop end
+    the wait at once (TIMEOUT is 10 s)."""
+    control = Control()
+    run = _Threaded(_trainer(*blobs, epochs=5, pace=0.01, control=control))
+    run.thread.start()
+    run.wait_for(EpochReport)
+    control.pause()
+    paused = run.wait_for(Paused)
+    assert (paused.epoch, paused.batch) == (2, 0)
+    control.stop()
+    finished = run.wait_for(Finished)
+    run.thread.join(TIMEOUT)
+    assert not run.thread.is_alive()
+    assert (finished.reason, finished.epochs_run, finished.batch) == ("stopped", 1, 0)
+    assert finished.message == "before epoch 2 began (1 complete epoch)"
+
+
+def test_step_during_a_pace_wait_pauses_at_the_next_epoch(blobs) -> None:
+    control = Control()
+    run = _Threaded(_trainer(*blobs, epochs=5, pace=0.01, control=control))
+    run.thread.start()
+    run.wait_for(EpochReport)
+    control.step()  # the epoch is done: pause now rather than after another one
+    paused = run.wait_for(Paused)
+    assert (paused.epoch, paused.batch) == (2, 0)
+    assert len([e for e in run.events if isinstance(e, EpochReport)]) == 1
+    control.stop()
+    run.wait_for(Finished)
+    run.thread.join(TIMEOUT)
+
+
+def test_set_pace_live(blobs) -> None:
+    """A pace of 0 set from another thread lifts a 100 s wait; a pace set before the run caps a
+    trainer built without one."""
+    control = Control()
+    run = _Threaded(_trainer(*blobs, epochs=4, pace=0.01, control=control))
+    run.thread.start()
+    run.wait_for(EpochReport)
+    control.set_pace(0)
+    finished = run.wait_for(Finished)
+    run.thread.join(TIMEOUT)
+    assert (finished.reason, finished.epochs_run) == ("completed", 4)
+    assert run.trainer.pace == 0
+
+    control = Control()
+    control.set_pace(20)
+    trainer = _trainer(*blobs, epochs=5, control=control)
+    assert trainer.pace == 0
+    began = time.perf_counter()
+    trainer.run()
+    assert time.perf_counter() - began >= 0.9 * 4 / 20
+    assert trainer.pace == 20
+
+
+def test_pace_from_the_config(blobs) -> None:
+    config = make_config(dataset="xor", epochs=2, pace=7.5)
+    assert build_trainer(config, load_data(config)).pace == 7.5
+    assert build_trainer(config.replace(pace=0), load_data(config)).pace == 0
+
+
+# --- where a stopped run stopped -------------------------------------------------------------
+
+def test_stop_mid_epoch_says_exactly_where() -> None:
+    """n = 2,500, m = 2: 1,250 mini-batches an epoch.  Paused after 1,100 of them in epoch 2 and
+    then stopped, the run reports that place in its Paused and Finished events."""
+    train = make_blobs(2500)
+    control = Control()
+    trainer = _trainer(train, make_blobs(50, 1), epochs=5, batch_size=2, control=control,
+                       progress_interval=0.0)
+    run = _Threaded(trainer)
+    record = trainer.observer
+
+    def observer(event: object) -> None:
+        record(event)
+        if isinstance(event, BatchProgress) and (event.epoch, event.batch) == (2, 1100):
+            control.pause()
+
+    trainer.observer = observer
+    run.thread.start()
+    paused = run.wait_for(Paused)
+    assert (paused.epoch, paused.batch) == (2, 1100)
+    last = [e for e in run.events if isinstance(e, BatchProgress)][-1]
+    assert (last.epoch, last.batch, last.batches) == (2, 1100, 1250)
+    control.stop()
+    finished = run.wait_for(Finished)
+    run.thread.join(TIMEOUT)
+    assert finished.reason == "stopped"
+    assert (finished.epochs_run, finished.batch, finished.batches) == (1, 1100, 1250)
+    assert finished.message == "during epoch 2 after 1,100 of 1,250 mini-batches (1 complete epoch)"

@@ -19,9 +19,9 @@ class BatchProgress:
 
     epoch: int  # 1-based
     epochs: int
-    batch: int  # mini-batches done in this epoch
+    batch: int  # mini-batches done in this epoch (the same count as Paused.batch)
     batches: int  # mini-batches in the epoch, ⌈n / batch size⌉
-    running_cost: float  # mean cost (with regularization) of the mini-batches sampled this epoch
+    running_cost: float  # mean cost of all the epoch's mini-batches so far: Trainer.running_cost
     eta: float
     examples_per_second: float
     seconds: float  # time spent on this epoch so far, pauses excluded
@@ -60,7 +60,11 @@ class EpochReport:
 
 @dataclass(frozen=True)
 class Paused:
-    """The trainer has stopped between mini-batches and waits for resume, step or stop."""
+    """The trainer has stopped between mini-batches and waits for resume, step or stop.
+
+    ``batch`` is the number of mini-batches of ``epoch`` already done: 0 when paused at the start of
+    an epoch (as after a step, which finishes the epoch before and pauses before this one).
+    """
 
     epoch: int
     batch: int
@@ -74,13 +78,19 @@ class Resumed:
 
 @dataclass(frozen=True)
 class Finished:
-    """The run ended normally; ``reason`` says why in a few words."""
+    """The run ended normally; ``reason`` says why in a few words.
+
+    A stopped run was interrupted in epoch ``epochs_run + 1`` after ``batch`` of its ``batches``
+    mini-batches (``batch`` = 0: before that epoch began); their steps are kept in the weights.
+    """
 
     reason: str  # "completed", "stopped", "early stop" or "η schedule done"
-    epochs_run: int
+    epochs_run: int  # complete epochs
     best_val_accuracy: float
     best_epoch: int
-    message: str = ""
+    message: str = ""  # e.g. "during epoch 5 after 4,281 of 5,000 mini-batches (4 complete epochs)"
+    batch: int = 0  # mini-batches done in the interrupted epoch; 0 unless stopped
+    batches: int = 0  # mini-batches per epoch, ⌈n / batch size⌉
 
 
 @dataclass(frozen=True)
@@ -98,10 +108,11 @@ Observer = Callable[[Event], None]
 
 @dataclass
 class Control:
-    """Pause, resume, stop, step and live η changes, safe to call from any thread.
+    """Pause, resume, stop, step, and live changes of η and pace, safe to call from any thread.
 
     Every request sets ``pending``; the trainer reads that one attribute after each mini-batch and
     only looks further when it is set, so an idle control costs the training loop almost nothing.
+    Every request also wakes a trainer that is waiting out its pace between epochs.
     """
 
     pending: bool = False
@@ -109,7 +120,9 @@ class Control:
     pause_after_epoch: bool = False
     _eta_request: float | None = None
     _eta_factor: float = 1.0
+    _pace_request: float | None = None
     _running: threading.Event = field(default_factory=threading.Event)
+    _wake: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -119,37 +132,48 @@ class Control:
     def paused(self) -> bool:
         return not self._running.is_set()
 
+    def _request(self) -> None:
+        # The request's own state is set first, so a trainer that wakes sees it.
+        self.pending = True
+        self._wake.set()
+
     def pause(self) -> None:
         self._running.clear()
-        self.pending = True
+        self._request()
 
     def resume(self) -> None:
         self.pause_after_epoch = False
         self._running.set()
-        self.pending = True
+        self._request()
 
     def step(self) -> None:
         """Run to the end of the current epoch (or one whole epoch when paused at its start),
         then pause."""
         self.pause_after_epoch = True
         self._running.set()
-        self.pending = True
+        self._request()
 
     def stop(self) -> None:
         """Stop after the current mini-batch; the epoch's partial work is kept in the weights."""
         self.stop_requested = True
         self._running.set()
-        self.pending = True
+        self._request()
 
     def set_eta(self, eta: float) -> None:
         with self._lock:
             self._eta_request, self._eta_factor = eta, 1.0
-        self.pending = True
+        self._request()
 
     def scale_eta(self, factor: float) -> None:
         with self._lock:
             self._eta_factor *= factor
-        self.pending = True
+        self._request()
+
+    def set_pace(self, epochs_per_second: float) -> None:
+        """Cap training at this many epochs per second from now on; 0 removes the cap."""
+        with self._lock:
+            self._pace_request = max(0.0, float(epochs_per_second))
+        self._request()
 
     # --- the trainer's side ------------------------------------------------------------------
 
@@ -162,6 +186,19 @@ class Control:
             self._eta_request, self._eta_factor = None, 1.0
         return eta
 
+    def take_pace(self, pace: float) -> float:
+        """The pace to keep from now on, given the one kept; clears the request."""
+        with self._lock:
+            if self._pace_request is not None:
+                pace, self._pace_request = self._pace_request, None
+        return pace
+
     def wait_while_paused(self, timeout: float = 0.1) -> bool:
         """Block while paused (waking every ``timeout`` s); True once running again."""
         return self._running.wait(timeout)
+
+    def wait_for_request(self, timeout: float) -> bool:
+        """Block for up to ``timeout`` s, or until any request arrives (True if one did)."""
+        woken = self._wake.wait(timeout)
+        self._wake.clear()
+        return woken
