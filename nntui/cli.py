@@ -19,13 +19,19 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .config import DEFAULTS, PRESETS, SPECS, Config, describe, parse_values
+from .config import DEFAULTS, PRESETS, SPECS, Config, describe, format_value, parse_values
 from .datasets import DatasetError
 from .engine import BatchProgress, Control, EpochReport, Event, Failed, Finished
 from .experiment import build_trainer, load_data, measure_test_accuracy
 from .runs import RunFileError, RunRecord, save_network
 
 USAGE_ERROR = 2
+INTERRUPTED = 130  # the shell's code for a program ended by Ctrl+C (128 + SIGINT)
+
+# DEFAULTS is Nielsen's chapter 3 network with L2 regularization, the nielsen-l2 preset (a test
+# keeps the two equal); his unregularized baseline is the nielsen-baseline preset.
+DEFAULTS_TITLE = ("hyperparameters (defaults: Nielsen's ch. 3 network with L2, λ = 5 — "
+                  "the nielsen-l2 preset)")
 
 
 def flag(name: str) -> str:
@@ -34,11 +40,9 @@ def flag(name: str) -> str:
 
 def add_config_arguments(parser: argparse.ArgumentParser) -> None:
     """One flag per hyperparameter, plus --preset, --list-presets and --data-dir."""
-    group = parser.add_argument_group("hyperparameters (defaults: Nielsen's ch. 3 baseline)")
+    group = parser.add_argument_group(DEFAULTS_TITLE)
     for spec in SPECS.values():
-        default = DEFAULTS.to_dict()[spec.name]
-        if isinstance(default, list):
-            default = ",".join(map(str, default))
+        default = format_value(spec.name, getattr(DEFAULTS, spec.name))
         group.add_argument(
             flag(spec.name), dest=spec.name, default=argparse.SUPPRESS, metavar="VALUE"
             if spec.kind != "choice" else "{" + ",".join(spec.choices) + "}",
@@ -241,7 +245,7 @@ def train_command(config: Config, args: argparse.Namespace, console: Console) ->
         from .plots import plot_history_in_terminal
 
         plot_history_in_terminal(result.history, console)
-    return code
+    return code or (INTERRUPTED if interrupted else 0)
 
 
 def summarize(console: Console, result, test_accuracy: float | None, elapsed: float,
@@ -251,8 +255,10 @@ def summarize(console: Console, result, test_accuracy: float | None, elapsed: fl
     if failed:
         return
     parts = []
-    if interrupted:
-        parts.append(f"Stopped by Ctrl+C after {finished.epochs_run} complete epochs")
+    if interrupted:  # the message says where, e.g. "during epoch 5 after 4,281 of 5,000 ..."
+        where = (finished.message if finished.reason == "stopped"
+                 else f"after {finished.epochs_run} complete epochs")
+        parts.append(f"Stopped by Ctrl+C {where}")
     elif finished.reason != "completed":
         parts.append(f"Stopped early ({finished.reason}: {finished.message})")
     if finished.best_epoch:

@@ -138,6 +138,34 @@ def test_plot_prints_the_plots(capsys) -> None:
     assert len(out.splitlines()) > 30
 
 
+def test_help_shows_defaults_as_the_form_does(capsys, monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "300")  # one line per flag, so phrases are not wrapped
+    code, out, _ = _run(["train", "--help"], capsys)
+    assert code == 0
+    assert "defaults: Nielsen's ch. 3 network with L2, λ = 5 — the nielsen-l2 preset" in out
+    for phrase in ("[0 ≤ λ ≤ 1000; default 5]", "default 30]", "[one of yes, no; default yes]",
+                   "default 0.5]", "default 0]"):
+        assert phrase in out
+    for wrong in ("default 5.0", "default True", "default [30]", "default 0.0"):
+        assert wrong not in out
+    assert out.index("--epochs") < out.index("--pace") < out.index("--regularization")
+
+
+def test_pace_flag_and_preset_pace(tmp_path: Path, capsys) -> None:
+    """xor's preset paces itself; --pace 0 overrides it, and a pace caps a run's rate."""
+    assert PRESETS["xor"].config().pace > 0
+    path = tmp_path / "run.json"
+    code, _, err = _run(["train", "--preset", "xor", "--epochs", "2", "--pace", "0", "--json",
+                         str(path)], capsys)
+    assert code == 0, err
+    assert json.loads(path.read_text())["config"]["pace"] == 0
+    began = time.perf_counter()
+    code, _, err = _run([*SMALL, "--epochs", "4", "--pace", "20", "--json", str(path)], capsys)
+    assert code == 0, err
+    assert time.perf_counter() - began >= 0.9 * 3 / 20
+    assert json.loads(path.read_text())["config"]["pace"] == 20
+
+
 def test_quiet_prints_only_the_summary(capsys) -> None:
     code, out, _ = _run([*SMALL, "--quiet"], capsys)
     assert code == 0
@@ -185,9 +213,9 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_history(tmp_path: Path) -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
-    assert process.returncode == 0, err
+    assert process.returncode == 130, err  # 128 + SIGINT, as the shell expects
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
-    assert "Stopped by Ctrl+C" in out
+    assert "Stopped by Ctrl+C during epoch " in out and " mini-batches (" in out
     data = json.loads(path.read_text())
     assert data["status"] == "stopped"
     assert len(data["history"]) >= 1
