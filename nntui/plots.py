@@ -1,22 +1,34 @@
-"""What the three plots show, computed once from the epoch history, and drawn with plotext.
+"""What the three plots show, computed once from the epoch history, and how they are drawn.
 
 The series builders are plain functions of the history so the app and ``nntui train --plot`` plot
-exactly the same curves; :func:`draw` takes any plotext-like object (the ``plotext`` module itself,
-or a textual-plotext widget's ``plt``).
+exactly the same curves.  :func:`draw` lays a plot out on any plotext-like object (the ``plotext``
+module itself, or a textual-plotext widget's ``plt``) for a canvas of a given size: it sets the
+limits and round ticks itself, so every point lands inside the frame and the axes read cleanly.
+The legend is not plotext's, which sits on the start of the curves: :func:`header_lines` puts it
+beside the title, above the plot.  A series' colour follows its role (training, held-out data,
+the running mini-batch cost), a layer's its place, so both stay put across redraws and plots.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+import math
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from rich.console import Console
+from rich.style import Style as RichStyle
+from rich.text import Text
 
 from .engine import EpochReport
 
-COST_TITLE = "Cost per epoch (with regularization term)"
-ACCURACY_TITLE = "Accuracy per epoch"
-SPEED_TITLE = "Learning speed: RMS of ‖∂C/∂b‖ per layer (log)"
+COST_TITLES = ("Cost per epoch (with regularization term)", "Cost per epoch", "Cost")
+ACCURACY_TITLES = ("Accuracy per epoch (%)", "Accuracy (%)", "Acc. %")
+SPEED_TITLES = ("Learning speed: RMS over mini-batches of ‖∂C/∂b‖ per layer",
+                "Learning speed: RMS ‖∂C/∂b‖ per layer", "Speed: RMS ‖∂C/∂b‖", "RMS ‖∂C/∂b‖")
+"""Each plot's titles, longest first: a narrow plot takes the longest that fits with its legend
+(:func:`header_lines`).  The learning speed is Nielsen's (ch. 5): per layer, the RMS over an
+epoch's mini-batches of the gradient's norm with respect to that layer's biases."""
 
 
 @dataclass(frozen=True)
@@ -24,6 +36,8 @@ class Series:
     label: str
     x: list[float]
     y: list[float]
+    role: str = ""
+    """"training", "held-out" or "running" fix the colour; other series take the palette's."""
 
 
 def layer_names(count: int) -> list[str]:
@@ -31,21 +45,25 @@ def layer_names(count: int) -> list[str]:
     return [f"hidden {i + 1}" for i in range(count - 1)] + ["output"]
 
 
-def cost_series(history: Sequence[EpochReport]) -> list[Series]:
+def cost_series(history: Sequence[EpochReport], *, held_out: str = "validation") -> list[Series]:
+    """Training and held-out cost; ``held_out`` names the held-out set ("test" when it is)."""
     epochs = [float(r.epoch) for r in history]
     series = []
     if history and history[0].train_cost is not None:
-        series.append(Series("training", epochs, [r.train_cost for r in history]))
-    series.append(Series("validation", epochs, [r.val_cost for r in history]))
+        series.append(Series("training", epochs, [r.train_cost for r in history], "training"))
+    series.append(Series(held_out, epochs, [r.val_cost for r in history], "held-out"))
     return series
 
 
-def accuracy_series(history: Sequence[EpochReport]) -> list[Series]:
+def accuracy_series(history: Sequence[EpochReport], *,
+                    held_out: str = "validation") -> list[Series]:
+    """Training and held-out accuracy in per cent, labelled like :func:`cost_series`."""
     epochs = [float(r.epoch) for r in history]
     series = []
     if history and history[0].train_accuracy is not None:
-        series.append(Series("training", epochs, [100 * r.train_accuracy for r in history]))
-    series.append(Series("validation", epochs, [100 * r.val_accuracy for r in history]))
+        series.append(Series("training", epochs, [100 * r.train_accuracy for r in history],
+                             "training"))
+    series.append(Series(held_out, epochs, [100 * r.val_accuracy for r in history], "held-out"))
     return series
 
 
@@ -54,50 +72,309 @@ def speed_series(history: Sequence[EpochReport]) -> list[Series]:
         return []
     epochs = [float(r.epoch) for r in history]
     names = layer_names(len(history[0].learning_speed))
-    return [
-        # A layer whose gradient is exactly 0 cannot be drawn on a log axis; floor it.
-        Series(name, epochs, [max(r.learning_speed[i], 1e-12) for r in history])
-        for i, name in enumerate(names)
-    ]
+    return [Series(name, epochs, [r.learning_speed[i] for r in history])
+            for i, name in enumerate(names)]
 
 
-# Without colour the lines are told apart by their markers.
-PLAIN_MARKERS = ("•", "x", "+", "o", "*", "#", "@")
+# --- colours and markers ------------------------------------------------------------------------
+
+RGB = tuple[int, int, int]
+
+PALETTE: tuple[RGB, ...] = (
+    (66, 133, 244),   # blue
+    (245, 130, 32),   # orange
+    (46, 170, 80),    # green
+    (220, 50, 60),    # red
+    (150, 100, 225),  # violet
+    (0, 175, 190),    # teal
+    (225, 90, 180),   # pink
+    (160, 150, 30),   # olive
+)
+"""Eight hues apart in hue and mid-bright, so each reads on dark and on light backgrounds."""
+
+TRAINING, HELD_OUT = PALETTE[0], PALETTE[1]
+"""Also the first two layers' colours: a series that lost its role keeps its colour by place."""
+
+RUNNING = PALETTE[2]
+ROLE_COLORS = {"training": TRAINING, "held-out": HELD_OUT, "running": RUNNING}
+
+PLAIN_MARKERS = ("•", "x", "+", "o", "*", "#", "@", "%")
+"""Without colour the lines are told apart by these markers, also shown in the legend."""
 
 
-def draw(plt, title: str, series: Sequence[Series], *, log: bool = False,
-         ylabel: str = "", plain: bool = False) -> None:
-    """Draw ``series`` on the plotext object ``plt`` (whose canvas the caller has cleared)."""
-    plt.title(title)
-    plt.xlabel("epoch")
-    if ylabel:
-        plt.ylabel(ylabel)
-    if log:
-        plt.yscale("log")
+@dataclass(frozen=True)
+class Style:
+    color: RGB
+    marker: str = "braille"  # plotext's marker for the curve
+    sign: str = "━"          # the curve in the legend
+    plain: str = "•"         # marker and sign without colour
+
+
+def styles(series: Sequence[Series]) -> list[Style]:
+    """Each series' style: by its role, or by its place among the series without one.
+
+    Past eight such series the colours come round again, drawn in dots instead of lines.
+    """
+    result, place = [], 0
     for i, line in enumerate(series):
-        if line.x:
-            marker = PLAIN_MARKERS[i % len(PLAIN_MARKERS)] if plain else "braille"
-            plt.plot(line.x, line.y, label=line.label, marker=marker)
+        plain = PLAIN_MARKERS[i % len(PLAIN_MARKERS)]
+        if line.role in ROLE_COLORS:
+            result.append(Style(ROLE_COLORS[line.role], plain=plain))
+            continue
+        lap, k = divmod(place, len(PALETTE))
+        place += 1
+        result.append(Style(PALETTE[k], plain=plain) if lap % 2 == 0
+                      else Style(PALETTE[k], "dot", "•", plain))
+    return result
 
 
-def plot_history_in_terminal(history: Sequence[EpochReport], console: Console) -> None:
-    """``nntui train --plot``: the three plots one above the other, as wide as the terminal.
+# --- ticks --------------------------------------------------------------------------------------
 
-    Colours only go to a terminal; a file or a pipe gets plain text.
+@dataclass(frozen=True)
+class Ticks:
+    """An axis: its limits, the tick positions inside them and their labels."""
+
+    lo: float
+    hi: float
+    values: list[float]
+    labels: list[str]
+
+
+def one_two_five(start: float = 1) -> Iterator:
+    """``start`` (a power of ten) × 1, 2, 5, 10, 20, 50, 100, …"""
+    for power in itertools.count():
+        for multiple in (1, 2, 5):
+            yield multiple * start * 10**power
+
+
+MIN_RELATIVE_SPAN = 0.1
+"""A value axis spans at least this fraction of its largest value, so noise on a plateau looks
+like noise and not like a cliff."""
+
+PADDING = 0.04
+"""Room above and below the data, as a fraction of the axis: no curve runs along the frame."""
+
+
+def nice_ticks(lo: float, hi: float, max_ticks: int, *, min_span: float = 0.0,
+               bounds: tuple[float, float] = (-math.inf, math.inf)) -> Ticks:
+    """Limits a little wider than [lo, hi] and at most ``max_ticks`` (≥ 2) round ticks inside
+    them, 1, 2 or 5 × 10ⁿ apart, labelled with as few decimals as that step needs.
+
+    A range narrower than ``min_span`` or :data:`MIN_RELATIVE_SPAN` is widened about its middle;
+    the limits stay inside ``bounds`` (0-100 for a percentage, ≥ 0 for a cost).
+    """
+    max_ticks = max(2, max_ticks)
+    span = max(hi - lo, min_span, MIN_RELATIVE_SPAN * max(abs(lo), abs(hi)), 1e-9)
+    middle = (lo + hi) / 2
+    lo, hi = min(lo, middle - span / 2), max(hi, middle + span / 2)
+    pad = PADDING * span
+    lo, hi = max(bounds[0], lo - pad), min(bounds[1], hi + pad)
+    if hi - lo < span:  # pushed against a bound: take the room on the other side
+        if lo == bounds[0]:
+            hi = min(bounds[1], lo + span)
+        else:
+            lo = max(bounds[0], hi - span)
+    for step in one_two_five(10.0 ** math.floor(math.log10((hi - lo) / max_ticks))):
+        first, last = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
+        if last - first + 1 <= max_ticks:
+            break
+    values = [round(k * step, 12) + 0.0 for k in range(first, last + 1)]
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
+    return Ticks(lo, hi, values, [f"{v:.{decimals}f}" for v in values])
+
+
+def log_ticks(lo: float, hi: float, max_ticks: int) -> Ticks:
+    """Decade ticks for positive values in [lo, hi], in log₁₀ units (the caller plots log₁₀ y):
+    the limits are the whole decades enclosing the data, every decade inside them ticked if
+    ``max_ticks`` allows, else every 2nd, 5th, 10th, …; labels read ``1e-3``."""
+    low, high = math.floor(math.log10(lo) + 1e-9), math.ceil(math.log10(hi) - 1e-9)
+    high = max(high, low + 1)
+    every = next(n for n in one_two_five()
+                 if high // n - (-(-low // n)) + 1 <= max(max_ticks, 2))
+    values = [float(v) for v in range(-(-low // every) * every, high + 1, every)]
+    return Ticks(low, high, values, [f"1e{v:.0f}" for v in values])
+
+
+def epoch_ticks(first: float, last: float, width: int) -> Ticks:
+    """Whole-epoch ticks for an axis from ``first`` to ``last`` drawn ``width`` columns wide:
+    multiples of the smallest 1-2-5 × 10ⁿ step whose labels do not crowd each other, led by the
+    first epoch when it has room (1 5 10 15, or 1 100 200 300).  The limits are the data's,
+    rounded out to whole epochs (the running mini-batch curve sits between two of them); a
+    single epoch N is shown from N - 1, the start of its training, like the running curve."""
+    hi = math.ceil(last)
+    lo = min(math.floor(first), hi - 1)
+    columns_per_epoch = max(width - 1, 1) / (hi - lo)
+    label = len(str(hi))
+    room = label + 2 + label // 2  # a centred label, pushed in at the right edge, and a gap
+    step = next(s for s in one_two_five() if s * columns_per_epoch >= room)
+    values = list(range(-(-lo // step) * step, hi + 1, step))
+    if not values or (values[0] != lo and (values[0] - lo) * columns_per_epoch >= room):
+        values.insert(0, lo)
+    return Ticks(lo, hi, [float(v) for v in values], [str(v) for v in values])
+
+
+# --- drawing ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ValueAxis:
+    """What a plot's y values can be: ``bounds`` no tick passes, ``min_span`` its least range."""
+
+    bounds: tuple[float, float] = (0.0, math.inf)
+    min_span: float = 0.01
+
+
+COST_AXIS = ValueAxis()
+ACCURACY_AXIS = ValueAxis((0.0, 100.0), 5.0)
+SPEED_AXIS = ValueAxis(min_span=1e-6)
+
+LOG_FLOOR = 1e-12
+"""A value of exactly 0 (a layer whose gradient vanished) cannot go on a log axis; it sits here."""
+
+MAX_Y_TICKS = 8
+
+
+def draw(plt, series: Sequence[Series], *, width: int, height: int,
+         axis: ValueAxis = COST_AXIS, log: bool = False, xlabel: bool = True,
+         plain: bool = False) -> None:
+    """Clear ``plt`` and lay ``series`` out on a ``width`` × ``height`` canvas, no title or legend.
+
+    The limits enclose every finite point and the ticks are computed for this size, so nothing
+    is drawn outside the frame and no tick label is dropped; ``plain`` draws marker characters
+    instead of coloured braille, for text without colour.  With no points the frame is empty.
+    """
+    plt.clear_figure()
+    plt.plotsize(width, height)
+    lines = []
+    for line, style in zip(series, styles(series), strict=True):
+        points = [(x, math.log10(max(y, LOG_FLOOR)) if log else y)
+                  for x, y in zip(line.x, line.y, strict=True)
+                  if math.isfinite(x) and math.isfinite(y)]
+        if points:
+            lines.append((points, style))
+    if xlabel:
+        plt.xlabel("epoch")
+    if not lines:
+        plt.xlim(0, 1)
+        plt.ylim(0, 1)
+        plt.xticks([])
+        plt.yticks([])
+        return
+    xs = [x for points, _ in lines for x, _ in points]
+    ys = [y for points, _ in lines for _, y in points]
+    rows = height - 3 - xlabel  # less the frame's two lines and the tick labels'
+    y_ticks = max(2, min(MAX_Y_TICKS, (rows + 1) // 2))  # a blank row between two ticks
+    if log:
+        yaxis = log_ticks(10 ** min(ys), 10 ** max(ys), y_ticks)
+    else:
+        yaxis = nice_ticks(min(ys), max(ys), y_ticks, min_span=axis.min_span, bounds=axis.bounds)
+    columns = width - max(map(len, yaxis.labels)) - 2  # less the labels and the frame's sides
+    xaxis = epoch_ticks(min(xs), max(xs), columns)
+    for points, style in lines:
+        x, y = zip(*points, strict=True)
+        plt.plot(x, y, marker=style.plain if plain else style.marker, color=style.color)
+    plt.xlim(xaxis.lo, xaxis.hi)
+    plt.ylim(yaxis.lo, yaxis.hi)
+    plt.xticks(xaxis.values, xaxis.labels)
+    plt.yticks(yaxis.values, yaxis.labels)
+
+
+# --- title and legend ---------------------------------------------------------------------------
+
+SHORT_LABELS = {"training": "train", "validation": "val", "output": "out",
+                "mini-batch (this epoch)": "mini-batch"}
+
+
+def short_label(label: str) -> str:
+    """The legend's abbreviation of a label, for narrow plots: 'hidden 3' → 'h3'."""
+    if label.startswith("hidden "):
+        return "h" + label.removeprefix("hidden ")
+    return SHORT_LABELS.get(label, label)
+
+
+LEGENDS = (("{sign} {label}", False, "  "), ("{sign} {label}", True, "  "),
+           ("{sign}{label}", True, " "))
+"""Ever more compact legends: (entry, abbreviated, gap between entries)."""
+
+
+def legend_entries(series: Sequence[Series], *, compact: int = 0,
+                   plain: bool = False) -> list[Text]:
+    """One ``━ label`` per series, the sign in the curve's colour, or its marker when ``plain``
+    (then always spaced from the label: ``xh2`` would not read); ``compact`` picks one of
+    :data:`LEGENDS`."""
+    entry, short, _ = LEGENDS[compact]
+    entries = []
+    for line, style in zip(series, styles(series), strict=True):
+        label = short_label(line.label) if short else line.label
+        sign = style.plain if plain else style.sign
+        text = Text(f"{sign} {label}" if plain else entry.format(sign=sign, label=label))
+        if not plain:
+            text.stylize(RichStyle(color=f"rgb{style.color}"), 0, len(sign))
+        entries.append(text)
+    return entries
+
+
+def flow(words: Sequence[tuple[str, Text]], width: int) -> list[Text]:
+    """Lay (separator, word) pairs out in lines of ``width`` cells, breaking before any word."""
+    lines = [Text()]
+    for separator, word in words:
+        if lines[-1] and lines[-1].cell_len + len(separator) + word.cell_len > width:
+            lines.append(Text())
+        lines[-1] = Text.assemble(lines[-1], separator, word) if lines[-1] else word
+    return lines
+
+
+def header_lines(titles: Sequence[str], series: Sequence[Series], width: int, *,
+                 plain: bool = False) -> list[Text]:
+    """The plot's title followed by its legend, flowed into ``width`` columns.
+
+    Of the titles (longest first) and legends (fullest first) it takes the pair that needs the
+    fewest lines and, among those, gives up the fewest steps of title and legend together, the
+    longer title winning a tie.  A title is never cut: one wider than the plot is only taken
+    when no title fits, and breaks between words.
+    """
+    layouts = []
+    for shorter, title in enumerate(titles):
+        if Text(title).cell_len > width and title != titles[-1]:
+            continue
+        for compact, (_, _, gap) in enumerate(LEGENDS if series else LEGENDS[:1]):
+            words = [(" ", Text(word, "bold")) for word in title.split()]
+            entries = legend_entries(series, compact=compact, plain=plain)
+            lines = flow(words + [(gap, entry) for entry in entries], width)
+            layouts.append(((len(lines), shorter + compact, shorter), lines))
+    return min(layouts, key=lambda layout: layout[0])[1]
+
+
+def log_titles(titles: Sequence[str], log: bool) -> tuple[str, ...]:
+    """``titles`` marked " (log)" when the value axis is logarithmic."""
+    return tuple(f"{t} (log)" for t in titles) if log else tuple(titles)
+
+
+PLOT_HEIGHT = 15
+"""Lines of each ``nntui train --plot`` plot, title and legend not counted."""
+
+
+def plot_history_in_terminal(history: Sequence[EpochReport], console: Console, *,
+                             held_out: str = "validation") -> None:
+    """``nntui train --plot``: the three plots one above the other, as wide as the terminal,
+    each under its title and legend.
+
+    Colours only go to a terminal; a file or a pipe gets plain text, its curves and legend drawn
+    with marker characters.
     """
     import plotext
 
+    plain = not console.is_terminal
     width = console.width
-    for title, series, log, ylabel in (
-        (COST_TITLE, cost_series(history), False, "cost"),
-        (ACCURACY_TITLE, accuracy_series(history), False, "%"),
-        (SPEED_TITLE, speed_series(history), True, "‖∂C/∂b‖"),
+    for titles, series, axis, log in (
+        (COST_TITLES, cost_series(history, held_out=held_out), COST_AXIS, False),
+        (ACCURACY_TITLES, accuracy_series(history, held_out=held_out), ACCURACY_AXIS, False),
+        (SPEED_TITLES, speed_series(history), SPEED_AXIS, True),
     ):
-        plotext.clear_figure()
-        plotext.plotsize(width, 15)
+        for line in header_lines(log_titles(titles, log), series, width, plain=plain):
+            console.print(line, highlight=False, soft_wrap=True)
+        draw(plotext, series, width=width, height=PLOT_HEIGHT, axis=axis, log=log, plain=plain)
         plotext.theme("clear")
-        draw(plotext, title, series, log=log, ylabel=ylabel, plain=not console.is_terminal)
         canvas = plotext.build()
-        if not console.is_terminal:
+        if plain:
             canvas = plotext.uncolorize(canvas)
-        console.file.write(canvas + "\n")
+        console.file.write(canvas.rstrip("\n") + "\n")

@@ -1,64 +1,125 @@
 """The three live plots: cost, accuracy and per-layer learning speed.
 
-The worker hands over curves already thinned to a few hundred points (:class:`PlotData`), so a
-redraw is only plotext laying them out; the app redraws all three inside one ``batch_update``.
-The curves and titles are those of :mod:`nntui.plots`, shared with ``nntui train --plot``.
+Each plot is a header line (title and coloured legend, which would hide the start of the curves
+inside the plot) above a plotext canvas.  The canvas lays the curves out at render time, for its
+own size, so limits, ticks and plotext's canvas always match the region the widget has, after
+any resize.  The worker hands over curves already thinned to a few hundred points
+(:class:`PlotData`), so a redraw is only plotext laying them out; the app redraws all three
+inside one ``batch_update``.  Curves, titles, colours and ticks are those of :mod:`nntui.plots`,
+shared with ``nntui train --plot``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
+from rich.text import Text
+from textual.app import RenderResult
+from textual.containers import Vertical
+from textual.geometry import Size
+from textual.widget import Widget
 from textual_plotext import PlotextPlot
 
 from ... import plots
 from ..messages import PlotData
 
-# (full title, short title for narrow plots): plotext drops a title wider than its plot.
-COST_TITLE = ("Cost: training, validation, mini-batch", "Cost per epoch")
-ACCURACY_TITLE = ("Accuracy (%): training, validation", "Accuracy (%)")
-SPEED_TITLE = ("Learning speed ‖∂C/∂b‖ per layer", "Speed ‖∂C/∂b‖")
+XLABEL_MIN_HEIGHT = 12
+"""Below this many lines the canvas leaves out the "epoch" under the axis: the titles say it."""
 
 
-class SeriesPlot(PlotextPlot):
-    """A plotext plot that redraws itself from a list of :class:`nntui.plots.Series`."""
+class PlotHeader(Widget):
+    """Title and legend, on as many lines as the width needs (see :func:`plots.header_lines`)."""
 
-    def __init__(self, title: tuple[str, str], *, log: bool = False, ylabel: str = "",
+    DEFAULT_CSS = """
+    PlotHeader {
+        width: 1fr;
+        height: auto;
+        padding: 0 1;
+        background: $surface;
+    }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.titles: tuple[str, ...] = ()
+        self.series: list[plots.Series] = []
+        self._lines: dict[int, list[Text]] = {}  # by width: layout asks often, they rarely change
+
+    def show(self, titles: tuple[str, ...], series: list[plots.Series]) -> None:
+        """Change title or legend; a redraw with the same curves costs nothing here."""
+        key = [(s.label, s.role) for s in series]
+        if titles != self.titles or key != [(s.label, s.role) for s in self.series]:
+            self.titles, self.series = titles, series
+            self._lines.clear()
+            self.refresh(layout=True)
+
+    def lines(self, width: int) -> list[Text]:
+        if not self.titles:
+            return []
+        if width not in self._lines:
+            self._lines[width] = plots.header_lines(self.titles, self.series, width)
+        return self._lines[width]
+
+    def render(self) -> RenderResult:
+        return Text("\n").join(self.lines(self.size.width))
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return max(1, len(self.lines(width)))
+
+
+class PlotCanvas(PlotextPlot):
+    """The plot itself, laid out afresh for its size whenever it renders."""
+
+    def __init__(self, axis: plots.ValueAxis, log: bool) -> None:
+        super().__init__()
+        self.axis, self.log_scale = axis, log
+        self.series: list[plots.Series] = []
+
+    def render(self) -> RenderResult:
+        width, height = self.size
+        plots.draw(self.plt, self.series, width=width, height=height, axis=self.axis,
+                   log=self.log_scale, xlabel=height >= XLABEL_MIN_HEIGHT)
+        return super().render()  # sets plotext's size to this widget's again, and the theme
+
+
+class SeriesPlot(Vertical):
+    """A titled plot that redraws itself from lists of :class:`nntui.plots.Series`."""
+
+    DEFAULT_CSS = """
+    SeriesPlot {
+        width: 1fr;
+        height: 1fr;
+    }
+    """
+
+    def __init__(self, titles: tuple[str, ...], axis: plots.ValueAxis, *, log: bool = False,
                  id: str | None = None) -> None:
         super().__init__(id=id)
-        self.plot_title, self.log_scale, self.ylabel = title, log, ylabel
+        self.titles, self.log_scale = titles, log
         self.series: list[plots.Series] = []
         self.extra: list[plots.Series] = []
+        self.header = PlotHeader()
+        self.canvas = PlotCanvas(axis, log)
+
+    def compose(self):
+        yield self.header
+        yield self.canvas
 
     def on_mount(self) -> None:
-        super().on_mount()
-        self.replot()
-
-    def on_resize(self) -> None:
         self.replot()
 
     def show(self, series: Sequence[plots.Series], extra: Sequence[plots.Series] = ()) -> None:
+        """Plot ``series``, and ``extra`` (the running mini-batch cost) in the running colour."""
         self.series, self.extra = list(series), list(extra)
         self.replot()
 
     def replot(self) -> None:
-        plt = self.plt
-        plt.clear_figure()
-        long, short = self.plot_title
-        suffix = " (log)" if self.log_scale else ""
-        title = long + suffix
-        if len(title) > self.size.width - 10:  # the y tick labels take up to ~8 columns
-            title = short + suffix
-        series = [s for s in (*self.series, *self.extra) if s.x]
-        if series:
-            plots.draw(plt, title, series, log=self.log_scale, ylabel=self.ylabel)
-        else:
-            # plotext cannot draw an empty log axis; show the frame and the title until data come.
-            plt.title(title)
-            plt.xlabel("epoch")
-            plt.xlim(0, 1)
-            plt.ylim(0, 1)
-        self.refresh()
+        extra = [s if s.role else replace(s, role="running") for s in self.extra]
+        lines = [s for s in (*self.series, *extra) if s.x]
+        self.header.show(plots.log_titles(self.titles, self.log_scale), lines)
+        self.canvas.series, self.canvas.log_scale = lines, self.log_scale
+        self.canvas.refresh()
 
     def toggle_log(self) -> bool:
         self.log_scale = not self.log_scale
@@ -68,17 +129,17 @@ class SeriesPlot(PlotextPlot):
 
 class CostPlot(SeriesPlot):
     def __init__(self) -> None:
-        super().__init__(COST_TITLE, id="cost-plot")
+        super().__init__(plots.COST_TITLES, plots.COST_AXIS, id="cost-plot")
 
 
 class AccuracyPlot(SeriesPlot):
     def __init__(self) -> None:
-        super().__init__(ACCURACY_TITLE, id="accuracy-plot")
+        super().__init__(plots.ACCURACY_TITLES, plots.ACCURACY_AXIS, id="accuracy-plot")
 
 
 class SpeedPlot(SeriesPlot):
     def __init__(self) -> None:
-        super().__init__(SPEED_TITLE, log=True, id="speed-plot")
+        super().__init__(plots.SPEED_TITLES, plots.SPEED_AXIS, log=True, id="speed-plot")
 
 
 def show_all(cost: SeriesPlot, accuracy: SeriesPlot, speed: SeriesPlot, data: PlotData,
