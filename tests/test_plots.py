@@ -307,3 +307,21 @@ async def test_the_plot_widgets_keep_curves_and_legends_in_place_at_any_size() -
         await pilot.pause()
         assert "(log)" in cost_plot.header.render().plain
         check_widgets(app)
+
+
+async def test_the_running_curves_legend_entry_stays_until_the_plot_is_emptied() -> None:
+    cost, _ = long_run(epochs=3)
+    app = PlotsApp()
+    async with app.run_test(size=(120, 30)) as pilot:
+        plot = app.query_one(CostPlot)
+        header = plot.header
+        plot.show([], [cost[2]])  # the first epoch: only the mini-batch curve
+        await pilot.pause()
+        assert "mini-batch" in header.render().plain
+        plot.show(cost[:2])  # an epoch ended: no running curve until the next mini-batches
+        await pilot.pause()
+        assert "mini-batch" in header.render().plain
+        assert [s.label for s in plot.canvas.series] == ["training", "validation"]
+        plot.show([])  # a new run
+        await pilot.pause()
+        assert header.render().plain == "Cost per epoch (with regularization term)"

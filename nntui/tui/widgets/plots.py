@@ -35,7 +35,7 @@ class PlotHeader(Widget):
     PlotHeader {
         width: 1fr;
         height: auto;
-        padding: 0 1;
+        padding-left: 1;
         background: $surface;
     }
     """
@@ -99,6 +99,7 @@ class SeriesPlot(Vertical):
         self.titles, self.log_scale = titles, log
         self.series: list[plots.Series] = []
         self.extra: list[plots.Series] = []
+        self._legend_extra: list[plots.Series] = []
         self.header = PlotHeader()
         self.canvas = PlotCanvas(axis, log)
 
@@ -115,9 +116,17 @@ class SeriesPlot(Vertical):
         self.replot()
 
     def replot(self) -> None:
-        extra = [s if s.role else replace(s, role="running") for s in self.extra]
+        extra = [s if s.role else replace(s, role="running") for s in self.extra if s.x]
+        if not self.series and not extra:
+            self._legend_extra = []
+        for line in extra:
+            if line.label not in [s.label for s in self._legend_extra]:
+                self._legend_extra.append(line)
         lines = [s for s in (*self.series, *extra) if s.x]
-        self.header.show(plots.log_titles(self.titles, self.log_scale), lines)
+        # The running curve comes and goes with every epoch; its legend entry stays until the
+        # plot is emptied, so the header does not jump between one line and two.
+        legend = [s for s in self.series if s.x] + self._legend_extra
+        self.header.show(plots.log_titles(self.titles, self.log_scale), legend)
         self.canvas.series, self.canvas.log_scale = lines, self.log_scale
         self.canvas.refresh()
 
