@@ -3,7 +3,8 @@
     PYTHONPATH=. python scripts/make_screenshots.py [--out screenshots]
 
 The screens are the ones the snapshot tests check: the first screen at 80×24 and 120×40, a field
-error, a finished short run, the help screen and the too-small notice.  Clocks and speeds are
+error, a finished short run, the books' overfitting and speed-of-learning runs at 80×24 and
+120×40, the help screen and the too-small notice.  Clocks and speeds are
 hidden and the runs are seeded, so the pictures change only when the app does.
 """
 
@@ -20,7 +21,15 @@ from nntui.config import DEFAULTS, Config
 from nntui.tui.app import NNTuiApp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from scenes import FINISHED_RUN, finish_run, open_help, settle, type_invalid_eta
+from scenes import (
+    FINISHED_RUN,
+    OVERFIT,
+    SPEED,
+    finish_run,
+    open_help,
+    settle,
+    type_invalid_eta,
+)
 
 MNIST_RUN = DEFAULTS.replace(epochs=3)
 
@@ -32,8 +41,12 @@ SHOTS: list[Shot] = [
     ("field-error", DEFAULTS, (120, 40), type_invalid_eta),
     ("finished-xor-run", FINISHED_RUN, (120, 40), finish_run),
     ("mnist-3-epochs", MNIST_RUN, (120, 40), finish_run),
+    ("overfitting-80x24", OVERFIT, (80, 24), finish_run),
+    ("overfitting-120x40", OVERFIT, (120, 40), finish_run),
+    ("speed-of-learning-80x24", SPEED, (80, 24), finish_run),
+    ("speed-of-learning-120x40", SPEED, (120, 40), finish_run),
     ("help", DEFAULTS, (120, 40), open_help),
-    ("too-small", DEFAULTS, (70, 20), settle),
+    ("too-small", DEFAULTS, (60, 18), settle),
 ]
 
 

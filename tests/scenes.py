@@ -10,8 +10,14 @@ import time
 
 from nntui.config import PRESETS
 
-FINISHED_RUN = PRESETS["xor"].config().replace(epochs=12, train_size=400, seed=3)
+FINISHED_RUN = PRESETS["xor"].config().replace(epochs=12, train_size=400, seed=3, pace=0)
 """A short XOR run that finishes in well under a second."""
+
+OVERFIT = PRESETS["nielsen-overfit"].config()
+"""Nielsen's 1,000 images for 400 epochs: training accuracy reaches 100 %, test stalls."""
+
+SPEED = PRESETS["speed-of-learning"].config()
+"""Five hidden sigmoid layers: the ladder of per-layer learning speeds."""
 
 
 async def settle(pilot) -> None:

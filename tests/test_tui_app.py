@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from nntui.config import PRESETS, Config, make_config
+from nntui.config import DEFAULTS, PRESETS, Config, make_config
+from nntui.engine import EpochReport
 from nntui.runs import load_network
 from nntui.tui import session as session_module
 from nntui.tui.app import NNTuiApp
@@ -17,6 +18,7 @@ from nntui.tui.screens.too_small import TooSmallScreen
 from nntui.tui.widgets.form import ConfigForm
 from nntui.tui.widgets.log import EpochLog
 from nntui.tui.widgets.plots import AccuracyPlot, CostPlot, SpeedPlot
+from nntui.tui.widgets.status import EpochProgress
 
 QUICK = PRESETS["xor"].config().replace(epochs=4, train_size=200)
 """Finishes in well under a second."""
@@ -47,7 +49,8 @@ async def press(pilot, *keys: str) -> None:
 
 
 def log_text(app: NNTuiApp) -> str:
-    return "\n".join(line.text for line in app.query_one(EpochLog).lines)
+    """The log as one line of words (a message the log wrapped reads as it was written)."""
+    return " ".join(" ".join(line.text for line in app.query_one(EpochLog).lines).split())
 
 
 async def test_a_run_fills_plots_log_and_record(tmp_path):
@@ -65,9 +68,9 @@ async def test_a_run_fills_plots_log_and_record(tmp_path):
         speed = app.query_one(SpeedPlot).series
         assert [s.label for s in speed] == ["hidden 1", "hidden 2", "output"]
         text = log_text(app)
-        for epoch in range(1, 5):
-            assert f"Epoch {epoch}/4" in text
-        assert f"val_loss: {cost[1].y[-1]:.4f}" in text
+        log = app.query_one(EpochLog)
+        assert [e.epoch for e in log._entries if isinstance(e, EpochReport)] == [1, 2, 3, 4]
+        assert f"{cost[1].y[-1]:.3f}" in text  # the last validation cost, as plotted
         assert "Run finished" in text
         records = list(tmp_path.glob("*.json"))
         assert len(records) == 1 and '"status": "finished"' in records[0].read_text()
@@ -312,7 +315,7 @@ async def test_palette_lists_actions_and_presets(tmp_path):
         await pilot.pause()
         provider = NNTuiCommands(app.screen)
         names = [name for name, _, _ in provider._entries()]
-        for action in ("Start", "Pause/resume", "Step", "Stop", "η×10", "η÷10", "Help", "Quit"):
+        for action in ("Start", "Pause", "Step", "Stop", "η×10", "η÷10", "Pace", "Help", "Quit"):
             assert action in names
         assert any(name.startswith("Preset: XOR") for name in names)
 
@@ -327,3 +330,160 @@ async def test_too_small_terminal_says_so_and_recovers(tmp_path, size):
         await pilot.pause()
         assert not isinstance(app.screen, TooSmallScreen)
         assert app.screen.query_one(ConfigForm)
+
+
+def progress_text(app: NNTuiApp) -> tuple[str, str]:
+    """What the progress bar's two labels say: ("epoch 3", "4281/5000 batches")."""
+    bar = app.query_one(EpochProgress)
+    return (str(bar.query_one("#progress-label").render()),
+            str(bar.query_one("#progress-count").render()))
+
+
+async def test_f5_during_a_run_asks_first_and_keeps_the_run_by_default(tmp_path):
+    app = make_app(tmp_path, SLOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await press(pilot, "f5")
+        await wait_for(pilot, lambda: app.state == "training")
+        await press(pilot, "f5")
+        assert isinstance(app.screen, ConfirmScreen)
+        await press(pilot, "enter")  # the focused answer is the safe one
+        await pilot.pause(0.1)
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert app.state == "training" and app.run_number == 1
+        await press(pilot, "f5", "escape")
+        assert app.state == "training" and app.run_number == 1
+        await press(pilot, "f5", "y")
+        await wait_for(pilot, lambda: app.run_number == 2 and app.state == "training")
+        assert "Run 2:" in log_text(app)
+        await press(pilot, "f8")
+        await wait_for(pilot, lambda: app.state == "stopped")
+
+
+async def test_pause_step_and_stop_name_the_epoch_the_bar_shows(tmp_path):
+    app = make_app(tmp_path, SLOW.replace(train_size=2000))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await press(pilot, "f7")  # starts a run that pauses after epoch 1
+        await wait_for(pilot, lambda: app.state == "paused")
+        assert "Paused after epoch 1 (F6 resumes, F7 trains epoch 2)" in log_text(app)
+        assert app.status.epoch == 1
+        assert progress_text(app) == ("epoch 1", "2000/2000 batches")
+        await press(pilot, "f7")
+        assert "Step: training epoch 2, then pausing" in log_text(app)
+        await wait_for(pilot, lambda: app.state == "paused" and app.history_count == 2)
+        assert "Paused after epoch 2" in log_text(app)
+        assert progress_text(app)[0] == "epoch 2" and app.status.epoch == 2
+        await press(pilot, "f8")
+        await wait_for(pilot, lambda: app.state == "stopped")
+        assert "after 2 complete epochs" in log_text(app) or "2 complete" in log_text(app)
+        assert progress_text(app) == ("epoch 2", "2000/2000 batches")
+
+
+async def test_pause_and_stop_mid_epoch_agree_with_the_bar(tmp_path):
+    app = make_app(tmp_path, SLOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await press(pilot, "f5")
+        await wait_for(pilot, lambda: app.state == "training" and app.position[1] > 0)
+        await press(pilot, "f6")
+        await wait_for(pilot, lambda: app.state == "paused")
+        epoch, batch, batches = app.position
+        assert 0 < batch < batches
+        assert (f"Paused in epoch {epoch} after {batch:,} of {batches:,} mini-batches"
+                in log_text(app))
+        assert progress_text(app) == (f"epoch {epoch}", f"{batch}/{batches} batches")
+        await press(pilot, "f7")
+        assert f"Step: finishing epoch {epoch}, then pausing" in log_text(app)
+        await wait_for(pilot, lambda: app.state == "paused" and app.history_count == epoch)
+        await press(pilot, "f6")
+        await wait_for(pilot, lambda: app.state == "training" and app.position[1] > 0)
+        await press(pilot, "f8")
+        await wait_for(pilot, lambda: app.state == "stopped")
+        epoch, batch, batches = app.position
+        label, count = progress_text(app)
+        assert label == f"epoch {epoch}" and count == f"{batch}/{batches} batches"
+        assert f"after {batch:,} of {batches:,} mini-batches" in log_text(app)
+
+
+async def test_loading_a_preset_updates_the_status_line(tmp_path):
+    app = make_app(tmp_path, DEFAULTS)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert "mnist" in app.status.detail
+        app.apply_preset("xor")
+        await pilot.pause()
+        assert app.status.detail.startswith("preset xor: xor hidden=8,8 tanh/softmax")
+        field = app.form.field("eta")
+        field.editor.focus()
+        await pilot.press("ctrl+u", "0", ".", "3")
+        await pilot.pause()
+        assert "η=0.3" in app.status.detail and "preset" not in app.status.detail
+
+
+async def test_fields_the_data_set_does_not_use_are_hidden(tmp_path):
+    app = make_app(tmp_path, DEFAULTS)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+
+        def shown(name: str) -> bool:
+            return app.form.field(name).display
+
+        assert not shown("noise") and not shown("neuron_w") and shown("train_size")
+        app.form.field("dataset").set_raw("spiral")
+        await pilot.pause()
+        assert shown("noise") and not shown("neuron_b")
+        app.form.field("dataset").set_raw("neuron")
+        await pilot.pause()
+        assert shown("neuron_w") and shown("neuron_b") and not shown("train_size")
+        # A value that is wrong for the data set stays in sight with its error.
+        app.form.field("train_size").set_raw("5")
+        await pilot.press("f5")
+        await pilot.pause()
+        assert app.state == "ready" and shown("train_size")
+
+
+async def test_a_run_on_the_test_set_is_labelled_test(tmp_path):
+    app = make_app(tmp_path, QUICK.replace(validate_on="test"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: app.state == "finished")
+        assert [s.label for s in app.query_one(CostPlot).series] == ["training", "test"]
+        assert [s.label for s in app.query_one(AccuracyPlot).series] == ["training", "test"]
+        assert "best test accuracy" in log_text(app)
+        assert "validation" not in log_text(app)
+
+
+async def test_pace_caps_epochs_per_second_and_f4_changes_it_live(tmp_path):
+    app = make_app(tmp_path, QUICK.replace(epochs=1000, pace=5))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await press(pilot, "f5")
+        await wait_for(pilot, lambda: app.history_count >= 1)
+        await pilot.pause(1.0)
+        assert app.history_count <= 8  # about 5 a second, where uncapped it runs hundreds
+        assert app.status.pace == 5
+        await press(pilot, "f4")
+        await wait_for(pilot, lambda: app.status.pace == 3)
+        assert app.form.field("pace").raw == "3"
+        assert "Pace → 3 epochs/s (live)" in log_text(app)
+        app.form.field("pace").set_raw("0")  # typed: no cap, at once
+        await wait_for(pilot, lambda: app.state == "finished", timeout=60)
+        assert app.history_count == 1000
+
+
+async def test_help_says_which_keys_work_while_typing(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        field = app.form.field("hidden")
+        field.editor.focus()
+        await pilot.press("end", "?")
+        await pilot.pause()
+        assert field.raw.endswith("?") and not isinstance(app.screen, HelpScreen)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = app.screen.query_one("Markdown").source
+        assert "also while typing in a field" in text and "outside text fields" in text

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scenes import FINISHED_RUN, finish_run, open_help, settle, type_invalid_eta
+from scenes import (
+    FINISHED_RUN,
+    OVERFIT,
+    SPEED,
+    finish_run,
+    open_help,
+    settle,
+    type_invalid_eta,
+)
 
 from nntui.config import DEFAULTS
 from nntui.tui.app import NNTuiApp
@@ -41,4 +49,27 @@ def test_help_screen(snap_compare, tmp_path):
 
 
 def test_too_small(snap_compare, tmp_path):
-    assert snap_compare(make_app(tmp_path), terminal_size=(70, 20), run_before=settle)
+    assert snap_compare(make_app(tmp_path), terminal_size=(60, 18), run_before=settle)
+
+
+# The books' runs, finished: every curve inside its frame, legends beside the data, whole-number
+# epoch ticks, at the smallest supported size and a comfortable one.
+
+def test_finished_overfitting_run_80x24(snap_compare, tmp_path):
+    assert snap_compare(make_app(tmp_path, OVERFIT), terminal_size=(80, 24),
+                        run_before=finish_run)
+
+
+def test_finished_overfitting_run_120x40(snap_compare, tmp_path):
+    assert snap_compare(make_app(tmp_path, OVERFIT), terminal_size=(120, 40),
+                        run_before=finish_run)
+
+
+def test_finished_speed_of_learning_run_80x24(snap_compare, tmp_path):
+    assert snap_compare(make_app(tmp_path, SPEED), terminal_size=(80, 24),
+                        run_before=finish_run)
+
+
+def test_finished_speed_of_learning_run_120x40(snap_compare, tmp_path):
+    assert snap_compare(make_app(tmp_path, SPEED), terminal_size=(120, 40),
+                        run_before=finish_run)

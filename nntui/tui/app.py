@@ -26,10 +26,19 @@ from textual.events import DescendantFocus, Resize
 from textual.widgets import Footer
 
 from .. import runs
-from ..config import DEFAULTS, PRESETS, SPECS, Config, describe, format_value, parse_field
+from ..config import (
+    DEFAULTS,
+    PRESETS,
+    SPECS,
+    Config,
+    describe,
+    format_value,
+    parse_field,
+    parse_values,
+)
 from ..engine import Control, Network
 from ..runs import RunFileError, save_network
-from .commands import NNTuiCommands, action_help
+from .commands import NNTuiCommands
 from .messages import (
     BatchUpdate,
     DataLoaded,
@@ -66,6 +75,19 @@ speed, at 3 a second at 0.95-0.97 (bench_responsiveness.py)."""
 ACTIVE_STATES = ("loading data", "training", "pausing", "paused", "stopping")
 EMPTY_PLOTS = PlotData([], [], [])
 
+PACES = (0.0, 100.0, 30.0, 10.0, 3.0, 1.0)
+"""What F4 steps through: no cap, then ever slower epochs per second."""
+
+
+def pace_name(pace: float) -> str:
+    return f"{pace:g} epochs/s" if pace else "no cap"
+
+
+def next_pace(pace: float) -> float:
+    """The pace after ``pace`` in :data:`PACES` (a value typed in the form joins the ladder)."""
+    slower = [p for p in PACES[1:] if p < pace] if pace else list(PACES[1:])
+    return slower[0] if slower else 0.0
+
 
 class NNTuiApp(App[None]):
     """The dashboard.  ``config`` fills the form (the CLI's flags or preset); ``runs_dir`` is
@@ -77,20 +99,35 @@ class NNTuiApp(App[None]):
     CSS_PATH = Path(__file__).parent / "app.tcss"  # absolute, so subclasses elsewhere find it
     COMMANDS = App.COMMANDS | {NNTuiCommands}
 
+    # The footer shows these in order as far as the width allows: at 80 columns the keys to
+    # start, pause, stop, get help and quit come first.  The tooltip is the help text the help
+    # screen and the command palette show.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f5", "start", "Start"),
-        Binding("f6", "pause", "Pause/resume"),
-        Binding("f7", "step", "Step"),
-        Binding("f8", "stop", "Stop"),
-        Binding("f9,ctrl+down", "eta_down", "η÷10"),
-        Binding("f10,ctrl+up", "eta_up", "η×10"),
-        Binding("ctrl+g", "batch_down", "Batch÷2"),
-        Binding("ctrl+t", "batch_up", "Batch×2"),
-        Binding("ctrl+l", "toggle_log", "Log cost"),
-        Binding("ctrl+s", "save", "Save"),
-        Binding("ctrl+r", "reset", "Reset"),
-        Binding("f1,question_mark", "help", "Help"),
-        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("f5", "start", "Start",
+                tooltip="Start a run with the form's values (asks before replacing a running one)"),
+        Binding("f6", "pause", "Pause", tooltip="Pause or resume the running training"),
+        Binding("f7", "step", "Step",
+                tooltip="Train to the end of the epoch, then pause (starts a run if none is "
+                        "going)"),
+        Binding("f8", "stop", "Stop", tooltip="Stop the run after the current mini-batch"),
+        Binding("f1,question_mark", "help", "Help",
+                tooltip="Every key, and the books' rules of thumb"),
+        Binding("ctrl+q", "quit", "Quit", priority=True,
+                tooltip="Quit (asks first while a run is going)"),
+        Binding("f9,ctrl+down", "eta_down", "η÷10", tooltip="Divide η by 10 (live during a run)"),
+        Binding("f10,ctrl+up", "eta_up", "η×10", tooltip="Multiply η by 10 (live during a run)"),
+        Binding("f4", "pace", "Pace",
+                tooltip="Cap the epochs per second so a small run can be watched: "
+                        f"{' → '.join(pace_name(p) for p in PACES)} (live during a run)"),
+        Binding("ctrl+s", "save", "Save", tooltip="Save the trained network as .npz"),
+        Binding("ctrl+l", "toggle_log", "Log cost",
+                tooltip="Switch the cost plot between linear and log scale"),
+        Binding("ctrl+g", "batch_down", "Batch÷2",
+                tooltip="Halve the batch size (for the next run)"),
+        Binding("ctrl+t", "batch_up", "Batch×2",
+                tooltip="Double the batch size (for the next run)"),
+        Binding("ctrl+r", "reset", "Reset",
+                tooltip="Put the starting values back into the form and clear the plots"),
     ]
 
     def __init__(self, config: Config = DEFAULTS, data_dir: str | None = None, *,
@@ -122,6 +159,10 @@ class NNTuiApp(App[None]):
         self._quitting = False
         self._batches = 0
         self._eta_request: float | None = None
+        self.position = (0, 0, 0)
+        """(epoch, mini-batches done in it, mini-batches per epoch) of the running run: what the
+        progress bar shows and every pause, step and stop message names."""
+        self._confirming_restart = False
 
     # --- layout ------------------------------------------------------------------------------
 
@@ -189,13 +230,13 @@ class NNTuiApp(App[None]):
     def log_note(self, message: str, style: str = "cyan") -> None:
         self.epoch_log.note(message, style)
 
-    def command_bindings(self) -> list[tuple[str, str, str]]:
-        """(key, action, description) of every action, for the palette and the help screen."""
+    def command_bindings(self) -> list[tuple[str, str, str, str]]:
+        """(keys, action, description, help) of every action, for the palette and the help."""
         result = []
         for binding in self.BINDINGS:
             assert isinstance(binding, Binding)
             keys = binding.key.replace("question_mark", "?").replace(",", " / ")
-            result.append((keys, binding.action, binding.description))
+            result.append((keys, binding.action, binding.description, binding.tooltip))
         return result
 
     def palette_action(self, action: str) -> None:
@@ -221,13 +262,26 @@ class NNTuiApp(App[None]):
         config = self.read_form()
         if config is None:
             return
-        if self.running:
-            assert self.control is not None
-            self._restart_with = config
-            self.control.stop()
-            self._set_status(self.status.evolve(state="stopping"))
+        if not self.running:
+            self.begin(config)
             return
-        self.begin(config)
+        if self.state == "stopping" or self._confirming_restart:
+            return
+
+        def answered(yes: bool | None) -> None:
+            self._confirming_restart = False
+            if yes and self.running and self.control is not None:
+                self._restart_with = config
+                self.control.stop()
+                self._set_status(self.status.evolve(state="stopping"))
+
+        self._confirming_restart = True
+        epoch, _, _ = self.position
+        where = f"in epoch {epoch} of {self.status.epochs}" if epoch else "starting"
+        self.push_screen(ConfirmScreen(
+            f"Run {self.run_number} is {where}. Stop it and start a new run with the form's "
+            "values? (Its finished epochs stay in its record.)",
+            yes="Stop and restart", no="Keep training"), answered)
 
     def begin(self, config: Config, *, step: bool = False) -> None:
         """Start a run of ``config`` in the worker (pausing after one epoch when ``step``)."""
@@ -241,16 +295,17 @@ class NNTuiApp(App[None]):
             self.control.step()
         self.history_count = 0
         self._batches = 0
+        self.position = (0, 0, 0)
         self._plots = EMPTY_PLOTS
         self._last_epoch_time = None
         self._epoch_wall = None
         with self.batch_update():
-            self.epoch_log.clear()
+            self.epoch_log.start_run(config.validate_on)
             show_all(*self._plot_widgets(), EMPTY_PLOTS)
             self._widget(EpochProgress).reset()
         self.log_note(f"Run {self.run_number}: {describe(config)}, {config.epochs} epochs")
         self._set_status(Status(state="loading data", epochs=config.epochs, eta=config.eta,
-                                detail=config.dataset))
+                                pace=config.pace, detail=config.dataset))
         session = Session(
             self.run_number, config, self.post_message, control=self.control,
             data_dir=self.data_dir, record_path=self.runs_dir / f"{self.run_name}.json",
@@ -290,10 +345,14 @@ class NNTuiApp(App[None]):
             return
         if self.state == "stopping":
             return
+        epoch, batch, batches = self.position
+        if batches and batch >= batches:  # between epochs: the step trains the next one whole
+            what = f"training epoch {epoch + 1}"
+        else:
+            what = f"finishing epoch {max(epoch, 1)}"
         self.control.step()
         self._set_status(self.status.evolve(state="training"))
-        self.log_note(f"Step: training to the end of epoch {max(self.status.epoch, 1)}, "
-                      "then pausing", style="dim")
+        self.log_note(f"Step: {what}, then pausing", style="dim")
 
     def action_stop(self) -> None:
         if self.control is None or not self.running:
@@ -314,8 +373,9 @@ class NNTuiApp(App[None]):
 
     def _clear_dashboard(self) -> None:
         self._plots = EMPTY_PLOTS
+        self.position = (0, 0, 0)
         with self.batch_update():
-            self.epoch_log.clear()
+            self.epoch_log.start_run(self.initial_config.validate_on)
             show_all(*self._plot_widgets(), EMPTY_PLOTS)
             self._widget(EpochProgress).reset()
         self._set_status(Status(detail=describe(self.initial_config)))
@@ -327,6 +387,14 @@ class NNTuiApp(App[None]):
         if self.running:
             self.log_note(f"Preset {name} loaded into the form; it applies to the next run.",
                           style="dim")
+        else:
+            self._describe_form(f"preset {name}: ")
+
+    def _describe_form(self, prefix: str = "") -> None:
+        """While idle the status line describes what F5 would train: the form's values."""
+        config, _ = parse_values(self.form.raw_values(), self.initial_config)
+        if config is not None and not self.running:
+            self._set_status(self.status.evolve(detail=prefix + describe(config)))
 
     # --- η and batch size -------------------------------------------------------------------------
 
@@ -365,7 +433,16 @@ class NNTuiApp(App[None]):
 
     @on(ConfigForm.FieldChanged)
     def _field_changed(self, event: ConfigForm.FieldChanged) -> None:
-        if event.name == "eta" and self.running and self.control is not None:
+        if not self.running:
+            self._describe_form()
+            return
+        if event.name == "pace" and self.control is not None:
+            if event.value != self.status.pace:
+                self.control.set_pace(event.value)
+                self._set_status(self.status.evolve(pace=event.value))
+                self.log_note(f"Pace → {pace_name(event.value)} (live)", style="yellow")
+            return
+        if event.name == "eta" and self.control is not None:
             if self.live_eta is not None and abs(event.value - self.live_eta) < 1e-12:
                 return
             self.control.set_eta(event.value)
@@ -376,14 +453,28 @@ class NNTuiApp(App[None]):
 
     # --- other actions ---------------------------------------------------------------------------
 
+    def action_pace(self) -> None:
+        """Step the pace field down :data:`PACES`; a running run follows at once."""
+        if self.running:
+            current = self.status.pace or 0.0
+        else:
+            try:
+                current = parse_field("pace", self.form.field("pace").raw)
+            except ValueError:
+                current = 0.0
+        new = next_pace(current)
+        self.form.set_value("pace", new)
+        self.notify(f"Pace: {pace_name(new)}" + (" (live)" if self.running else ""), timeout=2)
+
     def action_toggle_log(self) -> None:
         log = self._widget(CostPlot).toggle_log()
         self.notify(f"Cost axis: {'log' if log else 'linear'} scale", timeout=2)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen((k, f"**{d}**: {action_help(a)}")
-                                        for k, a, d in self.command_bindings()))
+            self.push_screen(HelpScreen((keys, f"**{description}**: {help_text}")
+                                        for keys, _, description, help_text
+                                        in self.command_bindings()))
 
     def action_save(self) -> None:
         if self.network is None or self.network_config is None:
@@ -461,6 +552,7 @@ class NNTuiApp(App[None]):
                          + (p.epochs - p.epoch) * epoch_time)
         state = self.state if self.state in ("pausing", "stopping", "paused") else "training"
         self._batches = p.batches
+        self.position = (p.epoch, p.batch, p.batches)
         if self._eta_request is not None and abs(p.eta - self._eta_request) < 1e-12:
             self._eta_request = None  # the trainer uses it now
         with self.batch_update():
@@ -485,8 +577,8 @@ class NNTuiApp(App[None]):
             for report in message.reports:
                 self.epoch_log.epoch(report)
             show_all(*self._plot_widgets(), message.plots)
-            progress = self._widget(EpochProgress)
-            progress.set(last.epoch, self._batches, self._batches)
+            self.position = (last.epoch, self._batches, self._batches)
+            self._widget(EpochProgress).set(*self.position)
             remaining = (None if self._epoch_wall is None
                          else (last.epochs - last.epoch) * self._epoch_wall)
             if self._eta_request is not None and abs(last.eta - self._eta_request) < 1e-12:
@@ -496,10 +588,23 @@ class NNTuiApp(App[None]):
                 examples_per_second=last.examples_per_second, remaining=remaining))
 
     def on_run_paused(self, message: RunPaused) -> None:
-        if self._current(message) and self.state != "stopping":
-            self._set_status(self.status.evolve(state="paused", remaining=None))
-            self.log_note(f"Paused in epoch {message.epoch} after {message.batch} mini-batches "
-                          "(F6 resumes, F7 steps one epoch)", style="dim")
+        if not self._current(message) or self.state == "stopping":
+            return
+        batches = self._batches
+        if message.batch == 0:  # between epochs: the last one is complete
+            self.position = (message.epoch - 1, batches, batches)
+            where = (f"after epoch {message.epoch - 1}" if message.epoch > 1
+                     else "before epoch 1")
+            step = f"F7 trains epoch {message.epoch}"
+        else:
+            self.position = (message.epoch, message.batch, batches)
+            where = f"in epoch {message.epoch} after {message.batch:,} of {batches:,} mini-batches"
+            step = f"F7 finishes epoch {message.epoch}"
+        with self.batch_update():
+            self._widget(EpochProgress).set(*self.position)
+            self._set_status(self.status.evolve(state="paused", remaining=None,
+                                                epoch=self.position[0]))
+        self.log_note(f"Paused {where} (F6 resumes, {step})", style="dim")
 
     def on_run_resumed(self, message: RunResumed) -> None:
         if self._current(message) and self.state not in ("stopping", "pausing"):
@@ -520,8 +625,13 @@ class NNTuiApp(App[None]):
             return
         style = {"finished": "bold cyan", "stopped": "magenta"}.get(message.status, "bold red")
         self.log_note(f"Run {message.status}: {message.message}", style=style)
+        if message.stopped_at is not None:  # the bar shows where the trainer really stopped
+            epoch, batch, batches = message.stopped_at
+            self.position = (epoch, batch, batches) if batch else (epoch - 1, batches, batches)
+            self._widget(EpochProgress).set(*self.position)
         self._set_status(self.status.evolve(state=message.status, remaining=None,
-                                            examples_per_second=None))
+                                            examples_per_second=None,
+                                            epoch=self.position[0]))
         if message.status == "diverged":
             self.notify(message.message, title="Diverged", severity="error", timeout=10)
         elif message.status == "failed":

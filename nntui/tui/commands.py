@@ -1,6 +1,7 @@
 """Command-palette (Ctrl+P) entries: every app action, and every preset of the books.
 
-The actions come from the app's own bindings, so the palette and the footer never disagree.
+The actions and their help come from the app's own bindings, so the palette, the help screen and
+the footer never disagree.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ class NNTuiCommands(Provider):
     def _entries(self) -> list[tuple[str, str, object]]:
         app: NNTuiApp = self.app  # type: ignore[assignment]
         entries: list[tuple[str, str, object]] = []
-        for key, action, description in app.command_bindings():
-            entries.append((description, f"{action_help(action)} [{key}]",
+        for key, action, description, help_text in app.command_bindings():
+            entries.append((description, f"{help_text} [{key}]",
                             partial(app.palette_action, action)))
         for preset in PRESETS.values():
             entries.append((f"Preset: {preset.title}", preset.description,
@@ -42,23 +43,3 @@ class NNTuiCommands(Provider):
                 yield Hit(score, matcher.highlight(name), callback,  # type: ignore[arg-type]
                           help=help_text)
 
-
-ACTION_HELP = {
-    "start": "Start a run with the form's values (restarts a running one)",
-    "pause": "Pause or resume the running training",
-    "step": "Train one more epoch, then pause",
-    "stop": "Stop the run after the current mini-batch",
-    "reset": "Put the starting values back into the form and clear the plots",
-    "eta_up": "Multiply η by 10 (live during a run)",
-    "eta_down": "Divide η by 10 (live during a run)",
-    "batch_up": "Double the batch size (for the next run)",
-    "batch_down": "Halve the batch size (for the next run)",
-    "toggle_log": "Switch the cost plot between linear and log scale",
-    "help": "Key bindings and the books' rules of thumb",
-    "save": "Save the trained network as .npz",
-    "quit": "Quit (asks first while training)",
-}
-
-
-def action_help(action: str) -> str:
-    return ACTION_HELP.get(action, action)

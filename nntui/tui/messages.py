@@ -81,10 +81,13 @@ class RunWarning(RunMessage):
 
 
 class RunEnded(RunMessage):
-    """The run is over: ``status`` is finished, stopped, diverged or failed."""
+    """The run is over: ``status`` is finished, stopped, diverged or failed.  ``stopped_at`` is
+    (epoch, mini-batches done in it, mini-batches per epoch) where a stopped run stopped."""
 
     def __init__(self, run: int, status: str, message: str, *, epochs_run: int = 0,
-                 test_accuracy: float | None = None, network: Network | None = None) -> None:
+                 test_accuracy: float | None = None, network: Network | None = None,
+                 stopped_at: tuple[int, int, int] | None = None) -> None:
         super().__init__(run)
         self.status, self.message = status, message
         self.epochs_run, self.test_accuracy, self.network = epochs_run, test_accuracy, network
+        self.stopped_at = stopped_at

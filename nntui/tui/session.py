@@ -67,10 +67,12 @@ def downsample(series: Series, limit: int = MAX_POINTS) -> Series:
     return Series(series.label, [series.x[i] for i in idx], [series.y[i] for i in idx])
 
 
-def plot_data(history: Sequence[EpochReport]) -> PlotData:
+def plot_data(history: Sequence[EpochReport], held_out: str = "validation") -> PlotData:
+    """The three plots' curves; ``held_out`` names what the run measures on ("test" when it
+    validates on the test set, so no curve is called validation that is not)."""
     return PlotData(
-        [downsample(s) for s in cost_series(history)],
-        [downsample(s) for s in accuracy_series(history)],
+        [downsample(s) for s in cost_series(history, held_out=held_out)],
+        [downsample(s) for s in accuracy_series(history, held_out=held_out)],
         [downsample(s) for s in speed_series(history)],
     )
 
@@ -132,15 +134,18 @@ class Session:
         finished = result.finished
         assert finished is not None
         test_accuracy = measure_test_accuracy(trainer.network, data)
-        status = "stopped" if finished.reason == "stopped" else "finished"
+        stopped = finished.reason == "stopped"
         message = finished.reason + (f": {finished.message}" if finished.message else "")
         if finished.epochs_run:
-            message += (f"; best validation accuracy {100 * finished.best_val_accuracy:.2f} % "
-                        f"at epoch {finished.best_epoch}")
+            message += (f"; best {self.config.validate_on} accuracy "
+                        f"{100 * finished.best_val_accuracy:.2f} % at epoch {finished.best_epoch}")
         if test_accuracy is not None and finished.epochs_run:
-            message += f"; test accuracy {100 * test_accuracy:.2f} %"
-        self._end(status, message, epochs_run=finished.epochs_run, test_accuracy=test_accuracy,
-                  network=trainer.network)
+            message += f"; test accuracy {100 * test_accuracy:.2f} % at the end"
+        self._end("stopped" if stopped else "finished", message,
+                  epochs_run=finished.epochs_run, test_accuracy=test_accuracy,
+                  network=trainer.network,
+                  stopped_at=(finished.epochs_run + 1, finished.batch, finished.batches) if stopped
+                  else None)
 
     # --- the trainer's observer ----------------------------------------------------------------
 
@@ -177,7 +182,8 @@ class Session:
             return
         reports, self._unsent = self._unsent, []
         self._last_epoch_post = time.monotonic()
-        self.post(EpochsDone(self.run_id, reports, plot_data(self.history)))
+        self.post(EpochsDone(self.run_id, reports,
+                             plot_data(self.history, self.config.validate_on)))
 
     # --- the run record ----------------------------------------------------------------------
 

@@ -34,13 +34,16 @@ GUIDE = """\
 - **Validation**: tune hyperparameters on the validation split, not the test set.
 
 Values you change during a run apply to the next run (F5), except η, which the running
-network uses from its next mini-batch on; the log marks the change.
+network uses from its next mini-batch on, and the pace, which caps the epochs per second at once;
+the log marks the change.
 """
 
 
 def bindings_markdown(bindings: Iterable[tuple[str, str]]) -> str:
     rows = "\n".join(f"- `{key}` {description}" for key, description in bindings)
-    return ("## Keys (they work in every field)\n\n" + rows
+    return ("## Keys\n\n"
+            "The F-keys and Ctrl keys work everywhere, also while typing in a field; `?` opens "
+            "this help only outside text fields (in one it is just a character).\n\n" + rows
             + "\n- `ctrl+p` command palette: every action, and the books' presets"
             + "\n- `tab` / `shift+tab` next / previous field; `enter` opens a list\n")
 

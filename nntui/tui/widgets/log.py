@@ -2,8 +2,9 @@
 
 An epoch's line must stay one line at every width, so the log keeps what it was given and writes
 each epoch in the richest of a few forms that fits its width, rewriting itself when resized: Keras'
-full line in a wide panel, down to ``epoch  held-out cost  held-out accuracy`` in the 20 columns
-the panel has at 80×24 (the border subtitle then names the columns).
+full line in a wide panel, a table of training and held-out cost and accuracy in the 40 columns it
+has at 120×40, down to ``epoch  held-out cost  held-out accuracy`` in the 20 columns it has at
+80×24 (the border subtitle names the columns of the short forms).
 """
 
 from __future__ import annotations
@@ -37,15 +38,14 @@ def full_line(report: EpochReport, held_out: str, show_timing: bool) -> Text:
     return text
 
 
-def medium_line(report: EpochReport, held_out: str, show_timing: bool) -> Text:
-    """``Epoch  3/30  loss 0.4123 93.45%  val 0.4351 90.52%``."""
+def table_line(report: EpochReport, held_out: str, show_timing: bool) -> Text:
+    """``  3 0.412  93.45% │ 0.435  90.52%``: training then held-out cost and accuracy."""
     text = Text()
-    text.append(f"Epoch {report.epoch:>{len(str(report.epochs))}}/{report.epochs}",
-                style="bold")
+    text.append(f"{report.epoch:>{len(str(report.epochs))}}", style="bold")
     if report.train_cost is not None:
-        text.append(f"  loss {report.train_cost:.4f} {100 * report.train_accuracy:.2f}%")
-    text.append(f"  {held_out[:4]} {report.val_cost:.4f} ")
-    text.append(f"{100 * report.val_accuracy:.2f}%", style="bold green")
+        text.append(f" {report.train_cost:.3f} {100 * report.train_accuracy:6.2f}% │")
+    text.append(f" {report.val_cost:.3f} ")
+    text.append(f"{100 * report.val_accuracy:6.2f}%", style="bold green")
     return text
 
 
@@ -58,7 +58,7 @@ def narrow_line(report: EpochReport, held_out: str, show_timing: bool) -> Text:
     return text
 
 
-FORMS: tuple[Callable[[EpochReport, str, bool], Text], ...] = (full_line, medium_line,
+FORMS: tuple[Callable[[EpochReport, str, bool], Text], ...] = (full_line, table_line,
                                                                    narrow_line)
 
 
@@ -136,7 +136,10 @@ class EpochLog(RichLog):
         changed = form != self._form
         self._form = form
         short = "val" if self.held_out == "validation" else "test"
-        self.border_subtitle = f"{short}: cost · acc" if FORMS[form] is narrow_line else ""
+        self.border_subtitle = {
+            table_line: f"train: cost acc │ {short}: cost acc",
+            narrow_line: f"{short}: cost · acc",
+        }.get(FORMS[form], "")
         return changed
 
     def _rewrite(self) -> None:

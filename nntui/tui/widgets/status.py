@@ -38,6 +38,7 @@ class Status:
     epoch: int = 0
     epochs: int = 0
     eta: float | None = None
+    pace: float | None = None  # epochs per second cap; 0 or None: none
     examples_per_second: float | None = None
     remaining: float | None = None  # seconds
     detail: str = ""
@@ -47,7 +48,10 @@ class Status:
 
 
 class StatusLine(Static):
-    """``● training  epoch 3/30  η 0.5  12,345 ex/s  ETA 1:02  [784,30,10] mnist``."""
+    """``● training  epoch 3/30  η 0.5  12,345 ex/s  ETA 1:02  [784,30,10] mnist``.
+
+    What matters most comes first (state, epoch, η), so a narrow terminal cuts only the detail.
+    """
 
     def __init__(self, *, show_timing: bool = True, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -65,6 +69,8 @@ class StatusLine(Static):
             text.append(f"  epoch {status.epoch}/{status.epochs}")
         if status.eta is not None:
             text.append(f"  η {status.eta:.3g}")
+        if status.pace:
+            text.append(f"  pace {status.pace:g}/s")
         if self.show_timing:
             if status.examples_per_second:
                 text.append(f"  {status.examples_per_second:,.0f} ex/s")
