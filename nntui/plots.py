@@ -198,9 +198,12 @@ def log_ticks(lo: float, hi: float, max_ticks: int) -> Ticks:
 def epoch_ticks(first: float, last: float, width: int) -> Ticks:
     """Whole-epoch ticks for an axis from ``first`` to ``last`` drawn ``width`` columns wide:
     multiples of the smallest 1-2-5 × 10ⁿ step whose labels do not crowd each other, led by the
-    first epoch when it has room (1 5 10 15, or 1 100 200 300).  The limits are the data's,
-    rounded out to whole epochs (the running mini-batch curve sits between two of them); a
-    single epoch N is shown from N - 1, the start of its training, like the running curve."""
+    first epoch when it is well short of the next (1 5 10 15, or 1 100 200 300).
+
+    The limits are the data's rounded out to whole epochs (the running mini-batch curve sits
+    between two of them); a single epoch N is shown from N - 1, the start of its training, like
+    the running curve.
+    """
     hi = math.ceil(last)
     lo = min(math.floor(first), hi - 1)
     columns_per_epoch = max(width - 1, 1) / (hi - lo)
@@ -208,8 +211,12 @@ def epoch_ticks(first: float, last: float, width: int) -> Ticks:
     room = label + 2 + label // 2  # a centred label, pushed in at the right edge, and a gap
     step = next(s for s in one_two_five() if s * columns_per_epoch >= room)
     values = list(range(-(-lo // step) * step, hi + 1, step))
-    if not values or (values[0] != lo and (values[0] - lo) * columns_per_epoch >= room):
-        values.insert(0, lo)
+    if not values:
+        values = [lo]
+    elif values[0] - lo > step / 2:  # 1 5 10 and 1 100 200, but not 1 2 4
+        between = (len(str(lo)) + len(str(values[0]))) / 2 + 2  # it sits at the left edge
+        if (values[0] - lo) * columns_per_epoch >= between:
+            values.insert(0, lo)
     return Ticks(lo, hi, [float(v) for v in values], [str(v) for v in values])
 
 
@@ -262,7 +269,7 @@ def draw(plt, series: Sequence[Series], *, width: int, height: int,
     xs = [x for points, _ in lines for x, _ in points]
     ys = [y for points, _ in lines for _, y in points]
     rows = height - 3 - xlabel  # less the frame's two lines and the tick labels'
-    y_ticks = max(2, min(MAX_Y_TICKS, (rows + 1) // 2))  # a blank row between two ticks
+    y_ticks = max(2, min(MAX_Y_TICKS, rows // 3 + 1))  # two blank rows between two ticks
     if log:
         yaxis = log_ticks(10 ** min(ys), 10 ** max(ys), y_ticks)
     else:

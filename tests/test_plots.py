@@ -86,6 +86,7 @@ def test_epoch_ticks_are_whole_round_and_do_not_crowd() -> None:
     running = plots.epoch_ticks(0.01, 0.6, 30)  # the mini-batch curve of the first epoch
     assert running.labels == ["0", "1"]
     assert plots.epoch_ticks(1, 1, 30).labels == ["0", "1"]
+    assert plots.epoch_ticks(1, 12, 40).labels == ["2", "4", "6", "8", "10", "12"]  # not 1 2 4
     for last in (3, 15, 50, 400, 3000):
         for width in (10, 20, 40, 80, 160):
             ticks = plots.epoch_ticks(1, last, width)
@@ -178,24 +179,26 @@ def test_no_curve_leaves_its_frame(width: int, height: int) -> None:
 
 
 def tick_labels(canvas: str) -> tuple[list[str], list[str]]:
-    """The x tick labels (the line under the frame) and the y ones (left of ┤)."""
+    """The x tick labels (the line under the frame) and the y ones (left of ┤), which must not
+    sit on neighbouring lines."""
     lines = plotext.uncolorize(canvas).rstrip("\n").split("\n")
     bottom = next(i for i, line in enumerate(lines) if "└" in line)
-    y = [line.split("┤")[0].strip() for line in lines[:bottom] if "┤" in line]
-    return lines[bottom + 1].split(), y
+    rows = [i for i, line in enumerate(lines[:bottom]) if "┤" in line]
+    assert all(b - a >= 2 for a, b in itertools.pairwise(rows))
+    return lines[bottom + 1].split(), [lines[i].split("┤")[0].strip() for i in rows]
 
 
 def test_axes_show_every_tick_they_asked_for_as_round_numbers() -> None:
     cost, speed = long_run()
-    for width in (22, 40, 58, 100):
-        x, y = tick_labels(build(cost, width, 12))
+    for width, height in ((22, 9), (40, 12), (58, 17), (100, 30)):
+        x, y = tick_labels(build(cost, width, height))
         epochs = [int(label) for label in x]  # whole epochs, though mini-batch x are fractional
         assert len(epochs) >= 2 and epochs[-1] == 400
         assert all(is_one_two_five(g) for g in steps(epochs)[1:])
         values = [float(label) for label in y]
         assert len(values) >= 2 and is_one_two_five(values[0] - values[1])
         assert all(len(label.partition(".")[2]) <= 1 for label in y)  # 0.5 steps: one decimal
-        x, y = tick_labels(build(speed, width, 12, log=True))
+        x, y = tick_labels(build(speed, width, height, log=True))
         assert all(re.fullmatch(r"1e-?\d+", label) for label in y)
 
 
