@@ -37,7 +37,7 @@ class Series:
     x: list[float]
     y: list[float]
     role: str = ""
-    """"training", "held-out" or "running" fix the colour; other series take the palette's."""
+    """Fixes the colour: training, held-out or running; a layer's series has none (see styles)."""
 
 
 def layer_names(count: int) -> list[str]:
@@ -68,6 +68,7 @@ def accuracy_series(history: Sequence[EpochReport], *,
 
 
 def speed_series(history: Sequence[EpochReport]) -> list[Series]:
+    """Each layer's learning speed; a 0 stays 0 (:func:`draw` floors it on a log axis)."""
     if not history:
         return []
     epochs = [float(r.epoch) for r in history]
@@ -90,7 +91,8 @@ PALETTE: tuple[RGB, ...] = (
     (225, 90, 180),   # pink
     (160, 150, 30),   # olive
 )
-"""Eight hues apart in hue and mid-bright, so each reads on dark and on light backgrounds."""
+"""Eight colours far apart in hue, none very dark or very light, so each reads on dark and on
+light backgrounds alike."""
 
 TRAINING, HELD_OUT = PALETTE[0], PALETTE[1]
 """Also the first two layers' colours: a series that lost its role keeps its colour by place."""
@@ -140,7 +142,7 @@ class Ticks:
     labels: list[str]
 
 
-def one_two_five(start: float = 1) -> Iterator:
+def one_two_five(start: float = 1) -> Iterator[float]:
     """``start`` (a power of ten) × 1, 2, 5, 10, 20, 50, 100, …"""
     for power in itertools.count():
         for multiple in (1, 2, 5):
@@ -238,6 +240,7 @@ LOG_FLOOR = 1e-12
 """A value of exactly 0 (a layer whose gradient vanished) cannot go on a log axis; it sits here."""
 
 MAX_Y_TICKS = 8
+"""Even a tall plot gets no more value ticks than this."""
 
 
 def draw(plt, series: Sequence[Series], *, width: int, height: int,
@@ -245,8 +248,8 @@ def draw(plt, series: Sequence[Series], *, width: int, height: int,
          plain: bool = False) -> None:
     """Clear ``plt`` and lay ``series`` out on a ``width`` × ``height`` canvas, no title or legend.
 
-    The limits enclose every finite point and the ticks are computed for this size, so nothing
-    is drawn outside the frame and no tick label is dropped; ``plain`` draws marker characters
+    The limits enclose every finite point and the ticks are spaced for this size, so nothing is
+    drawn outside the frame and tick labels do not collide; ``plain`` draws marker characters
     instead of coloured braille, for text without colour.  With no points the frame is empty.
     """
     plt.clear_figure()
@@ -313,7 +316,7 @@ def legend_entries(series: Sequence[Series], *, compact: int = 0,
     for line, style in zip(series, styles(series), strict=True):
         label = short_label(line.label) if short else line.label
         sign = style.plain if plain else style.sign
-        text = Text(f"{sign} {label}" if plain else entry.format(sign=sign, label=label))
+        text = Text(("{sign} {label}" if plain else entry).format(sign=sign, label=label))
         if not plain:
             text.stylize(RichStyle(color=f"rgb{style.color}"), 0, len(sign))
         entries.append(text)

@@ -1,9 +1,9 @@
 """The three live plots: cost, accuracy and per-layer learning speed.
 
-Each plot is a header line (title and coloured legend, which would hide the start of the curves
-inside the plot) above a plotext canvas.  The canvas lays the curves out at render time, for its
-own size, so limits, ticks and plotext's canvas always match the region the widget has, after
-any resize.  The worker hands over curves already thinned to a few hundred points
+Each plot is a header (title and coloured legend: plotext's own legend would sit on the start of
+the curves) above a plotext canvas.  The canvas lays the curves out at render time, for its own
+size, so limits, ticks and plotext's canvas always match the region the widget has, after any
+resize.  The worker hands over curves already thinned to a few hundred points
 (:class:`PlotData`), so a redraw is only plotext laying them out; the app redraws all three
 inside one ``batch_update``.  Curves, titles, colours and ticks are those of :mod:`nntui.plots`,
 shared with ``nntui train --plot``.
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from rich.text import Text
-from textual.app import RenderResult
+from textual.app import ComposeResult, RenderResult
 from textual.containers import Vertical
 from textual.geometry import Size
 from textual.widget import Widget
@@ -103,7 +103,7 @@ class SeriesPlot(Vertical):
         self.header = PlotHeader()
         self.canvas = PlotCanvas(axis, log)
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         yield self.header
         yield self.canvas
 
@@ -117,14 +117,14 @@ class SeriesPlot(Vertical):
 
     def replot(self) -> None:
         extra = [s if s.role else replace(s, role="running") for s in self.extra if s.x]
+        # The running curve comes and goes with every epoch; its legend entry stays until the
+        # plot is emptied, so the header does not jump between one line and two.
         if not self.series and not extra:
             self._legend_extra = []
         for line in extra:
             if line.label not in [s.label for s in self._legend_extra]:
                 self._legend_extra.append(line)
         lines = [s for s in (*self.series, *extra) if s.x]
-        # The running curve comes and goes with every epoch; its legend entry stays until the
-        # plot is emptied, so the header does not jump between one line and two.
         legend = [s for s in self.series if s.x] + self._legend_extra
         self.header.show(plots.log_titles(self.titles, self.log_scale), legend)
         self.canvas.series, self.canvas.log_scale = lines, self.log_scale
