@@ -128,6 +128,8 @@ class NNTuiApp(App[None]):
                 tooltip="Double the batch size (for the next run)"),
         Binding("ctrl+r", "reset", "Reset",
                 tooltip="Put the starting values back into the form and clear the plots"),
+        Binding("ctrl+p", "command_palette", "Palette",
+                tooltip="Every action, and the books' presets, by name"),
     ]
 
     def __init__(self, config: Config = DEFAULTS, data_dir: str | None = None, *,
@@ -179,7 +181,8 @@ class NNTuiApp(App[None]):
                     yield AccuracyPlot()
                     yield SpeedPlot()
                     yield EpochLog(show_timing=self.show_timing, id="log")
-        yield Footer(compact=True)
+        # The palette key is one of BINDINGS, last, so a narrow footer drops it before the rest.
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self._switch_interval = sys.getswitchinterval()

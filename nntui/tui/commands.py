@@ -24,6 +24,8 @@ class NNTuiCommands(Provider):
         app: NNTuiApp = self.app  # type: ignore[assignment]
         entries: list[tuple[str, str, object]] = []
         for key, action, description, help_text in app.command_bindings():
+            if action == "command_palette":
+                continue  # already open
             entries.append((description, f"{help_text} [{key}]",
                             partial(app.palette_action, action)))
         for preset in PRESETS.values():

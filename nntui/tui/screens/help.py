@@ -44,7 +44,6 @@ def bindings_markdown(bindings: Iterable[tuple[str, str]]) -> str:
     return ("## Keys\n\n"
             "The F-keys and Ctrl keys work everywhere, also while typing in a field; `?` opens "
             "this help only outside text fields (in one it is just a character).\n\n" + rows
-            + "\n- `ctrl+p` command palette: every action, and the books' presets"
             + "\n- `tab` / `shift+tab` next / previous field; `enter` opens a list\n")
 
 
