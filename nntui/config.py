@@ -499,16 +499,16 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
            {**_KROHN, "hidden": "64,64", "activation": "relu", "cost": "log-likelihood",
             "eta": 0.1, "epochs": 20}),
     Preset("speed-of-learning", "Five hidden layers: the speed of learning",
-           "Nielsen's ch. 5 experiment, one hidden layer deeper: [784,30,30,30,30,30,10] sigmoid "
-           "with cross-entropy, 1,000 training images, full-batch gradient descent as he did "
-           "(batch size 1,000, so each speed is his ‖δˡ‖ free of mini-batch noise), η = 0.1, "
-           "L2 λ = 5, 500 epochs. The learning-speed plot is a ladder: each layer learns 3-6× "
-           "more slowly than the next, hidden layer 1 about 100× more slowly than hidden layer 4 "
-           "(his four-layer figure) and 2,000× more slowly than the output. The speeds fall "
-           "100- to 400-fold in 50 epochs and then hardly move; the net learns almost nothing "
-           "(11 % accuracy).",
+           "Nielsen's ch. 5 setting, one hidden layer deeper: [784,30,30,30,30,30,10] sigmoid "
+           "with cross-entropy, 1,000 training images, mini-batches of 10, η = 0.1, 500 epochs. "
+           "For about 150 epochs the learning-speed plot is a ladder: each layer learns about "
+           "4-5× more slowly than the next, hidden layer 1 some 2,000× more slowly than the "
+           "output, and accuracy sits near 10 %. Then the gradient reaches the early layers, the "
+           "ladder folds up, and training accuracy climbs to 100 % (validation about 75 %). "
+           "Batch size 1,000 with L2 λ = 5 is his own full-batch figure: the ladder without the "
+           "take-off.",
            {**_NIELSEN, "hidden": "30,30,30,30,30", "train_size": 1000, "epochs": 500,
-            "batch_size": 1000, "eta": 0.1, "regularization": "l2", "lmbda": 5.0}),
+            "batch_size": 10, "eta": 0.1, "regularization": "none", "lmbda": 0.0}),
     Preset("neuron-quadratic", "One neuron, quadratic cost: the slowdown",
            "Nielsen's single neuron, input 1, target 0, starting at w = b = 2.0, quadratic "
            "cost, η = 0.15: saturated, it barely learns in the first epochs.",
