@@ -244,7 +244,7 @@ def train_command(config: Config, args: argparse.Namespace, console: Console) ->
     if args.plot and result.history:
         from .plots import plot_history_in_terminal
 
-        plot_history_in_terminal(result.history, console)
+        plot_history_in_terminal(result.history, console, held_out=config.validate_on)
     return code or (INTERRUPTED if interrupted else 0)
 
 

@@ -131,3 +131,13 @@ async def test_too_small_notice_is_readable_in_every_theme_and_fits_40x12():
             lines = [strip.text for strip in app.screen._compositor.render_strips()]
             screen_text = "\n".join(lines)
             assert "Terminal too small" in screen_text and "Ctrl+Q" in screen_text, theme
+
+
+def test_downsample_keeps_the_role_and_the_last_point():
+    from nntui.plots import Series
+    from nntui.tui.session import downsample
+
+    series = Series("mini-batch (this epoch)", list(range(1000)), list(range(1000)), "running")
+    thin = downsample(series, limit=100)
+    assert thin.role == "running" and thin.label == series.label
+    assert len(thin.x) <= 101 and thin.x[-1] == 999 and thin.y[-1] == 999

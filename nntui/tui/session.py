@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 import traceback
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from textual.message import Message
@@ -64,7 +65,7 @@ def downsample(series: Series, limit: int = MAX_POINTS) -> Series:
         return series
     step = n / limit
     idx = sorted({min(n - 1, int(i * step)) for i in range(limit)} | {n - 1})
-    return Series(series.label, [series.x[i] for i in idx], [series.y[i] for i in idx])
+    return replace(series, x=[series.x[i] for i in idx], y=[series.y[i] for i in idx])
 
 
 def plot_data(history: Sequence[EpochReport], held_out: str = "validation") -> PlotData:
@@ -96,7 +97,7 @@ class Session:
         self._unsent: list[EpochReport] = []
         self._last_epoch_post = 0.0
         self._last_curve_post = 0.0
-        self._running = Series("mini-batch (this epoch)", [], [])
+        self._running = Series("mini-batch (this epoch)", [], [], role="running")
         self._record_ok = True
 
     # --- the worker's body -------------------------------------------------------------------
@@ -159,13 +160,13 @@ class Session:
             now = time.monotonic()
             if now - self._last_curve_post >= RUNNING_CURVE_INTERVAL:
                 self._last_curve_post = now
-                running = downsample(Series(self._running.label, list(self._running.x),
-                                            list(self._running.y)))
+                running = downsample(replace(self._running, x=list(self._running.x),
+                                             y=list(self._running.y)))
             self.post(BatchUpdate(self.run_id, event, running))
         elif isinstance(event, EpochReport):
             self.history.append(event)
             self._unsent.append(event)
-            self._running = Series(self._running.label, [], [])
+            self._running = replace(self._running, x=[], y=[])
             self._save_epoch(event)
             if time.monotonic() - self._last_epoch_post >= EPOCH_INTERVAL:
                 self._flush_epochs()
