@@ -233,7 +233,7 @@ class ValueAxis:
 
 
 COST_AXIS = ValueAxis()
-ACCURACY_AXIS = ValueAxis((0.0, 100.0), 5.0)
+ACCURACY_AXIS = ValueAxis((0.0, 100.0), 10.0)  # a one-example set's 0 % reads as 0 to 10
 SPEED_AXIS = ValueAxis(min_span=1e-6)
 
 LOG_FLOOR = 1e-12

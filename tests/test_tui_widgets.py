@@ -141,3 +141,17 @@ def test_downsample_keeps_the_role_and_the_last_point():
     thin = downsample(series, limit=100)
     assert thin.role == "running" and thin.label == series.label
     assert len(thin.x) <= 101 and thin.x[-1] == 999 and thin.y[-1] == 999
+
+
+async def test_the_log_names_its_columns_when_the_training_set_is_not_measured():
+    class LogApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield EpochLog(show_timing=False, id="log")
+
+    app = LogApp()
+    async with app.run_test(size=(40, 12)) as pilot:
+        log = app.query_one(EpochLog)
+        log.start_run("validation")
+        log.epoch(EpochReport(1, 300, None, None, 0.48, 0.0, (0.01,), 0.0, 0.0, 0.15))
+        await pilot.pause()
+        assert log.border_subtitle == "val: cost · acc"

@@ -136,10 +136,12 @@ class EpochLog(RichLog):
         changed = form != self._form
         self._form = form
         short = "val" if self.held_out == "validation" else "test"
-        self.border_subtitle = {
-            table_line: f"train: cost acc │ {short}: cost acc",
-            narrow_line: f"{short}: cost · acc",
-        }.get(FORMS[form], "")
+        if FORMS[form] is full_line:
+            self.border_subtitle = ""
+        elif FORMS[form] is table_line and last is not None and last.train_cost is not None:
+            self.border_subtitle = f"train: cost acc │ {short}: cost acc"
+        else:
+            self.border_subtitle = f"{short}: cost · acc"
         return changed
 
     def _rewrite(self) -> None:
