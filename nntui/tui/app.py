@@ -279,11 +279,11 @@ class NNTuiApp(App[None]):
                 self._set_status(self.status.evolve(state="stopping"))
 
         self._confirming_restart = True
-        epoch, _, _ = self.position
-        where = f"in epoch {epoch} of {self.status.epochs}" if epoch else "starting"
+        # No epoch number here: the run goes on while the question is open.
         self.push_screen(ConfirmScreen(
-            f"Run {self.run_number} is {where}. Stop it and start a new run with the form's "
-            "values? (Its finished epochs stay in its record.)",
+            f"Run {self.run_number} is still {'paused' if self.state == 'paused' else 'training'}."
+            " Stop it and start a new run with the form's values? (Its finished epochs stay in "
+            "its record.)",
             yes="Stop and restart", no="Keep training"), answered)
 
     def begin(self, config: Config, *, step: bool = False) -> None:
