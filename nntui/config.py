@@ -501,7 +501,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
     Preset("speed-of-learning", "Five hidden layers: the speed of learning",
            "Nielsen's ch. 5 setting, one hidden layer deeper: [784,30,30,30,30,30,10] sigmoid "
            "with cross-entropy, 1,000 training images, mini-batches of 10, η = 0.1, 500 epochs. "
-           "For about 150 epochs the learning-speed plot is a ladder: each layer learns about "
+           "For about 130 epochs the learning-speed plot is a ladder: each layer learns about "
            "4-5× more slowly than the next, hidden layer 1 some 2,000× more slowly than the "
            "output, and accuracy sits near 10 %. Then the gradient reaches the early layers, the "
            "ladder folds up, and training accuracy climbs to 100 % (validation about 75 %). "

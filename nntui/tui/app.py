@@ -550,7 +550,8 @@ class NNTuiApp(App[None]):
         p = message.progress
         remaining = None
         if p.batch and p.seconds > 0:
-            epoch_time = self._epoch_wall or p.seconds * p.batches / p.batch
+            epoch_time = self._epoch_wall or max(p.seconds * p.batches / p.batch,
+                                                 1 / self.status.pace if self.status.pace else 0)
             remaining = (p.seconds * (p.batches - p.batch) / p.batch
                          + (p.epochs - p.epoch) * epoch_time)
         state = self.state if self.state in ("pausing", "stopping", "paused") else "training"
@@ -571,8 +572,10 @@ class NNTuiApp(App[None]):
             return
         now = time.monotonic()
         last = message.reports[-1]
-        if self._last_epoch_time is not None and len(message.reports) == 1:
-            self._epoch_wall = now - self._last_epoch_time
+        if self._last_epoch_time is not None:
+            # Wall time per epoch, evaluation and any pace wait included (the reports' own
+            # seconds count training only).
+            self._epoch_wall = (now - self._last_epoch_time) / len(message.reports)
         self._last_epoch_time = now
         self._plots = message.plots
         self.history_count += len(message.reports)
