@@ -50,9 +50,10 @@ EPOCH_INTERVAL = 0.25
 """Seconds between epoch messages: tiny data sets finish hundreds of epochs a second, and each
 message redraws three plots and the log on the UI thread, which holds the GIL the trainer needs."""
 
-RUNNING_CURVE_INTERVAL = 0.5
+RUNNING_CURVE_INTERVAL = 1.0
 """Seconds between redraws of the running mini-batch cost; the progress bar and the status line
-move with every progress report (5 a second), the plot needs no more than two."""
+move with every progress report (3 a second), the plot needs no more than one: redrawing the cost
+plot costs the UI thread ~16 ms, time the trainer waits for the GIL."""
 
 BLAS_THREADS = 1
 """BLAS threads while the UI runs: on two cores a second BLAS thread fights the UI (DESIGN.md)."""
