@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -492,3 +493,23 @@ async def test_help_says_which_keys_work_while_typing(tmp_path):
         assert isinstance(app.screen, HelpScreen)
         text = app.screen.query_one("Markdown").source
         assert "also while typing in a field" in text and "outside text fields" in text
+
+
+async def test_80x24_shows_the_essential_keys_titles_and_status(tmp_path):
+    app = make_app(tmp_path, QUICK.replace(epochs=3, pace=0))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: app.state == "finished")
+        await pilot.pause()
+        lines = [strip.text for strip in app.screen._compositor.render_strips()]
+        footer = lines[-1]
+        for key in ("f5 Start", "f6 Pause", "f8 Stop", "f1 Help", "^q Quit"):
+            assert key in footer, footer
+        screen = "\n".join(lines)
+        for title in ("Cost", "Acc", "‖∂C/∂b‖"):
+            assert title in screen
+        assert "● finished  epoch 3/3  η 0.1" in lines[0]
+        log = app.query_one(EpochLog)
+        whole = re.compile(r"^ *[123] \d\.\d{3} +\d+\.\d{2}% *$")  # epoch, cost, accuracy
+        assert sum(bool(whole.match(line.text)) for line in log.lines) == 3  # none wrapped
