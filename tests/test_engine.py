@@ -25,9 +25,8 @@ from nntui.config import (
 )
 from nntui.engine import Network, accuracy
 from nntui.engine.activations import softmax
-from nntui.engine.costs import cost_value, output_delta
+from nntui.engine.costs import cost_value, output_delta, summed_cost
 from nntui.engine.init import initial_parameters
-from nntui.engine.training import summed_cost
 
 SIZES = [4, 5, 3, 3]
 M = 6  # examples in the checked batch

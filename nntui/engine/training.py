@@ -27,7 +27,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .costs import _EPS
+from .costs import summed_cost
 from .events import (
     BatchProgress,
     Control,
@@ -378,33 +378,3 @@ class Trainer:
         self.result.history.append(report)
         self.observer(report)
         return report
-
-
-def summed_cost(cost: str, a: np.ndarray, y: np.ndarray) -> float:
-    """Σₓ Cₓ over the rows of outputs ``a`` and targets ``y``: ``cost_value`` times the rows.
-
-    The same formulas as :func:`~nntui.engine.costs.cost_value`, with the same ε keeping the
-    logarithms finite, but worked out in place (``a`` and ``y`` are overwritten) in the network's
-    own precision.  ``cost_value`` converts to float64 in fresh arrays, which for the 50,000
-    outputs of an MNIST epoch takes about 19 ms; this takes about 3, summed in float64.
-    """
-    if cost == "quadratic":  # ½‖y − a‖²
-        np.subtract(a, y, out=a)
-        return 0.5 * float(np.vdot(a, a))
-    if cost == "cross-entropy":  # −Σⱼ [yⱼ ln aⱼ + (1 − yⱼ) ln(1 − aⱼ)]
-        log_1_minus_a = np.subtract(1.0, a)
-        np.maximum(log_1_minus_a, _EPS, out=log_1_minus_a)
-        np.log(log_1_minus_a, out=log_1_minus_a)
-        np.maximum(a, _EPS, out=a)
-        np.log(a, out=a)
-        a *= y
-        np.subtract(1.0, y, out=y)
-        log_1_minus_a *= y
-        a += log_1_minus_a
-        return -float(a.sum(dtype=np.float64))
-    if cost == "log-likelihood":  # −Σⱼ yⱼ ln aⱼ
-        np.maximum(a, _EPS, out=a)
-        np.log(a, out=a)
-        a *= y
-        return -float(a.sum(dtype=np.float64))
-    raise ValueError(f"unknown cost {cost!r}")
