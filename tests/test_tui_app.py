@@ -404,8 +404,14 @@ async def test_pause_and_stop_mid_epoch_agree_with_the_bar(tmp_path):
         await wait_for(pilot, lambda: app.state == "paused" and app.history_count == epoch)
         await press(pilot, "f6")
         await wait_for(pilot, lambda: app.state == "training" and app.position[1] > 0)
+
+        def legend() -> list[str]:
+            return [s.label for s in app.query_one(CostPlot).header.series]
+
+        await wait_for(pilot, lambda: "mini-batch (this epoch)" in legend())
         await press(pilot, "f8")
         await wait_for(pilot, lambda: app.state == "stopped")
+        assert "mini-batch (this epoch)" not in legend()  # no epoch is running any more
         epoch, batch, batches = app.position
         label, count = progress_text(app)
         assert label == f"epoch {epoch}" and count == f"{batch}/{batches} batches"

@@ -629,6 +629,7 @@ class NNTuiApp(App[None]):
         self.network, self.network_config = message.network, self.run_config
         if self._quitting:
             return
+        self._widget(CostPlot).end_run()
         style = {"finished": "bold cyan", "stopped": "magenta"}.get(message.status, "bold red")
         self.log_note(f"Run {message.status}: {message.message}", style=style)
         if message.stopped_at is not None:  # the bar shows where the trainer really stopped

@@ -130,6 +130,11 @@ class SeriesPlot(Vertical):
         self.canvas.series, self.canvas.log_scale = lines, self.log_scale
         self.canvas.refresh()
 
+    def end_run(self) -> None:
+        """The run is over: no epoch is in progress, so the running curve and its legend go."""
+        self._legend_extra, self.extra = [], []
+        self.replot()
+
     def toggle_log(self) -> bool:
         self.log_scale = not self.log_scale
         self.replot()
