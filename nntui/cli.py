@@ -94,7 +94,9 @@ def build_parser(train: bool) -> argparse.ArgumentParser:
         parser = argparse.ArgumentParser(
             prog="nntui",
             description="A terminal laboratory for neural networks. 'nntui' opens the app; "
-                        "'nntui train' trains headless (see 'nntui train --help').",
+                        "'nntui train' trains headless (see 'nntui train --help'); 'nntui runs' "
+                        "lists, shows, exports and deletes recorded runs (see 'nntui runs "
+                        "--help').",
         )
     add_config_arguments(parser)
     if train:
@@ -110,6 +112,10 @@ def build_parser(train: bool) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "runs":
+        from . import runs_command  # imported here, like the app, so other commands skip it
+
+        return runs_command.main(argv[1:])
     train = bool(argv) and argv[0] == "train"
     parser = build_parser(train)
     args = parser.parse_args(argv[1:] if train else argv)
