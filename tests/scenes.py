@@ -31,7 +31,7 @@ async def finish_run(pilot, timeout: float = 300) -> None:
     await pilot.pause()
     await pilot.press("f5")
     deadline = time.monotonic() + timeout
-    while pilot.app.state != "finished":
+    while pilot.app.state != "completed":
         assert time.monotonic() < deadline, f"the run did not finish: {pilot.app.state}"
         await pilot.pause(0.05)
     await settle(pilot)

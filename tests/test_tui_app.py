@@ -11,7 +11,7 @@ import pytest
 from nntui.config import DEFAULTS, PRESETS, Config, make_config
 from nntui.engine import EpochReport
 from nntui.runs import load_network
-from nntui.tui import session as session_module
+from nntui import lifecycle as lifecycle_module
 from nntui.tui.app import NNTuiApp
 from nntui.tui.screens.confirm import ConfirmScreen
 from nntui.tui.screens.help import HelpScreen
@@ -59,7 +59,7 @@ async def test_a_run_fills_plots_log_and_record(tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await pilot.press("f5")
-        await wait_for(pilot, lambda: app.state == "finished")
+        await wait_for(pilot, lambda: app.state == "completed")
         assert app.history_count == 4
         cost = app.query_one(CostPlot).series
         assert [s.label for s in cost] == ["training", "validation"]
@@ -72,9 +72,9 @@ async def test_a_run_fills_plots_log_and_record(tmp_path):
         log = app.query_one(EpochLog)
         assert [e.epoch for e in log._entries if isinstance(e, EpochReport)] == [1, 2, 3, 4]
         assert f"{cost[1].y[-1]:.3f}" in text  # the last validation cost, as plotted
-        assert "Run finished" in text
+        assert "Run completed" in text
         records = list(tmp_path.glob("*.json"))
-        assert len(records) == 1 and '"status": "finished"' in records[0].read_text()
+        assert len(records) == 1 and '"status": "completed"' in records[0].read_text()
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert len(list(tmp_path.glob("*.npz"))) == 1
@@ -226,7 +226,7 @@ async def test_exception_in_training_is_reported_and_app_survives(tmp_path, monk
     def explode(*args, **kwargs):
         raise RuntimeError("boom in the trainer")
 
-    monkeypatch.setattr(session_module, "build_trainer", explode)
+    monkeypatch.setattr(lifecycle_module, "build_trainer", explode)
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
@@ -241,7 +241,7 @@ async def test_exception_in_training_is_reported_and_app_survives(tmp_path, monk
         assert field.raw == "7"
         monkeypatch.undo()
         await pilot.press("f5")
-        await wait_for(pilot, lambda: app.state == "finished")
+        await wait_for(pilot, lambda: app.state == "completed")
         assert app.history_count == 7
 
 
@@ -284,8 +284,8 @@ async def test_unwritable_runs_dir_warns_and_training_goes_on(tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await pilot.press("f5")
-        await wait_for(pilot, lambda: app.state == "finished")
-        assert any("could not be saved" in n.message for n in app._notifications)
+        await wait_for(pilot, lambda: app.state == "completed")
+        assert any("could not be written" in n.message for n in app._notifications)
         assert app.history_count == 4
 
 
@@ -460,7 +460,7 @@ async def test_a_run_on_the_test_set_is_labelled_test(tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await pilot.press("f5")
-        await wait_for(pilot, lambda: app.state == "finished")
+        await wait_for(pilot, lambda: app.state == "completed")
         assert [s.label for s in app.query_one(CostPlot).series] == ["training", "test"]
         assert [s.label for s in app.query_one(AccuracyPlot).series] == ["training", "test"]
         assert "best test accuracy" in log_text(app)
@@ -481,7 +481,7 @@ async def test_pace_caps_epochs_per_second_and_f4_changes_it_live(tmp_path):
         assert app.form.field("pace").raw == "3"
         assert "Pace → 3 epochs/s (live)" in log_text(app)
         app.form.field("pace").set_raw("0")  # typed: no cap, at once
-        await wait_for(pilot, lambda: app.state == "finished", timeout=60)
+        await wait_for(pilot, lambda: app.state == "completed", timeout=60)
         assert app.history_count == 1000
 
 
@@ -506,7 +506,7 @@ async def test_80x24_shows_the_essential_keys_titles_and_status(tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("f5")
-        await wait_for(pilot, lambda: app.state == "finished")
+        await wait_for(pilot, lambda: app.state == "completed")
         await pilot.pause()
         lines = [strip.text for strip in app.screen._compositor.render_strips()]
         footer = lines[-1]
@@ -515,7 +515,7 @@ async def test_80x24_shows_the_essential_keys_titles_and_status(tmp_path):
         screen = "\n".join(lines)
         for title in ("Cost", "Acc", "‖∂C/∂b‖"):
             assert title in screen
-        assert "● finished  epoch 3/3  η 0.1" in lines[0]
+        assert "● completed  epoch 3/3  η 0.1" in lines[0]
         log = app.query_one(EpochLog)
         whole = re.compile(r"^ *[123] \d\.\d{3} +\d+\.\d{2}% *$")  # epoch, cost, accuracy
         assert sum(bool(whole.match(line.text)) for line in log.lines) == 3  # none wrapped

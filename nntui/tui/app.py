@@ -1,10 +1,11 @@
 """``NNTuiApp``: set hyperparameters, train in a worker thread, watch the network learn.
 
-The app owns the state of the current run (ready, loading data, training, paused, finished,
-stopped, diverged, failed) and turns key presses into requests on the engine's
-:class:`~nntui.engine.Control`.  Training itself runs in :class:`~nntui.tui.session.Session` on a
-thread worker, which posts ready-to-draw messages a few times a second; the handlers here only
-update widgets, so the keyboard stays responsive while the network trains.
+The app owns the state of the current run (ready, loading data, training, paused, stopping, then
+how it ended: one of :data:`nntui.lifecycle.STATUSES`) and turns key presses into requests on the
+engine's :class:`~nntui.engine.Control`.  Training itself runs in
+:class:`~nntui.tui.session.Session` on a thread worker, which posts ready-to-draw messages a few
+times a second; the handlers here only update widgets, so the keyboard stays responsive while
+the network trains.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from ..config import (
     parse_values,
 )
 from ..engine import Control, Network
+from ..lifecycle import ENDED_WELL
 from ..runs import RunFileError, save_network
 from .commands import NNTuiCommands
 from .messages import (
@@ -630,8 +632,11 @@ class NNTuiApp(App[None]):
         if self._quitting:
             return
         self._widget(CostPlot).end_run()
-        style = {"finished": "bold cyan", "stopped": "magenta"}.get(message.status, "bold red")
-        self.log_note(f"Run {message.status}: {message.message}", style=style)
+        style = "magenta" if message.status == "stopped" else (
+            "bold cyan" if message.status in ENDED_WELL else "bold red")
+        said = message.message
+        self.log_note(f"Run {said}" if said.startswith(message.status)
+                      else f"Run {message.status}: {said}", style=style)
         if message.stopped_at is not None:  # the bar shows where the trainer really stopped
             epoch, batch, batches = message.stopped_at
             self.position = (epoch, batch, batches) if batch else (epoch - 1, batches, batches)

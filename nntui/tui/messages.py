@@ -81,7 +81,7 @@ class RunWarning(RunMessage):
 
 
 class RunEnded(RunMessage):
-    """The run is over: ``status`` is finished, stopped, diverged or failed.  ``stopped_at`` is
+    """The run is over: ``status`` is one of :data:`nntui.lifecycle.STATUSES`.  ``stopped_at`` is
     (epoch, mini-batches done in it, mini-batches per epoch) where a stopped run stopped."""
 
     def __init__(self, run: int, status: str, message: str, *, epochs_run: int = 0,
