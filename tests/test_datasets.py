@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import os
 import struct
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -464,3 +465,89 @@ def test_a_file_is_not_a_folder(tmp_path: Path) -> None:
 def test_bad_arguments(arguments: dict, message: str) -> None:
     with pytest.raises(DatasetError, match=message):
         load_dataset("xor", **arguments)
+
+
+# ----------------------------------------------------------------------------------------------
+# Folders that hold no usable images, or that we may not read
+
+
+@pytest.mark.parametrize(("n_train", "n_test", "validate_on", "bad_file"), [
+    (30, 0, "validation", "t10k-images-idx3-ubyte.gz"),
+    (30, 0, "test", "t10k-images-idx3-ubyte.gz"),
+    (0, 12, "test", "train-images-idx3-ubyte.gz"),
+])
+def test_a_split_without_images(tmp_path: Path, n_train: int, n_test: int, validate_on: str,
+                                bad_file: str) -> None:
+    make_idx_folder(tmp_path, n_train=n_train, n_test=n_test)
+    with pytest.raises(DatasetError, match="holds no images") as error:
+        load_dataset(str(tmp_path), validate_on=validate_on)
+    assert_error_names(error, tmp_path / bad_file)
+
+
+@pytest.mark.parametrize(("rows", "columns"), [(0, 28), (28, 0), (0, 0)])
+def test_images_without_pixels(tmp_path: Path, rows: int, columns: int) -> None:
+    # Consistent files, but a network trained on them would have no inputs.
+    make_idx_folder(tmp_path)
+    for stem, count in (("train", 30), ("t10k", 12)):
+        write_idx(tmp_path / f"{stem}-images-idx3-ubyte.gz",
+                  np.zeros((count, rows, columns), dtype=np.uint8))
+    with pytest.raises(DatasetError, match=f"{rows}x{columns} pixels") as error:
+        load_dataset(str(tmp_path))
+    assert_error_names(error, tmp_path / "train-images-idx3-ubyte.gz")
+
+
+def _deny(monkeypatch: pytest.MonkeyPatch, method: str, denied: Callable[[Path], bool]) -> None:
+    """Make Path.<method> raise PermissionError for the paths ``denied`` picks, as it does for a
+    user without access (tests run as root, whom permission bits do not stop)."""
+    original = getattr(Path, method)
+
+    def guarded(self: Path, *args, **kwargs):
+        if denied(self):
+            raise PermissionError(13, "Permission denied", str(self))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, method, guarded)
+
+
+def test_a_folder_we_may_not_look_into(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "digits"
+    make_idx_folder(folder)
+    _deny(monkeypatch, "stat", lambda path: path.parent == folder)  # as after chmod 0 folder
+    with pytest.raises(DatasetError, match="permission denied") as error:
+        load_dataset(str(folder))
+    assert_error_names(error, folder)
+    assert "chmod u+rx" in str(error.value)
+
+
+def test_a_folder_inside_one_we_may_not_look_into(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "locked" / "digits"
+    make_idx_folder(folder)
+    _deny(monkeypatch, "stat", lambda path: tmp_path / "locked" in path.parents)
+    with pytest.raises(DatasetError, match="permission denied") as error:
+        load_dataset(str(folder))
+    assert_error_names(error, tmp_path / "locked")
+
+
+def test_a_file_we_may_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_idx_folder(tmp_path)
+    labels = tmp_path / "train-labels-idx1-ubyte.gz"
+    _deny(monkeypatch, "read_bytes", lambda path: path == labels)  # as after chmod 0 file
+    with pytest.raises(DatasetError, match="permission denied") as error:
+        load_dataset(str(tmp_path))
+    assert_error_names(error, labels)
+    assert "chmod u+r" in str(error.value)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads regardless of permission bits; the "
+                                              "simulated tests above cover this case")
+def test_a_folder_without_permissions_for_real(tmp_path: Path) -> None:
+    folder = tmp_path / "digits"
+    make_idx_folder(folder)
+    folder.chmod(0)
+    try:
+        with pytest.raises(DatasetError, match="permission denied") as error:
+            load_dataset(str(folder))
+    finally:
+        folder.chmod(0o755)
+    assert_error_names(error, folder)

@@ -61,6 +61,11 @@ def read_file_bytes(path: str | os.PathLike) -> bytes:
         raise DatasetError(f"File not found: {path}.") from None
     except IsADirectoryError:
         raise DatasetError(f"Expected an IDX file but found a directory: {path}.") from None
+    except PermissionError:
+        raise DatasetError(
+            f"Could not read {path}: permission denied. Give your user read access to it "
+            f"(for example `chmod u+r {path}`) or copy it to a folder you can read."
+        ) from None
     except OSError as error:
         raise DatasetError(f"Could not read {path}: {error.strerror or error}.") from None
     if raw[:2] != GZIP_MAGIC:
@@ -126,13 +131,24 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
 
 
 def read_idx_images(path: str | os.PathLike) -> np.ndarray:
-    """Read an IDX image file: a uint8 array of shape (count, rows, columns)."""
+    """Read an IDX image file: a uint8 array of shape (count, rows, columns).
+
+    Images must have at least one row and one column (a network needs inputs); the count may be
+    0 here, and the data set decides whether that is enough.
+    """
     images = read_idx(path)
     if images.ndim != 3:
         raise DatasetError(
             f"{path} should hold images (3 dimensions: count, rows, columns, magic 0x00000803) "
             f"but has {images.ndim} dimension(s), shape {images.shape}. Is it a label file "
             f"under an image file's name?"
+        )
+    _, rows, columns = images.shape
+    if rows == 0 or columns == 0:
+        raise DatasetError(
+            f"{path} holds images of {rows}x{columns} pixels; an image needs at least one row and "
+            f"one column, or a network would have no inputs. The file is damaged or was written "
+            f"wrongly. {_FIX_HINT}"
         )
     return images
 

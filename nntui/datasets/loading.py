@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import numpy as np
 
 from nntui.datasets.base import Dataset, DatasetError
 from nntui.datasets.mnist import (
+    file_mode,
     find_fashion_mnist,
     find_idx_files,
     find_mnist,
@@ -98,7 +100,8 @@ def load_dataset(
         return neuron_dataset(train_size=train_size, validate_on=validate_on, dtype=float_type)
 
     folder = Path(name).expanduser()
-    if folder.is_dir():
+    mode = file_mode(folder)
+    if mode is not None and stat.S_ISDIR(mode):
         return mnist_format_dataset(
             folder.name or str(folder),
             find_idx_files(folder),
@@ -107,7 +110,7 @@ def load_dataset(
             validate_on=validate_on,
             dtype=float_type,
         )
-    if folder.exists():
+    if mode is not None:
         raise DatasetError(
             f"{name} is a file, not a folder: give the folder that holds the four IDX files."
         )

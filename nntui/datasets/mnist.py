@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,10 +87,40 @@ def _candidate_names(stem: str) -> list[str]:
     return [f"{stem}.gz", stem, f"{dotted}.gz", dotted]
 
 
+def file_mode(path: Path) -> int | None:
+    """The ``st_mode`` of `path` (following links), or None if nothing is there.
+
+    Unlike `Path.is_file`, a folder we may not look into raises a DatasetError that says so,
+    rather than a PermissionError traceback.
+    """
+    try:
+        return path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except PermissionError:
+        raise DatasetError(
+            f"Could not look at {path}: permission denied. Give your user read and search access "
+            f"to the folder {path.parent} (for example `chmod u+rx {path.parent}`), or copy the "
+            f"files to a folder you can read."
+        ) from None
+    except OSError as error:
+        raise DatasetError(f"Could not look at {path}: {error.strerror or error}.") from None
+
+
+def _is_file(path: Path) -> bool:
+    mode = file_mode(path)
+    return mode is not None and stat.S_ISREG(mode)
+
+
+def _is_dir(path: Path) -> bool:
+    mode = file_mode(path)
+    return mode is not None and stat.S_ISDIR(mode)
+
+
 def _find_file(directory: Path, stem: str) -> Path | None:
     for name in _candidate_names(stem):
         path = directory / name
-        if path.is_file():
+        if _is_file(path):
             return path
     return None
 
@@ -102,7 +133,7 @@ def missing_files(directory: Path) -> list[str]:
 def find_idx_files(directory: str | os.PathLike) -> IdxFolder:
     """Locate the four IDX files in `directory`, or raise a DatasetError naming the missing ones."""
     directory = Path(directory).expanduser()
-    if not directory.is_dir():
+    if not _is_dir(directory):
         raise DatasetError(f"Data folder not found: {directory} does not exist or is not a folder.")
     found = {key: _find_file(directory, stem) for key, stem in FILE_STEMS.items()}
     missing = [f"{FILE_STEMS[key]}[.gz]" for key, path in found.items() if path is None]
@@ -167,7 +198,7 @@ def _first_complete(places: list[tuple[str, Path]], what: str, hint: str) -> Idx
     """The first folder in `places` holding all four files, or an error describing every one."""
     report = []
     for label, directory in places:
-        if directory.is_dir():
+        if _is_dir(directory):
             missing = missing_files(directory)
             if not missing:
                 return find_idx_files(directory)
@@ -213,6 +244,12 @@ def read_idx_folder(folder: IdxFolder) -> IdxArrays:
     """Read and check the four files; repeated calls with unchanged files return cached arrays."""
     try:
         keys = tuple(_file_key(path) for path in folder.paths())
+    except PermissionError as error:
+        raise DatasetError(
+            f"Could not read {error.filename}: permission denied. Give your user access to it and "
+            f"its folder (for example `chmod u+rx` on the folder, `chmod u+r` on the file), or "
+            f"copy the files to a folder you can read."
+        ) from None
     except OSError as error:
         raise DatasetError(f"Could not read {error.filename}: {error.strerror}.") from None
     return _read_idx_files(keys)  # type: ignore[arg-type]
@@ -234,10 +271,17 @@ def _read_idx_files(keys: tuple[tuple[str, int, int], ...]) -> IdxArrays:
         test_images=read_idx_images(test_images_path),
         test_labels=read_idx_labels(test_labels_path),
     )
-    for images, labels, images_path, labels_path in (
-        (arrays.train_images, arrays.train_labels, train_images_path, train_labels_path),
-        (arrays.test_images, arrays.test_labels, test_images_path, test_labels_path),
+    for images, labels, images_path, labels_path, split in (
+        (arrays.train_images, arrays.train_labels, train_images_path, train_labels_path,
+         "training"),
+        (arrays.test_images, arrays.test_labels, test_images_path, test_labels_path, "test"),
     ):
+        if len(images) == 0:
+            raise DatasetError(
+                f"{images_path} holds no images (its header says 0); the {split} set needs at "
+                f"least one. The file is empty of data, damaged or cut down too far: use a "
+                f"complete copy."
+            )
         if len(images) != len(labels):
             raise DatasetError(
                 f"{images_path} holds {len(images):,} images but {labels_path} holds "
