@@ -498,3 +498,20 @@ def test_stop_mid_epoch_says_exactly_where() -> None:
     assert finished.reason == "stopped"
     assert (finished.epochs_run, finished.batch, finished.batches) == (1, 1100, 1250)
     assert finished.message == "during epoch 2 after 1,100 of 1,250 mini-batches (1 complete epoch)"
+
+
+def test_control_owns_the_live_eta():
+    from nntui.engine import Control
+
+    control = Control()
+    control.eta_changed(0.5)  # what a trainer does as it starts
+    assert control.live_eta == 0.5
+    control.scale_eta(10)
+    assert control.live_eta == 5.0  # shown at once, before the trainer takes it
+    assert control.take_eta(0.5) == 5.0 and control.live_eta == 5.0
+    control.set_eta(0.1)
+    control.eta_changed(2.5)  # the schedule may not overrule a request still pending
+    assert control.live_eta == 0.1
+    assert control.take_eta(2.5) == 0.1
+    control.eta_changed(0.05)
+    assert control.live_eta == 0.05

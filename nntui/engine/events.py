@@ -118,6 +118,8 @@ class Control:
     pending: bool = False
     stop_requested: bool = False
     pause_after_epoch: bool = False
+    live_eta: float | None = None
+    """The η in force, or the last one asked for until the trainer takes it: what a UI shows."""
     _eta_request: float | None = None
     _eta_factor: float = 1.0
     _pace_request: float | None = None
@@ -162,11 +164,14 @@ class Control:
     def set_eta(self, eta: float) -> None:
         with self._lock:
             self._eta_request, self._eta_factor = eta, 1.0
+            self.live_eta = eta
         self._request()
 
     def scale_eta(self, factor: float) -> None:
         with self._lock:
             self._eta_factor *= factor
+            if self.live_eta is not None:
+                self.live_eta *= factor
         self._request()
 
     def set_pace(self, epochs_per_second: float) -> None:
@@ -184,7 +189,14 @@ class Control:
                 eta = self._eta_request
             eta *= self._eta_factor
             self._eta_request, self._eta_factor = None, 1.0
+            self.live_eta = eta
         return eta
+
+    def eta_changed(self, eta: float) -> None:
+        """The trainer changed η itself (the halving schedule), or starts with it."""
+        with self._lock:
+            if self._eta_request is None and self._eta_factor == 1.0:
+                self.live_eta = eta
 
     def take_pace(self, pace: float) -> float:
         """The pace to keep from now on, given the one kept; clears the request."""

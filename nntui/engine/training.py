@@ -110,6 +110,7 @@ class Trainer:
         self.eval_train = eval_train
         self.observer = observer or _ignore
         self.control = control or Control()
+        self.control.eta_changed(self.eta)
         self.progress_interval = progress_interval
         self.pace = max(0.0, float(pace))  # epochs per second at most; 0 = as fast as possible
         self.rng = np.random.default_rng(seed + 1)  # the network's init used `seed` itself
@@ -159,6 +160,7 @@ class Trainer:
                                 f"η reached 1/128 of its start ({self.eta:.3g})",
                             )
                         self.eta /= 2
+                        self.control.eta_changed(self.eta)
                         self._notes.append(f"η halved to {self.eta:.3g}")
                         since_best = 0
                     if self.control.pause_after_epoch and epoch < self.epochs:

@@ -162,7 +162,6 @@ class NNTuiApp(App[None]):
         self._epoch_wall: float | None = None
         self._quitting = False
         self._batches = 0
-        self._eta_request: float | None = None
         self.position = (0, 0, 0)
         """(epoch, mini-batches done in it, mini-batches per epoch) of the running run: what the
         progress bar shows and every pause, step and stop message names."""
@@ -223,8 +222,10 @@ class NNTuiApp(App[None]):
 
     @property
     def live_eta(self) -> float | None:
-        """The η of the running run: the last one asked for, until the trainer reports it."""
-        return self._eta_request if self._eta_request is not None else self.status.eta
+        """The η of the running run: the last one asked for, until the trainer takes it."""
+        if self.control is not None and self.control.live_eta is not None:
+            return self.control.live_eta  # the engine's control owns it
+        return self.status.eta
 
     def _set_status(self, status: Status) -> None:
         self.state = status.state
@@ -295,7 +296,6 @@ class NNTuiApp(App[None]):
         self.run_name = time.strftime("%Y%m%d-%H%M%S") + f"-{self.run_number}-" + (
             Path(config.dataset).name or "data")
         self.control = Control()
-        self._eta_request = None
         if step:
             self.control.step()
         self.history_count = 0
@@ -451,7 +451,6 @@ class NNTuiApp(App[None]):
             if self.live_eta is not None and abs(event.value - self.live_eta) < 1e-12:
                 return
             self.control.set_eta(event.value)
-            self._eta_request = event.value
             self._set_status(self.status.evolve(eta=event.value))
             self.log_note(f"η → {event.value:.3g} (live, from the next mini-batch)",
                           style="yellow")
@@ -559,12 +558,10 @@ class NNTuiApp(App[None]):
         state = self.state if self.state in ("pausing", "stopping", "paused") else "training"
         self._batches = p.batches
         self.position = (p.epoch, p.batch, p.batches)
-        if self._eta_request is not None and abs(p.eta - self._eta_request) < 1e-12:
-            self._eta_request = None  # the trainer uses it now
         with self.batch_update():
             self._widget(EpochProgress).set(p.epoch, p.batch, p.batches)
             self._set_status(self.status.evolve(
-                state=state, epoch=p.epoch, epochs=p.epochs, eta=self._eta_request or p.eta,
+                state=state, epoch=p.epoch, epochs=p.epochs, eta=self.live_eta or p.eta,
                 examples_per_second=p.examples_per_second, remaining=remaining))
             if message.running is not None:
                 self._widget(CostPlot).show(self._plots.cost, [message.running])
@@ -589,10 +586,8 @@ class NNTuiApp(App[None]):
             self._widget(EpochProgress).set(*self.position)
             remaining = (None if self._epoch_wall is None
                          else (last.epochs - last.epoch) * self._epoch_wall)
-            if self._eta_request is not None and abs(last.eta - self._eta_request) < 1e-12:
-                self._eta_request = None
             self._set_status(self.status.evolve(
-                epoch=last.epoch, epochs=last.epochs, eta=self._eta_request or last.eta,
+                epoch=last.epoch, epochs=last.epochs, eta=self.live_eta or last.eta,
                 examples_per_second=last.examples_per_second, remaining=remaining))
 
     def on_run_paused(self, message: RunPaused) -> None:
