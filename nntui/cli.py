@@ -14,16 +14,16 @@ import signal
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from .config import DEFAULTS, PRESETS, SPECS, Config, describe, format_value, parse_values
-from .datasets import DatasetError
-from .engine import BatchProgress, Control, EpochReport, Event, Failed, Finished
-from .experiment import build_trainer, load_data, measure_test_accuracy
-from .runs import RunFileError, RunRecord, save_network
+from .engine import BatchProgress, Control, EpochReport
+from .lifecycle import JsonRecord, Run, RunEnded, RunStarted
+from .runs import RunFileError, check_writable, runs_dir, save_network
 
 USAGE_ERROR = 2
 INTERRUPTED = 130  # the shell's code for a program ended by Ctrl+C (128 + SIGINT)
@@ -150,9 +150,9 @@ def epoch_line(report: EpochReport, batches: int) -> str:
 class TrainingPrinter:
     """Observer that prints progress: a Rich bar on a terminal, plain lines otherwise."""
 
-    def __init__(self, console: Console, quiet: bool, batches: int):
+    def __init__(self, console: Console, quiet: bool):
         self.console = console
-        self.batches = batches  # mini-batches per epoch
+        self.batches = 0  # mini-batches per epoch, known once the run starts
         self.quiet = quiet
         self.progress: Progress | None = None
         self.task = None
@@ -171,7 +171,16 @@ class TrainingPrinter:
         if self.progress is not None:
             self.progress.stop()
 
-    def __call__(self, event: Event) -> None:
+    def __call__(self, event: object) -> None:
+        if isinstance(event, RunStarted):
+            self.batches = event.batches
+            if not self.quiet:
+                config = event.config
+                self.console.print(f"[bold]{describe(config)}[/] - {config.epochs} epochs",
+                                   highlight=False)
+                held_out = "test" if event.held_out == "test" else "validation"
+                self.console.print(f"{event.description}: {event.n_train:,} training examples, "
+                                   f"measured on the {held_out} set", highlight=False)
         if self.quiet:
             return
         if isinstance(event, BatchProgress) and self.progress is not None:
@@ -187,95 +196,130 @@ class TrainingPrinter:
                 self.progress.update(self.task, completed=0, cost="")
 
 
+SIGNAL_NAMES = {signal.SIGINT: "Ctrl+C", signal.SIGTERM: "SIGTERM"}
+if hasattr(signal, "SIGHUP"):
+    SIGNAL_NAMES[signal.SIGHUP] = "SIGHUP"
+
+
+class Interrupted(Exception):
+    """A second stop signal arrived while the run was already stopping."""
+
+
+def check_outputs(args: argparse.Namespace) -> str | None:
+    """What is wrong with the output paths, found before any training (None if nothing)."""
+    json_path, save_path = args.json, args.save
+    for value, option in ((json_path, "--json"), (save_path, "--save")):
+        if value is not None and not str(value).strip():
+            return f"{option} needs a file name"
+    if json_path and save_path and Path(json_path).resolve() == Path(save_path).resolve():
+        return "--json and --save name the same file; the network would overwrite the record"
+    try:
+        if json_path:
+            check_writable(json_path, "run record")
+        if save_path:
+            check_writable(save_path, "network")
+    except RunFileError as error:
+        return str(error)
+    return None
+
+
 def train_command(config: Config, args: argparse.Namespace, console: Console) -> int:
     err = Console(stderr=True, soft_wrap=True)
-    try:
-        data = load_data(config, args.data_dir)
-    except DatasetError as error:
-        err.print(f"nntui: {error}", highlight=False)
-        return 1
-    if not args.quiet:
-        console.print(f"[bold]{describe(config)}[/] - {config.epochs} epochs", highlight=False)
-        held_out = "test" if data.validation_is_test else "validation"
-        console.print(f"{data.description}: {len(data.train):,} training, "
-                      f"{len(data.validation):,} {held_out} examples", highlight=False)
-    record = RunRecord(config, args.json)
+    problem = check_outputs(args)
+    if problem is not None:
+        err.print(f"nntui train: error: {problem}", highlight=False)
+        return USAGE_ERROR
     control = Control()
-    interrupted = False
+    received: list[int] = []
 
-    def on_interrupt(signum: int, frame: object) -> None:
-        nonlocal interrupted
-        if interrupted:  # a second Ctrl+C: give up at once
-            raise KeyboardInterrupt
-        interrupted = True
+    def on_signal(signum: int, frame: object) -> None:
+        received.append(signum)
+        if len(received) > 1:  # a second signal: stop waiting for the mini-batch to end
+            raise Interrupted
         control.stop()
 
-    def observer(event: Event) -> None:
-        printer(event)
-        if isinstance(event, EpochReport):
-            try:
-                record.add_epoch(event)
-            except RunFileError as error:
-                err.print(f"nntui: warning: {error}", highlight=False)
+    def warn(message: str) -> None:
+        err.print(f"nntui: warning: {message}", highlight=False)
 
-    previous = signal.signal(signal.SIGINT, on_interrupt)
-    started = time.perf_counter()
+    record = JsonRecord(config, args.json, warn) if args.json else None
+    handled = [s for s in SIGNAL_NAMES if s in (signal.SIGINT, signal.SIGTERM)
+               or s == getattr(signal, "SIGHUP", None)]
+    previous = {s: signal.signal(s, on_signal) for s in handled}
     try:
-        batches = math.ceil(len(data.train) / config.batch_size)
-        with TrainingPrinter(console, args.quiet, batches) as printer:
-            trainer = build_trainer(config, data, observer=observer, control=control)
-            result = trainer.run()
+        with TrainingPrinter(console, args.quiet) as printer:
+            observers = [printer] + ([record] if record is not None else [])
+            run = Run(config, observers=observers, control=control, data_dir=args.data_dir)
+            try:
+                ended = run.execute()
+            except Interrupted:
+                ended = None
     finally:
-        signal.signal(signal.SIGINT, previous)
-    elapsed = time.perf_counter() - started
-    network = trainer.network
-    test_accuracy = None if result.failed else measure_test_accuracy(network, data)
-    status = result.failed and ("diverged" if result.failed.diverged else "failed")
-    status = status or ("stopped" if interrupted else result.finished.reason)
-    message = result.failed.message if result.failed else result.finished.message
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    signal_name = SIGNAL_NAMES.get(received[0], "a signal") if received else ""
+    if ended is None:  # a second signal: keep what the record has, say so, and go
+        err.print(f"nntui: stopped at once by a second {signal_name}", highlight=False)
+        if record is not None and not record.failed:
+            record(RunEnded("stopped", f"stopped at once by a second {signal_name}", 0, None,
+                            0, None, 0.0, None, None))
+            if record.written:
+                console.print(f"History written to {os.fspath(args.json)}", highlight=False)
+        return 128 + received[0]
     code = 0
-    try:
-        record.seconds = elapsed  # the whole run, evaluation included
-        record.finish(status, message, test_accuracy)
-        if args.save and not result.failed:
-            path = save_network(args.save, network, config)
-            console.print(f"Saved the network to {path}", highlight=False)
-    except RunFileError as error:
-        err.print(f"nntui: {error}", highlight=False)
+    if ended.network is not None and args.save and ended.epochs_run:
+        code = save_or_rescue(ended.network, config, args.save, console, err)
+    summarize(console, ended, signal_name)
+    if record is not None and record.written:
+        console.print(f"History written to {os.fspath(args.json)}", highlight=False)
+    elif record is not None:
         code = 1
-    summarize(console, result, test_accuracy, elapsed, interrupted, args)
-    if result.failed:
-        err.print(f"nntui: {result.failed.message}", highlight=False)
+    if ended.status in ("diverged", "failed"):
+        err.print(f"nntui: {ended.message}", highlight=False)
         return 1
-    if args.plot and result.history:
+    if args.plot and run.history:
         from .plots import plot_history_in_terminal
 
-        plot_history_in_terminal(result.history, console, held_out=config.validate_on)
-    return code or (INTERRUPTED if interrupted else 0)
+        plot_history_in_terminal(run.history, console, held_out=config.validate_on)
+    if received:
+        return 128 + received[0]
+    return code
 
 
-def summarize(console: Console, result, test_accuracy: float | None, elapsed: float,
-              interrupted: bool, args: argparse.Namespace) -> None:
-    finished: Finished | None = result.finished
-    failed: Failed | None = result.failed
-    if failed:
+def save_or_rescue(network, config: Config, path: str, console: Console, err: Console) -> int:
+    """Save the trained network where asked; if that fails at the end (a full disk), keep it in
+    the user's data folder and say where.  Returns the exit code this leaves."""
+    try:
+        saved = save_network(path, network, config)
+    except RunFileError as error:
+        err.print(f"nntui: {error}", highlight=False)
+        rescue = runs_dir() / f"rescued-{time.strftime('%Y%m%d-%H%M%S')}.npz"
+        try:
+            saved = save_network(rescue, network, config)
+        except RunFileError as again:
+            err.print(f"nntui: the network could not be kept anywhere: {again}", highlight=False)
+            return 1
+        err.print(f"nntui: the network was saved to {saved} instead", highlight=False)
+        return 1
+    console.print(f"Saved the network to {saved}", highlight=False)
+    return 0
+
+
+def summarize(console: Console, ended: RunEnded, signal_name: str) -> None:
+    if ended.status in ("diverged", "failed"):
         return
     parts = []
-    if interrupted:  # the message says where, e.g. "during epoch 5 after 4,281 of 5,000 ..."
-        where = (finished.message if finished.reason == "stopped"
-                 else f"after {finished.epochs_run} complete epochs")
-        parts.append(f"Stopped by Ctrl+C {where}")
-    elif finished.reason != "completed":
-        parts.append(f"Stopped early ({finished.reason}: {finished.message})")
-    if finished.best_epoch:
-        parts.append(f"best val_accuracy {finished.best_val_accuracy:.4f} "
-                     f"at epoch {finished.best_epoch}")
-    if test_accuracy is not None and not math.isnan(test_accuracy):
-        parts.append(f"test_accuracy {test_accuracy:.4f}")
-    parts.append(f"{elapsed:.1f}s")
+    if ended.status == "stopped":
+        by = f" by {signal_name}" if signal_name else ""
+        parts.append(f"Stopped{by} {ended.detail}".rstrip())
+    elif ended.status != "completed":
+        parts.append(f"Stopped early ({ended.status}: {ended.detail})")
+    if ended.best_epoch and ended.best_val_accuracy is not None:
+        parts.append(f"best val_accuracy {ended.best_val_accuracy:.4f} "
+                     f"at epoch {ended.best_epoch}")
+    if ended.test_accuracy is not None and not math.isnan(ended.test_accuracy):
+        parts.append(f"test_accuracy {ended.test_accuracy:.4f}")
+    parts.append(f"{ended.seconds:.1f}s")
     console.print(" - ".join(parts), highlight=False)
-    if args.json:
-        console.print(f"History written to {os.fspath(args.json)}", highlight=False)
 
 
 if __name__ == "__main__":

@@ -220,3 +220,68 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_history(tmp_path: Path) -> None:
     assert data["status"] == "stopped"
     assert len(data["history"]) >= 1
     assert len(data["history"]) < 50
+
+
+@pytest.mark.parametrize(("extra", "words"), [
+    (["--save", "net.pkl"], "name the file .npz or .json"),
+    (["--json", "same.json", "--save", "same.json"], "name the same file"),
+    (["--json", ""], "--json needs a file name"),
+    (["--save", ""], "--save needs a file name"),
+    (["--json", "."], "folder"),
+])
+def test_outputs_are_checked_before_the_first_epoch(tmp_path: Path, capsys, monkeypatch,
+                                                    extra: list[str], words: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _run([*SMALL, *extra], capsys)
+    assert code == 2
+    assert words in err
+    assert "Epoch 1" not in out and "History written" not in out
+    assert not list(tmp_path.iterdir())  # nothing trained, nothing written
+
+
+def test_a_record_that_cannot_be_written_is_not_reported_written(tmp_path: Path, capsys,
+                                                                 monkeypatch) -> None:
+    from nntui import runs
+
+    def full_disk(*args, **kwargs):
+        raise runs.RunFileError("could not write run.json: No space left on device")
+
+    monkeypatch.setattr(runs.RunRecord, "save", full_disk)
+    code, out, err = _run([*SMALL, "--json", str(tmp_path / "run.json")], capsys)
+    assert code == 1
+    assert "History written" not in out
+    assert "No space left on device" in err and "training goes on" in err
+    assert "best val_accuracy" in out  # the run itself still finished and says how it did
+
+
+@pytest.mark.parametrize(("signum", "code", "name"), [
+    (signal.SIGTERM, 143, "SIGTERM"),
+    (signal.SIGHUP, 129, "SIGHUP"),
+])
+def test_termination_signals_stop_like_ctrl_c(tmp_path: Path, signum: int, code: int,
+                                              name: str) -> None:
+    """A terminal closing (SIGHUP) or a kill (SIGTERM) stops after the mini-batch and records."""
+    path = tmp_path / "run.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nntui.cli", "train", "--dataset", "circle", "--train-size",
+         "20000", "--batch-size", "1", "--hidden", "16", "--epochs", "50", "--json", str(path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_subprocess_env(),
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and process.poll() is None:
+            if path.exists() and json.loads(path.read_text())["history"]:
+                break
+            time.sleep(0.05)
+        assert process.poll() is None, "the run ended before it could be stopped"
+        process.send_signal(signum)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == code, err
+    assert "Traceback" not in err
+    assert f"Stopped by {name} during epoch " in out
+    data = json.loads(path.read_text())
+    assert data["status"] == "stopped" and 1 <= len(data["history"]) < 50
