@@ -332,10 +332,10 @@ class RunHistory:
         self._lock = threading.RLock()
         self._host = socket.gethostname()
         self._db: sqlite3.Connection | None = None
-        if self.path.is_dir():
-            raise HistoryError(f"{self.path} is a folder; give the run history a file name such "
-                               f"as {self.path / 'runs.db'}")
         try:
+            if self.path.is_dir():
+                raise HistoryError(f"{self.path} is a folder; give the run history a file name "
+                                   f"such as {self.path / 'runs.db'}")
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise HistoryError(
@@ -391,7 +391,8 @@ class RunHistory:
                     db.execute("COMMIT")
                 except BaseException:
                     if db.in_transaction:
-                        db.execute("ROLLBACK")
+                        with contextlib.suppress(sqlite3.Error):  # keep the first error
+                            db.execute("ROLLBACK")
                     raise
             except sqlite3.Error as error:
                 raise self._problem(error) from error
@@ -477,7 +478,8 @@ class RunHistory:
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
-                db.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
             raise
 
     def schema_version(self) -> int:
@@ -495,7 +497,8 @@ class RunHistory:
                 if host == self._host and pid is not None and not _process_alive(pid, started)]
         if not dead:
             return []
-        with self._write() as db:
+        with contextlib.suppress(HistoryError), self._write() as db:
+            # Best effort: a history that cannot be written (read-only, full) is still listed.
             for run_id, pid, done in dead:
                 kept = f"its {done} finished epoch{'s are' if done != 1 else ' is'} kept"
                 db.execute(
@@ -504,7 +507,8 @@ class RunHistory:
                                              WHERE run_id = runs.id), started)
                        WHERE id = ? AND status = 'running'""",
                     (f"its process (pid {pid}) ended without finishing it; {kept}", run_id))
-        return [run_id for run_id, _, _ in dead]
+            return [run_id for run_id, _, _ in dead]
+        return []
 
     # --- recording ---------------------------------------------------------------------------
 

@@ -27,10 +27,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
 from rich.console import Console
 from rich.table import Table
-from rich.text import Text
+from rich.text import Span, Text
 
 from .config import SPECS, applies, format_number, format_value
 from .history import (
@@ -266,12 +266,14 @@ def fitted_table(console: Console, columns: Sequence[Column],
     columns left out.  On a terminal too narrow for every column the ones of lowest priority give
     way (four always stay); in a pipe or a file the console is widened so every column shows.
 
-    Laid out here rather than by :class:`rich.table.Table`, which takes seconds over thousands of
-    rows: columns are two cells apart, a header in bold over a rule."""
-    cells = [[cell if isinstance(cell, Text) else Text(cell) for cell in row] for row in rows]
+    Laid out here as one styled text rather than by :class:`rich.table.Table`, which takes
+    seconds over thousands of rows: columns two cells apart, a header in bold over a rule.  A
+    cell given as :class:`Text` keeps its style."""
+    cells = [[(cell.plain, str(cell.style or "")) if isinstance(cell, Text) else (cell, "")
+              for cell in row] for row in rows]
     widths = []
     for index, column in enumerate(columns):
-        width = max([cell_len(column.header), *(row[index].cell_len for row in cells)])
+        width = max([cell_len(column.header), *(cell_len(row[index][0]) for row in cells)])
         widths.append(min(width, column.widest) if column.widest else width)
     shown = list(range(len(columns)))
 
@@ -284,31 +286,42 @@ def fitted_table(console: Console, columns: Sequence[Column],
             shown.remove(by_priority.pop(0))
     else:
         console.width = max(console.width, total())
-    header = [Text(columns[i].header, style="bold") for i in shown]
-    lines = [header, [Text("─" * total())], *([row[i] for i in shown] for row in cells)]
-    table = Text(no_wrap=True, overflow="ellipsis")
-    for number, line in enumerate(lines):
-        if number:
-            table.append("\n")
-        if number == 1:
-            table.append_text(line[0])
-            continue
-        for position, (i, cell) in enumerate(zip(shown, line, strict=True)):
-            if position:
-                table.append("  ")
+    parts: list[str] = []
+    spans: list[Span] = []
+    offset = 0
+
+    def add(text: str, style: str = "") -> None:
+        nonlocal offset
+        if style:
+            spans.append(Span(offset, offset + len(text), style))
+        parts.append(text)
+        offset += len(text)
+
+    def add_line(line: Sequence[tuple[str, str]]) -> None:
+        for position, i in enumerate(shown):
+            text, style = line[i]
             width = widths[i]
-            if cell.cell_len > width:
-                cell = cell.copy()
-                cell.truncate(width, overflow="ellipsis")
-            pad = " " * (width - cell.cell_len)
-            last = position == len(shown) - 1
+            size = cell_len(text)
+            if size > width:
+                text, size = set_cell_size(text, width - 1) + "…", width
+            pad = " " * (width - size)
+            if position:
+                add("  ")
             if columns[i].justify == "right":
-                table.append(pad)
-                table.append_text(cell)
+                add(pad)
+                add(text, style)
             else:
-                table.append_text(cell)
-                if not last:
-                    table.append(pad)
+                add(text, style)
+                if position < len(shown) - 1:
+                    add(pad)
+        add("\n")
+
+    add_line([(columns[i].header, "bold") for i in range(len(columns))])
+    add("─" * total() + "\n")
+    for row in cells:
+        add_line(row)
+    table = Text("".join(parts)[:-1], no_wrap=True, overflow="ellipsis")
+    table.spans = spans
     return table, [columns[i].header for i in range(len(columns)) if i not in shown]
 
 

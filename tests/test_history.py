@@ -458,9 +458,12 @@ def test_read_only_history_file_can_be_listed_not_written(tmp_path: Path, read_o
     path = tmp_path / "runs.db"
     with RunHistory(path) as history:
         history.start_run(CONFIG)
+        orphan = history.start_run(CONFIG)
+    with sqlite3.connect(path) as db:  # its process died, but the file cannot say so any more
+        db.execute("UPDATE runs SET pid = ? WHERE id = ?", (dead_pid(), orphan))
     read_only(path)
     out = run_without_privileges(path).splitlines()
-    assert out[0] == "opened 1"
+    assert out[0] == "opened 2"
     assert out[1].startswith("HistoryError: cannot write the run history"), out
     assert "the file is read-only; make it writable or point --runs-db elsewhere" in out[1]
 
