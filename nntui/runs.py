@@ -315,7 +315,8 @@ def _write_atomic(path: str | os.PathLike, kind: str, write: Callable[[IO[bytes]
                 raise RunFileError(
                     f"could not write {path}: it would take {size / 2**20:,.0f} MB, more than "
                     f"the {limit / 2**20:,.0f} MB nntui reads back"
-                    + ("; save a network this large as .npz" if path.suffix == ".json" else "")
+                    + ("; save a network this large as .npz"
+                       if kind == "network" and path.suffix == ".json" else "")
                 )
             os.fsync(handle.fileno())
         _check_target(path, kind)  # something may have appeared there while we wrote
@@ -328,6 +329,27 @@ def _write_atomic(path: str | os.PathLike, kind: str, write: Callable[[IO[bytes]
     return path
 
 
+class _Utf8Writer:
+    """What ``json.dump`` needs (``write``), as UTF-8 into a binary file, in chunks of about a
+    megabyte: json.dump writes token by token.  (A TextIOWrapper would close the file when it is
+    collected after an error.)"""
+
+    def __init__(self, handle: IO[bytes]):
+        self.handle = handle
+        self.parts: list[str] = []
+        self.size = 0
+
+    def write(self, text: str) -> None:
+        self.parts.append(text)
+        self.size += len(text)
+        if self.size >= 2**20:
+            self.flush()
+
+    def flush(self) -> None:
+        self.handle.write("".join(self.parts).encode("utf-8"))
+        self.parts, self.size = [], 0
+
+
 def write_json_atomic(path: str | os.PathLike, data: Any, *, kind: str = "run record") -> None:
     """Write ``data`` as JSON so that the file is always either the old or the new version.
 
@@ -335,11 +357,10 @@ def write_json_atomic(path: str | os.PathLike, data: Any, *, kind: str = "run re
     :class:`RunFileError` naming the file.
     """
     def write(handle: IO[bytes]) -> None:
-        text = io.TextIOWrapper(handle, encoding="utf-8", newline="\n")
-        json.dump(data, text, indent=1, allow_nan=True)
-        text.write("\n")
-        text.flush()
-        text.detach()  # leave the binary file open for the caller
+        out = _Utf8Writer(handle)
+        json.dump(data, out, indent=1, allow_nan=True)
+        out.write("\n")
+        out.flush()
 
     limit = MAX_NETWORK_JSON_BYTES if kind == "network" else MAX_RECORD_BYTES
     _write_atomic(path, kind, write, limit)
@@ -558,9 +579,13 @@ def _shown(value: Any) -> str:
 def save_network(path: str | os.PathLike, network: Network, config: Config) -> Path:
     """Save config and weights; the format follows the suffix, ``.json`` or ``.npz``.
 
-    The path is checked with :func:`check_writable` first.
+    The path is checked with :func:`check_writable` first, and a network larger than
+    :func:`load_network` accepts is refused rather than written.
     """
     path = check_writable(path, "network")
+    problem = _size_problem(network.sizes)
+    if problem:  # it could never be loaded again
+        raise RunFileError(f"could not save {path}: the network has {problem}")
     meta = {"format": FORMAT, "version": FORMAT_VERSION, "sizes": network.sizes,
             "config": config.to_dict()}
     if path.suffix == ".json":
@@ -622,19 +647,25 @@ def _checked_meta(path: Path, meta: dict) -> tuple[Config, list[int]]:
             f"{path}: 'sizes' must be a list of two to {MAX_HIDDEN_LAYERS + 2} positive whole "
             f"numbers (input, hidden layers, output), not {_shown(sizes)}"
         )
-    if sizes[0] > MAX_INPUTS:
+    problem = _size_problem(sizes)
+    if problem:
         raise RunFileError(
-            f"{path}: 'sizes' gives the network {sizes[0]:,} inputs; nntui reads networks of at "
-            f"most {MAX_INPUTS:,} inputs, so the file is damaged or not one nntui wrote"
-        )
-    if sizes[-1] > MAX_LAYER_SIZE:
-        raise RunFileError(
-            f"{path}: 'sizes' gives the output layer {sizes[-1]:,} neurons; nntui reads networks "
-            f"of at most {MAX_LAYER_SIZE:,} outputs, so the file is damaged or not one nntui wrote"
+            f"{path}: 'sizes' gives the network {problem}, so the file is damaged or not one "
+            f"nntui wrote"
         )
     if list(config.hidden) != sizes[1:-1]:
         raise RunFileError(f"{path}: layer sizes {sizes} do not match the config's hidden layers")
     return config, sizes
+
+
+def _size_problem(sizes: list[int]) -> str | None:
+    """What is too large about a network of layer ``sizes`` for nntui to load, if anything."""
+    if sizes[0] > MAX_INPUTS:
+        return f"{sizes[0]:,} inputs; nntui loads networks of at most {MAX_INPUTS:,} inputs"
+    if sizes[-1] > MAX_LAYER_SIZE:
+        return (f"an output layer of {sizes[-1]:,} neurons; nntui loads networks of at most "
+                f"{MAX_LAYER_SIZE:,} outputs")
+    return None
 
 
 def _shapes(sizes: list[int]) -> tuple[list[tuple[int, ...]], list[tuple[int, ...]]]:

@@ -310,8 +310,8 @@ def _load_error(path: Path) -> str:
 
 @pytest.mark.parametrize("suffix", [".json", ".npz"])
 @pytest.mark.parametrize(("sizes", "hidden", "words"), [
-    ([10**9, 8, 2], [8], "1,000,000,000 inputs"),
-    ([2, 8, 10**9], [8], "output layer 1,000,000,000 neurons"),
+    ([10**9, 8, 2], [8], "network 1,000,000,000 inputs; nntui loads networks of at most 65,536"),
+    ([2, 8, 10**9], [8], "output layer of 1,000,000,000 neurons"),
     ([2, *[4] * 11, 2], [4] * 11, "invalid config"),  # 11 hidden layers: the config refuses
     ([2, 8, True], [8], "'sizes'"),
     ([2, 5000, 2], [5000], "invalid config"),
@@ -332,6 +332,14 @@ def test_absurd_layer_sizes_are_refused_before_anything_is_allocated(
 
     monkeypatch.setattr(runs, "Network", no_network)
     assert words in _load_error(path)
+
+
+def test_a_network_too_large_to_load_is_not_saved(tmp_path: Path) -> None:
+    config = make_config(dataset="xor", hidden="1", output="softmax", cost="log-likelihood")
+    wide = Network([runs.MAX_INPUTS + 1, 1, 2], output="softmax", cost="log-likelihood")
+    with pytest.raises(RunFileError, match=r"could not save .*65,537 inputs; nntui loads"):
+        save_network(tmp_path / "wide.npz", wide, config)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_sizes_that_the_arrays_do_not_hold_are_refused(tmp_path: Path, monkeypatch) -> None:
