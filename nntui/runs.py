@@ -277,7 +277,8 @@ def remove_stale_temp_files(path: str | os.PathLike,
 
 def _temp_file(path: Path) -> tuple[Path, IO[bytes]]:
     """A new, empty temporary file beside ``path``, created with the umask's permissions."""
-    stem = path.name[:200]  # a name of 255 bytes plus our decoration would be too long
+    # A name of 255 bytes plus our decoration would be too long for the file system.
+    stem = os.fsdecode(os.fsencode(path.name)[:200])
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     for _ in range(100):
         tmp = path.with_name(f".{stem}.{secrets.token_hex(4)}{TEMP_SUFFIX}")

@@ -645,6 +645,13 @@ def test_files_get_the_permissions_the_umask_gives(tmp_path: Path, mask: int, mo
         assert stat.S_IMODE(path.stat().st_mode) == mode, path
 
 
+def test_a_name_at_the_file_system_limit_still_gets_a_temp_file(tmp_path: Path) -> None:
+    path = tmp_path / ("é" * 125 + ".json")  # 255 bytes in UTF-8, the most a name may have
+    RunRecord(make_config(), path).save()
+    assert load_run(path).config == make_config()
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
 def _old(path: Path, seconds: float = 2 * 3600) -> Path:
     then = time.time() - seconds
     os.utime(path, (then, then))
