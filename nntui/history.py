@@ -70,12 +70,17 @@ class UnknownRunError(HistoryError):
         super().__init__(f"no {which} in the history ({hint})")
 
 
+def standard_path() -> Path:
+    """``runs.db`` in the user's data folder for nntui (e.g. ``~/.local/share/nntui/runs.db``)."""
+    return Path(platformdirs.user_data_dir("nntui")) / "runs.db"
+
+
 def default_path() -> Path:
-    """``$NNTUI_RUNS_DB`` if set, else ``runs.db`` in the user's data folder for nntui."""
+    """``$NNTUI_RUNS_DB`` if set, else :func:`standard_path`."""
     env = os.environ.get(DB_ENV, "").strip()
     if env:
         return Path(env).expanduser()
-    return Path(platformdirs.user_data_dir("nntui")) / "runs.db"
+    return standard_path()
 
 
 def old_runs_dir() -> Path:

@@ -35,12 +35,14 @@ from rich.text import Span, Text
 from .config import SPECS, applies, format_number, format_value
 from .history import (
     HistoryError,
+    ImportReport,
     RunDetail,
     RunHistory,
     RunSummary,
     UnknownRunError,
     default_path,
     old_runs_dir,
+    standard_path,
 )
 
 PROG = "nntui runs"
@@ -85,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     db = argparse.ArgumentParser(add_help=False)
     db.add_argument("--runs-db", metavar="PATH", default=argparse.SUPPRESS,
                     help="the run history file (default: $NNTUI_RUNS_DB, else "
-                         f"{default_path()})")
+                         f"{standard_path()})")
     parser = argparse.ArgumentParser(
         prog=PROG, parents=[db],
         description="The runs nntui has recorded: every run of the app and of 'nntui train' "
@@ -351,7 +353,12 @@ def runs_table(runs: Sequence[RunSummary], console: Console) -> tuple[Text, list
 def list_command(history: RunHistory, args: argparse.Namespace, out: Console,
                  err: Console) -> int:
     folder = old_runs_dir()
-    report = history.import_json_runs(folder)
+    try:
+        report = history.import_json_runs(folder)
+    except HistoryError as error:  # e.g. a read-only history: list what it holds
+        err.print(f"{PROG}: warning: the JSON run records in {folder} were not imported: "
+                  f"{error}", markup=False)
+        report = ImportReport()
     for path, reason in report.skipped:
         err.print(f"{PROG}: skipped the old run record {path}: {reason}", markup=False)
     if report.imported:
@@ -487,6 +494,11 @@ def rm_command(history: RunHistory, args: argparse.Namespace, out: Console,
                err: Console) -> int:
     ids = sorted(set(args.ids))
     runs = [history.get_run(run_id) for run_id in ids]  # an unknown id stops here, exit 2
+    running = [run for run in runs if run.status == "running"]  # the dead were marked on open
+    if running:
+        where = "; ".join(f"run {run.id} by pid {run.pid} on {run.host}" for run in running)
+        raise UsageError(f"not deleting runs that are still being recorded ({where}); stop "
+                         f"them first")
     if not args.yes:
         if not sys.stdin.isatty():
             raise UsageError("refusing to delete without confirmation: no terminal to ask on; "

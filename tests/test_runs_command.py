@@ -9,6 +9,8 @@ import csv
 import io
 import json
 import os
+import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -195,8 +197,13 @@ def test_rm_with_yes_and_unknown_ids(db: Path, capsys) -> None:
     assert code == 2 and "no run 7 in the history" in err
     with RunHistory(db) as history:
         assert history.count() == 3, "nothing is deleted when one id is unknown"
-    code, out, err = run(["rm", "--yes", "1", "3", "--runs-db", str(db)], capsys)
-    assert (code, out, err) == (0, "Deleted runs 1, 3.\n", "")
+    code, out, err = run(["rm", "--yes", "3", "1", "--runs-db", str(db)], capsys)
+    assert code == 2 and out == ""
+    assert err == (f"nntui runs: error: not deleting runs that are still being recorded (run 3 "
+                   f"by pid {os.getpid()} on {socket.gethostname()}); stop them first\n")
+    code, out, err = run(["rm", "--yes", "1", "2", "--runs-db", str(db)], capsys)
+    assert (code, out, err) == (0, "Deleted runs 1, 2.\nThe saved network /tmp/x.npz was left "
+                                   "in place.\n", "")
 
 
 def test_rename(db: Path, capsys) -> None:
@@ -272,3 +279,27 @@ def test_real_process(db: Path) -> None:
     assert missing.returncode == 2 and missing.stdout == ""
     assert missing.stderr.splitlines() == [
         "nntui runs: error: no run 99 in the history ('nntui runs' lists the ids)"]
+
+
+def test_a_read_only_history_is_still_listed(db: Path, no_old_records: Path) -> None:
+    """The old records cannot be imported into it, which is said once; the listing goes on."""
+    if sys.platform == "win32":
+        pytest.skip("read-only files work differently on Windows")
+    RunRecord(make_config(dataset="xor"), no_old_records / "old.json").finish("completed")
+    command = [sys.executable, "-m", "nntui.cli", "runs", "--runs-db", str(db)]
+    if os.geteuid() == 0:  # root ignores permissions: drop the capabilities that let it
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root without setpriv to give up overriding permissions")
+        command = [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner", *command]
+    db.chmod(0o444)
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    finally:
+        db.chmod(0o644)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == (f"nntui runs: warning: the JSON run records in {no_old_records} were "
+                           f"not imported: cannot write the run history {db}: the file is "
+                           f"read-only; make it writable or point --runs-db elsewhere\n")
+    assert [line.split()[0] for line in done.stdout.splitlines()[2:5]] == ["3", "2", "1"]
