@@ -633,3 +633,9 @@ def test_import_from_a_missing_folder_is_nothing(tmp_path: Path, db_path: Path) 
     with RunHistory(db_path) as history:
         done = history.import_json_runs(tmp_path / "nowhere")
     assert (done.imported, done.skipped, done.unchanged) == ([], [], 0)
+
+
+def test_the_status_words_are_the_lifecycles() -> None:
+    from nntui import lifecycle
+
+    assert history_module.STATUSES == lifecycle.STATUSES
