@@ -22,7 +22,7 @@ from rich.table import Table
 
 from .config import DEFAULTS, PRESETS, SPECS, Config, describe, format_value, parse_values
 from .engine import BatchProgress, Control, EpochReport
-from .lifecycle import JsonRecord, Run, RunEnded, RunStarted
+from .lifecycle import HistoryRecorder, JsonRecord, Run, RunEnded, RunStarted, open_history
 from .runs import RunFileError, check_writable, runs_dir, save_network
 
 USAGE_ERROR = 2
@@ -52,6 +52,9 @@ def add_config_arguments(parser: argparse.ArgumentParser) -> None:
                         help="start from one of the books' experiments (see --list-presets); "
                              "other flags override it")
     parser.add_argument("--list-presets", action="store_true", help="list the presets and exit")
+    parser.add_argument("--runs-db", metavar="PATH", default=None,
+                        help="the run history, an SQLite file (default: $NNTUI_RUNS_DB or "
+                             "runs.db in the user's data folder); every run is recorded there")
     parser.add_argument("--data-dir", metavar="DIR", default=None,
                         help="folder with the MNIST IDX files (default: $NNTUI_DATA_DIR or the "
                              "copy bundled with nntui)")
@@ -128,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return train_command(config, args, console)
     from .tui.app import NNTuiApp  # imported here so `nntui train` never loads Textual
 
-    NNTuiApp(config=config, data_dir=args.data_dir).run()
+    NNTuiApp(config=config, data_dir=args.data_dir, runs_db=args.runs_db).run()
     return 0
 
 
@@ -242,12 +245,17 @@ def train_command(config: Config, args: argparse.Namespace, console: Console) ->
         err.print(f"nntui: warning: {message}", highlight=False)
 
     record = JsonRecord(config, args.json, warn) if args.json else None
+    history = open_history(args.runs_db, warn)
     handled = [s for s in SIGNAL_NAMES if s in (signal.SIGINT, signal.SIGTERM)
                or s == getattr(signal, "SIGHUP", None)]
     previous = {s: signal.signal(s, on_signal) for s in handled}
     try:
         with TrainingPrinter(console, args.quiet) as printer:
-            observers = [printer] + ([record] if record is not None else [])
+            observers: list = [printer]
+            if record is not None:
+                observers.append(record)
+            if history is not None:
+                observers.append(HistoryRecorder(history, config, warn))
             run = Run(config, observers=observers, control=control, data_dir=args.data_dir)
             try:
                 ended = run.execute()
@@ -256,6 +264,8 @@ def train_command(config: Config, args: argparse.Namespace, console: Console) ->
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+        if history is not None:
+            history.close()
     signal_name = SIGNAL_NAMES.get(received[0], "a signal") if received else ""
     if ended is None:  # a second signal: keep what the record has, say so, and go
         err.print(f"nntui: stopped at once by a second {signal_name}", highlight=False)

@@ -552,3 +552,10 @@ def applies(name: str, dataset: str) -> bool:
     if name in _ONLY_FOR:
         return dataset in _ONLY_FOR[name]
     return dataset not in _NOT_FOR.get(name, ())
+
+
+def preset_of(config: Config) -> str:
+    """The name of the preset ``config`` is, pace aside (the pace changes how a run looks, not
+    what it computes), or "" when it is none of them."""
+    return next((name for name, preset in PRESETS.items()
+                 if preset.config().replace(pace=config.pace) == config), "")

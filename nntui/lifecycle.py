@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .config import Config
+from .config import Config, preset_of
 from .datasets import Dataset, DatasetError
 from .engine import Control, EpochReport, Network
 from .experiment import build_trainer, layer_sizes, load_data, measure_test_accuracy
+from .history import HistoryError, RunHistory
 from .runs import RunFileError, RunRecord
 
 STATUSES = ("running", "completed", "stopped", "early stop", "η schedule done", "diverged",
@@ -200,3 +201,56 @@ class JsonRecord:
             self.failed = True
             self.warn(f"the run record could not be written ({error}); training goes on")
 
+
+
+class HistoryRecorder:
+    """Observer: the run in the run history (SQLite): its start, each epoch in its own
+    transaction as it ends, and how it ended.  A run that fails before it starts is recorded
+    too, with its message.
+
+    A history that cannot be written (full disk, a damaged file) is reported once through
+    ``warn`` and recording stops; training goes on.  ``run_id`` is the run's id once recorded.
+    """
+
+    def __init__(self, history: RunHistory, config: Config, warn: Callable[[str], None], *,
+                 name: str = "", group: str = "") -> None:
+        self.history, self.config, self.warn = history, config, warn
+        self.name, self.group, self.preset = name, group, preset_of(config)
+        self.run_id: int | None = None
+        self.failed = False
+
+    def _start(self, held_out: str) -> None:
+        self.run_id = self.history.start_run(self.config, name=self.name, group=self.group,
+                                             preset=self.preset, held_out=held_out)
+
+    def __call__(self, event: Any) -> None:
+        if self.failed:
+            return
+        try:
+            if isinstance(event, RunStarted):
+                self._start(event.held_out)
+            elif isinstance(event, EpochReport) and self.run_id is not None:
+                self.history.add_epoch(self.run_id, event)
+            elif isinstance(event, RunEnded):
+                if self.run_id is None:
+                    self._start("test" if self.config.validate_on == "test" else "validation")
+                assert self.run_id is not None
+                best = event.best_val_accuracy
+                self.history.finish_run(
+                    self.run_id, event.status, event.message, test_accuracy=event.test_accuracy,
+                    seconds=event.seconds, best_val_accuracy=best,
+                    best_epoch=event.best_epoch if best is not None else None)
+        except HistoryError as error:
+            self.failed = True
+            self.warn(f"the run history could not be written ({error}); training goes on "
+                      "without recording")
+
+
+def open_history(path: str | Path | None, warn: Callable[[str], None]) -> RunHistory | None:
+    """The run history at ``path`` (default: ``$NNTUI_RUNS_DB`` or the user's data folder), or
+    None after saying through ``warn`` why it cannot be used."""
+    try:
+        return RunHistory(path)
+    except HistoryError as error:
+        warn(f"the run history cannot be used ({error}); runs will not be recorded")
+        return None

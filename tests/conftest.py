@@ -51,3 +51,11 @@ class Recorder:
 @pytest.fixture
 def recorder() -> Recorder:
     return Recorder([])
+
+
+@pytest.fixture(autouse=True)
+def private_run_history(tmp_path_factory, monkeypatch):
+    """Every test records its runs in a history of its own, never in the user's."""
+    folder = tmp_path_factory.mktemp("history")
+    monkeypatch.setenv("NNTUI_RUNS_DB", str(folder / "runs.db"))
+    monkeypatch.setenv("NNTUI_RUNS_DIR", str(folder / "old-runs"))

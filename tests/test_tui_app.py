@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from nntui import lifecycle as lifecycle_module
 from nntui.config import DEFAULTS, PRESETS, Config, make_config
 from nntui.engine import EpochReport
+from nntui.history import RunHistory
 from nntui.runs import load_network
-from nntui import lifecycle as lifecycle_module
 from nntui.tui.app import NNTuiApp
 from nntui.tui.screens.confirm import ConfirmScreen
 from nntui.tui.screens.help import HelpScreen
@@ -29,8 +30,9 @@ SLOW = make_config(dataset="circle", hidden="16", train_size=20000, batch_size=1
 """An epoch of 20,000 single-example mini-batches takes about a second: time to press keys."""
 
 
-def make_app(tmp_path: Path, config: Config = QUICK) -> NNTuiApp:
-    return NNTuiApp(config, runs_dir=tmp_path, show_timing=False, progress_interval=0.05)
+def make_app(tmp_path: Path, config: Config = QUICK, **options) -> NNTuiApp:
+    return NNTuiApp(config, runs_dir=tmp_path, runs_db=tmp_path / "runs.db", show_timing=False,
+                    progress_interval=0.05, **options)
 
 
 async def wait_for(pilot, condition, timeout: float = 10.0) -> None:
@@ -73,11 +75,19 @@ async def test_a_run_fills_plots_log_and_record(tmp_path):
         assert [e.epoch for e in log._entries if isinstance(e, EpochReport)] == [1, 2, 3, 4]
         assert f"{cost[1].y[-1]:.3f}" in text  # the last validation cost, as plotted
         assert "Run completed" in text
-        records = list(tmp_path.glob("*.json"))
-        assert len(records) == 1 and '"status": "completed"' in records[0].read_text()
+        with RunHistory(tmp_path / "runs.db") as history:
+            [run] = history.list_runs()
+            assert (run.status, run.epochs_done, run.held_out) == ("completed", 4, "validation")
+            assert run.best_val_accuracy == max(app.query_one(AccuracyPlot).series[1].y) / 100
+            assert [r.epoch for r in history.get_run(run.id).history] == [1, 2, 3, 4]
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert len(list(tmp_path.glob("*.npz"))) == 1
+        await pilot.press("ctrl+s")  # a second save keeps the first
+        await pilot.pause()
+        saved = sorted(tmp_path.glob("*.npz"))
+        assert len(saved) == 2
+        with RunHistory(tmp_path / "runs.db") as history:
+            assert history.list_runs()[0].network_path == str(tmp_path / f"{app.run_name}-2.npz")
 
 
 async def test_pause_resume_and_stop(tmp_path):
@@ -277,16 +287,49 @@ async def test_save_while_paused_saves_the_running_network(tmp_path):
         await wait_for(pilot, lambda: app.state == "stopped")
 
 
-async def test_unwritable_runs_dir_warns_and_training_goes_on(tmp_path):
+async def test_an_unusable_run_history_warns_and_training_goes_on(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    app = make_app(blocker)
+    app = NNTuiApp(QUICK, runs_dir=tmp_path, runs_db=blocker / "runs.db", show_timing=False)
     async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert any("run history cannot be used" in n.message for n in app._notifications)
+        assert "not recorded" in str(app.query_one("#status").render())
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: app.state == "completed")
+        assert app.history_count == 4
+
+
+async def test_a_damaged_run_history_warns_and_training_goes_on(tmp_path):
+    (tmp_path / "runs.db").write_bytes(b"this is not an SQLite database" * 100)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert any("run history" in n.message for n in app._notifications)
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: app.state == "completed")
+
+
+async def test_the_preset_a_run_came_from_is_recorded(tmp_path):
+    app = make_app(tmp_path, DEFAULTS)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.apply_preset("xor")
+        await pilot.pause()
+        app.form.field("epochs").set_raw("3")  # a changed preset is no longer the preset
+        app.form.field("pace").set_raw("0")
         await pilot.pause()
         await pilot.press("f5")
         await wait_for(pilot, lambda: app.state == "completed")
-        assert any("could not be written" in n.message for n in app._notifications)
-        assert app.history_count == 4
+        app.apply_preset("xor")
+        await pilot.pause()
+        app.form.field("pace").set_raw("0")  # the pace alone does not change what a run is
+        await pilot.pause()
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: app.run_number == 2 and app.state == "completed",
+                       timeout=30)
+        with RunHistory(tmp_path / "runs.db") as history:
+            assert [run.preset for run in history.list_runs()] == ["xor", ""]
 
 
 async def test_help_screen_and_command_palette_preset(tmp_path):

@@ -38,7 +38,8 @@ from ..config import (
     parse_values,
 )
 from ..engine import Control, Network
-from ..lifecycle import ENDED_WELL
+from ..history import HistoryError, RunHistory
+from ..lifecycle import ENDED_WELL, open_history
 from ..runs import RunFileError, save_network
 from .commands import NNTuiCommands
 from .messages import (
@@ -92,8 +93,9 @@ def next_pace(pace: float) -> float:
 
 
 class NNTuiApp(App[None]):
-    """The dashboard.  ``config`` fills the form (the CLI's flags or preset); ``runs_dir`` is
-    where run records and saved networks go (default: the user's data folder, or
+    """The dashboard.  ``config`` fills the form (the CLI's flags or preset); every run is
+    recorded in the run history ``runs_db`` (default: ``$NNTUI_RUNS_DB`` or the user's data
+    folder); ``runs_dir`` is where saved networks go (default: the user's data folder, or
     ``$NNTUI_RUNS_DIR``); ``show_timing=False`` hides clocks and speeds, for reproducible
     screenshots and snapshot tests."""
 
@@ -135,11 +137,15 @@ class NNTuiApp(App[None]):
     ]
 
     def __init__(self, config: Config = DEFAULTS, data_dir: str | None = None, *,
-                 runs_dir: Path | None = None, show_timing: bool = True,
+                 runs_dir: Path | None = None, runs_db: str | Path | None = None,
+                 show_timing: bool = True,
                  progress_interval: float = PROGRESS_INTERVAL,
                  blas_threads: int | None = 1) -> None:
         super().__init__()
         self.initial_config = config
+        self.runs_db = runs_db
+        self.history: RunHistory | None = None
+        self._session: Session | None = None
         self.data_dir = data_dir
         env_dir = os.environ.get("NNTUI_RUNS_DIR")
         self.runs_dir = Path(runs_dir or env_dir or runs.runs_dir())
@@ -195,8 +201,15 @@ class NNTuiApp(App[None]):
         self.form.field("dataset").editor.focus()
         self.log_note("Ready. F5 starts training with the form's values; F1 shows all keys.",
                       style="dim")
-        self._set_status(Status(detail=describe(self.initial_config)))
+        self.history = open_history(self.runs_db, self._history_unusable)
+        self._set_status(Status(detail=describe(self.initial_config),
+                                recorded=self.history is not None))
         self._check_size(self.size.width, self.size.height)
+
+    def _history_unusable(self, message: str) -> None:
+        message = message[:1].upper() + message[1:] + "; training works all the same."
+        self.notify(message, title="Run history", severity="warning", timeout=12)
+        self.log_note(message, style="yellow")
 
     # --- small helpers -------------------------------------------------------------------------
 
@@ -313,9 +326,10 @@ class NNTuiApp(App[None]):
                                 pace=config.pace, detail=config.dataset))
         session = Session(
             self.run_number, config, self.post_message, control=self.control,
-            data_dir=self.data_dir, record_path=self.runs_dir / f"{self.run_name}.json",
+            data_dir=self.data_dir, history=self.history,
             progress_interval=self.progress_interval, blas_threads=self.blas_threads,
         )
+        self._session = session
         self._worker_done.clear()
         self._train(session)
 
@@ -488,6 +502,10 @@ class NNTuiApp(App[None]):
             self.notify("Pause (F6) or stop (F8) the run before saving.", severity="warning")
             return
         path = self.runs_dir / f"{self.run_name}.npz"
+        number = 1
+        while path.exists():  # a later save of the same run never replaces an earlier one
+            number += 1
+            path = self.runs_dir / f"{self.run_name}-{number}.npz"
         try:
             save_network(path, self.network, self.network_config)
         except RunFileError as error:
@@ -495,6 +513,13 @@ class NNTuiApp(App[None]):
             return
         self.notify(str(path), title="Network saved", timeout=8)
         self.log_note(f"Saved the network to {path}")
+        recorder = self._session.recorder if self._session is not None else None
+        if self.history is not None and recorder is not None and recorder.run_id is not None:
+            try:
+                self.history.set_network_path(recorder.run_id, path)
+            except HistoryError as error:
+                self.log_note(f"The run history could not note the file: {error}",
+                              style="yellow")
 
     async def action_quit(self) -> None:
         if not self.running:
@@ -524,6 +549,8 @@ class NNTuiApp(App[None]):
         if self.control is not None:
             self.control.stop()
         self._worker_done.wait(10)
+        if self.history is not None:
+            self.history.close()
         sys.setswitchinterval(self._switch_interval)
 
     # --- messages from the worker ----------------------------------------------------------------
@@ -617,6 +644,8 @@ class NNTuiApp(App[None]):
         if self._current(message):
             self.notify(message.message, title="Warning", severity="warning", timeout=10)
             self.log_note(message.message, style="yellow")
+            if message.unrecorded:
+                self._set_status(self.status.evolve(recorded=False))
 
     def on_run_ended(self, message: RunEnded) -> None:
         if message.run != self.run_number:

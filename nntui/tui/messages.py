@@ -73,11 +73,12 @@ class RunResumed(RunMessage):
 
 
 class RunWarning(RunMessage):
-    """Something went wrong beside training (e.g. the run record could not be written)."""
+    """Something went wrong beside training (e.g. the run history could not be written);
+    ``unrecorded`` when the run is no longer being recorded."""
 
-    def __init__(self, run: int, message: str) -> None:
+    def __init__(self, run: int, message: str, unrecorded: bool = False) -> None:
         super().__init__(run)
-        self.message = message
+        self.message, self.unrecorded = message, unrecorded
 
 
 class RunEnded(RunMessage):

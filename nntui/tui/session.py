@@ -13,14 +13,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from pathlib import Path
 
 from textual.message import Message
 from threadpoolctl import threadpool_limits
 
 from ..config import Config
 from ..engine import BatchProgress, Control, EpochReport, Paused, Resumed
-from ..lifecycle import JsonRecord, Run, RunStarted
+from ..history import RunHistory
+from ..lifecycle import HistoryRecorder, Run, RunStarted
 from ..lifecycle import RunEnded as Ended
 from ..plots import Series, accuracy_series, cost_series, speed_series
 from .messages import (
@@ -78,7 +78,8 @@ class Session:
     """
 
     def __init__(self, run: int, config: Config, post: Callable[[Message], object], *,
-                 control: Control, data_dir: str | None = None, record_path: Path | None = None,
+                 control: Control, data_dir: str | None = None,
+                 history: RunHistory | None = None,
                  progress_interval: float = 0.2, blas_threads: int | None = BLAS_THREADS) -> None:
         self.run_id, self.config, self.post = run, config, post
         self.blas_threads = blas_threads
@@ -87,9 +88,10 @@ class Session:
         self._last_epoch_post = 0.0
         self._last_curve_post = 0.0
         self._running = Series("mini-batch (this epoch)", [], [], role="running")
-        observers: list = [self.observe]
-        if record_path is not None:
-            observers.append(JsonRecord(config, record_path, self._warn))
+        self.recorder = None if history is None else HistoryRecorder(history, config, self._warn)
+        # The recorder first: when the app hears that the run ended, the history already says so.
+        observers: list = [self.observe] if self.recorder is None else [self.recorder,
+                                                                          self.observe]
         self.lifecycle = Run(config, observers=observers, control=control, data_dir=data_dir,
                              progress_interval=progress_interval)
 
@@ -104,7 +106,8 @@ class Session:
                 self.lifecycle.execute()
 
     def _warn(self, message: str) -> None:
-        self.post(RunWarning(self.run_id, message[:1].upper() + message[1:] + "."))
+        self.post(RunWarning(self.run_id, message[:1].upper() + message[1:] + ".",
+                             unrecorded=True))
 
     # --- the trainer's observer ----------------------------------------------------------------
 

@@ -44,6 +44,7 @@ class Status:
     examples_per_second: float | None = None
     remaining: float | None = None  # seconds
     detail: str = ""
+    recorded: bool = True  # False while runs cannot be recorded in the run history
 
     def evolve(self, **changes: object) -> Status:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -78,6 +79,8 @@ class StatusLine(Static):
                 text.append(f"  {status.examples_per_second:,.0f} ex/s")
             if status.remaining is not None:
                 text.append(f"  ETA {format_seconds(status.remaining)}")
+        if not status.recorded:
+            text.append("  not recorded", style="bold yellow")
         if status.detail:
             text.append(f"  {status.detail}", style="dim")
         self.update(text, layout=False)  # one fixed-size line: no relayout of the screen
