@@ -37,7 +37,8 @@ class Series:
     x: list[float]
     y: list[float]
     role: str = ""
-    """Fixes the colour: training, held-out or running; a layer's series has none (see styles)."""
+    """Fixes the colour: training, held-out, running or overlay (a pinned run); a layer's series
+    has none (see styles)."""
 
 
 def layer_names(count: int) -> list[str]:
@@ -112,16 +113,27 @@ class Style:
     plain: str = "•"         # marker and sign without colour
 
 
+OVERLAY_COLORS = PALETTE[3:]
+"""Pinned runs drawn beside the live one: never the training, held-out or running colours."""
+
+
 def styles(series: Sequence[Series]) -> list[Style]:
     """Each series' style: by its role, or by its place among the series without one.
 
     Past eight such series the colours come round again, drawn in dots instead of lines.
+    Overlaid runs take :data:`OVERLAY_COLORS` in turn.
     """
-    result, place = [], 0
+    result, place, overlay = [], 0, 0
     for i, line in enumerate(series):
         plain = PLAIN_MARKERS[i % len(PLAIN_MARKERS)]
         if line.role in ROLE_COLORS:
             result.append(Style(ROLE_COLORS[line.role], plain=plain))
+            continue
+        if line.role == "overlay":
+            lap, k = divmod(overlay, len(OVERLAY_COLORS))
+            overlay += 1
+            result.append(Style(OVERLAY_COLORS[k], plain=plain) if lap % 2 == 0
+                          else Style(OVERLAY_COLORS[k], "dot", "•", plain))
             continue
         lap, k = divmod(place, len(PALETTE))
         place += 1
@@ -388,3 +400,34 @@ def plot_history_in_terminal(history: Sequence[EpochReport], console: Console, *
         if plain:
             canvas = plotext.uncolorize(canvas)
         console.file.write(canvas.rstrip("\n") + "\n")
+
+
+# --- several runs on one plot ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RunCurves:
+    """One run's curves for overlays: a label naming what sets it apart, and its curves for each
+    plot, on the held-out or the training split."""
+
+    label: str
+    cost: Series
+    accuracy: Series
+    speed: Series  # its first layer's speed, the slowest learner in the books' deep nets
+
+
+def run_curves(label: str, history: Sequence[EpochReport], *, split: str = "held-out",
+               role: str = "overlay") -> RunCurves | None:
+    """``history`` as :class:`RunCurves` on ``split`` ("held-out" or "training"); None when it
+    has no epochs, or no training figures and ``split`` asks for them."""
+    if not history or (split == "training" and history[0].train_cost is None):
+        return None
+    epochs = [float(r.epoch) for r in history]
+    if split == "training":
+        cost = [r.train_cost for r in history]
+        accuracy = [100 * r.train_accuracy for r in history]
+    else:
+        cost = [r.val_cost for r in history]
+        accuracy = [100 * r.val_accuracy for r in history]
+    speed = [max(r.learning_speed[0], LOG_FLOOR) for r in history]
+    return RunCurves(label, Series(label, epochs, cost, role),
+                     Series(label, epochs, accuracy, role), Series(label, epochs, speed, role))

@@ -562,3 +562,46 @@ async def test_80x24_shows_the_essential_keys_titles_and_status(tmp_path):
         log = app.query_one(EpochLog)
         whole = re.compile(r"^ *[123] \d\.\d{3} +\d+\.\d{2}% *$")  # epoch, cost, accuracy
         assert sum(bool(whole.match(line.text)) for line in log.lines) == 3  # none wrapped
+
+
+def record_runs(path: Path, etas: list[float], *, pin: bool = True) -> list[int]:
+    """Train tiny XOR runs at each η through the real lifecycle, recorded (and pinned) in the
+    history at ``path``; returns their ids."""
+    from nntui.lifecycle import HistoryRecorder, Run
+
+    ids = []
+    with RunHistory(path) as history:
+        for eta in etas:
+            config = QUICK.replace(eta=eta, pace=0)
+            recorder = HistoryRecorder(history, config, print, name=f"η={eta:g}")
+            Run(config, observers=[recorder]).execute()
+            ids.append(recorder.run_id)
+            history.set_pinned(recorder.run_id, pin)
+    return ids
+
+
+async def test_pinned_runs_are_drawn_beside_the_live_run(tmp_path):
+    record_runs(tmp_path / "runs.db", [0.025, 2.5])
+    app = make_app(tmp_path, QUICK.replace(pace=0))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+
+        def labels(plot) -> list[str]:
+            return [s.label for s in app.query_one(plot).series]
+
+        assert labels(CostPlot) == ["η=0.025", "η=2.5"]  # before any run, the pinned ones
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: app.state == "completed")
+        assert labels(CostPlot) == ["this run", "η=0.025", "η=2.5"]
+        assert labels(SpeedPlot) == ["this run", "η=0.025", "η=2.5"]
+        assert [s.role for s in app.query_one(AccuracyPlot).series] == [
+            "held-out", "overlay", "overlay"]
+        legend = [s.label for s in app.query_one(CostPlot).header.series]
+        assert legend == ["this run", "η=0.025", "η=2.5"]
+        await pilot.press("ctrl+b")  # every run's training curves instead
+        await pilot.pause()
+        roles = [s.role for s in app.query_one(CostPlot).series]
+        assert roles == ["training", "overlay", "overlay"]
+        await pilot.press("f3")  # the live run alone, both its curves
+        await pilot.pause()
+        assert labels(CostPlot) == ["training", "validation"]

@@ -16,6 +16,7 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar, TypeVar
 
@@ -38,8 +39,9 @@ from ..config import (
     parse_values,
 )
 from ..engine import Control, Network
-from ..history import HistoryError, RunHistory
+from ..history import HistoryError, RunDetail, RunHistory
 from ..lifecycle import ENDED_WELL, open_history
+from ..plots import RunCurves, Series, run_curves
 from ..runs import RunFileError, save_network
 from .commands import NNTuiCommands
 from .messages import (
@@ -58,7 +60,7 @@ from .screens.too_small import TooSmallScreen, too_small
 from .session import Session
 from .widgets.form import ConfigForm, Field, FieldHelp
 from .widgets.log import EpochLog
-from .widgets.plots import AccuracyPlot, CostPlot, SpeedPlot, show_all
+from .widgets.plots import AccuracyPlot, CostPlot, SpeedPlot, show_all, with_overlays
 from .widgets.status import EpochProgress, Status, StatusLine
 
 W = TypeVar("W")
@@ -80,6 +82,11 @@ EMPTY_PLOTS = PlotData([], [], [])
 
 PACES = (0.0, 100.0, 30.0, 10.0, 3.0, 1.0)
 """What F4 steps through: no cap, then ever slower epochs per second."""
+
+
+def overlay_labels(runs: Sequence[RunDetail]) -> list[str]:
+    """What to call each pinned run in the legends: its name, else its preset, else its id."""
+    return [run.name or run.preset or f"run {run.id}" for run in runs]
 
 
 def pace_name(pace: float) -> str:
@@ -124,6 +131,11 @@ class NNTuiApp(App[None]):
                 tooltip="Cap the epochs per second so a small run can be watched: "
                         f"{' → '.join(pace_name(p) for p in PACES)} (live during a run)"),
         Binding("ctrl+s", "save", "Save", tooltip="Save the trained network as .npz"),
+        Binding("f3", "toggle_overlays", "Pinned",
+                tooltip="Show or hide the pinned runs beside the live one"),
+        Binding("ctrl+b", "toggle_split", "Val/train",
+                tooltip="With pinned runs: plot every run's validation (or test) curves, or its "
+                        "training curves"),
         Binding("ctrl+l", "toggle_log", "Log cost",
                 tooltip="Switch the cost plot between linear and log scale"),
         Binding("ctrl+g", "batch_down", "Batch÷2",
@@ -164,6 +176,9 @@ class NNTuiApp(App[None]):
         self._worker_done.set()
         self._restart_with: Config | None = None
         self._plots = EMPTY_PLOTS
+        self.overlays: list[RunCurves] = []
+        self.show_overlays = True
+        self.overlay_split = "held-out"
         self._last_epoch_time: float | None = None
         self._epoch_wall: float | None = None
         self._quitting = False
@@ -202,6 +217,7 @@ class NNTuiApp(App[None]):
         self.log_note("Ready. F5 starts training with the form's values; F1 shows all keys.",
                       style="dim")
         self.history = open_history(self.runs_db, self._history_unusable)
+        self.load_overlays()
         self._set_status(Status(detail=describe(self.initial_config),
                                 recorded=self.history is not None))
         self._check_size(self.size.width, self.size.height)
@@ -319,7 +335,7 @@ class NNTuiApp(App[None]):
         self._epoch_wall = None
         with self.batch_update():
             self.epoch_log.start_run(config.validate_on)
-            show_all(*self._plot_widgets(), EMPTY_PLOTS)
+            self._draw_plots()
             self._widget(EpochProgress).reset()
         self.log_note(f"Run {self.run_number}: {describe(config)}, {config.epochs} epochs")
         self._set_status(Status(state="loading data", epochs=config.epochs, eta=config.eta,
@@ -343,6 +359,48 @@ class NNTuiApp(App[None]):
 
     def _plot_widgets(self) -> tuple[CostPlot, AccuracyPlot, SpeedPlot]:
         return self._widget(CostPlot), self._widget(AccuracyPlot), self._widget(SpeedPlot)
+
+    def _draw_plots(self, running: Series | None = None) -> None:
+        """The live run's curves, and the pinned runs beside them while overlays are on."""
+        overlays = self.overlays if self.show_overlays else []
+        if overlays and self.overlay_split != "training":
+            running = None  # the mini-batch cost is a training figure
+        show_all(*self._plot_widgets(), with_overlays(self._plots, overlays, self.overlay_split),
+                 running)
+
+    # --- pinned runs -----------------------------------------------------------------------
+
+    def load_overlays(self) -> None:
+        """Read the pinned runs from the history and draw them beside the live run."""
+        self.overlays = []
+        if self.history is not None:
+            try:
+                pinned = [self.history.get_run(run.id)  # oldest first: the order they ran
+                          for run in reversed(self.history.list_runs()) if run.pinned]
+            except HistoryError as error:
+                self.notify(f"Pinned runs could not be read: {error}", severity="error")
+                pinned = []
+            labels = overlay_labels(pinned)
+            for run, label in zip(pinned, labels, strict=True):
+                curves = run_curves(label, run.history, split=self.overlay_split)
+                if curves is not None:
+                    self.overlays.append(curves)
+        self._draw_plots()
+
+    def action_toggle_overlays(self) -> None:
+        if not self.overlays:
+            self.notify("No pinned runs: pin runs on the runs screen (F2) to draw them here.",
+                        severity="warning")
+            return
+        self.show_overlays = not self.show_overlays
+        self._draw_plots()
+        self.notify(f"Pinned runs {'shown' if self.show_overlays else 'hidden'}", timeout=2)
+
+    def action_toggle_split(self) -> None:
+        self.overlay_split = "training" if self.overlay_split == "held-out" else "held-out"
+        self.load_overlays()
+        what = "training" if self.overlay_split == "training" else "validation (or test)"
+        self.notify(f"With pinned runs, the plots show {what} curves", timeout=3)
 
     # --- controlling a run ---------------------------------------------------------------------
 
@@ -395,7 +453,7 @@ class NNTuiApp(App[None]):
         self.position = (0, 0, 0)
         with self.batch_update():
             self.epoch_log.start_run(self.initial_config.validate_on)
-            show_all(*self._plot_widgets(), EMPTY_PLOTS)
+            self._draw_plots()
             self._widget(EpochProgress).reset()
         self._set_status(Status(detail=describe(self.initial_config)))
 
@@ -591,7 +649,7 @@ class NNTuiApp(App[None]):
                 state=state, epoch=p.epoch, epochs=p.epochs, eta=self.live_eta or p.eta,
                 examples_per_second=p.examples_per_second, remaining=remaining))
             if message.running is not None:
-                self._widget(CostPlot).show(self._plots.cost, [message.running])
+                self._draw_plots(message.running)
 
     def on_epochs_done(self, message: EpochsDone) -> None:
         if not self._current(message):
@@ -608,7 +666,7 @@ class NNTuiApp(App[None]):
         with self.batch_update():
             for report in message.reports:
                 self.epoch_log.epoch(report)
-            show_all(*self._plot_widgets(), message.plots)
+            self._draw_plots()
             self.position = (last.epoch, self._batches, self._batches)
             self._widget(EpochProgress).set(*self.position)
             remaining = (None if self._epoch_wall is None

@@ -156,6 +156,26 @@ class SpeedPlot(SeriesPlot):
         super().__init__(plots.SPEED_TITLES, plots.SPEED_AXIS, log=True, id="speed-plot")
 
 
+LIVE_LABEL = "this run"
+
+
+def with_overlays(data: PlotData, overlays: Sequence[plots.RunCurves],
+                  split: str = "held-out") -> PlotData:
+    """The live run's curves with pinned runs beside them.  Each run shows one split only (the
+    held-out one, or training), so that several runs stay readable; the speed plot shows each
+    run's first layer.  Without overlays, ``data`` as it is."""
+    if not overlays:
+        return data
+
+    def live(series: list[plots.Series]) -> list[plots.Series]:
+        return [replace(s, label=LIVE_LABEL) for s in series if s.role == split]
+
+    speed = [replace(data.speed[0], label=LIVE_LABEL)] if data.speed else []
+    return PlotData(live(data.cost) + [o.cost for o in overlays],
+                    live(data.accuracy) + [o.accuracy for o in overlays],
+                    speed + [o.speed for o in overlays])
+
+
 def show_all(cost: SeriesPlot, accuracy: SeriesPlot, speed: SeriesPlot, data: PlotData,
              running: plots.Series | None = None) -> None:
     """Give each plot its curves (the caller wraps this in ``app.batch_update()``)."""
