@@ -300,7 +300,11 @@ def _parse_number(raw: Any, spec: Spec) -> float:
     if isinstance(raw, bool):
         raise ValueError(f"expected a number, got {raw!r}")
     if isinstance(raw, int | float):
-        number = float(raw)
+        try:
+            number = float(raw)
+        except OverflowError:  # a whole number too large for a float: far out of every range
+            raise ValueError(f"{str(raw)[:12]}… is far too large; expected "
+                             f"{spec.describe_range()}") from None
     else:
         text = str(raw).strip().replace("_", "")
         if not text:

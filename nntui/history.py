@@ -870,6 +870,10 @@ def _parse_record(path: Path) -> dict | None:
     except json.JSONDecodeError as error:
         raise ValueError(f"not valid JSON (line {error.lineno}, column {error.colno}): "
                          f"{error.msg}") from error
+    except RecursionError:
+        raise ValueError("nested too deeply to be a run record") from None
+    except ValueError as error:  # e.g. an integer of thousands of digits
+        raise ValueError(f"not a run record: {error}") from None
     if isinstance(data, dict) and data.get("format") == "nntui-network":
         return None
     if not isinstance(data, dict) or "config" not in data or "history" not in data:

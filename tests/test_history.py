@@ -639,3 +639,18 @@ def test_the_status_words_are_the_lifecycles() -> None:
     from nntui import lifecycle
 
     assert history_module.STATUSES == lifecycle.STATUSES
+
+
+@pytest.mark.parametrize("text", [
+    "[" * 100_000 + "]" * 100_000,
+    '{"config": {"epochs": 1' + "0" * 400 + '}, "history": []}',
+    '{"config": {"epochs": "1e999999"}, "history": []}',
+])
+def test_hostile_old_records_are_skipped_with_a_reason(tmp_path, text):
+    folder = tmp_path / "old"
+    folder.mkdir()
+    (folder / "bad.json").write_text(text)
+    with RunHistory(tmp_path / "runs.db") as history:
+        report = history.import_json_runs(folder)
+        assert not report.imported and len(report.skipped) == 1
+        assert history.count() == 0
