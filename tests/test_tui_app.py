@@ -605,3 +605,19 @@ async def test_pinned_runs_are_drawn_beside_the_live_run(tmp_path):
         await pilot.press("f3")  # the live run alone, both its curves
         await pilot.pause()
         assert labels(CostPlot) == ["training", "validation"]
+
+
+async def test_json_records_of_earlier_versions_join_the_history_once(tmp_path, monkeypatch):
+    from nntui.lifecycle import JsonRecord, Run
+
+    old = tmp_path / "old"
+    config = QUICK.replace(pace=0)
+    Run(config, observers=[JsonRecord(config, old / "20261124-021652-2-xor.json", print)]).execute()
+    monkeypatch.setenv("NNTUI_RUNS_DIR", str(old))
+    for _ in range(2):
+        app = make_app(tmp_path)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+    with RunHistory(tmp_path / "runs.db") as history:
+        [run] = history.list_runs()
+        assert run.status == "completed" and run.epochs_done == 4

@@ -39,7 +39,7 @@ from ..config import (
     parse_values,
 )
 from ..engine import Control, Network
-from ..history import HistoryError, RunDetail, RunHistory
+from ..history import HistoryError, RunDetail, RunHistory, old_runs_dir
 from ..lifecycle import ENDED_WELL, open_history
 from ..plots import RunCurves, Series, run_curves
 from ..runs import RunFileError, save_network
@@ -217,10 +217,25 @@ class NNTuiApp(App[None]):
         self.log_note("Ready. F5 starts training with the form's values; F1 shows all keys.",
                       style="dim")
         self.history = open_history(self.runs_db, self._history_unusable)
+        self._import_old_records()
         self.load_overlays()
         self._set_status(Status(detail=describe(self.initial_config),
                                 recorded=self.history is not None))
         self._check_size(self.size.width, self.size.height)
+
+    def _import_old_records(self) -> None:
+        """Runs recorded as JSON files by earlier versions join the history once."""
+        if self.history is None:
+            return
+        try:
+            report = self.history.import_json_runs(old_runs_dir())
+        except HistoryError as error:
+            self.log_note(f"Old JSON run records were not imported: {error}", style="yellow")
+            return
+        if report.imported:
+            count = len(report.imported)
+            self.log_note(f"Imported {count} run{'s' if count != 1 else ''} recorded as JSON by "
+                          f"an earlier nntui (the files stay where they are).", style="dim")
 
     def _history_unusable(self, message: str) -> None:
         message = message[:1].upper() + message[1:] + "; training works all the same."
