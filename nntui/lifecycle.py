@@ -28,7 +28,13 @@ from typing import Any
 from .config import Config, preset_of
 from .datasets import Dataset, DatasetError
 from .engine import Control, EpochReport, Network
-from .experiment import build_trainer, layer_sizes, load_data, measure_test_accuracy
+from .experiment import (
+    build_trainer,
+    check_memory,
+    layer_sizes,
+    load_data,
+    measure_test_accuracy,
+)
 from .history import HistoryError, RunHistory
 from .runs import RunFileError, RunRecord
 
@@ -115,6 +121,9 @@ class Run:
         if self.control.stop_requested:
             return RunEnded("stopped", "stopped before training began", 0, None, 0, None,
                             time.perf_counter() - started, None, None)
+        too_big = check_memory(self.config, data)
+        if too_big is not None:  # refuse now, rather than fail with MemoryError mid-way
+            return self._failed(too_big, started)
         trainer = build_trainer(self.config, data, observer=self.notify, control=self.control,
                                 progress_interval=self.progress_interval)
         self.network = trainer.network

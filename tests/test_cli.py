@@ -285,3 +285,37 @@ def test_termination_signals_stop_like_ctrl_c(tmp_path: Path, signum: int, code:
     assert f"Stopped by {name} during epoch " in out
     data = json.loads(path.read_text())
     assert data["status"] == "stopped" and 1 <= len(data["history"]) < 50
+
+
+def test_a_run_that_cannot_fit_in_memory_is_refused_before_it_starts(tmp_path: Path) -> None:
+    """Under a 3 GiB address-space limit, two layers of 4,096 at batch 60,000 (about 8.6 GiB of
+    buffers) are refused with advice and recorded as failed, instead of a MemoryError."""
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, 3 * 2**30))
+
+    db = tmp_path / "runs.db"
+    result = subprocess.run(
+        [sys.executable, "-m", "nntui.cli", "train", "--hidden", "4096,4096", "--batch-size",
+         "60000", "--epochs", "1", "--train-size", "50000", "--runs-db", str(db)],
+        capture_output=True, text=True, timeout=120, env=_subprocess_env(), preexec_fn=limit)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr and "MemoryError" not in result.stderr
+    assert "needs about 8.6 GiB" in result.stderr and "smaller batch size" in result.stderr
+    from nntui.history import RunHistory
+
+    with RunHistory(db) as history:
+        [run] = history.list_runs()
+        assert run.status == "failed" and "needs about" in run.message
+
+
+def test_memory_estimate_grows_with_the_batch_and_the_layers() -> None:
+    from nntui.config import make_config
+    from nntui.experiment import load_data, memory_needed
+
+    small = make_config(dataset="xor", hidden="8")
+    data = load_data(small)
+    assert memory_needed(small.replace(batch_size=100), data) > memory_needed(small, data)
+    assert memory_needed(small.replace(hidden=(64, 64)), data) > memory_needed(small, data)
+    assert memory_needed(small.replace(momentum=0.9), data) > memory_needed(small, data)

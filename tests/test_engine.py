@@ -315,11 +315,11 @@ def test_feedforward_in_chunks_matches_one_pass() -> None:
     net = Network([5, 7, 3], output="softmax", cost="log-likelihood", dtype="float64")
     x = np.random.default_rng(0).standard_normal((25, 5))
     whole = net.feedforward(x)
-    old = network_module._EVAL_CHUNK
-    network_module._EVAL_CHUNK = 4
+    old = network_module.EVAL_CHUNK
+    network_module.EVAL_CHUNK = 4
     try:
         chunked = net.feedforward(x)
     finally:
-        network_module._EVAL_CHUNK = old
+        network_module.EVAL_CHUNK = old
     np.testing.assert_allclose(chunked, whole)
     assert whole.shape == (25, 3)

@@ -31,7 +31,7 @@ from .init import initial_parameters
 Array = np.ndarray
 
 # Evaluating 50,000 images at once would need a large matrix per layer; chunks bound the memory.
-_EVAL_CHUNK = 10_000
+EVAL_CHUNK = 10_000
 
 
 @dataclass
@@ -90,8 +90,8 @@ class Network:
 
     def feedforward(self, x: Array) -> Array:
         """The network's outputs for the inputs ``x`` (one example per row), in new memory."""
-        outputs = [self._feedforward_chunk(x[i : i + _EVAL_CHUNK])
-                   for i in range(0, len(x), _EVAL_CHUNK)]
+        outputs = [self._feedforward_chunk(x[i : i + EVAL_CHUNK])
+                   for i in range(0, len(x), EVAL_CHUNK)]
         return outputs[0] if len(outputs) == 1 else np.concatenate(outputs)
 
     def _feedforward_chunk(self, x: Array) -> Array:
