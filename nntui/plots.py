@@ -431,3 +431,81 @@ def run_curves(label: str, history: Sequence[EpochReport], *, split: str = "held
     speed = [max(r.learning_speed[0], LOG_FLOOR) for r in history]
     return RunCurves(label, Series(label, epochs, cost, role),
                      Series(label, epochs, accuracy, role), Series(label, epochs, speed, role))
+
+
+# --- a comparison: its runs on one plot -------------------------------------------------------
+
+OVERLAY_QUANTITIES = ("train_cost", "val_cost", "train_accuracy", "val_accuracy", "output")
+"""What an overlay of runs can show (the plots of :mod:`nntui.compare`)."""
+
+OUTPUT_AXIS = ValueAxis((0.0, 1.0), 0.1)
+"""A sigmoid neuron's output lies in (0, 1)."""
+
+OVERLAY_AXES = {"train_cost": COST_AXIS, "val_cost": COST_AXIS, "train_accuracy": ACCURACY_AXIS,
+                "val_accuracy": ACCURACY_AXIS, "output": OUTPUT_AXIS}
+
+
+def held_out_word(held_outs: Sequence[str]) -> str:
+    """"validation" or "test" when every run was measured on it, else "held-out"."""
+    names = set(held_outs)
+    return names.pop() if len(names) == 1 else "held-out"
+
+
+def overlay_titles(quantity: str, held_out: str = "validation") -> tuple[str, ...]:
+    """An overlay plot's titles, longest first, like :data:`COST_TITLES`; ``held_out`` names
+    what the val_* figures were measured on (:func:`held_out_word`)."""
+    held = held_out.capitalize()
+    return {
+        "train_cost": ("Training cost per epoch (with regularization term)",
+                       "Training cost per epoch", "Training cost"),
+        "val_cost": (f"{held} cost per epoch (with regularization term)",
+                     f"{held} cost per epoch", f"{held} cost"),
+        "train_accuracy": ("Training accuracy per epoch (%)", "Training accuracy (%)",
+                           "Train acc. %"),
+        "val_accuracy": (f"{held} accuracy per epoch (%)", f"{held} accuracy (%)",
+                         f"{'Val.' if held_out == 'validation' else held} acc. %"),
+        "output": ("The neuron's output a per epoch", "Output a per epoch", "Output a"),
+    }[quantity]
+
+
+def overlay_series(runs: Sequence[tuple[str, Sequence[EpochReport]]],
+                   quantity: str) -> list[Series]:
+    """One series per (label, history) of ``quantity`` (a cost, or an accuracy in per cent),
+    labelled with the run's label and coloured by its place, so every run keeps its colour
+    whatever the quantity.  A run without that quantity (its training set not measured) has an
+    empty series."""
+    if quantity not in OVERLAY_QUANTITIES or quantity == "output":
+        raise ValueError(f"not a quantity of the epoch history: {quantity!r}")
+    scale = 100.0 if quantity.endswith("accuracy") else 1.0
+    series = []
+    for label, history in runs:
+        points = [(float(r.epoch), getattr(r, quantity)) for r in history
+                  if getattr(r, quantity) is not None]
+        series.append(Series(label, [x for x, _ in points], [scale * y for _, y in points]))
+    return series
+
+
+def output_series(runs: Sequence[tuple[str, Sequence[tuple[int, float]]]]) -> list[Series]:
+    """One series per (label, [(epoch, a), …]): a neuron's output over the epochs, from
+    epoch 0 (before training)."""
+    return [Series(label, [float(e) for e, _ in outputs], [a for _, a in outputs])
+            for label, outputs in runs]
+
+
+def plot_overlay_in_terminal(series: Sequence[Series], titles: Sequence[str], console: Console,
+                             *, axis: ValueAxis = COST_AXIS, height: int = PLOT_HEIGHT) -> None:
+    """``nntui compare --plot``: several runs' curves on one plot as wide as the terminal,
+    under its title and a legend naming each run; colours only to a terminal, marker characters
+    otherwise (as :func:`plot_history_in_terminal`)."""
+    import plotext
+
+    plain = not console.is_terminal
+    width = console.width
+    for line in header_lines(titles, series, width, plain=plain):
+        console.print(line, highlight=False, soft_wrap=True)
+    draw(plotext, series, width=width, height=height, axis=axis, plain=plain)
+    plotext.theme("clear")
+    canvas = plotext.build()
+    if plain:
+        canvas = plotext.uncolorize(canvas)
+    console.file.write(canvas.rstrip("\n") + "\n")
