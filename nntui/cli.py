@@ -85,6 +85,9 @@ def print_presets(console: Console) -> None:
     console.print(table)
     console.print("Use one with [bold]nntui --preset NAME[/] or "
                   "[bold]nntui train --preset NAME[/].")
+    from .compare_command import print_comparisons
+
+    print_comparisons(console, full=False)
 
 
 def build_parser(train: bool) -> argparse.ArgumentParser:
@@ -119,6 +122,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from . import runs_command  # imported here, like the app, so other commands skip it
 
         return runs_command.main(argv[1:])
+    if argv and argv[0] == "compare":
+        from . import compare_command
+
+        return compare_command.main(argv[1:])
     train = bool(argv) and argv[0] == "train"
     parser = build_parser(train)
     args = parser.parse_args(argv[1:] if train else argv)
@@ -131,8 +138,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return train_command(config, args, console)
     from .tui.app import NNTuiApp  # imported here so `nntui train` never loads Textual
 
-    NNTuiApp(config=config, data_dir=args.data_dir, runs_db=args.runs_db).run()
-    return 0
+    app = NNTuiApp(config=config, data_dir=args.data_dir, runs_db=args.runs_db)
+    app.run()
+    return app.return_code or 0
 
 
 # --- nntui train ----------------------------------------------------------------------------------

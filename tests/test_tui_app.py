@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import signal
 import time
 from pathlib import Path
 
@@ -621,3 +622,67 @@ async def test_json_records_of_earlier_versions_join_the_history_once(tmp_path, 
     with RunHistory(tmp_path / "runs.db") as history:
         [run] = history.list_runs()
         assert run.status == "completed" and run.epochs_done == 4
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_the_app_stops_records_and_restores_the_terminal_on_a_signal(tmp_path, signum, code):
+    """The real app on a pseudo-terminal: F5, then SIGTERM or SIGHUP once epochs are recorded."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    db = tmp_path / "runs.db"
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    env = {**os.environ, "TERM": "xterm-256color", "NNTUI_RUNS_DIR": str(tmp_path)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nntui.cli", "--dataset", "circle", "--hidden", "16",
+         "--train-size", "20000", "--batch-size", "1", "--epochs", "50", "--runs-db", str(db)],
+        stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True)
+    os.close(slave)
+    output = bytearray()
+
+    def read(seconds: float) -> None:
+        import select
+
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.05)
+            if ready:
+                try:
+                    output.extend(os.read(master, 65536))
+                except OSError:
+                    return
+
+    try:
+        read(4)  # the first screen
+        os.write(master, b"\x1b[15~")  # F5
+        deadline = time.monotonic() + 60
+        epochs = 0
+        while time.monotonic() < deadline and not epochs:
+            read(0.3)
+            if db.exists():
+                with RunHistory(db) as history:
+                    runs = history.list_runs()
+                    epochs = runs[0].epochs_done or 0 if runs else 0
+        assert epochs, "no epoch was recorded within 60 s"
+        process.send_signal(signum)
+        end = time.monotonic() + 30
+        while process.poll() is None and time.monotonic() < end:
+            read(0.2)
+        read(0.5)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        os.close(master)
+    assert process.returncode == code
+    assert b"\x1b[?1049l" in output  # left the alternate screen
+    assert b"Traceback" not in output
+    with RunHistory(db) as history:
+        [run] = history.list_runs()
+        assert run.status == "stopped" and run.epochs_done >= 1

@@ -11,8 +11,10 @@ the network trains.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import os
+import signal
 import sys
 import threading
 import time
@@ -209,6 +211,11 @@ class NNTuiApp(App[None]):
     def on_mount(self) -> None:
         self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(GIL_SWITCH_INTERVAL)
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+            if signum is not None:
+                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                    loop.add_signal_handler(signum, self._on_signal, signum)
         form = self._widget(ConfigForm)
         form.border_title = "Hyperparameters"
         self._widget(EpochLog).border_title = "Epoch log"
@@ -606,10 +613,16 @@ class NNTuiApp(App[None]):
         self.push_screen(ConfirmScreen("A run is training. Stop it and quit?",
                                        yes="Stop and quit", no="Keep training"), answered)
 
-    async def _stop_and_exit(self) -> None:
+    async def _stop_and_exit(self, return_code: int = 0) -> None:
         self._quitting = True
         await self.stop_training()
-        self.exit()
+        self.exit(return_code=return_code)
+
+    def _on_signal(self, signum: int) -> None:
+        """SIGTERM or SIGHUP (the terminal closed): like a confirmed quit, the run stops after
+        its mini-batch and is recorded, the terminal is restored, and the exit status is the
+        shell's 128 + the signal's number."""
+        self.run_worker(self._stop_and_exit(128 + signum), exclusive=True, group="quit")
 
     async def stop_training(self, timeout: float = 10.0) -> None:
         """Ask the trainer to stop and wait (without blocking the UI) until its thread is done."""
@@ -624,6 +637,11 @@ class NNTuiApp(App[None]):
         self._worker_done.wait(10)
         if self.history is not None:
             self.history.close()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+            if signum is not None:
+                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                    loop.remove_signal_handler(signum)
         sys.setswitchinterval(self._switch_interval)
 
     # --- messages from the worker ----------------------------------------------------------------
