@@ -329,8 +329,9 @@ class ComparisonRun:
         self.warn = warn
         self.variants = comparison.labelled_configs(epochs)
         self.results: list[VariantResult] = []
-        self.recorder: HistoryRecorder | None = None  # the running variant's
-        self._started = 0.0
+        # The running variant: its result so far, recorder, neuron observer and start.
+        self._running: tuple[VariantResult, HistoryRecorder | None, NeuronOutput | None,
+                             float] | None = None
         self._warned = False
 
     def _warn_once(self, message: str) -> None:
@@ -351,33 +352,51 @@ class ComparisonRun:
         return self.results
 
     def _run(self, index: int, label: str, config: Config) -> VariantResult:
-        observers: list[RunObserver] = []
+        epochs: list[EpochReport] = []
+
+        def keep_epoch(event: Any) -> None:
+            if isinstance(event, EpochReport):
+                epochs.append(event)
+
+        observers: list[RunObserver] = [keep_epoch]
         neuron = NeuronOutput() if config.dataset == "neuron" else None
         if neuron is not None:
             observers.append(neuron)
-        self.recorder = None
+        recorder = None
         if self.history is not None and not self._warned:
-            self.recorder = HistoryRecorder(self.history, config, self._warn_once, name=label,
-                                            group=self.comparison.name)
-            observers.append(self.recorder)
+            recorder = HistoryRecorder(self.history, config, self._warn_once, name=label,
+                                       group=self.comparison.name)
+            observers.append(recorder)
         if self.observers_for is not None:
             observers.extend(self.observers_for(index, label, config))
+        result = VariantResult(label, config, None, epochs,
+                               neuron.outputs if neuron is not None else [], None)
+        self._running = (result, recorder, neuron, time.perf_counter())
         run = Run(config, observers=observers, control=self.control, data_dir=self.data_dir)
-        self._started = time.perf_counter()
-        ended = run.execute()
-        recorder, self.recorder = self.recorder, None
-        return VariantResult(label, config, ended, list(run.history),
-                             list(neuron.outputs) if neuron is not None else [],
-                             recorder.run_id if recorder is not None else None)
+        result.ended = run.execute()
+        self._running = None
+        result.outputs = list(neuron.outputs) if neuron is not None else []
+        result.run_id = recorder.run_id if recorder is not None else None
+        return result
 
-    def abandon(self, message: str) -> None:
-        """Record the variant that was running as stopped with ``message``, for a caller that
-        had to leave it mid-epoch (a second Ctrl+C); its finished epochs stay recorded."""
-        recorder, self.recorder = self.recorder, None
-        if recorder is None or recorder.failed:
-            return
-        seconds = time.perf_counter() - self._started
-        recorder(RunEnded("stopped", message, 0, None, 0, None, seconds, None, None))
+    def abandon(self, message: str) -> VariantResult | None:
+        """For a caller that had to leave the running variant mid-epoch (a second Ctrl+C): end it
+        as stopped with ``message``, with the epochs it finished, in ``results`` and in the
+        history; returns it (None if no variant was running)."""
+        if self._running is None:
+            return None
+        result, recorder, neuron, started = self._running
+        self._running = None
+        best = max((r.val_accuracy for r in result.history), default=None)
+        best_epoch = next((r.epoch for r in result.history if r.val_accuracy == best), 0)
+        result.ended = RunEnded("stopped", message, len(result.history), best, best_epoch, None,
+                                time.perf_counter() - started, None, None, message)
+        result.outputs = list(neuron.outputs) if neuron is not None else []
+        if recorder is not None and not recorder.failed:
+            recorder(result.ended)
+            result.run_id = recorder.run_id
+        self.results.append(result)
+        return result
 
 
 def run_comparison(comparison: Comparison, *, history: RunHistory | None = None,

@@ -49,8 +49,10 @@ class UsageError(Exception):
     """A mistake on the command line; exit 2 with the message."""
 
 
-class Interrupted(Exception):
-    """A second stop signal arrived while a variant was already stopping."""
+class Interrupted(BaseException):
+    """A second stop signal arrived while a variant was already stopping.  Not an
+    ``Exception``, so that the lifecycle, which turns every exception of a run into a failed
+    run, lets it through, as it does ``KeyboardInterrupt``."""
 
 
 # --- arguments ---------------------------------------------------------------------------------
@@ -387,10 +389,6 @@ def compare_command(comparison: Comparison, args: argparse.Namespace, console: C
         err.print(f"nntui: {message}", highlight=False)
         runner.abandon(message)
         results = list(runner.results)
-        if len(results) < len(runner.variants):
-            label, config = runner.variants[len(results)]
-            results.append(VariantResult(label, config, RunEnded(
-                "stopped", message, 0, None, 0, None, 0.0, None, None, message)))
         results += [VariantResult(label, config)
                     for label, config in runner.variants[len(results):]]
     if history is not None:

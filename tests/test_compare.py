@@ -370,3 +370,34 @@ def test_sigterm_stops_the_comparison_and_keeps_what_ran(tmp_path: Path) -> None
     assert runs["η=0.025"].status == "completed" and runs["η=0.025"].epochs_done == 3
     assert runs["η=0.25"].status == "stopped" and runs["η=0.25"].epochs_done < 3
     assert {r.group for r in runs.values()} == {"learning-rates"}
+
+
+def test_a_second_signal_stops_at_once_and_records_the_variant_stopped(tmp_path: Path, capsys,
+                                                                       monkeypatch) -> None:
+    """Two SIGTERMs in the middle of the second variant: the first asks it to stop after its
+    mini-batch, the second leaves at once; the variant is still recorded, as stopped."""
+    from nntui import compare_command
+
+    on_event = compare_command.ComparisonPrinter.on_event
+
+    def two_signals(self, index, label, config, event):
+        on_event(self, index, label, config, event)
+        if index == 1 and isinstance(event, EpochReport) and event.epoch == 3:
+            os.kill(os.getpid(), signal.SIGTERM)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(compare_command.ComparisonPrinter, "on_event", two_signals)
+    handler = signal.getsignal(signal.SIGTERM)
+    db = tmp_path / "runs.db"
+    code, out, err = _run(["compare", "saturated-neuron", "--runs-db", str(db)], capsys)
+    assert code == 143
+    assert "stopped at once by a second SIGTERM" in err and "Traceback" not in err
+    assert re.search(r"cross-entropy η=0\.15 +stopped +3/300 ", out)
+    assert "Stopped by SIGTERM: 2 variants not run." in out
+    with RunHistory(db) as history:
+        runs = {r.name: r for r in history.list_runs()}
+    assert set(runs) == {"quadratic η=0.15", "cross-entropy η=0.15"}
+    stopped = runs["cross-entropy η=0.15"]
+    assert stopped.status == "stopped" and stopped.epochs_done == 3
+    assert "second SIGTERM" in stopped.message
+    assert signal.getsignal(signal.SIGTERM) is handler  # put back
