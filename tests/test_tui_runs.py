@@ -350,6 +350,43 @@ async def test_history_errors_are_notes_not_tracebacks(history, tmp_path):
         assert any("closed" in note for note in screen_notes(app))
 
 
+async def test_a_long_history_lists_the_first_rows_and_filters_after_a_pause(
+        history, tmp_path, monkeypatch):
+    monkeypatch.setattr(runs_screen, "MAX_ROWS", 2)
+    monkeypatch.setattr(runs_screen, "LONG_HISTORY", 2)
+    app = RunsApp(history, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert table_ids(pilot) == [3, 2]
+        title = str(app.screen.query_one("#runs-title").render())
+        assert "3 runs, the first 2 listed" in title
+        await pilot.press("slash", *"slow")
+        await pilot.pause(runs_screen.FILTER_DELAY + 0.2)
+        assert table_ids(pilot) == [1]
+        assert "1 of 3 runs match" in str(app.screen.query_one("#runs-title").render())
+        await pilot.press("backspace", "enter")  # Enter shows the rows at once
+        assert table_ids(pilot) == [1]
+        assert app.screen.query_one(DataTable).has_focus
+
+
+async def test_a_running_run_follows_its_epochs(history, tmp_path, monkeypatch):
+    monkeypatch.setattr(runs_screen, "FOLLOW_INTERVAL", 0.05)
+    running = history.start_run(TINY, name="going")
+    app = RunsApp(history, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert cell_texts(pilot, "status")[0] == "running"
+        assert cell_texts(pilot, "epochs")[0] == "0/3"
+        history.add_epoch(running, report(1, 3, 0.75, TINY.eta))
+        await pilot.pause(0.3)
+        assert cell_texts(pilot, "epochs")[0] == "1/3"
+        assert cell_texts(pilot, "best")[0] == "75.00%"
+        history.finish_run(running, "stopped", "stopped")
+        await pilot.pause(0.3)
+        assert cell_texts(pilot, "status")[0] == "stopped"
+        assert table_ids(pilot) == [running, 3, 2, 1]
+
+
 def test_columns_give_way_on_a_narrow_terminal():
     row = {"pin": "★", "id": "12", "when": "Mar 14 09:30", "name": "nielsen-overfit",
            "data": "mnist (1,000)", "hidden": "30", "eta": "0.5", "batch": "10",

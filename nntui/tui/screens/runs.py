@@ -31,6 +31,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical, VerticalScroll
 from textual.events import Resize
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from ...config import describe, format_number
@@ -54,6 +55,15 @@ from .confirm import ConfirmScreen
 EMPTY = "No runs recorded yet: press F5 on the dashboard to train one."
 PIN_MARK = "★"
 SORTS = {"started": "newest first", "best": "best held-out accuracy first"}
+MAX_ROWS = 500
+"""The table lists at most this many runs (the newest, or the best); the filter searches all.
+Textual measures every cell a table is given: 500 rows take about a tenth of a second."""
+LONG_HISTORY = 300
+"""With more runs than this, the filter waits for a pause in the typing before it redraws."""
+FILTER_DELAY = 0.15
+FOLLOW_INTERVAL = 2.0
+"""Seconds between looks at the runs still being recorded (the dashboard may be training one
+behind this screen): their rows follow their epochs, and the list is read again when one ends."""
 
 
 def now() -> float:
@@ -144,12 +154,13 @@ def fit_columns(rows: Sequence[dict[str, str]], available: int, sort: str
 
 
 def cell(text: str, width: int, right: bool, style: str = "") -> Text:
-    """A cell: a space, then the text cut or padded to ``width``."""
+    """A cell: a space, then the text cut or padded to ``width`` (the style covers the padding
+    too, which shows nothing: one Text is cheaper than three, and there may be thousands)."""
     size = cell_len(text)
     if size > width:
         text, size = set_cell_size(text, width - 1) + "…", width
     pad = " " * (width - size)
-    return Text.assemble(" ", *((pad, (text, style)) if right else ((text, style), pad)))
+    return Text(f" {pad}{text}" if right else f" {text}{pad}", style=style, end="")
 
 
 def search_text(run: RunSummary) -> str:
@@ -447,9 +458,11 @@ class RunsScreen(ModalScreen[RunsAction | None]):
         self.runs: list[RunSummary] = []  # as the history lists them, before the filter
         self.shown: list[RunSummary] = []
         self.pins_changed: int | None = None  # the last run whose pin changed
-        self._search: dict[int, str] = {}
+        self._search: dict[int, tuple[tuple[str, str, str], str]] = {}
+        self.matched = 0  # runs the filter lets through (the table shows MAX_ROWS at most)
         self._layout: list[tuple[Column, int]] = []
         self._loaded = False
+        self._filter_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="runs-title")
@@ -470,6 +483,7 @@ class RunsScreen(ModalScreen[RunsAction | None]):
     def on_mount(self) -> None:
         self.table.focus()
         self.reload()
+        self.set_interval(FOLLOW_INTERVAL, self.follow_running)
 
     def on_resize(self, event: Resize) -> None:
         if self._loaded:
@@ -486,7 +500,14 @@ class RunsScreen(ModalScreen[RunsAction | None]):
             self.runs = self.history.list_runs(order=self.sort)
         except HistoryError as error:
             self.problem(error)
-        self._search = {run.id: search_text(run) for run in self.runs}
+        search = {}
+        for run in self.runs:
+            # A run's config never changes: its search text changes only with these.
+            key = (run.name, run.group, run.status)
+            known = self._search.get(run.id)
+            search[run.id] = known if known is not None and known[0] == key else (
+                key, search_text(run))
+        self._search = search
         self._loaded = True
         self.show_rows(keep)
 
@@ -495,7 +516,8 @@ class RunsScreen(ModalScreen[RunsAction | None]):
         if keep is None:
             keep = self.selected_id()
         query = self.query_text
-        self.shown = [run for run in self.runs if matches(self._search[run.id], query)]
+        matched = [run for run in self.runs if matches(self._search[run.id][1], query)]
+        self.matched, self.shown = len(matched), matched[:MAX_ROWS]
         moment = now()
         rows = [row_cells(run, moment) for run in self.shown]
         table = self.table
@@ -521,6 +543,27 @@ class RunsScreen(ModalScreen[RunsAction | None]):
                 table.move_cursor(row=table.get_row_index(str(keep)), animate=False)
             self._show_state()
 
+    def follow_running(self) -> None:
+        """Bring the rows of running runs up to date; read the list again once one has ended
+        (or, sorted by accuracy, once its best accuracy changed: it may move)."""
+        for run in [run for run in self.shown if run.status == "running"]:
+            try:
+                fresh = self.history.get_run(run.id)
+            except HistoryError:  # deleted, or the history fails: said when the user acts
+                return
+            if fresh.status != "running" or (self.sort == "best" and fresh.best_val_accuracy
+                                              != run.best_val_accuracy):
+                self.reload()
+                return
+            summary = RunSummary(**{name: getattr(fresh, name)
+                                    for name in RunSummary.__dataclass_fields__})
+            self.runs[self.runs.index(run)] = summary
+            self.shown[self.shown.index(run)] = summary
+            row = row_cells(summary, now())
+            for column, width in self._layout:
+                self.table.update_cell(str(run.id), column.key, cell(
+                    row[column.key], width, column.right, self._style(column.key, summary)))
+
     @staticmethod
     def _style(key: str, run: RunSummary) -> str:
         if key == "status":
@@ -534,9 +577,12 @@ class RunsScreen(ModalScreen[RunsAction | None]):
     def _show_state(self) -> None:
         title = Text.assemble(("Runs", "bold"), f" · {SORTS[self.sort]} · ")
         total = len(self.runs)
-        count = (f"{len(self.shown)} of {total} runs" if len(self.shown) < total
-                 else f"{total} run{'s' if total != 1 else ''}")
-        title.append(count)
+        if self.query_text.strip():
+            title.append(f"{self.matched:,} of {total:,} runs match")
+        else:
+            title.append(f"{total:,} run{'s' if total != 1 else ''}")
+        if len(self.shown) < self.matched:
+            title.append(f", the first {len(self.shown):,} listed (filter to find others)")
         title.append(f" · {self.history.path}", style="dim")
         self.query_one("#runs-title", Static).update(title)
         empty = self.query_one("#runs-empty", Static)
@@ -582,10 +628,20 @@ class RunsScreen(ModalScreen[RunsAction | None]):
 
     @on(Input.Changed, "#runs-filter")
     def _filter_changed(self) -> None:
-        self.show_rows()
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+            self._filter_timer = None
+        if len(self.runs) <= LONG_HISTORY:
+            self.show_rows()
+        else:
+            self._filter_timer = self.set_timer(FILTER_DELAY, self.show_rows)
 
     @on(Input.Submitted, "#runs-filter")
     def _filter_done(self) -> None:
+        if self._filter_timer is not None:  # the rows the filter asks for, now
+            self._filter_timer.stop()
+            self._filter_timer = None
+            self.show_rows()
         self.table.focus()
 
     def action_filter(self) -> None:
