@@ -83,8 +83,10 @@ class Run:
 
     def __init__(self, config: Config, *, observers: Sequence[RunObserver] = (),
                  control: Control | None = None, data_dir: str | None = None,
-                 progress_interval: float = 0.2) -> None:
+                 progress_interval: float = 0.2, network: Network | None = None) -> None:
+        """``network``: train on from these weights (a loaded network) instead of new ones."""
         self.config = config
+        self.initial_network = network
         self.observers = list(observers)
         self.control = control or Control()
         self.data_dir = data_dir
@@ -124,8 +126,14 @@ class Run:
         too_big = check_memory(self.config, data)
         if too_big is not None:  # refuse now, rather than fail with MemoryError mid-way
             return self._failed(too_big, started)
-        trainer = build_trainer(self.config, data, observer=self.notify, control=self.control,
-                                progress_interval=self.progress_interval)
+        sizes = layer_sizes(self.config, data)
+        if self.initial_network is not None and self.initial_network.sizes != sizes:
+            have = "-".join(map(str, self.initial_network.sizes))
+            return self._failed(f"the loaded network has layers {have}, but the config and the "
+                                f"data ask for {'-'.join(map(str, sizes))}; load it again or "
+                                f"change the config", started)
+        trainer = build_trainer(self.config, data, self.initial_network, observer=self.notify,
+                                control=self.control, progress_interval=self.progress_interval)
         self.network = trainer.network
         self.notify(RunStarted(self.config, data.description, layer_sizes(self.config, data),
                                len(data.train), held_out_name(data),

@@ -889,4 +889,6 @@ def _read_member(path: Path, archive: zipfile.ZipFile, name: str, what: str,
         data = member.read(nbytes)  # the zip checks the entry's CRC as this reaches its end
     if len(data) != nbytes:
         raise RunFileError(f"{path}: {what} are cut short; the file is damaged")
-    return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran_order else "C")
+    # bytearray, not bytes: the weights must be writable, since a loaded network trains on.
+    return np.frombuffer(bytearray(data), dtype=dtype).reshape(
+        shape, order="F" if fortran_order else "C")

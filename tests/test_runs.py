@@ -788,3 +788,14 @@ def test_check_writable(tmp_path: Path, monkeypatch) -> None:
     with pytest.raises(RunFileError, match="locked is not writable"):
         RunRecord(make_config(), locked / "sub" / "run.json").save()
     assert list(locked.iterdir()) == []
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".json"])
+def test_a_loaded_network_can_train_on(tmp_path: Path, suffix: str) -> None:
+    config = make_config(dataset="xor", hidden="4")
+    network = Network([2, 4, 2], seed=1)
+    path = runs.save_network(tmp_path / f"net{suffix}", network, config)
+    _, loaded = runs.load_network(path)
+    for array in (*loaded.weights, *loaded.biases):
+        assert array.flags.writeable
+        array += 0  # what an update step does in place

@@ -686,3 +686,40 @@ def test_the_app_stops_records_and_restores_the_terminal_on_a_signal(tmp_path, s
     with RunHistory(db) as history:
         [run] = history.list_runs()
         assert run.status == "stopped" and run.epochs_done >= 1
+
+
+async def test_runs_screen_loads_a_config_a_network_and_pins(tmp_path):
+    from nntui.tui.screens.runs import RunsAction, RunsScreen
+
+    first, second = record_runs(tmp_path / "runs.db", [0.025, 2.5], pin=False)
+    app = make_app(tmp_path, DEFAULTS)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, RunsScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        # What the screen hands back when a person presses l, p or n on a run:
+        app._runs_closed(RunsAction("load-config", first))
+        await pilot.pause()
+        assert app.form.field("dataset").raw == "xor" and app.form.field("eta").raw == "0.025"
+        app.history.set_pinned(second, True)
+        app._runs_closed(RunsAction("pins-changed", second))
+        await pilot.pause()
+        assert [s.label for s in app.query_one(CostPlot).series] == ["η=2.5"]
+        # A network saved from a run trains on from its weights.
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: app.state == "completed")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        run_id = app._session.recorder.run_id
+        trained = app.network.weights[0].copy()
+        app._runs_closed(RunsAction("load-network", run_id))
+        await wait_for(pilot, lambda: "test accuracy:" in log_text(app))
+        assert app.loaded_network is not None
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: app.run_number == 2 and app.state == "completed")
+        assert "from the loaded network's weights" in log_text(app)
+        assert app.loaded_network is None
+        assert not (app.network.weights[0] == trained).all()  # it trained on

@@ -30,6 +30,7 @@ from textual.events import DescendantFocus, Resize
 from textual.widgets import Footer
 
 from .. import runs
+from ..compare import difference_labels
 from ..config import (
     DEFAULTS,
     PRESETS,
@@ -40,11 +41,13 @@ from ..config import (
     parse_field,
     parse_values,
 )
+from ..datasets import DatasetError
 from ..engine import Control, Network
+from ..experiment import load_data, measure_test_accuracy
 from ..history import HistoryError, RunDetail, RunHistory, old_runs_dir
 from ..lifecycle import ENDED_WELL, open_history
 from ..plots import RunCurves, Series, run_curves
-from ..runs import RunFileError, save_network
+from ..runs import RunFileError, load_network, save_network
 from .commands import NNTuiCommands
 from .messages import (
     BatchUpdate,
@@ -58,6 +61,7 @@ from .messages import (
 )
 from .screens.confirm import ConfirmScreen
 from .screens.help import HelpScreen
+from .screens.runs import RunsAction, RunsScreen
 from .screens.too_small import TooSmallScreen, too_small
 from .session import Session
 from .widgets.form import ConfigForm, Field, FieldHelp
@@ -87,8 +91,10 @@ PACES = (0.0, 100.0, 30.0, 10.0, 3.0, 1.0)
 
 
 def overlay_labels(runs: Sequence[RunDetail]) -> list[str]:
-    """What to call each pinned run in the legends: its name, else its preset, else its id."""
-    return [run.name or run.preset or f"run {run.id}" for run in runs]
+    """What to call each pinned run in the legends: its name if it has one (a comparison names
+    its runs so), else what sets its config apart from the others' (``η=0.025``)."""
+    differences = difference_labels([run.config for run in runs])
+    return [run.name or label for run, label in zip(runs, differences, strict=True)]
 
 
 def pace_name(pace: float) -> str:
@@ -133,6 +139,9 @@ class NNTuiApp(App[None]):
                 tooltip="Cap the epochs per second so a small run can be watched: "
                         f"{' → '.join(pace_name(p) for p in PACES)} (live during a run)"),
         Binding("ctrl+s", "save", "Save", tooltip="Save the trained network as .npz"),
+        Binding("f2", "runs", "Runs",
+                tooltip="The run history: open a run's plots, pin runs beside the live one, "
+                        "rename, delete, export, load a run's config or saved network"),
         Binding("f3", "toggle_overlays", "Pinned",
                 tooltip="Show or hide the pinned runs beside the live one"),
         Binding("ctrl+b", "toggle_split", "Val/train",
@@ -160,6 +169,7 @@ class NNTuiApp(App[None]):
         self.runs_db = runs_db
         self.history: RunHistory | None = None
         self._session: Session | None = None
+        self.loaded_network: Network | None = None  # trained on from by the next F5
         self.data_dir = data_dir
         env_dir = os.environ.get("NNTUI_RUNS_DIR")
         self.runs_dir = Path(runs_dir or env_dir or runs.runs_dir())
@@ -359,12 +369,16 @@ class NNTuiApp(App[None]):
             self.epoch_log.start_run(config.validate_on)
             self._draw_plots()
             self._widget(EpochProgress).reset()
-        self.log_note(f"Run {self.run_number}: {describe(config)}, {config.epochs} epochs")
+        network = None
+        if self.loaded_network is not None:  # F5 after loading a network trains on from it
+            network, self.loaded_network = self.loaded_network, None
+        self.log_note(f"Run {self.run_number}: {describe(config)}, {config.epochs} epochs"
+                      + (", from the loaded network's weights" if network is not None else ""))
         self._set_status(Status(state="loading data", epochs=config.epochs, eta=config.eta,
                                 pace=config.pace, detail=config.dataset))
         session = Session(
             self.run_number, config, self.post_message, control=self.control,
-            data_dir=self.data_dir, history=self.history,
+            data_dir=self.data_dir, history=self.history, network=network,
             progress_interval=self.progress_interval, blas_threads=self.blas_threads,
         )
         self._session = session
@@ -408,6 +422,77 @@ class NNTuiApp(App[None]):
                 if curves is not None:
                     self.overlays.append(curves)
         self._draw_plots()
+
+    def action_runs(self) -> None:
+        if self.history is None:
+            self.notify("There is no run history to show: it could not be opened (see the log).",
+                        severity="warning")
+            return
+        if not isinstance(self.screen, RunsScreen):
+            self.push_screen(RunsScreen(self.history, self.runs_dir), self._runs_closed)
+
+    def _runs_closed(self, action: RunsAction | None) -> None:
+        if action is None:
+            return
+        if action.pins_changed or action.kind == "pins-changed":
+            self.load_overlays()
+        if action.kind == "load-config":
+            self._load_run_config(action.run_id)
+        elif action.kind == "load-network":
+            self._load_run_network(action.run_id)
+
+    def _load_run_config(self, run_id: int) -> None:
+        assert self.history is not None
+        try:
+            run = self.history.get_run(run_id)
+        except HistoryError as error:
+            self.notify(str(error), severity="error")
+            return
+        self.form.load(run.config)
+        self.notify(f"Run {run_id}'s values are in the form; F5 trains them.",
+                    title="Config loaded", timeout=6)
+        if not self.running:
+            self._describe_form(f"run {run_id}: ")
+
+    def _load_run_network(self, run_id: int) -> None:
+        assert self.history is not None
+        try:
+            path = self.history.get_run(run_id).network_path
+        except HistoryError as error:
+            self.notify(str(error), severity="error")
+            return
+        if path:
+            self.load_network_file(Path(path))
+
+    def load_network_file(self, path: Path) -> None:
+        """Put a saved network's config into the form; the next F5 trains on from its weights.
+        Its test accuracy is measured in a worker and written to the log."""
+        try:
+            config, network = load_network(path)
+        except RunFileError as error:
+            self.notify(str(error), title="Not loaded", severity="error", timeout=10)
+            return
+        self.form.load(config)
+        self.loaded_network = network
+        self.network, self.network_config = network, config  # Ctrl+S saves it as it is
+        self.log_note(f"Loaded {path}: {describe(config)}. F5 trains on from its weights.")
+        self.notify("F5 trains on from its weights; its test accuracy follows in the log.",
+                    title="Network loaded", timeout=6)
+        if not self.running:
+            self._describe_form("loaded network: ")
+        self._measure_network(config, network)
+
+    @work(thread=True, group="measure", exit_on_error=False)
+    def _measure_network(self, config: Config, network: Network) -> None:
+        try:
+            data = load_data(config, self.data_dir)
+            accuracy = measure_test_accuracy(network, data)
+        except DatasetError as error:
+            self.call_from_thread(self.log_note, f"Its test accuracy could not be measured: "
+                                                 f"{error}", "yellow")
+            return
+        said = "not finite" if accuracy is None else f"{100 * accuracy:.2f} %"
+        self.call_from_thread(self.log_note, f"The loaded network's test accuracy: {said}")
 
     def action_toggle_overlays(self) -> None:
         if not self.overlays:

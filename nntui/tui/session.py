@@ -18,7 +18,7 @@ from textual.message import Message
 from threadpoolctl import threadpool_limits
 
 from ..config import Config
-from ..engine import BatchProgress, Control, EpochReport, Paused, Resumed
+from ..engine import BatchProgress, Control, EpochReport, Network, Paused, Resumed
 from ..history import RunHistory
 from ..lifecycle import HistoryRecorder, Run, RunStarted
 from ..lifecycle import RunEnded as Ended
@@ -79,7 +79,7 @@ class Session:
 
     def __init__(self, run: int, config: Config, post: Callable[[Message], object], *,
                  control: Control, data_dir: str | None = None,
-                 history: RunHistory | None = None,
+                 history: RunHistory | None = None, network: Network | None = None,
                  progress_interval: float = 0.2, blas_threads: int | None = BLAS_THREADS) -> None:
         self.run_id, self.config, self.post = run, config, post
         self.blas_threads = blas_threads
@@ -93,7 +93,7 @@ class Session:
         observers: list = [self.observe] if self.recorder is None else [self.recorder,
                                                                           self.observe]
         self.lifecycle = Run(config, observers=observers, control=control, data_dir=data_dir,
-                             progress_interval=progress_interval)
+                             progress_interval=progress_interval, network=network)
 
     # --- the worker's body -------------------------------------------------------------------
 
