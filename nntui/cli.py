@@ -21,9 +21,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from .config import DEFAULTS, PRESETS, SPECS, Config, describe, format_value, parse_values
-from .engine import BatchProgress, Control, EpochReport
+from .engine import BatchProgress, Control, EpochReport, Network
 from .lifecycle import HistoryRecorder, JsonRecord, Run, RunEnded, RunStarted, open_history
-from .runs import RunFileError, check_writable, runs_dir, save_network
+from .runs import RunFileError, check_writable, load_network, runs_dir, save_network
 
 USAGE_ERROR = 2
 INTERRUPTED = 130  # the shell's code for a program ended by Ctrl+C (128 + SIGINT)
@@ -60,9 +60,10 @@ def add_config_arguments(parser: argparse.ArgumentParser) -> None:
                              "copy bundled with nntui)")
 
 
-def config_from_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Config:
-    """The config the flags describe, or exit 2 naming every bad flag."""
-    base = DEFAULTS
+def config_from_args(parser: argparse.ArgumentParser, args: argparse.Namespace,
+                     base: Config = DEFAULTS) -> Config:
+    """The config the flags describe laid over ``base`` (the defaults, or a loaded network's),
+    or exit 2 naming every bad flag."""
     if args.preset is not None:
         if args.preset not in PRESETS:
             parser.exit(USAGE_ERROR, f"nntui: error: unknown preset '{args.preset}'; choose one "
@@ -110,6 +111,9 @@ def build_parser(train: bool) -> argparse.ArgumentParser:
         out.add_argument("--json", metavar="PATH", help="write config and per-epoch history as "
                          "JSON (also when stopped with Ctrl+C)")
         out.add_argument("--save", metavar="PATH", help="save the trained network (.npz or .json)")
+        out.add_argument("--load", metavar="PATH",
+                         help="train on from a saved network (.npz or .json): its config is the "
+                              "starting point, other flags change it (not its layers)")
         out.add_argument("--plot", action="store_true",
                          help="draw cost, accuracy and learning speed in the terminal afterwards")
         out.add_argument("--quiet", action="store_true", help="print only the final summary")
@@ -133,9 +137,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.list_presets:
         print_presets(console)
         return 0
-    config = config_from_args(parser, args)
+    loaded = None
+    if train and args.load is not None:
+        try:
+            loaded = load_network(args.load)
+        except RunFileError as error:
+            parser.exit(USAGE_ERROR, f"nntui train: error: --load: {error}\n")
+    config = config_from_args(parser, args, DEFAULTS if loaded is None else loaded[0])
     if train:
-        return train_command(config, args, console)
+        return train_command(config, args, console, None if loaded is None else loaded[1])
     from .tui.app import NNTuiApp  # imported here so `nntui train` never loads Textual
 
     app = NNTuiApp(config=config, data_dir=args.data_dir, runs_db=args.runs_db)
@@ -234,7 +244,9 @@ def check_outputs(args: argparse.Namespace) -> str | None:
     return None
 
 
-def train_command(config: Config, args: argparse.Namespace, console: Console) -> int:
+def train_command(config: Config, args: argparse.Namespace, console: Console,
+                  network: Network | None = None) -> int:
+    """Train ``config`` headless (on from ``network``'s weights when given) and report."""
     err = Console(stderr=True, soft_wrap=True)
     problem = check_outputs(args)
     if problem is not None:
@@ -264,7 +276,8 @@ def train_command(config: Config, args: argparse.Namespace, console: Console) ->
                 observers.append(record)
             if history is not None:
                 observers.append(HistoryRecorder(history, config, warn))
-            run = Run(config, observers=observers, control=control, data_dir=args.data_dir)
+            run = Run(config, observers=observers, control=control, data_dir=args.data_dir,
+                      network=network)
             try:
                 ended = run.execute()
             except Interrupted:

@@ -319,3 +319,20 @@ def test_memory_estimate_grows_with_the_batch_and_the_layers() -> None:
     assert memory_needed(small.replace(batch_size=100), data) > memory_needed(small, data)
     assert memory_needed(small.replace(hidden=(64, 64)), data) > memory_needed(small, data)
     assert memory_needed(small.replace(momentum=0.9), data) > memory_needed(small, data)
+
+
+def test_load_trains_on_from_a_saved_network(tmp_path: Path, capsys) -> None:
+    first = tmp_path / "first.npz"
+    code, _, err = _run([*SMALL, "--epochs", "20", "--save", str(first)], capsys)
+    assert code == 0, err
+    code, out, err = _run(["train", "--load", str(first), "--epochs", "1"], capsys)
+    assert code == 0, err
+    assert "xor hidden=6" in out  # the saved network's config, with --epochs changed
+    accuracy = float(out.split("val_accuracy: ")[1].split()[0])
+    _, fresh_out, _ = _run([*SMALL, "--epochs", "1"], capsys)
+    fresh = float(fresh_out.split("val_accuracy: ")[1].split()[0])
+    assert accuracy > fresh + 0.15  # one epoch on from trained weights, not from new ones
+    code, _, err = _run(["train", "--load", str(first), "--hidden", "8"], capsys)
+    assert code == 1 and "the loaded network has layers 2-6-2" in err
+    code, _, err = _run(["train", "--load", str(tmp_path / "missing.npz")], capsys)
+    assert code == 2 and "--load" in err
