@@ -157,6 +157,43 @@ async def test_an_empty_history_says_how_to_fill_it(tmp_path):
             assert app.result is None
 
 
+async def test_clicking_a_header_sorts(history, tmp_path):
+    app = RunsApp(history, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+
+        async def click(key: str) -> None:
+            table = app.screen.query_one(DataTable)
+            x = 0
+            for column_key, column in table.columns.items():
+                if column_key.value == key:
+                    break
+                x += column.get_render_width(table)
+            await pilot.click(DataTable, offset=(x + 2, 0))
+            await pilot.pause()
+
+        await click("best")
+        assert app.screen.sort == "best"
+        assert table_ids(pilot) == [run.id for run in history.list_runs(order="best")]
+        await click("name")  # not a sort
+        assert app.screen.sort == "best"
+        await click("when")
+        assert app.screen.sort == "started"
+        assert table_ids(pilot) == [3, 2, 1]
+
+
+async def test_an_unreadable_history_is_said(tmp_path):
+    history = RunHistory(tmp_path / "runs.db")
+    history.close()
+    app = RunsApp(history, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "could not be read" in str(app.screen.query_one("#runs-empty").render())
+        assert any("closed" in note for note in screen_notes(app))
+        await pilot.press("s", "p", "enter", "escape")
+    assert app.result is None
+
+
 async def test_pin_toggles_and_the_result_says_pins_changed(history, tmp_path):
     app = RunsApp(history, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -462,6 +462,7 @@ class RunsScreen(ModalScreen[RunsAction | None]):
         self.matched = 0  # runs the filter lets through (the table shows MAX_ROWS at most)
         self._layout: list[tuple[Column, int]] = []
         self._loaded = False
+        self._unreadable = ""  # why the history could not be listed at all
         self._filter_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -498,8 +499,11 @@ class RunsScreen(ModalScreen[RunsAction | None]):
             keep = self.selected_id()
         try:
             self.runs = self.history.list_runs(order=self.sort)
-        except HistoryError as error:
+            self._unreadable = ""
+        except HistoryError as error:  # what was listed stays
             self.problem(error)
+            if not self._loaded:
+                self._unreadable = f"The run history could not be read: {error}"
         search = {}
         for run in self.runs:
             # A run's config never changes: its search text changes only with these.
@@ -587,7 +591,7 @@ class RunsScreen(ModalScreen[RunsAction | None]):
         self.query_one("#runs-title", Static).update(title)
         empty = self.query_one("#runs-empty", Static)
         if not self.runs:
-            message = EMPTY
+            message = self._unreadable or EMPTY
         elif not self.shown:
             message = f"No run matches '{self.query_text.strip()}'; change or clear the filter."
         else:
@@ -643,6 +647,13 @@ class RunsScreen(ModalScreen[RunsAction | None]):
             self._filter_timer = None
             self.show_rows()
         self.table.focus()
+
+    @on(DataTable.HeaderSelected, "#runs-table")
+    def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        sort = {key: sort for sort, key in SORT_COLUMN.items()}.get(event.column_key.value)
+        if sort is not None and sort != self.sort:
+            self.action_sort()
 
     def action_filter(self) -> None:
         self.query_one("#runs-filter", Input).focus()
