@@ -418,9 +418,22 @@ async def test_a_running_run_follows_its_epochs(history, tmp_path, monkeypatch):
         await pilot.pause(0.3)
         assert cell_texts(pilot, "epochs")[0] == "1/3"
         assert cell_texts(pilot, "best")[0] == "75.00%"
+        # Its detail follows it too.
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, RunDetailScreen)
+        assert screen.query_one(CostPlot).series[0].x == [1.0]
+        history.add_epoch(running, report(2, 3, 0.8, TINY.eta))
+        await pilot.pause(0.3)
+        assert screen.query_one(CostPlot).series[0].x == [1.0, 2.0]
         history.finish_run(running, "stopped", "stopped")
         await pilot.pause(0.3)
+        assert "stopped" in str(screen.query_one("#detail-title").render())
+        await pilot.press("escape")
+        await pilot.pause(0.3)
         assert cell_texts(pilot, "status")[0] == "stopped"
+        assert cell_texts(pilot, "epochs")[0] == "2/3"
         assert table_ids(pilot) == [running, 3, 2, 1]
 
 

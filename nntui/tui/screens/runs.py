@@ -315,8 +315,9 @@ def summary_text(run: RunDetail) -> Text:
 
 
 class RunDetailScreen(ModalScreen[str | None]):
-    """One run: its cost, accuracy and learning-speed plots and a summary.  Escape goes back
-    (None); l and n dismiss with "load-config" or "load-network" for the runs screen to do."""
+    """One run: its cost, accuracy and learning-speed plots and a summary (given the history, a
+    run still being recorded follows its epochs).  Escape goes back (None); l and n dismiss with
+    "load-config" or "load-network" for the runs screen to do."""
 
     DEFAULT_CSS = """
     RunDetailScreen {
@@ -354,31 +355,53 @@ class RunDetailScreen(ModalScreen[str | None]):
                 tooltip="Load the network saved from this run"),
     ]
 
-    def __init__(self, run: RunDetail) -> None:
+    def __init__(self, run: RunDetail, history: RunHistory | None = None) -> None:
         super().__init__()
-        self.run = run
+        self.run, self.history = run, history
+        self._follow: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        run = self.run
-        title = Text(f"Run {run.id}" + (f": {run.title}" if run.title else ""), style="bold")
-        title.append(f" · {dataset_label(dict(run.config_data))} · ", style="not bold")
-        title.append(run.status, style=STATUS_STYLES.get(run.status, ""))
-        yield Static(title, id="detail-title")
+        yield Static(id="detail-title")
         with Grid(id="detail-panels"):
             yield CostPlot()
             yield AccuracyPlot()
             yield SpeedPlot()
             with VerticalScroll(id="detail-summary"):
-                yield Static(summary_text(self.run))
+                yield Static(id="detail-text")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         summary = self.query_one("#detail-summary")
         summary.border_title = "Summary"
         summary.focus()
-        data = plot_data(self.run.history, self.run.held_out)
-        show_all(self.query_one(CostPlot), self.query_one(AccuracyPlot),
-                 self.query_one(SpeedPlot), data)
+        self.show()
+        if self.history is not None and self.run.status == "running":
+            self._follow = self.set_interval(FOLLOW_INTERVAL, self.follow)
+
+    def show(self) -> None:
+        run = self.run
+        title = Text(f"Run {run.id}" + (f": {run.title}" if run.title else ""), style="bold")
+        title.append(f" · {dataset_label(dict(run.config_data))} · ", style="not bold")
+        title.append(run.status, style=STATUS_STYLES.get(run.status, ""))
+        self.query_one("#detail-title", Static).update(title)
+        self.query_one("#detail-text", Static).update(summary_text(run))
+        with self.app.batch_update():
+            show_all(self.query_one(CostPlot), self.query_one(AccuracyPlot),
+                     self.query_one(SpeedPlot), plot_data(run.history, run.held_out))
+
+    def follow(self) -> None:
+        """A run still being recorded: show its new epochs, until it ends."""
+        assert self.history is not None and self._follow is not None
+        try:
+            run = self.history.get_run(self.run.id)
+        except HistoryError:  # deleted meanwhile, or the history fails: keep what is shown
+            self._follow.stop()
+            return
+        if run.status != "running":
+            self._follow.stop()
+        if (run.epochs_done, run.status) != (self.run.epochs_done, self.run.status):
+            self.run = run
+            self.show()
 
     def action_back(self) -> None:
         self.dismiss(None)
@@ -688,7 +711,7 @@ class RunsScreen(ModalScreen[RunsAction | None]):
             elif kind == "load-network":
                 self.action_load_network()
 
-        self.app.push_screen(RunDetailScreen(detail), back)
+        self.app.push_screen(RunDetailScreen(detail, self.history), back)
 
     def _finish(self, kind: str, run_id: int) -> None:
         self.dismiss(RunsAction(kind, run_id, pins_changed=self.pins_changed is not None))
