@@ -27,6 +27,7 @@ from nntui.compare import (
     NeuronOutput,
     difference_labels,
     group_runs,
+    neuron_outputs,
     run_comparison,
 )
 from nntui.config import DEFAULTS, PRESETS, make_config
@@ -197,6 +198,19 @@ def test_neuron_output_records_epoch_zero_and_every_epoch() -> None:
     run_comparison(NEURON, epochs=3, observers_for=lambda i, label, config: [observer])
     assert [e for e, _ in observer.outputs] == [0, 1, 2, 3]  # the last variant's
     assert observer.at(0) == pytest.approx(0.818, abs=1e-3) and observer.at(4) is None
+
+
+def test_neuron_outputs_from_the_history_match_the_observer(tmp_path: Path) -> None:
+    """What the app can draw from the history alone: a worked back from the recorded cost."""
+    with RunHistory(tmp_path / "runs.db") as history:
+        results = run_comparison(NEURON, history=history)
+        recorded = [history.get_run(r.run_id) for r in results]
+    for result, run in zip(results, recorded, strict=True):
+        derived = neuron_outputs(run.config, run.history)
+        assert [e for e, _ in derived] == [e for e, _ in result.outputs]
+        assert [a for _, a in derived] == pytest.approx([a for _, a in result.outputs],
+                                                        abs=2e-5)
+    assert neuron_outputs(PRESETS["nielsen-l2"].config(), []) == []
 
 
 def test_group_runs_takes_the_latest_execution(tmp_path: Path) -> None:
