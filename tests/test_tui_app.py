@@ -36,7 +36,7 @@ def make_app(tmp_path: Path, config: Config = QUICK, **options) -> NNTuiApp:
                     progress_interval=0.05, **options)
 
 
-async def wait_for(pilot, condition, timeout: float = 10.0) -> None:
+async def wait_for(pilot, condition, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
@@ -723,3 +723,27 @@ async def test_runs_screen_loads_a_config_a_network_and_pins(tmp_path):
         assert "from the loaded network's weights" in log_text(app)
         assert app.loaded_network is None
         assert not (app.network.weights[0] == trained).all()  # it trained on
+
+
+async def test_a_comparison_runs_its_variants_and_pins_each_beside_the_next(tmp_path,
+                                                                           monkeypatch):
+    from nntui.tui import app as app_module
+    from nntui.tui.commands import NNTuiCommands
+
+    monkeypatch.setattr(app_module, "COMPARISON_PACE", {})  # as fast as it goes, for the test
+    record_runs(tmp_path / "runs.db", [0.5])  # pinned before: the comparison unpins it
+    app = make_app(tmp_path, DEFAULTS)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        names = [name for name, _, _ in NNTuiCommands(app.screen)._entries()]
+        assert "Compare: Nielsen ch. 3: the saturated neuron, quadratic vs cross-entropy" in names
+        app.start_comparison("saturated-neuron")
+        await wait_for(pilot, lambda: app.comparison is None and not app.running, timeout=60)
+        labels = ["quadratic η=0.15", "cross-entropy η=0.15", "cross-entropy η=0.005",
+                  "quadratic w=0.6 b=0.9"]
+        assert [s.label for s in app.query_one(CostPlot).series] == labels
+        assert "Comparison done" in log_text(app) and "Watch:" in log_text(app)
+        with RunHistory(tmp_path / "runs.db") as history:
+            runs = [run for run in history.list_runs() if run.group == "saturated-neuron"]
+            assert sorted(run.name for run in runs) == sorted(labels)
+            assert [run.name for run in history.list_runs() if run.pinned][::-1] == labels

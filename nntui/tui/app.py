@@ -30,7 +30,7 @@ from textual.events import DescendantFocus, Resize
 from textual.widgets import Footer
 
 from .. import runs
-from ..compare import difference_labels
+from ..compare import COMPARISONS, Comparison, difference_labels
 from ..config import (
     DEFAULTS,
     PRESETS,
@@ -85,6 +85,9 @@ passes the GIL back and forth: at 5 reports a second training ran at 0.83-0.85 o
 speed, at 3 a second at 0.95-0.97 (bench_responsiveness.py)."""
 ACTIVE_STATES = ("loading data", "training", "pausing", "paused", "stopping")
 EMPTY_PLOTS = PlotData([], [], [])
+
+COMPARISON_PACE = {"neuron": 100.0}
+"""Epochs per second for a comparison's runs on these data sets, so that each can be watched."""
 
 PACES = (0.0, 100.0, 30.0, 10.0, 3.0, 1.0)
 """What F4 steps through: no cap, then ever slower epochs per second."""
@@ -170,6 +173,8 @@ class NNTuiApp(App[None]):
         self.history: RunHistory | None = None
         self._session: Session | None = None
         self.loaded_network: Network | None = None  # trained on from by the next F5
+        self.comparison: Comparison | None = None  # running its variants one after another
+        self._variants: list[tuple[str, Config]] = []
         self.data_dir = data_dir
         env_dir = os.environ.get("NNTUI_RUNS_DIR")
         self.runs_dir = Path(runs_dir or env_dir or runs.runs_dir())
@@ -350,8 +355,10 @@ class NNTuiApp(App[None]):
             "its record.)",
             yes="Stop and restart", no="Keep training"), answered)
 
-    def begin(self, config: Config, *, step: bool = False) -> None:
-        """Start a run of ``config`` in the worker (pausing after one epoch when ``step``)."""
+    def begin(self, config: Config, *, step: bool = False, name: str = "",
+              group: str = "") -> None:
+        """Start a run of ``config`` in the worker (pausing after one epoch when ``step``);
+        ``name`` and ``group`` go into the run history (a comparison's label and name)."""
         self.run_number += 1
         self.run_config = config
         self.run_name = time.strftime("%Y%m%d-%H%M%S") + f"-{self.run_number}-" + (
@@ -378,7 +385,8 @@ class NNTuiApp(App[None]):
                                 pace=config.pace, detail=config.dataset))
         session = Session(
             self.run_number, config, self.post_message, control=self.control,
-            data_dir=self.data_dir, history=self.history, network=network,
+            data_dir=self.data_dir, history=self.history, network=network, name=name,
+            group=group,
             progress_interval=self.progress_interval, blas_threads=self.blas_threads,
         )
         self._session = session
@@ -850,7 +858,75 @@ class NNTuiApp(App[None]):
             self.notify(message.message, title="Training failed", severity="error", timeout=10)
         if self._restart_with is not None:
             config, self._restart_with = self._restart_with, None
+            self._end_comparison("replaced by a new run")
             self.begin(config)
+        elif self.comparison is not None:
+            self._comparison_run_ended(message.status)
+
+    # --- the books' comparisons -----------------------------------------------------------------
+
+    def start_comparison(self, name: str) -> None:
+        """Run a comparison's variants one after another; each is pinned as it ends, so they
+        pile up beside the live one, named by what differs."""
+        comparison = COMPARISONS[name]
+        if self.running:
+            self.notify("Stop the running run first (F8), then start the comparison.",
+                        severity="warning")
+            return
+        if self.history is None:
+            self.notify("Comparisons pin their runs in the run history, which could not be "
+                        "opened (see the log).", severity="error")
+            return
+        try:
+            for run in self.history.list_runs():
+                if run.pinned:  # the comparison's runs alone beside each other
+                    self.history.set_pinned(run.id, False)
+        except HistoryError as error:
+            self.notify(str(error), severity="error")
+            return
+        self.comparison = comparison
+        self._variants = [(label, config.replace(pace=COMPARISON_PACE.get(config.dataset,
+                                                                          config.pace)))
+                          for label, config in comparison.labelled_configs()]
+        self.show_overlays = True
+        self.load_overlays()
+        self.notify(comparison.description, title=comparison.title, timeout=10)
+        self._next_variant()
+
+    def _next_variant(self) -> None:
+        assert self.comparison is not None
+        label, config = self._variants.pop(0)
+        self.form.load(config)
+        self.begin(config, name=label, group=self.comparison.name)  # which clears the log
+        done = len(self.comparison.variants) - len(self._variants)
+        self.log_note(f"{self.comparison.title}, run {done} of {len(self.comparison.variants)}: "
+                      f"{label}. Watch: {self.comparison.watch}", style="bold")
+
+    def _comparison_run_ended(self, status: str) -> None:
+        recorder = self._session.recorder if self._session is not None else None
+        if status not in ENDED_WELL:
+            self._end_comparison(f"its run was {status}")
+            return
+        if self.history is not None and recorder is not None and recorder.run_id is not None:
+            with contextlib.suppress(HistoryError):
+                self.history.set_pinned(recorder.run_id, True)
+        self.load_overlays()
+        if self._variants:
+            self._next_variant()
+        else:
+            assert self.comparison is not None
+            self.log_note(f"Comparison done: {self.comparison.title}. {self.comparison.watch}",
+                          style="bold cyan")
+            self.comparison = None
+            self._plots = EMPTY_PLOTS  # the last run is pinned too: every run by its label
+            self._draw_plots()
+
+    def _end_comparison(self, why: str) -> None:
+        if self.comparison is not None:
+            ran = len(self.comparison.variants) - len(self._variants)
+            self.log_note(f"Comparison stopped after {ran} of {len(self.comparison.variants)} "
+                          f"runs: {why}", style="magenta")
+            self.comparison, self._variants = None, []
 
     # --- focus help and terminal size -------------------------------------------------------------
 

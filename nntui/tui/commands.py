@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from ..compare import COMPARISONS
 from ..config import PRESETS
 
 if TYPE_CHECKING:
@@ -28,6 +29,10 @@ class NNTuiCommands(Provider):
                 continue  # already open
             entries.append((description, f"{help_text} [{key}]",
                             partial(app.palette_action, action)))
+        for comparison in COMPARISONS.values():
+            entries.append((f"Compare: {comparison.title}",
+                            f"{comparison.description} Watch: {comparison.watch}",
+                            partial(app.start_comparison, comparison.name)))
         for preset in PRESETS.values():
             entries.append((f"Preset: {preset.title}", preset.description,
                             partial(app.apply_preset, preset.name)))

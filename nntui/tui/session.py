@@ -80,6 +80,7 @@ class Session:
     def __init__(self, run: int, config: Config, post: Callable[[Message], object], *,
                  control: Control, data_dir: str | None = None,
                  history: RunHistory | None = None, network: Network | None = None,
+                 name: str = "", group: str = "",
                  progress_interval: float = 0.2, blas_threads: int | None = BLAS_THREADS) -> None:
         self.run_id, self.config, self.post = run, config, post
         self.blas_threads = blas_threads
@@ -88,7 +89,8 @@ class Session:
         self._last_epoch_post = 0.0
         self._last_curve_post = 0.0
         self._running = Series("mini-batch (this epoch)", [], [], role="running")
-        self.recorder = None if history is None else HistoryRecorder(history, config, self._warn)
+        self.recorder = None if history is None else HistoryRecorder(
+            history, config, self._warn, name=name, group=group)
         # The recorder first: when the app hears that the run ended, the history already says so.
         observers: list = [self.observe] if self.recorder is None else [self.recorder,
                                                                           self.observe]
