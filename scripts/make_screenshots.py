@@ -4,7 +4,8 @@
 
 The screens are the ones the snapshot tests check: the first screen at 80×24 and 120×40, a field
 error, a finished short run, the books' overfitting and speed-of-learning runs at 80×24 and
-120×40, the help screen and the too-small notice.  Clocks and speeds are
+120×40, the help screen and the too-small notice; and, for the README only (it takes minutes), the
+books' η comparison.  Clocks and speeds are
 hidden and the runs are seeded, so the pictures change only when the app does.
 """
 
@@ -27,6 +28,7 @@ from scenes import (
     SPEED,
     finish_run,
     open_help,
+    run_comparison,
     settle,
     type_invalid_eta,
 )
@@ -45,6 +47,7 @@ SHOTS: list[Shot] = [
     ("overfitting-120x40", OVERFIT, (120, 40), finish_run),
     ("speed-of-learning-80x24", SPEED, (80, 24), finish_run),
     ("speed-of-learning-120x40", SPEED, (120, 40), finish_run),
+    ("learning-rates-comparison", DEFAULTS, (120, 40), run_comparison("learning-rates")),
     ("help", DEFAULTS, (120, 40), open_help),
     ("too-small", DEFAULTS, (60, 18), settle),
 ]
@@ -52,7 +55,7 @@ SHOTS: list[Shot] = [
 
 async def shoot(out: Path, name: str, config: Config, size: tuple[int, int],
                 before: Callable[..., Awaitable[None]], runs: Path) -> Path:
-    app = NNTuiApp(config, runs_dir=runs, show_timing=False)
+    app = NNTuiApp(config, runs_dir=runs, runs_db=runs / f"{name}.db", show_timing=False)
     async with app.run_test(size=size) as pilot:
         await before(pilot)
         svg = app.export_screenshot(title=f"nntui — {name}")

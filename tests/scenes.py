@@ -48,3 +48,19 @@ async def open_help(pilot) -> None:
     await pilot.pause()
     await pilot.press("f1")
     await settle(pilot)
+
+
+def run_comparison(name: str):
+    """A scene that runs one of the books' comparisons from the palette's action and waits for
+    its last run."""
+
+    async def scene(pilot, timeout: float = 900) -> None:
+        await pilot.pause()
+        pilot.app.start_comparison(name)
+        deadline = time.monotonic() + timeout
+        while pilot.app.comparison is not None or pilot.app.running:
+            assert time.monotonic() < deadline, "the comparison did not finish"
+            await pilot.pause(0.1)
+        await settle(pilot)
+
+    return scene
