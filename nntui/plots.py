@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.console import Console
 from rich.style import Style as RichStyle
@@ -39,6 +39,17 @@ class Series:
     role: str = ""
     """Fixes the colour: training, held-out, running or overlay (a pinned run); a layer's series
     has none (see styles)."""
+
+
+def thin(series: Series, limit: int) -> Series:
+    """At most ``limit`` evenly spaced points of ``series``, the first and the last always
+    among them: what a plot of limited width can show anyway."""
+    n = len(series.x)
+    if n <= limit:
+        return series
+    step = n / limit
+    idx = sorted({min(n - 1, int(i * step)) for i in range(limit)} | {n - 1})
+    return replace(series, x=[series.x[i] for i in idx], y=[series.y[i] for i in idx])
 
 
 def layer_names(count: int) -> list[str]:

@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar, TypeVar
 
@@ -63,7 +64,7 @@ from .screens.confirm import ConfirmScreen
 from .screens.help import HelpScreen
 from .screens.runs import RunsAction, RunsScreen
 from .screens.too_small import TooSmallScreen, too_small
-from .session import Session
+from .session import Session, downsample
 from .widgets.form import ConfigForm, Field, FieldHelp
 from .widgets.log import EpochLog
 from .widgets.plots import AccuracyPlot, CostPlot, SpeedPlot, show_all, with_overlays
@@ -427,8 +428,10 @@ class NNTuiApp(App[None]):
             labels = overlay_labels(pinned)
             for run, label in zip(pinned, labels, strict=True):
                 curves = run_curves(label, run.history, split=self.overlay_split)
-                if curves is not None:
-                    self.overlays.append(curves)
+                if curves is not None:  # thinned like the live curves: cheap to redraw
+                    self.overlays.append(replace(
+                        curves, cost=downsample(curves.cost),
+                        accuracy=downsample(curves.accuracy), speed=downsample(curves.speed)))
         self._draw_plots()
 
     def action_runs(self) -> None:

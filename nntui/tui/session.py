@@ -22,7 +22,7 @@ from ..engine import BatchProgress, Control, EpochReport, Network, Paused, Resum
 from ..history import RunHistory
 from ..lifecycle import HistoryRecorder, Run, RunStarted
 from ..lifecycle import RunEnded as Ended
-from ..plots import Series, accuracy_series, cost_series, speed_series
+from ..plots import Series, accuracy_series, cost_series, speed_series, thin
 from .messages import (
     BatchUpdate,
     DataLoaded,
@@ -52,12 +52,7 @@ BLAS_THREADS = 1
 
 def downsample(series: Series, limit: int = MAX_POINTS) -> Series:
     """Keep at most ``limit`` evenly spaced points, always including the last one."""
-    n = len(series.x)
-    if n <= limit:
-        return series
-    step = n / limit
-    idx = sorted({min(n - 1, int(i * step)) for i in range(limit)} | {n - 1})
-    return replace(series, x=[series.x[i] for i in idx], y=[series.y[i] for i in idx])
+    return thin(series, limit)
 
 
 def plot_data(history: Sequence[EpochReport], held_out: str = "validation") -> PlotData:

@@ -78,7 +78,10 @@ class PlotCanvas(PlotextPlot):
 
     def render(self) -> RenderResult:
         width, height = self.size
-        plots.draw(self.plt, self.series, width=width, height=height, axis=self.axis,
+        # Braille draws two dots a column: more points than that cost plotext time (it draws
+        # every segment between them) and show nothing more.
+        series = [plots.thin(s, max(2 * width, 20)) for s in self.series]
+        plots.draw(self.plt, series, width=width, height=height, axis=self.axis,
                    log=self.log_scale, xlabel=height >= XLABEL_MIN_HEIGHT)
         return super().render()  # sets plotext's size to this widget's again, and the theme
 
