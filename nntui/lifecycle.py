@@ -111,7 +111,15 @@ class Run:
         except Exception as error:  # a bug or an exotic failure: say what, keep the app alive
             detail = "".join(traceback.format_exception_only(type(error), error)).strip()
             ended = self._failed(f"training failed: {detail}", started)
-        self.notify(ended)
+        # Every observer hears how the run ended, even if one before it fails on the news.
+        problems = []
+        for observer in self.observers:
+            try:
+                observer(ended)
+            except Exception as error:
+                problems.append(error)
+        if problems:
+            raise problems[0]
         return ended
 
     def _failed(self, message: str, started: float) -> RunEnded:

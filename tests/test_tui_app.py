@@ -747,3 +747,17 @@ async def test_a_comparison_runs_its_variants_and_pins_each_beside_the_next(tmp_
             runs = [run for run in history.list_runs() if run.group == "saturated-neuron"]
             assert sorted(run.name for run in runs) == sorted(labels)
             assert [run.name for run in history.list_runs() if run.pinned][::-1] == labels
+
+
+async def test_a_recorder_failing_on_the_run_s_end_still_ends_the_run_in_the_app(tmp_path,
+                                                                                 monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the history broke in an unexpected way")
+
+    monkeypatch.setattr(RunHistory, "finish_run", broken)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: not app.running)
+        assert app.state == "completed"  # the app heard the outcome, whatever the recorder did

@@ -11,6 +11,7 @@ presses waiting 1-3 s behind a flooded queue.
 from __future__ import annotations
 
 import time
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
@@ -84,6 +85,7 @@ class Session:
         self._last_epoch_post = 0.0
         self._last_curve_post = 0.0
         self._running = Series("mini-batch (this epoch)", [], [], role="running")
+        self._ended = False  # the app has been told how the run ended
         self.recorder = None if history is None else HistoryRecorder(
             history, config, self._warn, name=name, group=group)
         # The recorder first: when the app hears that the run ended, the history already says so.
@@ -96,11 +98,18 @@ class Session:
 
     def run(self) -> None:
         """Load, train, report; never raises (every failure ends as a :class:`RunEnded`)."""
-        if self.blas_threads is None:
-            self.lifecycle.execute()
-        else:
-            with threadpool_limits(limits=self.blas_threads):
+        try:
+            if self.blas_threads is None:
                 self.lifecycle.execute()
+            else:
+                with threadpool_limits(limits=self.blas_threads):
+                    self.lifecycle.execute()
+        except Exception as error:  # an observer failed on the run's end: the app must know
+            if not self._ended:
+                detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+                self.post(RunEnded(self.run_id, "failed",
+                                   f"recording the run's end failed: {detail}",
+                                   epochs_run=len(self.history)))
 
     def _warn(self, message: str) -> None:
         self.post(RunWarning(self.run_id, message[:1].upper() + message[1:] + ".",
@@ -117,6 +126,7 @@ class Session:
             self.post(RunEnded(self.run_id, event.status, event.message,
                                epochs_run=event.epochs_run, test_accuracy=event.test_accuracy,
                                network=event.network, stopped_at=event.stopped_at))
+            self._ended = True
         elif isinstance(event, BatchProgress):
             self._flush_epochs()
             x = event.epoch - 1 + event.batch / max(event.batches, 1)
