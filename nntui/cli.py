@@ -222,8 +222,10 @@ if hasattr(signal, "SIGHUP"):
     SIGNAL_NAMES[signal.SIGHUP] = "SIGHUP"
 
 
-class Interrupted(Exception):
-    """A second stop signal arrived while the run was already stopping."""
+class Interrupted(BaseException):
+    """A second stop signal arrived while the run was already stopping.  A BaseException, like
+    KeyboardInterrupt, so that the run's own "anything went wrong" handler does not take it for
+    a failure of the run."""
 
 
 def check_outputs(args: argparse.Namespace) -> str | None:

@@ -336,3 +336,27 @@ def test_load_trains_on_from_a_saved_network(tmp_path: Path, capsys) -> None:
     assert code == 1 and "the loaded network has layers 2-6-2" in err
     code, _, err = _run(["train", "--load", str(tmp_path / "missing.npz")], capsys)
     assert code == 2 and "--load" in err
+
+
+def test_a_second_ctrl_c_stops_at_once_and_exits_130(capsys, monkeypatch) -> None:
+    """The second signal arrives while the run is already stopping (here: inside the trainer)."""
+    from nntui import cli
+    from nntui.engine import training
+
+    calls = []
+    original = training.Trainer._train_epoch
+
+    def twice(self, epoch):
+        if not calls:
+            calls.append(epoch)
+            handler = signal.getsignal(signal.SIGINT)
+            handler(signal.SIGINT, None)  # the first Ctrl+C: stop after the mini-batch
+            handler(signal.SIGINT, None)  # the second: now
+        return original(self, epoch)
+
+    monkeypatch.setattr(training.Trainer, "_train_epoch", twice)
+    code, out, err = _run([*SMALL, "--epochs", "5"], capsys)
+    assert code == 130
+    assert "stopped at once by a second Ctrl+C" in err
+    assert "Traceback" not in err and "failed" not in out + err
+    assert cli.Interrupted.__mro__[1] is BaseException
