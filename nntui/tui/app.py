@@ -888,6 +888,8 @@ class NNTuiApp(App[None]):
             self.notify(str(error), severity="error")
             return
         self.comparison = comparison
+        # The split the book's figure plots: training cost for the learning rates, say.
+        self.overlay_split = "training" if comparison.plot.startswith("train") else "held-out"
         self._variants = [(label, config.replace(pace=COMPARISON_PACE.get(config.dataset,
                                                                           config.pace)))
                           for label, config in comparison.labelled_configs()]
