@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -24,6 +23,7 @@ from .config import DEFAULTS, PRESETS, SPECS, Config, describe, format_value, pa
 from .engine import BatchProgress, Control, EpochReport, Network
 from .lifecycle import HistoryRecorder, JsonRecord, Run, RunEnded, RunStarted, open_history
 from .runs import RunFileError, check_writable, load_network, runs_dir, save_network
+from .signals import Interrupted, StopOnSignals
 
 USAGE_ERROR = 2
 INTERRUPTED = 130  # the shell's code for a program ended by Ctrl+C (128 + SIGINT)
@@ -217,17 +217,6 @@ class TrainingPrinter:
                 self.progress.update(self.task, completed=0, cost="")
 
 
-SIGNAL_NAMES = {signal.SIGINT: "Ctrl+C", signal.SIGTERM: "SIGTERM"}
-if hasattr(signal, "SIGHUP"):
-    SIGNAL_NAMES[signal.SIGHUP] = "SIGHUP"
-
-
-class Interrupted(BaseException):
-    """A second stop signal arrived while the run was already stopping.  A BaseException, like
-    KeyboardInterrupt, so that the run's own "anything went wrong" handler does not take it for
-    a failure of the run."""
-
-
 def check_outputs(args: argparse.Namespace) -> str | None:
     """What is wrong with the output paths, found before any training (None if nothing)."""
     json_path, save_path = args.json, args.save
@@ -255,24 +244,15 @@ def train_command(config: Config, args: argparse.Namespace, console: Console,
         err.print(f"nntui train: error: {problem}", highlight=False)
         return USAGE_ERROR
     control = Control()
-    received: list[int] = []
-
-    def on_signal(signum: int, frame: object) -> None:
-        received.append(signum)
-        if len(received) > 1:  # a second signal: stop waiting for the mini-batch to end
-            raise Interrupted
-        control.stop()
 
     def warn(message: str) -> None:
         err.print(f"nntui: warning: {message}", highlight=False)
 
     record = JsonRecord(config, args.json, warn) if args.json else None
     history = open_history(args.runs_db, warn)
-    handled = [s for s in SIGNAL_NAMES if s in (signal.SIGINT, signal.SIGTERM)
-               or s == getattr(signal, "SIGHUP", None)]
-    previous = {s: signal.signal(s, on_signal) for s in handled}
+    signals = StopOnSignals(control)
     try:
-        with TrainingPrinter(console, args.quiet) as printer:
+        with signals, TrainingPrinter(console, args.quiet) as printer:
             observers: list = [printer]
             if record is not None:
                 observers.append(record)
@@ -285,11 +265,9 @@ def train_command(config: Config, args: argparse.Namespace, console: Console,
             except Interrupted:
                 ended = None
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
         if history is not None:
             history.close()
-    signal_name = SIGNAL_NAMES.get(received[0], "a signal") if received else ""
+    signal_name = signals.name
     if ended is None:  # a second signal: keep what the record has, say so, and go
         err.print(f"nntui: stopped at once by a second {signal_name}", highlight=False)
         if record is not None and not record.failed:
@@ -297,7 +275,7 @@ def train_command(config: Config, args: argparse.Namespace, console: Console,
                             0, None, 0.0, None, None))
             if record.written:
                 console.print(f"History written to {os.fspath(args.json)}", highlight=False)
-        return 128 + received[0]
+        return signals.exit_code or 1
     code = 0
     if ended.network is not None and args.save and ended.epochs_run:
         code = save_or_rescue(ended.network, config, args.save, console, err)
@@ -313,9 +291,7 @@ def train_command(config: Config, args: argparse.Namespace, console: Console,
         from .plots import plot_history_in_terminal
 
         plot_history_in_terminal(run.history, console, held_out=config.validate_on)
-    if received:
-        return 128 + received[0]
-    return code
+    return signals.exit_code or code
 
 
 def save_or_rescue(network, config: Config, path: str, console: Console, err: Console) -> int:

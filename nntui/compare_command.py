@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import signal
 from collections.abc import Sequence
 
 from rich import box
@@ -32,14 +31,11 @@ from .config import SPECS, Config, parse_field
 from .engine import BatchProgress, Control, EpochReport
 from .lifecycle import ENDED_WELL, RunEnded, RunStarted, open_history
 from .runs import RunFileError, check_writable, write_json_atomic
+from .signals import Interrupted, StopOnSignals
 
 PROG = "nntui compare"
 USAGE_ERROR = 2
 FAILURE = 1
-
-SIGNAL_NAMES = {signal.SIGINT: "Ctrl+C", signal.SIGTERM: "SIGTERM"}
-if hasattr(signal, "SIGHUP"):
-    SIGNAL_NAMES[signal.SIGHUP] = "SIGHUP"
 
 STATUS_STYLES = {"completed": "green", "early stop": "green", "η schedule done": "green",
                  "stopped": "yellow", "diverged": "red", "failed": "red", NOT_RUN: "dim"}
@@ -47,12 +43,6 @@ STATUS_STYLES = {"completed": "green", "early stop": "green", "η schedule done"
 
 class UsageError(Exception):
     """A mistake on the command line; exit 2 with the message."""
-
-
-class Interrupted(BaseException):
-    """A second stop signal arrived while a variant was already stopping.  Not an
-    ``Exception``, so that the lifecycle, which turns every exception of a run into a failed
-    run, lets it through, as it does ``KeyboardInterrupt``."""
 
 
 # --- arguments ---------------------------------------------------------------------------------
@@ -349,14 +339,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def compare_command(comparison: Comparison, args: argparse.Namespace, console: Console,
                     err: Console) -> int:
     control = Control()
-    received: list[int] = []
 
-    def on_signal(signum: int, frame: object) -> None:
-        received.append(signum)
-        printer.signal_name = SIGNAL_NAMES.get(signum, "a signal")
-        if len(received) > 1:  # a second signal: stop waiting for the mini-batch to end
-            raise Interrupted
-        control.stop()
+    def heard(name: str) -> None:
+        printer.signal_name = name
 
     def warn(message: str) -> None:
         err.print(f"nntui: warning: {message}", highlight=False)
@@ -372,18 +357,14 @@ def compare_command(comparison: Comparison, args: argparse.Namespace, console: C
         console.print(Text.assemble((comparison.title, "bold"),
                                     f": {count} runs, one after another"), highlight=False)
         console.print(Text.assemble(("Watch: ", "bold"), comparison.watch), highlight=False)
-    previous = {s: signal.signal(s, on_signal) for s in SIGNAL_NAMES}
     interrupted = False
-    try:
-        with printer:
-            try:
-                results = runner.execute()
-            except Interrupted:
-                interrupted = True
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-    signal_name = SIGNAL_NAMES.get(received[0], "a signal") if received else ""
+    signals = StopOnSignals(control, heard)
+    with signals, printer:
+        try:
+            results = runner.execute()
+        except Interrupted:
+            interrupted = True
+    signal_name = signals.name
     if interrupted:
         message = f"stopped at once by a second {signal_name}"
         err.print(f"nntui: {message}", highlight=False)
@@ -417,8 +398,8 @@ def compare_command(comparison: Comparison, args: argparse.Namespace, console: C
             code = FAILURE
     if args.plot and not plot_results(comparison, results, console):
         console.print("Nothing to plot: no variant finished an epoch.", highlight=False)
-    if received:
-        return 128 + received[0]
+    if signals.exit_code is not None:
+        return signals.exit_code
     if code == 0 and not all(r.status in ENDED_WELL or r.status == "diverged"
                              for r in results):
         code = FAILURE
