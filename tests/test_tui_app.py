@@ -599,13 +599,16 @@ async def test_pinned_runs_are_drawn_beside_the_live_run(tmp_path):
             "held-out", "overlay", "overlay"]
         legend = [s.label for s in app.query_one(CostPlot).header.series]
         assert legend == ["this run", "η=0.025", "η=2.5"]
+        assert app.query_one(CostPlot).note == "validation"
         await pilot.press("ctrl+b")  # every run's training curves instead
         await pilot.pause()
+        assert app.query_one(CostPlot).note == "training"
         roles = [s.role for s in app.query_one(CostPlot).series]
         assert roles == ["training", "overlay", "overlay"]
         await pilot.press("f3")  # the live run alone, both its curves
         await pilot.pause()
         assert labels(CostPlot) == ["training", "validation"]
+        assert app.query_one(CostPlot).note == ""
 
 
 async def test_json_records_of_earlier_versions_join_the_history_once(tmp_path, monkeypatch):

@@ -410,8 +410,13 @@ class NNTuiApp(App[None]):
         overlays = self.overlays if self.show_overlays else []
         if overlays and self.overlay_split != "training":
             running = None  # the mini-batch cost is a training figure
+        note = ""
+        if overlays:  # one split per run: say which
+            test = self.run_config is not None and self.run_config.validate_on == "test"
+            note = ("training" if self.overlay_split == "training"
+                    else "test" if test else "validation")
         show_all(*self._plot_widgets(), with_overlays(self._plots, overlays, self.overlay_split),
-                 running)
+                 running, note)
 
     # --- pinned runs -----------------------------------------------------------------------
 

@@ -103,6 +103,7 @@ class SeriesPlot(Vertical):
         self.series: list[plots.Series] = []
         self.extra: list[plots.Series] = []
         self._legend_extra: list[plots.Series] = []
+        self.note = ""  # what the curves are, when it is not the usual (e.g. "training")
         self.header = PlotHeader()
         self.canvas = PlotCanvas(axis, log)
 
@@ -129,7 +130,10 @@ class SeriesPlot(Vertical):
                 self._legend_extra.append(line)
         lines = [s for s in (*self.series, *extra) if s.x]
         legend = [s for s in self.series if s.x] + self._legend_extra
-        self.header.show(plots.log_titles(self.titles, self.log_scale), legend)
+        titles = plots.log_titles(self.titles, self.log_scale)
+        if self.note:  # preferred where it fits: the plain titles stay as fall-backs
+            titles = tuple(f"{title} ({self.note})" for title in titles) + titles
+        self.header.show(titles, legend)
         self.canvas.series, self.canvas.log_scale = lines, self.log_scale
         self.canvas.refresh()
 
@@ -180,8 +184,10 @@ def with_overlays(data: PlotData, overlays: Sequence[plots.RunCurves],
 
 
 def show_all(cost: SeriesPlot, accuracy: SeriesPlot, speed: SeriesPlot, data: PlotData,
-             running: plots.Series | None = None) -> None:
-    """Give each plot its curves (the caller wraps this in ``app.batch_update()``)."""
+             running: plots.Series | None = None, note: str = "") -> None:
+    """Give each plot its curves (the caller wraps this in ``app.batch_update()``); ``note``
+    says in the cost and accuracy titles which curves they show, when that is not obvious."""
+    cost.note = accuracy.note = note
     cost.show(data.cost, [running] if running is not None and running.x else [])
     accuracy.show(data.accuracy)
     speed.show(data.speed)
