@@ -405,18 +405,29 @@ class NNTuiApp(App[None]):
     def _plot_widgets(self) -> tuple[CostPlot, AccuracyPlot, SpeedPlot]:
         return self._widget(CostPlot), self._widget(AccuracyPlot), self._widget(SpeedPlot)
 
-    def _draw_plots(self, running: Series | None = None) -> None:
-        """The live run's curves, and the pinned runs beside them while overlays are on."""
+    def _plot_view(self) -> tuple[PlotData, str, bool]:
+        """What the plots show: the live run's curves with the pinned runs beside them while
+        overlays are on, the note naming their split, and whether the running mini-batch cost
+        (a training figure) belongs among them."""
         overlays = self.overlays if self.show_overlays else []
-        if overlays and self.overlay_split != "training":
-            running = None  # the mini-batch cost is a training figure
         note = ""
         if overlays:  # one split per run: say which
             test = self.run_config is not None and self.run_config.validate_on == "test"
             note = ("training" if self.overlay_split == "training"
                     else "test" if test else "validation")
-        show_all(*self._plot_widgets(), with_overlays(self._plots, overlays, self.overlay_split),
-                 running, note)
+        data = with_overlays(self._plots, overlays, self.overlay_split)
+        return data, note, not overlays or self.overlay_split == "training"
+
+    def _draw_plots(self) -> None:
+        data, note, _ = self._plot_view()
+        show_all(*self._plot_widgets(), data, None, note)
+
+    def _draw_running(self, running: Series) -> None:
+        """Only the cost plot changes with the running mini-batch cost: redraw it alone."""
+        data, note, with_running = self._plot_view()
+        cost = self._widget(CostPlot)
+        cost.note = note
+        cost.show(data.cost, [running] if with_running and running.x else [])
 
     # --- pinned runs -----------------------------------------------------------------------
 
@@ -783,7 +794,7 @@ class NNTuiApp(App[None]):
                 state=state, epoch=p.epoch, epochs=p.epochs, eta=self.live_eta or p.eta,
                 examples_per_second=p.examples_per_second, remaining=remaining))
             if message.running is not None:
-                self._draw_plots(message.running)
+                self._draw_running(message.running)
 
     def on_epochs_done(self, message: EpochsDone) -> None:
         if not self._current(message):
