@@ -52,6 +52,11 @@ def add_config_arguments(parser: argparse.ArgumentParser) -> None:
                         help="start from one of the books' experiments (see --list-presets); "
                              "other flags override it")
     parser.add_argument("--list-presets", action="store_true", help="list the presets and exit")
+    add_location_arguments(parser)
+
+
+def add_location_arguments(parser: argparse.ArgumentParser) -> None:
+    """--runs-db and --data-dir, the same for every command that trains."""
     parser.add_argument("--runs-db", metavar="PATH", default=None,
                         help="the run history, an SQLite file (default: $NNTUI_RUNS_DB or "
                              "runs.db in the user's data folder); every run is recorded there")

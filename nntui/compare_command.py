@@ -26,6 +26,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
+from .cli import add_location_arguments
 from .compare import COMPARISONS, NOT_RUN, Comparison, ComparisonRun, VariantResult
 from .config import SPECS, Config, parse_field
 from .engine import BatchProgress, Control, EpochReport
@@ -72,12 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--epochs", type=epochs_value, metavar="N",
                         help="train every variant for N epochs instead of its own, for a quick "
                              f"look [{SPECS['epochs'].describe_range()}]")
-    parser.add_argument("--runs-db", metavar="PATH", default=None,
-                        help="the run history, an SQLite file (default: $NNTUI_RUNS_DB or "
-                             "runs.db in the user's data folder)")
-    parser.add_argument("--data-dir", metavar="DIR", default=None,
-                        help="folder with the MNIST IDX files (default: $NNTUI_DATA_DIR or the "
-                             "copy bundled with nntui)")
+    add_location_arguments(parser)
     parser.add_argument("--json", metavar="FILE",
                         help="write every variant's config, outcome and epochs as JSON (also "
                              "when stopped)")

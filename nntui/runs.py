@@ -290,7 +290,7 @@ def _temp_file(path: Path) -> tuple[Path, IO[bytes]]:
     raise FileExistsError(errno.EEXIST, "could not find a free temporary file name", str(path))
 
 
-def _write_atomic(path: str | os.PathLike, kind: str, write: Callable[[IO[bytes]], None],
+def write_atomic(path: str | os.PathLike, kind: str, write: Callable[[IO[bytes]], None],
                   limit: int | None = None) -> Path:
     """Write ``path`` through a temporary file so it is always either the old or the new version.
 
@@ -364,7 +364,7 @@ def write_json_atomic(path: str | os.PathLike, data: Any, *, kind: str = "run re
         out.flush()
 
     limit = MAX_NETWORK_JSON_BYTES if kind == "network" else MAX_RECORD_BYTES
-    _write_atomic(path, kind, write, limit)
+    write_atomic(path, kind, write, limit)
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -600,7 +600,7 @@ def save_network(path: str | os.PathLike, network: Network, config: Config) -> P
     def write(handle: IO[bytes]) -> None:
         np.savez_compressed(handle, meta=np.array(json.dumps(meta)), **arrays)
 
-    return _write_atomic(path, "network", write)
+    return write_atomic(path, "network", write)
 
 
 def load_network(path: str | os.PathLike) -> tuple[Config, Network]:

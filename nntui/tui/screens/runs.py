@@ -36,8 +36,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from ...config import describe, format_number
 from ...history import HistoryError, RunDetail, RunHistory, RunSummary, UnknownRunError
-from ...runs import RunFileError, check_writable, write_json_atomic
-from ...runs import _write_atomic as write_atomic
+from ...runs import RunFileError, check_writable, write_atomic, write_json_atomic
 from ...runs_command import (
     STATUS_STYLES,
     best_text,
