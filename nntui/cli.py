@@ -108,7 +108,8 @@ def build_parser(train: bool) -> argparse.ArgumentParser:
             description="A terminal laboratory for neural networks. 'nntui' opens the app; "
                         "'nntui train' trains headless (see 'nntui train --help'); 'nntui runs' "
                         "lists, shows, exports and deletes recorded runs (see 'nntui runs "
-                        "--help').",
+                        "--help'); 'nntui sweep' trains many configs at once on Dask (see "
+                        "'nntui sweep --help').",
         )
     add_config_arguments(parser)
     if train:
@@ -135,6 +136,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from . import compare_command
 
         return compare_command.main(argv[1:])
+    if argv and argv[0] == "sweep":
+        from . import sweep_command
+
+        return sweep_command.main(argv[1:])
     train = bool(argv) and argv[0] == "train"
     parser = build_parser(train)
     args = parser.parse_args(argv[1:] if train else argv)
