@@ -108,8 +108,9 @@ def build_parser(train: bool) -> argparse.ArgumentParser:
             description="A terminal laboratory for neural networks. 'nntui' opens the app; "
                         "'nntui train' trains headless (see 'nntui train --help'); 'nntui runs' "
                         "lists, shows, exports and deletes recorded runs (see 'nntui runs "
-                        "--help'); 'nntui sweep' trains many configs at once on Dask (see "
-                        "'nntui sweep --help').",
+                        "--help'); 'nntui inspect NET.npz' measures a saved network (its "
+                        "confusion matrix and most confident mistakes); 'nntui sweep' trains "
+                        "many configs at once on Dask (see 'nntui sweep --help').",
         )
     add_config_arguments(parser)
     if train:
@@ -123,6 +124,8 @@ def build_parser(train: bool) -> argparse.ArgumentParser:
         out.add_argument("--plot", action="store_true",
                          help="draw cost, accuracy and learning speed in the terminal afterwards")
         out.add_argument("--quiet", action="store_true", help="print only the final summary")
+        out.add_argument("--confusion", action="store_true",
+                         help="print the confusion matrix of the test set at the end")
     return parser
 
 
@@ -140,6 +143,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from . import sweep_command
 
         return sweep_command.main(argv[1:])
+    if argv and argv[0] == "inspect":
+        from . import inspect_command
+
+        return inspect_command.main(argv[1:])
     train = bool(argv) and argv[0] == "train"
     parser = build_parser(train)
     args = parser.parse_args(argv[1:] if train else argv)
@@ -290,6 +297,8 @@ def train_command(config: Config, args: argparse.Namespace, console: Console,
     if ended.network is not None and args.save and ended.epochs_run:
         code = save_or_rescue(ended.network, config, args.save, console, err)
     summarize(console, ended, signal_name)
+    if args.confusion and ended.network is not None and ended.epochs_run:
+        code = print_test_confusion(config, ended.network, args.data_dir, console, err) or code
     if record is not None and record.written:
         console.print(f"History written to {os.fspath(args.json)}", highlight=False)
     elif record is not None:
@@ -320,6 +329,25 @@ def save_or_rescue(network, config: Config, path: str, console: Console, err: Co
         err.print(f"nntui: the network was saved to {saved} instead", highlight=False)
         return 1
     console.print(f"Saved the network to {saved}", highlight=False)
+    return 0
+
+
+def print_test_confusion(config: Config, network: Network, data_dir: str | None,
+                         console: Console, err: Console) -> int:
+    """``--confusion``: the trained network's confusion matrix on the test set; 1 if the data
+    cannot be loaded again to measure it."""
+    from .datasets import DatasetError
+    from .experiment import load_data
+    from .inspect_command import print_confusion
+    from .inspection import confusion_of, predict
+
+    try:
+        test = load_data(config.replace(train_size=1), data_dir).test  # the test set only
+        answers = predict(network, test.x, test.labels)
+    except (DatasetError, ValueError) as error:
+        err.print(f"nntui: the confusion matrix could not be measured: {error}", highlight=False)
+        return 1
+    print_confusion(console, confusion_of(answers), "Confusion matrix, test set")
     return 0
 
 
