@@ -54,7 +54,8 @@ class RunStarted:
     n_train: int
     held_out: str  # "validation", or "test" for a run validated on the test set
     batches: int  # mini-batches per epoch
-    network: Network  # the one being trained (saved from here while a run is paused)
+    network: Network | None  # the one being trained (saved from here while a run is paused);
+    # None where the run trains elsewhere (a sweep's Dask worker) and this is its news
 
 
 @dataclass(frozen=True)
@@ -205,9 +206,10 @@ class JsonRecord:
     ``written`` says whether the final record reached the file.
     """
 
-    def __init__(self, config: Config, path: str | Path,
+    def __init__(self, config: Config, path: str | Path | None,
                  warn: Callable[[str], None]) -> None:
-        self.record = RunRecord(config, Path(path))
+        """``path`` None keeps the record in memory only (``record.as_dict()``)."""
+        self.record = RunRecord(config, None if path is None else Path(path))
         self.warn = warn
         self.written = False
         self.failed = False
