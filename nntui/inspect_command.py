@@ -22,6 +22,7 @@ import sys
 from collections.abc import Sequence
 
 import numpy as np
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -132,35 +133,34 @@ def main(argv: Sequence[str] | None = None) -> int:
 # --- the confusion matrix ---------------------------------------------------------------------
 
 def confusion_table(matrix: Confusion, title: str = "Confusion matrix") -> Table:
-    """True classes down, predicted across; the diagonal in green, the most frequent confusion
-    in red; each row's count and accuracy (= recall), and a last row of precisions."""
+    """True classes down, predicted classes across; the diagonal in green, the most frequent
+    confusion in red; each row's accuracy (its recall), and a last row of precisions.  Plain
+    counts and no vertical rules, so ten classes fit 80 columns."""
     top = matrix.most_frequent_confusion()
-    table = Table(title=title, caption=matrix.describe_most_frequent(), show_lines=False,
-                  pad_edge=False)
-    table.add_column("true ↓ said →", justify="right", style="bold", no_wrap=True)
+    table = Table(title=f"{title}: true class ↓, predicted →",
+                  caption=matrix.describe_most_frequent(), box=box.SIMPLE_HEAD,
+                  padding=(0, 1), pad_edge=False, collapse_padding=True)
+    table.add_column("true", justify="right", style="bold", no_wrap=True)
     k = matrix.n_classes
     for j in range(k):
         table.add_column(str(j), justify="right", no_wrap=True)
-    table.add_column("n", justify="right", style="dim", no_wrap=True)
-    table.add_column("accuracy", justify="right", no_wrap=True)
-    rows_total = matrix.counts.sum(axis=1)
+    table.add_column("acc.", justify="right", no_wrap=True)
     for i in range(k):
         cells = []
         for j in range(k):
             count = int(matrix.counts[i, j])
             if i == j:
-                cells.append(Text(f"{count:,}", style=DIAGONAL_STYLE))
+                cells.append(Text(str(count), style=DIAGONAL_STYLE))
             elif top is not None and (i, j) == top[:2]:
-                cells.append(Text(f"{count:,}", style=CONFUSED_STYLE))
+                cells.append(Text(str(count), style=CONFUSED_STYLE))
             elif count == 0:
                 cells.append(Text("·", style="dim"))
             else:
-                cells.append(Text(f"{count:,}"))
-        table.add_row(str(i), *cells, f"{int(rows_total[i]):,}",
-                      percent_text(matrix.per_class_accuracy[i]))
+                cells.append(Text(str(count)))
+        table.add_row(str(i), *cells, percent_text(matrix.per_class_accuracy[i]))
     table.add_section()
-    table.add_row("precision", *(percent_text(p, short=True) for p in matrix.precision),
-                  f"{matrix.total:,}", percent_text(matrix.accuracy))
+    table.add_row("prec.", *(percent_text(p, short=True) for p in matrix.precision),
+                  percent_text(matrix.accuracy))
     return table
 
 
