@@ -1,9 +1,13 @@
 """``nntui compare``: one of the books' comparisons, its variants trained one after another.
 
     nntui compare NAME [--plot] [--epochs N] [--runs-db PATH] [--data-dir DIR] [--json FILE]
-                       [--quiet]
+                       [--quiet] [--workers N | --scheduler ADDRESS]
     nntui compare --list
 
+The variants are a sweep (:mod:`nntui.sweep`): by default they train one after another in this
+process (a comparison has two to four runs, and its tiny ones, the neuron's, take less time than
+starting a cluster); ``--workers N`` trains them side by side on a local Dask cluster of N
+worker processes, ``--scheduler ADDRESS`` on an existing one.
 One line is printed as each variant ends (with a progress bar on a terminal), then one table of
 all of them, and with ``--plot`` their curves on one plot.  Every run is recorded in the run
 history with the comparison's name as its group and the variant's label as its name.  Ctrl+C,
@@ -27,12 +31,21 @@ from rich.table import Table
 from rich.text import Text
 
 from .cli import add_location_arguments
-from .compare import COMPARISONS, NOT_RUN, Comparison, ComparisonRun, VariantResult
+from .compare import COMPARISONS, NOT_RUN, Comparison, VariantResult, neuron_outputs
 from .config import SPECS, Config, parse_field
 from .engine import BatchProgress, Control, EpochReport
 from .lifecycle import ENDED_WELL, RunEnded, RunStarted, open_history
 from .runs import RunFileError, check_writable, write_json_atomic
 from .signals import Interrupted, StopOnSignals
+from .sweep import (
+    CONNECT_TIMEOUT,
+    ClusterError,
+    DaskExecutor,
+    InProcess,
+    Sweep,
+    SweepResult,
+    SweepRun,
+)
 
 PROG = "nntui compare"
 USAGE_ERROR = 2
@@ -78,7 +91,39 @@ def build_parser() -> argparse.ArgumentParser:
                         help="write every variant's config, outcome and epochs as JSON (also "
                              "when stopped)")
     parser.add_argument("--quiet", action="store_true", help="print only the summary table")
+    where = parser.add_argument_group("where the variants train (default: one after another, "
+                                      "in this process)")
+    where.add_argument("--workers", type=workers_value, metavar="N",
+                       help="train the variants side by side on a local Dask cluster of N "
+                            "worker processes (0: one after another, in this process)")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="train them on the Dask cluster of this scheduler, e.g. "
+                            "tcp://10.0.0.5:8786 (its workers need nntui)")
+    where.add_argument("--timeout", type=seconds_value, default=CONNECT_TIMEOUT, metavar="SECONDS",
+                       help=f"how long to try to reach the scheduler [default "
+                            f"{CONNECT_TIMEOUT:g}]")
     return parser
+
+
+def workers_value(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is too small; use 0 or more")
+    return value
+
+
+def seconds_value(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"{text} s is out of range; use more than 0 and at "
+                                         f"most 3600")
+    return value
 
 
 # --- listing -----------------------------------------------------------------------------------
@@ -143,19 +188,22 @@ def outcome_words(result: VariantResult, signal_name: str = "") -> str:
 
 
 class ComparisonPrinter:
-    """Prints a line as each variant ends; on a terminal, a bar over all the variants' epochs."""
+    """Prints a line as each variant ends; on a terminal, a bar over all the variants' epochs
+    (only when they train one after another: ``bar``)."""
 
-    def __init__(self, console: Console, variants: Sequence[tuple[str, Config]], quiet: bool):
+    def __init__(self, console: Console, variants: Sequence[tuple[str, Config]], quiet: bool,
+                 bar: bool = True):
         self.console = console
         self.variants = list(variants)
         self.quiet = quiet
+        self.bar = bar
         self.signal_name = ""
         self.offset = 0  # epochs of the variants before the running one
         self.progress: Progress | None = None
         self.task = None
 
     def __enter__(self) -> ComparisonPrinter:
-        if self.console.is_terminal and not self.quiet:
+        if self.console.is_terminal and not self.quiet and self.bar:
             self.progress = Progress(
                 TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[epoch]}"),
                 TimeElapsedColumn(), TextColumn("{task.fields[cost]}"),
@@ -202,6 +250,13 @@ class ComparisonPrinter:
         line.append(": ")
         line.append(outcome_words(result, self.signal_name), style)
         self.console.print(line, highlight=False)
+
+
+def variant_result(result: SweepResult) -> VariantResult:
+    """A run of a sweep as a comparison's variant; a neuron's output a per epoch is worked back
+    from its costs (:func:`~nntui.compare.neuron_outputs`), so it is the same wherever it ran."""
+    return VariantResult(result.label, result.config, result.ended, list(result.history),
+                         neuron_outputs(result.config, result.history), result.run_id)
 
 
 # --- the summary -------------------------------------------------------------------------------
@@ -342,32 +397,48 @@ def compare_command(comparison: Comparison, args: argparse.Namespace, console: C
     def warn(message: str) -> None:
         err.print(f"nntui: warning: {message}", highlight=False)
 
+    variants = comparison.labelled_configs(args.epochs)
+    scheduler = args.scheduler.strip() if args.scheduler and args.scheduler.strip() else None
+    in_process = scheduler is None and not args.workers
     history = open_history(args.runs_db, warn)
-    runner = ComparisonRun(comparison, history=history, control=control,
-                           data_dir=args.data_dir, warn=warn, epochs=args.epochs)
-    printer = ComparisonPrinter(console, runner.variants, args.quiet)
-    runner.observers_for = printer.observers
-    runner.on_result = printer.on_result
+    printer = ComparisonPrinter(console, variants, args.quiet, bar=in_process)
+    sweep = Sweep(comparison.name,
+                  [SweepRun(i, label, config) for i, (label, config) in enumerate(variants)],
+                  history=history, control=control, data_dir=args.data_dir, warn=warn,
+                  observers_for=lambda run: printer.observers(run.index, run.label, run.config),
+                  on_result=lambda result: printer.on_result(result.run.index,
+                                                             variant_result(result)))
+    executor = InProcess() if in_process else DaskExecutor(
+        workers=args.workers or None, scheduler=scheduler, timeout=args.timeout)
     if not args.quiet:
-        count = len(runner.variants)
-        console.print(Text.assemble((comparison.title, "bold"),
-                                    f": {count} runs, one after another"), highlight=False)
+        count = len(variants)
+        how = "one after another" if in_process else "side by side on Dask"
+        console.print(Text.assemble((comparison.title, "bold"), f": {count} runs, {how}"),
+                      highlight=False)
         console.print(Text.assemble(("Watch: ", "bold"), comparison.watch), highlight=False)
     interrupted = False
     signals = StopOnSignals(control, heard)
-    with signals, printer:
-        try:
-            results = runner.execute()
-        except Interrupted:
-            interrupted = True
+    try:
+        with signals, printer:
+            try:
+                if isinstance(executor, DaskExecutor):
+                    executor.start(len(variants))
+                sweep.execute(executor)
+            except Interrupted:
+                interrupted = True
+            except ClusterError as error:
+                err.print(f"{PROG}: error: {error}", highlight=False)
+                if history is not None:
+                    history.close()
+                return FAILURE
+    finally:
+        executor.close()
     signal_name = signals.name
     if interrupted:
         message = f"stopped at once by a second {signal_name}"
         err.print(f"nntui: {message}", highlight=False)
-        runner.abandon(message)
-        results = list(runner.results)
-        results += [VariantResult(label, config)
-                    for label, config in runner.variants[len(results):]]
+        sweep.abandon(message)
+    results = [variant_result(result) for result in sweep.results]
     if history is not None:
         history.close()
     code = 0
