@@ -45,6 +45,7 @@ from .sweep import (
     Sweep,
     SweepResult,
     SweepRun,
+    check_address,
 )
 
 PROG = "nntui compare"
@@ -383,6 +384,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             check_writable(args.json, "run record")
         except RunFileError as error:
             err.print(f"{PROG}: error: {error}", highlight=False)
+            return USAGE_ERROR
+    if args.scheduler is not None and args.scheduler.strip():
+        wrong = check_address(args.scheduler.strip())
+        if wrong is not None:
+            err.print(f"{PROG}: error: {wrong}", highlight=False)
             return USAGE_ERROR
     return compare_command(COMPARISONS[args.name], args, console, err)
 

@@ -455,6 +455,25 @@ def scheduler_address(given: str | None) -> str | None:
     return env or None
 
 
+def check_address(address: str) -> str | None:
+    """What is wrong with a scheduler address as written (no connection is tried), or None."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme in ("tcp", "tls", "ws", "wss"):
+            parse_host_port(location)
+    except (ValueError, TypeError) as error:
+        return (f"'{address}' is not a Dask scheduler address ({_first_line(error)}); write it "
+                f"like tcp://10.0.0.5:8786")
+    from distributed.comm.registry import backends
+
+    if scheme not in backends:
+        return (f"'{address}' is not a Dask scheduler address (unknown scheme '{scheme}'; known: "
+                f"{', '.join(sorted(backends))}); write it like tcp://10.0.0.5:8786")
+    return None
+
+
 class DaskExecutor:
     """The runs on Dask: a ``LocalCluster`` of ``workers`` single-threaded worker processes
     started here (default: one per core, never more than there are runs), or the cluster of the
@@ -475,6 +494,7 @@ class DaskExecutor:
         self.workers = 0
         self.address = ""
         self.started_in = 0.0
+        self._stops: dict[int, Any] = {}
 
     # --- connecting ------------------------------------------------------------------------
 
@@ -505,8 +525,10 @@ class DaskExecutor:
         n = self.requested or cores()
         if runs:
             n = min(n, runs)
-        with dask.config.set({"distributed.scheduler.allowed-failures": RETRIES,
-                              "distributed.worker.daemon": True}):
+        # One task per worker thread at a time where Dask queues tasks on the scheduler.
+        # (How often a run is retried is the client's rule, counted from the starts it hears
+        # of, the same on any cluster: see DaskExecutor._handle.)
+        with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
             # Nannies restart a worker that dies; each worker process ignores Ctrl+C (the
             # terminal sends it to the whole process group: only the client acts on it) and
             # pins BLAS to one thread (nntui.sweep.dask_setup, preloaded).
@@ -571,11 +593,14 @@ class DaskExecutor:
         client = self.client
         token = uuid.uuid4().hex[:12]
         queue = Queue(f"nntui-sweep-{token}", client=client)
-        stop = Event(f"nntui-sweep-stop-{token}", client=client)
+        # One stop event per run: set for all of them by a stop, for one run given up.
+        self._stops = {result.run.index: Event(f"nntui-sweep-stop-{token}-{result.run.index}",
+                                               client=client) for result in sweep.results}
         futures: dict[int, Any] = {}
         for result in sweep.results:
             task = {"index": result.run.index, "config": result.config.to_dict(),
-                    "data_dir": sweep.data_dir, "queue": queue.name, "stop": stop.name}
+                    "data_dir": sweep.data_dir, "queue": queue.name,
+                    "stop": self._stops[result.run.index].name}
             futures[result.run.index] = client.submit(
                 train_on_worker, task, key=f"nntui-{sweep.name}-{token}-{result.run.index}",
                 pure=False)
@@ -584,11 +609,12 @@ class DaskExecutor:
             while any(not result.final for result in sweep.results):
                 if sweep.control.stop_requested and stopping_since is None:
                     stopping_since = time.monotonic()
-                    stop.set()
                     for result in sweep.results:  # never start the others
                         if result.state == "queued":
                             futures[result.run.index].cancel()
                             sweep._not_run(result)
+                    for result in sweep.results:
+                        self._stop(result.run.index)
                 done = [index for index, future in futures.items()
                         if future.done() and not sweep.results[index].final]
                 for message in _drain(queue, 0.0 if done else 0.2):
@@ -602,23 +628,38 @@ class DaskExecutor:
         finally:
             # However the loop ends (a second Ctrl+C included), no run goes on by itself.
             with contextlib.suppress(Exception), _quiet_logs():
-                stop.set()
-            with contextlib.suppress(Exception), _quiet_logs():
                 client.cancel(list(futures.values()))
+            for index in list(self._stops):  # each run its worker has not seen end
+                attempt = sweep._attempts.get(index)
+                if attempt is None or not attempt.ended or attempt.token in ("result", "error"):
+                    self._stop(index)
+            self._stops.clear()
+
+    def _stop(self, index: int) -> None:
+        """Tell run ``index``, wherever it trains, to stop after its mini-batch."""
+        event = self._stops.pop(index, None)
+        if event is not None:
+            with contextlib.suppress(Exception), _quiet_logs():
+                event.set()
+
+    def _give_up(self, index: int, future: Any) -> None:
+        """A run that is final here: its task, if it still trains somewhere, stops."""
+        future.cancel()
+        self._stop(index)
 
     def _handle(self, sweep: Sweep, message: dict, futures: dict[int, Any]) -> None:
         index, token, kind = message["index"], message["attempt"], message["kind"]
         result = sweep.results[index]
         if result.final:
             if kind == "started":  # re-run after its end was recorded: nobody wants it
-                futures[index].cancel()
+                self._give_up(index, futures[index])
             return
         attempt = sweep._attempts.get(index)
         if attempt is None or attempt.token != token:
             if attempt is not None and not attempt.ended:
                 # A new start while the last one never ended: its worker died.
                 if result.attempts > RETRIES:
-                    futures[index].cancel()
+                    self._give_up(index, futures[index])
                     attempt.end_here("failed", _died_twice(result.attempts))
                     sweep._ended(result)
                     return
@@ -657,8 +698,8 @@ class DaskExecutor:
                              "cancelled on the Dask cluster")
         else:
             error = future.exception()
-            if type(error).__name__ == "KilledWorker":
-                message = _died_twice(max(result.attempts, RETRIES + 1))
+            if type(error).__name__ == "KilledWorker":  # its workers died before it started
+                message = _died_twice(getattr(error, "allowed_failures", RETRIES) + 1)
             else:
                 message = f"failed on its Dask worker: {_first_line(error)}"
             if attempt is None:
@@ -667,9 +708,9 @@ class DaskExecutor:
         sweep._ended(result)
 
 
-def _died_twice(attempts: int) -> str:
-    return (f"its worker died {attempts} times (a run is retried once); look at the workers' "
-            f"logs, or give it fewer or smaller layers if they run out of memory")
+def _died_twice(deaths: int) -> str:
+    return (f"the Dask worker running it died {deaths} times (a run is retried once); look at "
+            f"the workers' logs, or give it fewer or smaller layers if they run out of memory")
 
 
 def _first_line(error: BaseException) -> str:

@@ -47,12 +47,14 @@ from .signals import Interrupted, StopOnSignals
 from .sweep import (
     CONNECT_TIMEOUT,
     NOT_RUN,
+    SCHEDULER_ENV,
     ClusterError,
     DaskExecutor,
     InProcess,
     Sweep,
     SweepError,
     SweepResult,
+    check_address,
     check_data,
     cores,
     default_name,
@@ -244,6 +246,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not name:
         problems.append("--name needs a name")
     scheduler = scheduler_address(args.scheduler)
+    if scheduler is not None:
+        wrong = check_address(scheduler)
+        if wrong is not None:
+            problems.append(wrong if args.scheduler else f"${SCHEDULER_ENV}: {wrong}")
     if scheduler is not None and args.workers is not None:
         problems.append("--workers sets the size of a local cluster; a cluster given with "
                         "--scheduler (or $NNTUI_DASK_SCHEDULER) has its own workers: drop one")
