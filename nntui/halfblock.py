@@ -41,11 +41,11 @@ BLACK = (0, 0, 0)
 """The colour of the missing lower pixel when an image has an odd number of rows."""
 
 # Two classes, as TensorFlow Playground colours them: the field is dark so the points show on it.
-CLASS_COLOURS = ((245, 147, 34), (8, 119, 189))
+CLASS_COLOURS = ((255, 160, 40), (60, 160, 255))
 """Training points of class 0 (orange) and class 1 (blue)."""
 TEST_COLOURS = ((255, 214, 160), (150, 210, 255))
 """Test points: paler tints of the class colours."""
-FIELD_STOPS = ((0.0, (112, 60, 12)), (0.5, (38, 38, 38)), (1.0, (10, 62, 112)))
+FIELD_STOPS = ((0.0, (96, 50, 10)), (0.5, (36, 36, 36)), (1.0, (8, 50, 96)))
 """The field under the points: dark orange at 0 (class 0), dark grey at ½, dark blue at 1."""
 DIVERGING_STOPS = ((-1.0, (40, 110, 255)), (0.0, (20, 20, 20)), (1.0, (255, 70, 40)))
 """Weights: strongly negative blue, zero near black, strongly positive red."""
