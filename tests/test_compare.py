@@ -314,6 +314,8 @@ def test_compare_quiet_prints_only_the_summary(tmp_path: Path, capsys) -> None:
     (["compare"], "name a comparison: saturated-neuron"),
     (["compare", "saturated-neuron", "--epochs", "0"], "--epochs"),
     (["compare", "saturated-neuron", "--json", "."], "folder"),
+    (["compare", "saturated-neuron", "--scheduler", "127.0.0.1"], "missing port number"),
+    (["compare", "saturated-neuron", "--workers", "-2"], "too small"),
 ])
 def test_usage_errors_exit_2(argv: list[str], words: str, capsys, tmp_path: Path,
                              monkeypatch) -> None:
@@ -338,6 +340,32 @@ def test_list_and_presets_show_the_comparisons(capsys) -> None:
     code, out, _ = _run(["--list-presets"], capsys)
     assert code == 0
     assert "nielsen-l2" in out and all(name in out for name in COMPARISONS)
+
+
+def test_compare_on_a_local_dask_cluster_gives_the_same_runs(tmp_path: Path, capsys) -> None:
+    """The variants through the sweep machinery on two worker processes: the same numbers as
+    one after another in this process, recorded the same way."""
+    db = tmp_path / "runs.db"
+    results = {}
+    for how in (["--workers", "2"], ["--workers", "0"]):
+        record = tmp_path / f"neuron{how[1]}.json"
+        code, out, err = _run(["compare", "saturated-neuron", "--epochs", "20", *how,
+                               "--runs-db", str(db), "--json", str(record)], capsys)
+        assert code == 0, err
+        results[how[1]] = json.loads(record.read_text())
+        if how[1] == "2":
+            assert "4 runs, side by side on Dask" in out
+            for index, label in enumerate(NEURON.labels()):
+                assert f"[{index + 1}/4] {label}: completed, 20 epochs, output a" in out
+    on_dask, here = results["2"]["variants"], results["0"]["variants"]
+    assert [v["status"] for v in on_dask] == ["completed"] * 4
+    for a, b in zip(on_dask, here, strict=True):
+        assert a["label"] == b["label"] and len(a["outputs"]) == 21
+        assert a["outputs"] == b["outputs"]  # the same seed, the same numbers
+        assert a["run_id"] != b["run_id"]
+    with RunHistory(db) as history:
+        runs = history.list_runs()
+    assert len(runs) == 8 and {r.group for r in runs} == {"saturated-neuron"}
 
 
 def _subprocess_env() -> dict[str, str]:
