@@ -44,6 +44,9 @@ from .network import Network
 # once η has fallen to 1/128 of its starting value (Nielsen ch. 3, "learning rate schedules").
 PLATEAU_EPOCHS = 5
 SCHEDULE_FLOOR = 1 / 128
+# Shuffled examples are copied into one buffer this many rows at a time (a few MB for MNIST):
+# one take per stretch instead of two per mini-batch, and the mini-batches are views of it.
+GATHER_ROWS = 1024
 
 
 class Examples(Protocol):
@@ -67,6 +70,43 @@ class TrainingResult:
 
 def _ignore(event: object) -> None:
     """The observer used when nobody is listening."""
+
+
+class _SpeedSums:
+    """Nielsen's speed of learning of each layer, ‖∂C/∂bˡ‖, as the RMS over an epoch's
+    mini-batches, for no NumPy call per mini-batch.
+
+    Backprop writes each mini-batch's bias step (η/m) Σₓ ∂Cₓ/∂bˡ = η ∂C/∂bˡ into the next row of a
+    table; the rows are squared and summed, one call per layer, after each stretch of mini-batches
+    and before η changes, and divided by η² then.  This saves a dot product and its conversion to
+    a Python float per layer and mini-batch.
+    """
+
+    def __init__(self, biases: list[np.ndarray], rows: int):
+        self.tables = [np.empty((rows, len(b)), dtype=b.dtype) for b in biases]
+        self.used = 0
+        self.sums = [0.0] * len(biases)
+
+    def begin(self) -> None:
+        self.used = 0
+        self.sums = [0.0] * len(self.tables)
+
+    def next_row(self, ws) -> None:
+        """Point the workspace's bias gradients at the next row of each table."""
+        for layer, table in enumerate(self.tables):
+            ws.grad_b[layer] = table[self.used]
+        self.used += 1
+
+    def add_rows(self, eta: float) -> None:
+        """Add Σ‖∂C/∂bˡ‖² over the rows filled since the last call, all taken with ``eta``."""
+        if self.used and eta > 0:
+            for layer, table in enumerate(self.tables):
+                rows = table[: self.used]
+                self.sums[layer] += float(np.vdot(rows, rows)) / (eta * eta)
+        self.used = 0
+
+    def rms(self, batches: int) -> tuple[float, ...]:
+        return tuple(math.sqrt(s / batches) if batches else 0.0 for s in self.sums)
 
 
 class Trainer:
@@ -123,6 +163,12 @@ class Trainer:
         # up when someone asks (see running_cost).
         self._outputs = np.empty((len(train.x), network.sizes[-1]), dtype=network.dtype)
         self._order = np.arange(len(train.x))
+        # Each stretch of GATHER_ROWS shuffled examples (whole mini-batches) is gathered at once.
+        batches_per_gather = max(1, GATHER_ROWS // self.batch_size)
+        rows = min(len(train.x), batches_per_gather * self.batch_size)
+        self._gathered_x = np.empty((rows, train.x.shape[1]), dtype=network.dtype)
+        self._gathered_y = np.empty((rows, train.y.shape[1]), dtype=network.dtype)
+        self._speed_sums = _SpeedSums(network.biases, batches_per_gather)
         self._rows_done = self._rows_costed = 0
         self._cost_sum = 0.0
         self._stopped_after = 0
@@ -234,71 +280,82 @@ class Trainer:
         self._order = order
         self._rows_done = self._rows_costed = 0
         self._cost_sum = 0.0
-        speed_sq = [0.0] * self.network.num_layers
+        xs, ys = self._gathered_x, self._gathered_y
+        stretch = len(xs)
+        speed = self._speed_sums
+        speed.begin()
+        network = self.network
         start = time.perf_counter()
         paused_for = 0.0
         control = self.control
         for batch in range(batches):
             if control.pending:
                 control.pending = False
+                eta = self.eta
                 waited, stop = self._obey_control(epoch, batch)
                 paused_for += waited
+                if self.eta != eta:  # the steps so far were taken with the old η
+                    speed.add_rows(eta)
                 if stop:
                     self._rows_done = min(batch * m, n)
                     self._stopped_after = batch
                     return False
             lo = batch * m
-            indices = order[lo : lo + m]
-            ws = self.network.workspace(len(indices))
-            np.take(x, indices, axis=0, out=ws.activations[0])
-            np.take(y, indices, axis=0, out=ws.targets)
+            hi = min(lo + m, n)
+            k = lo % stretch
+            if k == 0:  # one take for the next stretch of examples saves two per mini-batch
+                end = min(lo + stretch, n)
+                np.take(x, order[lo:end], axis=0, out=xs[: end - lo], mode="clip")
+                np.take(y, order[lo:end], axis=0, out=ys[: end - lo], mode="clip")
+                speed.add_rows(self.eta)
+            ws = network.workspace(hi - lo)
+            ws.activations[0] = xs[k : k + hi - lo]  # views of the gathered examples
+            ws.targets = ys[k : k + hi - lo]
             # The output layer writes straight into this epoch's rows of outputs, kept for the
             # running cost: a view costs less than a copy.
-            ws.activations[-1] = outputs[lo : lo + m]
-            self.network.backprop(ws, self.dropout, self.rng)
-            self._update(ws, len(indices), n, speed_sq)
+            ws.activations[-1] = outputs[lo:hi]
+            speed.next_row(ws)
+            network.backprop(ws, self.dropout, self.rng, self.eta / (hi - lo))
+            self._update(ws, n)
             now = time.perf_counter()
             if now - self._last_report >= self.progress_interval:
                 self._last_report = now
-                self._rows_done = min(lo + m, n)
+                self._rows_done = hi
                 self._report_progress(epoch, batch + 1, batches, now - start - paused_for)
+        speed.add_rows(self.eta)
         self._rows_done = n
         self._epoch_seconds = time.perf_counter() - start - paused_for
-        self._speed = self._speeds(speed_sq, batches)
+        self._speed = speed.rms(batches)
         if not all(math.isfinite(s) for s in self._speed):
             raise Diverged("the gradient became NaN or infinite")
         return True
 
-    def _update(self, ws, m: int, n: int, speed_sq: list[float]) -> None:
-        """Apply one gradient step to every layer (see the module docstring for the rules)."""
+    def _update(self, ws, n: int) -> None:
+        """Apply one gradient step to every layer (see the module docstring for the rules).
+
+        Backprop was handed η/m, so ``ws.grad_w`` and ``ws.grad_b`` already hold the steps
+        (η/m) Σₓ ∂Cₓ/∂w: what is left is the regularization term and one subtraction.
+        """
         eta = self.eta
         decay = 1.0 - eta * self.lmbda / n if self.regularization == "l2" else 1.0
         shrink = eta * self.lmbda / n if self.regularization == "l1" else 0.0
-        step = eta / m
         net = self.network
         for layer, (w, b) in enumerate(zip(net.weights, net.biases, strict=True)):
-            grad_w, grad_b = ws.grad_w[layer], ws.grad_b[layer]
-            speed_sq[layer] += float(grad_b.dot(grad_b)) / (m * m)  # .dot: cheaper than np.dot
-            grad_w *= step  # now the step (η/m) Σ ∂C/∂w, without regularization
+            step = ws.grad_w[layer]
             if shrink:
-                grad_w += shrink * np.sign(w)
+                step += shrink * np.sign(w)
             if self.velocities is not None:
                 v = self.velocities[layer]
                 v *= self.momentum
-                v -= grad_w
+                v -= step
                 if decay != 1.0:
                     v -= (1.0 - decay) * w
                 w += v
             else:
                 if decay != 1.0:
-                    w *= decay
-                w -= grad_w
-            grad_b *= step
-            b -= grad_b
-
-    @staticmethod
-    def _speeds(speed_sq: list[float], batches: int) -> tuple[float, ...]:
-        return tuple(math.sqrt(s / batches) if batches else 0.0 for s in speed_sq)
+                    w *= np.array(decay, w.dtype)  # a 0-d array of w's dtype: no type promotion
+                w -= step
+            b -= ws.grad_b[layer]
 
     def running_cost(self) -> float:
         """The mean cost of the epoch's mini-batches so far, with the regularization term.
