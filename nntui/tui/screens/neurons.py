@@ -101,7 +101,7 @@ class NeuronsScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="neurons-title")
-        with VerticalScroll(id="neurons-scroll"):
+        with VerticalScroll(id="neurons-scroll", can_focus=False):
             yield Grid(id="neurons-grid")
         yield Static(id="neurons-legend")
         yield Footer(compact=True, show_command_palette=False)

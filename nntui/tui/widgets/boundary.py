@@ -116,9 +116,9 @@ class BoundaryPanel(Vertical, can_focus=True):
                 tooltip="Show or hide the test points (paler) beside the training points"),
     ]
 
-    view: reactive[int] = reactive(0)
+    view: reactive[int] = reactive(0, init=False)
     """0: the network's output; k ≥ 1: neuron k of hidden layer 1."""
-    show_test: reactive[bool] = reactive(False)
+    show_test: reactive[bool] = reactive(False, init=False)
 
     @dataclass
     class ViewChanged(Message):
