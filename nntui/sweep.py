@@ -663,10 +663,11 @@ class DaskExecutor:
                     attempt.end_here("failed", _died_twice(result.attempts))
                     sweep._ended(result)
                     return
-                attempt.end_here("interrupted",
-                                 f"its worker {result.worker or '?'} died during epoch "
-                                 f"{result.epoch or 1}; the run was started again on "
-                                 f"{message.get('worker', '?')}")
+                words = (f"its worker {result.worker or '?'} died during epoch "
+                         f"{result.epoch or 1}; the run was started again on "
+                         f"{message.get('worker', '?')}")
+                attempt.end_here("interrupted", words)
+                sweep.warn(f"{result.label}: {words}")
             attempt = sweep._start_attempt(index, token)
         result.worker = message.get("worker", result.worker)
         event = _event(message, result.config)

@@ -24,6 +24,7 @@ from nntui.engine import EpochReport
 from nntui.history import RunHistory
 from nntui.lifecycle import JsonRecord, RunEnded, RunStarted
 from nntui.runs import load_run
+from nntui.signals import Interrupted
 from nntui.sweep import (
     NOT_RUN,
     DaskExecutor,
@@ -274,7 +275,9 @@ def test_a_killed_worker_gets_its_run_retried_once_then_failed(local_cluster: Da
         return [observe]
 
     with RunHistory(tmp_path / "runs.db") as history:
-        sweep = Sweep("kills", runs, history=history, observers_for=observers_for)
+        warnings: list[str] = []
+        sweep = Sweep("kills", runs, history=history, observers_for=observers_for,
+                      warn=warnings.append)
         results = sweep.execute(local_cluster)
         recorded = sorted(history.list_runs(), key=lambda r: r.id)
     assert sorted(killed) == [(0, 1), (1, 1), (1, 2)]
@@ -285,10 +288,40 @@ def test_a_killed_worker_gets_its_run_retried_once_then_failed(local_cluster: Da
     by_name: dict[str, list[str]] = {}
     for run in recorded:
         by_name.setdefault(run.name, []).append(run.status)
+    assert sum("died during epoch" in w for w in warnings) == 2  # said as it happened
     assert by_name == {"seed=1": ["interrupted", "completed"],
                        "seed=2": ["interrupted", "failed"]}
     interrupted = next(r for r in recorded if r.status == "interrupted")
     assert "died during epoch" in interrupted.message and interrupted.epochs_done >= 2
+
+
+def test_leaving_at_once_records_the_running_run_stopped(local_cluster: DaskExecutor,
+                                                       tmp_path: Path) -> None:
+    """A second Ctrl+C leaves the sweep at once: the runs that were running are recorded as
+    stopped with the epochs that arrived, the others never start."""
+    runs = plan_sweep(_config(CIRCLE, epochs=200, pace=20), ["seed=1,2,3"])
+
+    def observers_for(run):
+        def observe(event):
+            if run.index == 0 and isinstance(event, EpochReport) and event.epoch == 2:
+                raise Interrupted
+        return [observe]
+
+    warnings: list[str] = []
+    with RunHistory(tmp_path / "runs.db") as history:
+        sweep = Sweep("at-once", runs, history=history, observers_for=observers_for,
+                      warn=warnings.append)
+        with pytest.raises(Interrupted):
+            sweep.execute(local_cluster)
+        ended = sweep.abandon("stopped at once by a second Ctrl+C")
+        recorded = {r.name: r for r in history.list_runs()}
+    results = sweep.results
+    assert results[0] in ended and results[0].state == "stopped"
+    assert results[0].ended.epochs_run == 2 and "second Ctrl+C" in results[0].ended.message
+    assert recorded["seed=1"].status == "stopped" and recorded["seed=1"].epochs_done == 2
+    assert results[1].state in ("stopped", NOT_RUN) and results[2].state == NOT_RUN
+    assert "seed=3" not in recorded and not warnings
+    assert all(r.final for r in results)
 
 
 # --- a real nntui sweep, stopped with Ctrl+C -----------------------------------------------------
