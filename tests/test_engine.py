@@ -323,3 +323,47 @@ def test_feedforward_in_chunks_matches_one_pass() -> None:
         network_module.EVAL_CHUNK = old
     np.testing.assert_allclose(chunked, whole)
     assert whole.shape == (25, 3)
+
+
+# --- nntui's step against the book's own per-example algorithm ---------------------------------
+
+def _book_loop():
+    """benchmarks/nielsen_loop.py: Nielsen's network2.py SGD, per example, as the book runs it."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "nielsen_loop.py"
+    spec = importlib.util.spec_from_file_location("nielsen_loop", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("lmbda", [0.0, 5.0])
+def test_one_step_matches_the_books_per_example_loop(lmbda: float) -> None:
+    """One mini-batch of the whole training set: nntui's matrix-based backprop, with η/m folded
+    into δᴸ and the L2 decay in place, moves every weight and bias where the book's loop (each
+    example on its own, gradients summed, (1 − ηλ/n)w − (η/m)∇w) moves them."""
+    from nntui.datasets import Split
+    from nntui.engine import Trainer
+
+    book = _book_loop()
+    sizes, n, eta = [6, 5, 4], 12, 0.7
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((n, sizes[0]))
+    y = np.eye(sizes[-1])[rng.integers(0, sizes[-1], n)]
+    reference = book.BookNetwork(sizes, seed=3)
+    net = Network(sizes, activation="sigmoid", output="sigmoid", cost="cross-entropy",
+                  dtype="float64")
+    for layer in range(len(sizes) - 1):
+        net.weights[layer][...] = reference.weights[layer]
+        net.biases[layer][...] = reference.biases[layer][:, 0]
+    train = Split(x, y, y.argmax(axis=1))
+    trainer = Trainer(net, train, train, eta=eta, batch_size=n, epochs=1, seed=1,
+                      regularization="l2" if lmbda else "none", lmbda=lmbda)
+    assert trainer._train_epoch(1)
+    reference.update_mini_batch(book.as_training_data(x, y), eta, lmbda, n)
+    for ours, theirs in zip(net.weights, reference.weights, strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-14)
+    for ours, theirs in zip(net.biases, reference.biases, strict=True):
+        np.testing.assert_allclose(ours, theirs[:, 0], rtol=1e-12, atol=1e-14)

@@ -515,3 +515,46 @@ def test_control_owns_the_live_eta():
     assert control.take_eta(2.5) == 0.1
     control.eta_changed(0.05)
     assert control.live_eta == 0.05
+
+
+# --- the speed of learning -------------------------------------------------------------------
+
+def test_learning_speed_is_the_rms_of_each_batchs_bias_gradient() -> None:
+    """n = 25, m = 10: three mini-batches an epoch, the last of 5, and η changed live after the
+    first.  Each layer's speed is the RMS over the epoch's mini-batches of ‖∂C/∂bˡ‖ = ‖(1/m) Σₓ δˡ‖,
+    the true gradient whatever η was, although the trainer only ever holds the steps η ∂C/∂bˡ."""
+    train = make_blobs(25)
+    control = Control()
+    trainer = _trainer(train, make_blobs(10, 1), dtype="float64", epochs=2, hidden=(6, 5),
+                       control=control, progress_interval=0.0, regularization="l2", lmbda=1.0)
+    network = trainer.network
+    backprop = network.backprop
+    gradients: list[list[np.ndarray]] = []
+
+    def recording(ws, *args) -> None:
+        backprop(ws, *args)
+        x, y = ws.activations[0].copy(), ws.targets.copy()
+        check = Network(network.sizes, activation=network.activation, output=network.output,
+                        cost=network.cost, dtype="float64")
+        check.weights = [w.copy() for w in network.weights]
+        check.biases = [b.copy() for b in network.biases]
+        ws2 = check.workspace(len(x))
+        ws2.activations[0][...] = x
+        ws2.targets[...] = y
+        check.backprop(ws2)  # summed, unscaled: Σₓ ∂Cₓ/∂b
+        gradients.append([g / len(x) for g in ws2.grad_b])
+
+    def observer(event: object) -> None:
+        if isinstance(event, BatchProgress) and (event.epoch, event.batch) == (1, 1):
+            control.scale_eta(0.3)
+
+    network.backprop = recording
+    trainer.observer = observer
+    result = trainer.run()
+    assert [r.eta for r in result.history] == pytest.approx([0.03, 0.03])
+    assert len(gradients) == 6
+    for epoch, report in enumerate(result.history):
+        batches = gradients[3 * epoch : 3 * epoch + 3]
+        expected = [math.sqrt(sum(float(g[layer] @ g[layer]) for g in batches) / 3)
+                    for layer in range(3)]
+        assert report.learning_speed == pytest.approx(expected, rel=1e-9)

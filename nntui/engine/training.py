@@ -163,7 +163,10 @@ class Trainer:
         # up when someone asks (see running_cost).
         self._outputs = np.empty((len(train.x), network.sizes[-1]), dtype=network.dtype)
         self._order = np.arange(len(train.x))
-        # Each stretch of GATHER_ROWS shuffled examples (whole mini-batches) is gathered at once.
+        # Each stretch of GATHER_ROWS shuffled examples (whole mini-batches) is gathered at once,
+        # from the examples in the network's precision (converted here only if they are not).
+        self._x = np.asarray(train.x, dtype=network.dtype)
+        self._y = np.asarray(train.y, dtype=network.dtype)
         batches_per_gather = max(1, GATHER_ROWS // self.batch_size)
         rows = min(len(train.x), batches_per_gather * self.batch_size)
         self._gathered_x = np.empty((rows, train.x.shape[1]), dtype=network.dtype)
@@ -271,7 +274,7 @@ class Trainer:
 
     def _train_epoch(self, epoch: int) -> bool:
         """One pass over the shuffled training data; False if a stop was requested."""
-        x, y = self.train.x, self.train.y
+        x, y = self._x, self._y
         n = len(x)
         m = self.batch_size
         batches = math.ceil(n / m)
