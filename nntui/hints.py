@@ -16,8 +16,8 @@ through the ``notify`` callable (and kept in :attr:`HintObserver.hints`):
 The last two look at the network itself, on a *probe*: a few hundred training examples, taken at
 the start of the run (:func:`probe_examples`) unless given.  That costs one small forward pass per
 epoch, for ReLU nets and sigmoid outputs under the quadratic cost only: about 0.14 ms on the
-spiral preset and 0.8 ms on Krohn's 64-64 ReLU net, 2 % of an epoch of 6,000 or 10,000 examples
-and less of longer ones (``benchmarks/bench_inspect.py``).
+spiral preset and 0.8 ms on Krohn's 64-64 ReLU net, 2 % of an epoch of the spiral's 1,000 points
+or of 10,000 MNIST images, and less of longer epochs (``benchmarks/bench_inspect.py``).
 
 The observer runs in the trainer's thread, between epochs, and never raises: a hint that cannot
 be checked is skipped.
