@@ -9,8 +9,15 @@ on buffers of the real shapes and the per-call times are summed and multiplied b
 mini-batches.  time / floor says how much the rest (activations, the cost, the update, Python)
 costs on top: with ten-example batches that overhead, not the arithmetic, sets the pace.
 
+Then, in the same process, it times one epoch of Nielsen's own algorithm (``nielsen_loop.py``: the
+book's ``network2.py`` SGD, each example backpropagated on its own as a column vector) against
+nntui on the same network and settings, the book's ch. 3 run: [784,30,10], sigmoid and
+cross-entropy, batch 10, η = 0.5, L2 with λ = 5, one BLAS thread; nntui in float32, the book's
+loop in its own float64.
+
     python benchmarks/bench_epoch.py            # full table, about 2 minutes
     python benchmarks/bench_epoch.py --quick    # one repeat, fewer floor iterations
+    python benchmarks/bench_epoch.py --dtype float32 --threads 1   # the cells the issue targets
 
 Prints a Rich table and, last, one line of JSON with every figure.
 """
@@ -21,6 +28,7 @@ import argparse
 import json
 import math
 import os
+import random
 import sys
 import time
 from collections.abc import Callable
@@ -28,6 +36,7 @@ from dataclasses import asdict, dataclass
 from itertools import pairwise
 
 import numpy as np
+from nielsen_loop import BookNetwork, as_training_data  # benchmarks/, beside this script
 from rich.console import Console
 from rich.table import Table
 from threadpoolctl import threadpool_info, threadpool_limits
@@ -36,6 +45,7 @@ from nntui.datasets import load_dataset
 from nntui.engine import Network, Trainer
 
 N_TRAIN = 50_000
+BOOK = {"sizes": (784, 30, 10), "batch": 10, "eta": 0.5, "lmbda": 5.0}  # Nielsen ch. 3
 
 
 @dataclass(frozen=True)
@@ -79,13 +89,23 @@ def best_of(repeats: int, run: Callable[[], None]) -> float:
     return best
 
 
-def time_epoch(case: Case, train, dtype: str, repeats: int) -> float:
+def time_epoch(case: Case, train, dtype: str, repeats: int, lmbda: float = 0.0) -> float:
     network = Network(list(case.sizes), activation=case.activation, output=case.output,
                       cost=case.cost, init="normalized", seed=1, dtype=dtype)
     trainer = Trainer(network, train, train, eta=case.eta, batch_size=case.batch, epochs=repeats,
+                      regularization="l2" if lmbda else "none", lmbda=lmbda,
                       eval_train=False, seed=1, progress_interval=0.2)
     epoch = iter(range(1, repeats + 1))
     return best_of(repeats, lambda: trainer._train_epoch(next(epoch)))
+
+
+def time_book_epoch(train, repeats: int) -> float:
+    """One epoch of the book's per-example SGD (nielsen_loop.py) on the same 50,000 images."""
+    data = as_training_data(train.x, train.y)
+    network = BookNetwork(list(BOOK["sizes"]), seed=1)
+    shuffle = random.Random(1)
+    return best_of(repeats, lambda: network.sgd_epoch(data, BOOK["batch"], BOOK["eta"],
+                                                      BOOK["lmbda"], shuffle))
 
 
 def per_call(loop: Callable[[int], None], budget: float) -> float:
@@ -152,6 +172,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="one repeat, shorter floor loops")
     parser.add_argument("--repeats", type=int, default=3, help="epochs timed per cell (best)")
+    parser.add_argument("--dtype", choices=("float32", "float64"), action="append",
+                        help="only this precision (repeatable; default both)")
+    parser.add_argument("--threads", type=int, choices=(1, 2), action="append",
+                        help="only this many BLAS threads (repeatable; default 1 and 2)")
+    parser.add_argument("--no-book", action="store_true",
+                        help="skip the comparison with the book's per-example loop")
     args = parser.parse_args()
     repeats = 1 if args.quick else args.repeats
     budget = 0.05 if args.quick else 0.15
@@ -161,11 +187,11 @@ def main() -> None:
     console.print(f"numpy {np.__version__}; BLAS: {blas_description()}; "
                   f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
     rows: list[Row] = []
-    for dtype in ("float32", "float64"):
+    for dtype in args.dtype or ("float32", "float64"):
         train = load_dataset("mnist", dtype=dtype).train
         assert len(train) == N_TRAIN
         for case in CASES:
-            for threads in (1, 2):
+            for threads in args.threads or (1, 2):
                 with threadpool_limits(limits=threads, user_api="blas"):
                     seconds = time_epoch(case, train, dtype, repeats)
                     floor = matmul_floor(case, dtype, budget)
@@ -184,8 +210,31 @@ def main() -> None:
         table.add_row(row.case, str(row.batch), row.dtype, str(row.threads),
                       f"{row.seconds:.3f}", f"{row.floor:.3f}", f"{row.ratio:.2f}×")
     console.print(table)
+
+    book = None
+    if not args.no_book:
+        book = compare_with_book(repeats)
+        console.print(f"The book's per-example loop, {book['network']} batch {BOOK['batch']} "
+                      f"η {BOOK['eta']} λ {BOOK['lmbda']:g}, 1 BLAS thread: "
+                      f"{book['book_seconds']:.3f} s/epoch (float64); nntui "
+                      f"{book['nntui_seconds']:.3f} s (float32), floor {book['floor']:.3f} s "
+                      f"({book['nntui_seconds'] / book['floor']:.2f}×): "
+                      f"nntui : book = [bold]{book['speedup']:.1f}×[/bold]", highlight=False)
     print(json.dumps({"benchmark": "epoch", "repeats": repeats,
-                      "rows": [asdict(row) for row in rows]}))
+                      "rows": [asdict(row) for row in rows], "book": book}))
+
+
+def compare_with_book(repeats: int) -> dict:
+    """nntui and the book's own loop on the book's ch. 3 run, timed one after the other."""
+    train = load_dataset("mnist", dtype="float32").train
+    case = Case("[784,30,10] sigmoid/CE L2", BOOK["sizes"], "sigmoid", "sigmoid",
+                "cross-entropy", BOOK["batch"], BOOK["eta"])
+    with threadpool_limits(limits=1, user_api="blas"):
+        book = time_book_epoch(train, repeats)
+        nntui = time_epoch(case, train, "float32", repeats, lmbda=BOOK["lmbda"])
+        floor = matmul_floor(case, "float32", 0.15)
+    return {"network": "[784,30,10] sigmoid/CE", "book_seconds": book, "nntui_seconds": nntui,
+            "floor": floor, "speedup": book / nntui}
 
 
 if __name__ == "__main__":

@@ -101,5 +101,8 @@ class BookNetwork:
 
 
 def as_training_data(x: np.ndarray, y: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The book's training data: a list of (input column, target column) pairs."""
-    return [(xi.reshape(-1, 1), yi.reshape(-1, 1)) for xi, yi in zip(x, y, strict=True)]
+    """The book's training data: a list of (input column, target column) pairs, the inputs in
+    their own dtype (float32 for MNIST, as the book's loader gives them) and the one-hot targets
+    in float64, as the book's ``vectorized_result`` makes them."""
+    return [(xi.reshape(-1, 1), yi.reshape(-1, 1).astype(np.float64))
+            for xi, yi in zip(x, y, strict=True)]
