@@ -151,7 +151,7 @@ class HintObserver:
                 if kind not in self.noticed:
                     try:
                         hint = check(event)
-                    except (ArithmeticError, ValueError, IndexError):
+                    except Exception:  # a hint that cannot be checked must not stop the run
                         hint = None
                     if hint is not None:
                         self.hints.append(hint)
@@ -241,7 +241,8 @@ class HintObserver:
         gap = report.train_accuracy - report.val_accuracy
         if not (rising and gap >= 0.02):
             return None
-        split = "validation"
+        split = "test" if self.config is not None and self.config.validate_on == "test" \
+            else "validation"
         return Hint("overfitting", report.epoch, "overfitting: stop early or regularize",
                     f"No better {split} accuracy for {report.epoch - best.epoch} epochs (best "
                     f"{100 * best.val_accuracy:.2f} % at epoch {best.epoch}) while training "
