@@ -3,10 +3,14 @@ real runs."""
 
 from __future__ import annotations
 
+from textual.app import App, ComposeResult
+
 from nntui.config import PRESETS
 from nntui.engine import Control, EpochReport, Paused
+from nntui.experiment import load_data
 from nntui.lifecycle import Run
 from nntui.tui.look_inside import FieldObserver, FieldReady, HintNoticed, hint_observer
+from nntui.tui.widgets.boundary import BoundaryPanel
 
 XOR = PRESETS["xor"].config().replace(pace=0, epochs=10)
 
@@ -52,3 +56,41 @@ def test_hints_are_posted_as_messages():
     Run(XOR.replace(eta=5.0, epochs=20), observers=[hint_observer(3, posted.append)]).execute()
     assert posted and all(isinstance(m, HintNoticed) and m.run == 3 for m in posted)
     assert "eta-too-high" in {m.hint.kind for m in posted}
+
+
+class LiveApp(App[None]):
+    """A run trained in a thread worker, its fields drawn in the panel as they arrive: the
+    wiring the app will have."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: list[FieldReady] = []
+
+    def compose(self) -> ComposeResult:
+        yield BoundaryPanel()
+
+    def on_mount(self) -> None:
+        data = load_data(XOR)
+        self.query_one(BoundaryPanel).set_points(data.train.x, data.train.labels)
+        self.run_worker(self.train, thread=True)
+
+    def train(self) -> None:
+        panel = self.query_one(BoundaryPanel)
+        observer = FieldObserver(1, self.post_message, grid=lambda: panel.grid_size,
+                                 extent=lambda: panel.extent)
+        Run(XOR, observers=[observer]).execute()
+
+    def on_field_ready(self, message: FieldReady) -> None:
+        self.fields.append(message)
+        self.query_one(BoundaryPanel).show_field(message.field)
+
+
+async def test_fields_from_a_worker_thread_reach_the_panel():
+    app = LiveApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        panel = app.query_one(BoundaryPanel)
+        assert app.fields and panel.field is app.fields[-1].field
+        assert panel.field.shape == panel.grid_size
+        assert panel.image.image_size.width == panel.grid_size[1]
