@@ -13,6 +13,7 @@ and two worker processes with their nannies) and shutting it down, in this proce
 
     python benchmarks/bench_sweep.py               # one round, about a minute on 2 cores
     python benchmarks/bench_sweep.py --repeats 3   # best of 3 rounds
+    python benchmarks/bench_sweep.py --epochs 10   # longer runs: the fixed costs weigh less
 
 Every run goes to a history in a temporary folder.  Prints a Rich table and, last, one line of
 JSON with every figure.  Asserts nothing.  On 2 cores the ratio cannot pass 2: the runs are
@@ -36,7 +37,7 @@ from rich.console import Console
 from rich.table import Table
 
 ETAS = ("0.1", "0.25", "0.5", "1")
-BASE = ["--preset", "nielsen-l2", "--epochs", "3", "--quiet"]
+EPOCHS = 3
 
 
 def _nntui(args: list[str], db: Path) -> float:
@@ -59,15 +60,19 @@ def _run_seconds(db: Path) -> list[float]:
         return [run.seconds or 0.0 for run in history.list_runs()]
 
 
-def one_after_another(folder: Path) -> tuple[float, list[float]]:
+def _base(epochs: int) -> list[str]:
+    return ["--preset", "nielsen-l2", "--epochs", str(epochs), "--quiet"]
+
+
+def one_after_another(folder: Path, epochs: int) -> tuple[float, list[float]]:
     db = folder / "sequential.db"
-    total = sum(_nntui(["train", *BASE, "--eta", eta], db) for eta in ETAS)
+    total = sum(_nntui(["train", *_base(epochs), "--eta", eta], db) for eta in ETAS)
     return total, _run_seconds(db)
 
 
-def as_a_sweep(folder: Path, workers: int) -> tuple[float, list[float]]:
+def as_a_sweep(folder: Path, workers: int, epochs: int) -> tuple[float, list[float]]:
     db = folder / "sweep.db"
-    total = _nntui(["sweep", *BASE, "--vary", "eta=" + ",".join(ETAS), "--workers",
+    total = _nntui(["sweep", *_base(epochs), "--vary", "eta=" + ",".join(ETAS), "--workers",
                     str(workers), "--name", "bench"], db)
     return total, _run_seconds(db)
 
@@ -91,6 +96,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=1, help="rounds; the best is kept")
     parser.add_argument("--workers", type=int, default=2, help="worker processes of the sweep")
+    parser.add_argument("--epochs", type=int, default=EPOCHS,
+                        help="epochs of each run (longer runs leave the fixed costs smaller)")
     args = parser.parse_args()
     console = Console()
     sequential, sweep = [], []
@@ -99,16 +106,16 @@ def main() -> None:
             folder = Path(tmp) / f"round{round_}"
             folder.mkdir()
             console.print(f"round {round_ + 1}/{args.repeats}: 4 × nntui train …")
-            sequential.append(one_after_another(folder))
+            sequential.append(one_after_another(folder, args.epochs))
             console.print(f"round {round_ + 1}/{args.repeats}: nntui sweep --workers "
                           f"{args.workers} …")
-            sweep.append(as_a_sweep(folder, args.workers))
+            sweep.append(as_a_sweep(folder, args.workers, args.epochs))
     console.print("cluster start and shutdown, 3 times …")
     start, stop = cluster_cost(args.workers, 3)
     seq_total, seq_runs = min(sequential)
     sweep_total, sweep_runs = min(sweep)
-    table = Table(title=f"4 MNIST runs of 3 epochs ([784,30,10], batch 10), best of "
-                        f"{args.repeats}")
+    table = Table(title=f"4 MNIST runs of {args.epochs} epochs ([784,30,10], batch 10), best "
+                        f"of {args.repeats}")
     table.add_column("how")
     table.add_column("wall s", justify="right")
     table.add_column("s per run, as recorded (load, train, test)", justify="right")
@@ -122,6 +129,7 @@ def main() -> None:
     console.print(f"local cluster of {args.workers} workers: start {start:.2f} s, shutdown "
                   f"{stop:.2f} s (median of 3)")
     print(json.dumps({"benchmark": "sweep", "repeats": args.repeats, "workers": args.workers,
+                      "epochs": args.epochs,
                       "sequential_seconds": round(seq_total, 3),
                       "sweep_seconds": round(sweep_total, 3), "ratio": round(ratio, 3),
                       "sequential_run_seconds": [round(s, 3) for s in sorted(seq_runs)],

@@ -270,8 +270,8 @@ class _Attempt:
                                             name=result.label, group=sweep.name)
         self.json = JsonRecord(result.config, None, sweep.warn)
         extra = sweep.observers_for(result.run) if sweep.observers_for is not None else ()
-        self.observers: list[RunObserver] = [self._keep, *([self.recorder] if self.recorder
-                                                           else []), self.json, *extra]
+        recording = [self.recorder, self._note_id] if self.recorder is not None else []
+        self.observers: list[RunObserver] = [self._keep, *recording, self.json, *extra]
         result.attempts += 1
         result.state = "running"
         result.history = self.epochs
@@ -294,6 +294,11 @@ class _Attempt:
                 result.best = event.val_accuracy
         elif isinstance(event, RunEnded):
             self.ended = True
+
+    def _note_id(self, event: Any) -> None:
+        """The run's id in the history, known to the caller's observers from its start on."""
+        if self.recorder is not None and self.recorder.run_id is not None:
+            self.result.run_id = self.recorder.run_id
 
     def __call__(self, event: Any) -> None:
         """Hand ``event`` to every observer; as Run does, all of them hear how the run ended even

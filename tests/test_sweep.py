@@ -228,9 +228,15 @@ def test_local_cluster_records_every_run_from_its_worker(local_cluster: DaskExec
     runs = plan_sweep(base, ["eta=0.01,0.02,50"])
     seen: dict[int, list] = {}
 
+    ids_at_start: dict[int, int | None] = {}
+
     def observers_for(run):
         seen[run.index] = []
-        return [seen[run.index].append]
+
+        def note_id(event):
+            if isinstance(event, RunStarted):
+                ids_at_start[run.index] = sweep.results[run.index].run_id
+        return [seen[run.index].append, note_id]
 
     ended: list[str] = []
     with RunHistory(tmp_path / "runs.db") as history:
@@ -247,6 +253,8 @@ def test_local_cluster_records_every_run_from_its_worker(local_cluster: DaskExec
         assert run.group == "local" and run.status == result.state
         assert run.id == result.run_id
     assert recorded["η=0.01"].epochs_done == 4
+    # The run's id in the history is known to the caller's observers when it starts.
+    assert ids_at_start == {r.run.index: r.run_id for r in results[:2]}
     # The caller's observers hear the lifecycle's own events, as they arrive from the worker.
     events = seen[0]
     assert isinstance(events[0], RunStarted) and events[0].network is None
