@@ -393,7 +393,7 @@ def test_train_confusion_prints_the_test_matrix(capsys) -> None:
     code, out, err = _run([*SMALL, "--confusion"], capsys)
     assert code == 0, err
     assert "Confusion matrix, test set" in out
-    assert "precision" in out and "accuracy" in out
+    assert "prec." in out and "acc." in out and "true class ↓, predicted →" in out
     assert "most frequent confusion" in out or "no confusions" in out
 
 
