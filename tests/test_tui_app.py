@@ -99,7 +99,7 @@ async def test_pause_resume_and_stop(tmp_path):
         await wait_for(pilot, lambda: app.state == "training" and app.status.epoch >= 1)
         await press(pilot, "f6")
         await wait_for(pilot, lambda: app.state == "paused")
-        epoch, progress = app.status.epoch, app._batches
+        epoch, progress = app.status.epoch, app.run_state.batches
         await pilot.pause(0.3)
         assert app.state == "paused" and app.status.epoch == epoch
         assert app.control is not None and app.control.paused
@@ -745,11 +745,43 @@ async def test_a_comparison_runs_its_variants_and_pins_each_beside_the_next(tmp_
         labels = ["quadratic η=0.15", "cross-entropy η=0.15", "cross-entropy η=0.005",
                   "quadratic w=0.6 b=0.9"]
         assert [s.label for s in app.query_one(CostPlot).series] == labels
+        # One example is always classed right: the accuracy plot shows the neuron's output a.
+        output = app.query_one(AccuracyPlot)
+        assert output.titles[0] == "The neuron's output a per epoch"
+        assert [s.label for s in output.series] == labels
+        starts = [s.y[0] for s in output.series]
+        assert starts[:3] == pytest.approx([0.982] * 3, abs=1e-3)  # σ(2 + 2)
+        assert starts[3] == pytest.approx(0.818, abs=1e-3)  # σ(0.6 + 0.9)
+        ends = {s.label: s.y[-1] for s in output.series}
+        # After 300 steps from the saturated start, cross-entropy (η=0.15) has brought the output
+        # near its target 0; the quadratic cost, slowed by σ', is still far from it.
+        assert ends["cross-entropy η=0.15"] < 0.1 < ends["quadratic η=0.15"]
         assert "Comparison done" in log_text(app) and "Watch:" in log_text(app)
         with RunHistory(tmp_path / "runs.db") as history:
             runs = [run for run in history.list_runs() if run.group == "saturated-neuron"]
             assert sorted(run.name for run in runs) == sorted(labels)
             assert [run.name for run in history.list_runs() if run.pinned][::-1] == labels
+
+
+async def test_a_single_neuron_run_plots_its_output_in_place_of_accuracy(tmp_path):
+    config = PRESETS["neuron-quadratic"].config().replace(epochs=30, pace=0.0)
+    app = make_app(tmp_path, config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: app.state == "completed")
+        plot = app.query_one(AccuracyPlot)
+        assert plot.titles[0] == "The neuron's output a per epoch"
+        assert plot.canvas.axis.bounds == (0.0, 1.0)
+        (output,) = plot.series
+        assert output.label == "output a" and output.x[0] == 0 and output.x[-1] == 30
+        assert output.y[0] == pytest.approx(0.982, abs=1e-3) and output.y[-1] < output.y[0]
+        # Back to accuracy for a run with more than one example.
+        app.form.load(DEFAULTS.replace(dataset="xor", epochs=2))
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: app.run_number == 2 and app.state == "completed")
+        assert plot.titles[0] == "Accuracy per epoch (%)"
+        assert [s.label for s in plot.series] == ["training", "validation"]
 
 
 async def test_a_recorder_failing_on_the_run_s_end_still_ends_the_run_in_the_app(tmp_path,

@@ -1,18 +1,17 @@
 """``NNTuiApp``: set hyperparameters, train in a worker thread, watch the network learn.
 
-The app owns the state of the current run (ready, loading data, training, paused, stopping, then
-how it ended: one of :data:`nntui.lifecycle.STATUSES`) and turns key presses into requests on the
-engine's :class:`~nntui.engine.Control`.  Training itself runs in
-:class:`~nntui.tui.session.Session` on a thread worker, which posts ready-to-draw messages a few
-times a second; the handlers here only update widgets, so the keyboard stays responsive while
-the network trains.
+The state of the current run (ready, loading data, training, paused, stopping, then how it ended:
+one of :data:`nntui.lifecycle.STATUSES`) is a plain :class:`~nntui.tui.state.RunState`; the app
+feeds it the worker's messages and the keys pressed, and draws what it says.  Training itself
+runs in :class:`~nntui.tui.session.Session` on a thread worker, which posts ready-to-draw messages
+a few times a second; the handlers here only update widgets, so the keyboard stays responsive
+while the network trains.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import math
 import os
 import signal
 import sys
@@ -31,7 +30,7 @@ from textual.events import DescendantFocus, Resize
 from textual.widgets import Footer
 
 from .. import runs
-from ..compare import COMPARISONS, Comparison, difference_labels
+from ..compare import COMPARISONS, Comparison, difference_labels, neuron_outputs
 from ..config import (
     DEFAULTS,
     PRESETS,
@@ -65,6 +64,7 @@ from .screens.help import HelpScreen
 from .screens.runs import RunsAction, RunsScreen
 from .screens.too_small import TooSmallScreen, too_small
 from .session import Session, downsample
+from .state import RunState
 from .widgets.form import ConfigForm, Field, FieldHelp
 from .widgets.log import EpochLog
 from .widgets.plots import AccuracyPlot, CostPlot, SpeedPlot, show_all, with_overlays
@@ -84,7 +84,6 @@ PROGRESS_INTERVAL = 0.33
 """Seconds between the trainer's progress reports.  Each one wakes the UI, and every wake-up
 passes the GIL back and forth: at 5 reports a second training ran at 0.83-0.85 of its headless
 speed, at 3 a second at 0.95-0.97 (bench_responsiveness.py)."""
-ACTIVE_STATES = ("loading data", "training", "pausing", "paused", "stopping")
 EMPTY_PLOTS = PlotData([], [], [])
 
 COMPARISON_PACE = {"neuron": 100.0}
@@ -174,36 +173,20 @@ class NNTuiApp(App[None]):
         self.history: RunHistory | None = None
         self._session: Session | None = None
         self.loaded_network: Network | None = None  # trained on from by the next F5
-        self.comparison: Comparison | None = None  # running its variants one after another
-        self._variants: list[tuple[str, Config]] = []
+        self.run_state = RunState()
         self.data_dir = data_dir
         env_dir = os.environ.get("NNTUI_RUNS_DIR")
         self.runs_dir = Path(runs_dir or env_dir or runs.runs_dir())
         self.show_timing = show_timing
         self.progress_interval = progress_interval
         self.blas_threads = blas_threads
-        self.state = "ready"
-        self.run_number = 0
-        self.run_name = ""
-        self.run_config: Config | None = None
-        self.control: Control | None = None
-        self.network: Network | None = None
-        self.network_config: Config | None = None
-        self.history_count = 0
         self._worker_done = threading.Event()
         self._worker_done.set()
-        self._restart_with: Config | None = None
         self._plots = EMPTY_PLOTS
         self.overlays: list[RunCurves] = []
         self.show_overlays = True
         self.overlay_split = "held-out"
-        self._last_epoch_time: float | None = None
-        self._epoch_wall: float | None = None
         self._quitting = False
-        self._batches = 0
-        self.position = (0, 0, 0)
-        """(epoch, mini-batches done in it, mini-batches per epoch) of the running run: what the
-        progress bar shows and every pause, step and stop message names."""
         self._confirming_restart = False
 
     # --- layout ------------------------------------------------------------------------------
@@ -267,9 +250,46 @@ class NNTuiApp(App[None]):
 
     # --- small helpers -------------------------------------------------------------------------
 
+    # The run state, read by the widgets and the tests under the names they have always had.
+    @property
+    def state(self) -> str:
+        return self.run_state.state
+
     @property
     def running(self) -> bool:
-        return self.state in ACTIVE_STATES
+        return self.run_state.running
+
+    @property
+    def run_number(self) -> int:
+        return self.run_state.number
+
+    @property
+    def run_name(self) -> str:
+        return self.run_state.name
+
+    @property
+    def run_config(self) -> Config | None:
+        return self.run_state.config
+
+    @property
+    def control(self) -> Control | None:
+        return self.run_state.control
+
+    @property
+    def network(self) -> Network | None:
+        return self.run_state.network
+
+    @property
+    def position(self) -> tuple[int, int, int]:
+        return self.run_state.position
+
+    @property
+    def history_count(self) -> int:
+        return self.run_state.epochs_seen
+
+    @property
+    def comparison(self) -> Comparison | None:
+        return self.run_state.comparison
 
     def _widget(self, kind: type[W]) -> W:
         """A dashboard widget, found on the main screen even while a modal screen is on top."""
@@ -285,18 +305,17 @@ class NNTuiApp(App[None]):
 
     @property
     def status(self) -> Status:
-        return self._widget(StatusLine).status
+        return self.run_state.status
 
     @property
     def live_eta(self) -> float | None:
-        """The η of the running run: the last one asked for, until the trainer takes it."""
-        if self.control is not None and self.control.live_eta is not None:
-            return self.control.live_eta  # the engine's control owns it
-        return self.status.eta
+        return self.run_state.live_eta
 
-    def _set_status(self, status: Status) -> None:
-        self.state = status.state
-        self._widget(StatusLine).set(status)
+    def _set_status(self, status: Status | None = None) -> None:
+        """Show the run state's status (after replacing it with ``status``, when given)."""
+        if status is not None:
+            self.run_state.status = status
+        self._widget(StatusLine).set(self.run_state.status)
         self.form.border_subtitle = ("for the next run; η live"
                                      if self.running else "")
 
@@ -344,9 +363,8 @@ class NNTuiApp(App[None]):
         def answered(yes: bool | None) -> None:
             self._confirming_restart = False
             if yes and self.running and self.control is not None:
-                self._restart_with = config
-                self.control.stop()
-                self._set_status(self.status.evolve(state="stopping"))
+                self.run_state.stop(restart_with=config)
+                self._set_status()
 
         self._confirming_restart = True
         # No epoch number here: the run goes on while the question is open.
@@ -360,19 +378,8 @@ class NNTuiApp(App[None]):
               group: str = "") -> None:
         """Start a run of ``config`` in the worker (pausing after one epoch when ``step``);
         ``name`` and ``group`` go into the run history (a comparison's label and name)."""
-        self.run_number += 1
-        self.run_config = config
-        self.run_name = time.strftime("%Y%m%d-%H%M%S") + f"-{self.run_number}-" + (
-            Path(config.dataset).name or "data")
-        self.control = Control()
-        if step:
-            self.control.step()
-        self.history_count = 0
-        self._batches = 0
-        self.position = (0, 0, 0)
+        control = self.run_state.begin(config, step=step, recorded=self.history is not None)
         self._plots = EMPTY_PLOTS
-        self._last_epoch_time = None
-        self._epoch_wall = None
         with self.batch_update():
             self.epoch_log.start_run(config.validate_on)
             self._draw_plots()
@@ -382,10 +389,9 @@ class NNTuiApp(App[None]):
             network, self.loaded_network = self.loaded_network, None
         self.log_note(f"Run {self.run_number}: {describe(config)}, {config.epochs} epochs"
                       + (", from the loaded network's weights" if network is not None else ""))
-        self._set_status(Status(state="loading data", epochs=config.epochs, eta=config.eta,
-                                pace=config.pace, detail=config.dataset))
+        self._set_status()
         session = Session(
-            self.run_number, config, self.post_message, control=self.control,
+            self.run_number, config, self.post_message, control=control,
             data_dir=self.data_dir, history=self.history, network=network, name=name,
             group=group,
             progress_interval=self.progress_interval, blas_threads=self.blas_threads,
@@ -443,11 +449,13 @@ class NNTuiApp(App[None]):
                 pinned = []
             labels = overlay_labels(pinned)
             for run, label in zip(pinned, labels, strict=True):
-                curves = run_curves(label, run.history, split=self.overlay_split)
+                curves = run_curves(label, run.history, split=self.overlay_split,
+                                    outputs=neuron_outputs(run.config, run.history))
                 if curves is not None:  # thinned like the live curves: cheap to redraw
                     self.overlays.append(replace(
                         curves, cost=downsample(curves.cost),
-                        accuracy=downsample(curves.accuracy), speed=downsample(curves.speed)))
+                        accuracy=downsample(curves.accuracy), speed=downsample(curves.speed),
+                        output=curves.output and downsample(curves.output)))
         self._draw_plots()
 
     def action_runs(self) -> None:
@@ -501,7 +509,8 @@ class NNTuiApp(App[None]):
             return
         self.form.load(config)
         self.loaded_network = network
-        self.network, self.network_config = network, config  # Ctrl+S saves it as it is
+        # Ctrl+S saves it as it is
+        self.run_state.network, self.run_state.network_config = network, config
         self.log_note(f"Loaded {path}: {describe(config)}. F5 trains on from its weights.")
         self.notify("F5 trains on from its weights; its test accuracy follows in the log.",
                     title="Network loaded", timeout=6)
@@ -541,12 +550,8 @@ class NNTuiApp(App[None]):
     def action_pause(self) -> None:
         if self.control is None or not self.running:
             self.notify("Nothing is training; F5 starts a run.", severity="warning")
-        elif self.state in ("paused", "pausing"):
-            self.control.resume()
-            self._set_status(self.status.evolve(state="training"))
-        elif self.state in ("training", "loading data"):
-            self.control.pause()
-            self._set_status(self.status.evolve(state="pausing"))
+        elif self.run_state.pause_or_resume() is not None:
+            self._set_status()
 
     def action_step(self) -> None:
         if self.control is None or not self.running:
@@ -556,22 +561,16 @@ class NNTuiApp(App[None]):
             return
         if self.state == "stopping":
             return
-        epoch, batch, batches = self.position
-        if batches and batch >= batches:  # between epochs: the step trains the next one whole
-            what = f"training epoch {epoch + 1}"
-        else:
-            what = f"finishing epoch {max(epoch, 1)}"
-        self.control.step()
-        self._set_status(self.status.evolve(state="training"))
+        what = self.run_state.step()
+        self._set_status()
         self.log_note(f"Step: {what}, then pausing", style="dim")
 
     def action_stop(self) -> None:
         if self.control is None or not self.running:
             self.notify("Nothing is training.", severity="warning")
             return
-        self._restart_with = None
-        self.control.stop()
-        self._set_status(self.status.evolve(state="stopping"))
+        self.run_state.stop()
+        self._set_status()
 
     def action_reset(self) -> None:
         """Put the starting values back into the form (and clear the dashboard when idle)."""
@@ -584,12 +583,13 @@ class NNTuiApp(App[None]):
 
     def _clear_dashboard(self) -> None:
         self._plots = EMPTY_PLOTS
-        self.position = (0, 0, 0)
+        self.run_state.position = (0, 0, 0)
         with self.batch_update():
             self.epoch_log.start_run(self.initial_config.validate_on)
             self._draw_plots()
             self._widget(EpochProgress).reset()
-        self._set_status(Status(detail=describe(self.initial_config)))
+        self._set_status(Status(detail=describe(self.initial_config),
+                                recorded=self.history is not None))
 
     def apply_preset(self, name: str) -> None:
         preset = PRESETS[name]
@@ -687,7 +687,8 @@ class NNTuiApp(App[None]):
                                         in self.command_bindings()))
 
     def action_save(self) -> None:
-        if self.network is None or self.network_config is None:
+        network, config = self.run_state.network, self.run_state.network_config
+        if network is None or config is None:
             self.notify("No trained network yet: train one first (F5).", severity="warning")
             return
         if self.running and self.state != "paused":
@@ -699,7 +700,7 @@ class NNTuiApp(App[None]):
             number += 1
             path = self.runs_dir / f"{self.run_name}-{number}.npz"
         try:
-            save_network(path, self.network, self.network_config)
+            save_network(path, network, config)
         except RunFileError as error:
             self.notify(str(error), title="Not saved", severity="error", timeout=8)
             return
@@ -760,88 +761,54 @@ class NNTuiApp(App[None]):
 
     def _current(self, message: DataLoaded | BatchUpdate | EpochsDone | RunEnded
                  | RunPaused | RunResumed | RunWarning) -> bool:
-        return message.run == self.run_number and not self._quitting
+        return self.run_state.is_current(message.run) and not self._quitting
 
     def on_data_loaded(self, message: DataLoaded) -> None:
         if not self._current(message):
             return
-        # From now on "save" means this run's network (once it is paused or has ended).
-        self.network, self.network_config = message.network, self.run_config
-        if self.run_config is not None:
-            self._batches = math.ceil(message.n_train / self.run_config.batch_size)
+        self.run_state.data_loaded(message.sizes, message.n_train, message.network)
         sizes = "[" + ",".join(str(n) for n in message.sizes) + "]"
         self.log_note(f"{message.description}: {message.n_train:,} training examples, "
                       f"layers {sizes}", style="dim")
-        state = self.state if self.state in ("pausing", "stopping") else "training"
-        self._set_status(self.status.evolve(state=state, detail=f"{sizes} {message.n_train:,} ex"))
+        self._set_status()
 
     def on_batch_update(self, message: BatchUpdate) -> None:
         if not self._current(message):
             return
         p = message.progress
-        remaining = None
-        if p.batch and p.seconds > 0:
-            epoch_time = self._epoch_wall or max(p.seconds * p.batches / p.batch,
-                                                 1 / self.status.pace if self.status.pace else 0)
-            remaining = (p.seconds * (p.batches - p.batch) / p.batch
-                         + (p.epochs - p.epoch) * epoch_time)
-        state = self.state if self.state in ("pausing", "stopping", "paused") else "training"
-        self._batches = p.batches
-        self.position = (p.epoch, p.batch, p.batches)
+        self.run_state.batch(p)
         with self.batch_update():
             self._widget(EpochProgress).set(p.epoch, p.batch, p.batches)
-            self._set_status(self.status.evolve(
-                state=state, epoch=p.epoch, epochs=p.epochs, eta=self.live_eta or p.eta,
-                examples_per_second=p.examples_per_second, remaining=remaining))
+            self._set_status()
             if message.running is not None:
                 self._draw_running(message.running)
 
     def on_epochs_done(self, message: EpochsDone) -> None:
         if not self._current(message):
             return
-        now = time.monotonic()
-        last = message.reports[-1]
-        if self._last_epoch_time is not None:
-            # Wall time per epoch, evaluation and any pace wait included (the reports' own
-            # seconds count training only).
-            self._epoch_wall = (now - self._last_epoch_time) / len(message.reports)
-        self._last_epoch_time = now
+        self.run_state.epochs_done(message.reports, time.monotonic())
         self._plots = message.plots
-        self.history_count += len(message.reports)
         with self.batch_update():
             for report in message.reports:
                 self.epoch_log.epoch(report)
             self._draw_plots()
-            self.position = (last.epoch, self._batches, self._batches)
             self._widget(EpochProgress).set(*self.position)
-            remaining = (None if self._epoch_wall is None
-                         else (last.epochs - last.epoch) * self._epoch_wall)
-            self._set_status(self.status.evolve(
-                epoch=last.epoch, epochs=last.epochs, eta=self.live_eta or last.eta,
-                examples_per_second=last.examples_per_second, remaining=remaining))
+            self._set_status()
 
     def on_run_paused(self, message: RunPaused) -> None:
-        if not self._current(message) or self.state == "stopping":
+        if not self._current(message):
             return
-        batches = self._batches
-        if message.batch == 0:  # between epochs: the last one is complete
-            self.position = (message.epoch - 1, batches, batches)
-            where = (f"after epoch {message.epoch - 1}" if message.epoch > 1
-                     else "before epoch 1")
-            step = f"F7 trains epoch {message.epoch}"
-        else:
-            self.position = (message.epoch, message.batch, batches)
-            where = f"in epoch {message.epoch} after {message.batch:,} of {batches:,} mini-batches"
-            step = f"F7 finishes epoch {message.epoch}"
+        pause = self.run_state.paused(message.epoch, message.batch)
+        if pause is None:
+            return
         with self.batch_update():
             self._widget(EpochProgress).set(*self.position)
-            self._set_status(self.status.evolve(state="paused", remaining=None,
-                                                epoch=self.position[0]))
-        self.log_note(f"Paused {where} (F6 resumes, {step})", style="dim")
+            self._set_status()
+        self.log_note(f"Paused {pause.where} (F6 resumes, {pause.step})", style="dim")
 
     def on_run_resumed(self, message: RunResumed) -> None:
-        if self._current(message) and self.state not in ("stopping", "pausing"):
-            self._set_status(self.status.evolve(state="training"))
+        if self._current(message) and self.run_state.resumed():
+            self._set_status()
 
     def on_run_warning(self, message: RunWarning) -> None:
         if self._current(message):
@@ -851,11 +818,9 @@ class NNTuiApp(App[None]):
                 self._set_status(self.status.evolve(recorded=False))
 
     def on_run_ended(self, message: RunEnded) -> None:
-        if message.run != self.run_number:
+        if not self.run_state.is_current(message.run):
             return
-        self.control = None
-        # A diverged run leaves nothing worth saving (its weights are NaN).
-        self.network, self.network_config = message.network, self.run_config
+        self.run_state.ended(message.status, message.network, message.stopped_at)
         if self._quitting:
             return
         self._widget(CostPlot).end_run()
@@ -864,21 +829,16 @@ class NNTuiApp(App[None]):
         said = message.message
         self.log_note(f"Run {said}" if said.startswith(message.status)
                       else f"Run {message.status}: {said}", style=style)
-        if message.stopped_at is not None:  # the bar shows where the trainer really stopped
-            epoch, batch, batches = message.stopped_at
-            self.position = (epoch, batch, batches) if batch else (epoch - 1, batches, batches)
-            self._widget(EpochProgress).set(*self.position)
-        self._set_status(self.status.evolve(state=message.status, remaining=None,
-                                            examples_per_second=None,
-                                            epoch=self.position[0]))
+        self._widget(EpochProgress).set(*self.position)
+        self._set_status()
         if message.status == "diverged":
             self.notify(message.message, title="Diverged", severity="error", timeout=10)
         elif message.status == "failed":
             self.notify(message.message, title="Training failed", severity="error", timeout=10)
-        if self._restart_with is not None:
-            config, self._restart_with = self._restart_with, None
+        restart = self.run_state.take_restart()
+        if restart is not None:
             self._end_comparison("replaced by a new run")
-            self.begin(config)
+            self.begin(restart)
         elif self.comparison is not None:
             self._comparison_run_ended(message.status)
 
@@ -903,25 +863,24 @@ class NNTuiApp(App[None]):
         except HistoryError as error:
             self.notify(str(error), severity="error")
             return
-        self.comparison = comparison
         # The split the book's figure plots: training cost for the learning rates, say.
         self.overlay_split = "training" if comparison.plot.startswith("train") else "held-out"
-        self._variants = [(label, config.replace(pace=COMPARISON_PACE.get(config.dataset,
-                                                                          config.pace)))
-                          for label, config in comparison.labelled_configs()]
+        self.run_state.start_comparison(comparison, [
+            (label, config.replace(pace=COMPARISON_PACE.get(config.dataset, config.pace)))
+            for label, config in comparison.labelled_configs()])
         self.show_overlays = True
         self.load_overlays()
         self.notify(comparison.description, title=comparison.title, timeout=10)
         self._next_variant()
 
     def _next_variant(self) -> None:
-        assert self.comparison is not None
-        label, config = self._variants.pop(0)
+        comparison = self.comparison
+        assert comparison is not None
+        label, config, number, total = self.run_state.next_variant()
         self.form.load(config)
-        self.begin(config, name=label, group=self.comparison.name)  # which clears the log
-        done = len(self.comparison.variants) - len(self._variants)
-        self.log_note(f"{self.comparison.title}, run {done} of {len(self.comparison.variants)}: "
-                      f"{label}. Watch: {self.comparison.watch}", style="bold")
+        self.begin(config, name=label, group=comparison.name)  # which clears the log
+        self.log_note(f"{comparison.title}, run {number} of {total}: {label}. "
+                      f"Watch: {comparison.watch}", style="bold")
 
     def _comparison_run_ended(self, status: str) -> None:
         recorder = self._session.recorder if self._session is not None else None
@@ -932,22 +891,23 @@ class NNTuiApp(App[None]):
             with contextlib.suppress(HistoryError):
                 self.history.set_pinned(recorder.run_id, True)
         self.load_overlays()
-        if self._variants:
+        if self.run_state.variants:
             self._next_variant()
         else:
-            assert self.comparison is not None
-            self.log_note(f"Comparison done: {self.comparison.title}. {self.comparison.watch}",
+            comparison = self.comparison
+            assert comparison is not None
+            self.log_note(f"Comparison done: {comparison.title}. {comparison.watch}",
                           style="bold cyan")
-            self.comparison = None
+            self.run_state.end_comparison()
             self._plots = EMPTY_PLOTS  # the last run is pinned too: every run by its label
             self._draw_plots()
 
     def _end_comparison(self, why: str) -> None:
-        if self.comparison is not None:
-            ran = len(self.comparison.variants) - len(self._variants)
-            self.log_note(f"Comparison stopped after {ran} of {len(self.comparison.variants)} "
-                          f"runs: {why}", style="magenta")
-            self.comparison, self._variants = None, []
+        ended = self.run_state.end_comparison()
+        if ended is not None:
+            ran, total = ended
+            self.log_note(f"Comparison stopped after {ran} of {total} runs: {why}",
+                          style="magenta")
 
     # --- focus help and terminal size -------------------------------------------------------------
 

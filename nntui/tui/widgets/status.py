@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar, Static
+
+from ..state import Status
+
+__all__ = ["EpochProgress", "Status", "StatusLine", "format_seconds"]
 
 STATE_STYLES = {
     "ready": "bold",
@@ -30,24 +32,6 @@ def format_seconds(seconds: float) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-@dataclass(frozen=True)
-class Status:
-    """What the status line shows; the app replaces it as events arrive."""
-
-    state: str = "ready"
-    epoch: int = 0
-    epochs: int = 0
-    eta: float | None = None
-    pace: float | None = None  # epochs per second cap; 0 or None: none
-    examples_per_second: float | None = None
-    remaining: float | None = None  # seconds
-    detail: str = ""
-    recorded: bool = True  # False while runs cannot be recorded in the run history
-
-    def evolve(self, **changes: object) -> Status:
-        return replace(self, **changes)  # type: ignore[arg-type]
 
 
 class StatusLine(Static):
