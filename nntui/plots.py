@@ -42,14 +42,28 @@ class Series:
 
 
 def thin(series: Series, limit: int) -> Series:
-    """At most ``limit`` evenly spaced points of ``series``, the first and the last always
-    among them: what a plot of limited width can show anyway."""
+    """At most ``limit`` points of ``series``, what a plot of limited width can show anyway.
+
+    The points fall into ``limit // 2`` equal runs of epochs; each run keeps its lowest and its
+    highest point, in epoch order, and the first and last points always stay.  Unlike every k-th
+    point, this never hides a spike: a cost that jumped for one epoch still jumps on the plot.
+    """
     n = len(series.x)
     if n <= limit:
         return series
-    step = n / limit
-    idx = sorted({min(n - 1, int(i * step)) for i in range(limit)} | {n - 1})
-    return replace(series, x=[series.x[i] for i in idx], y=[series.y[i] for i in idx])
+    buckets = max(1, (limit - 2) // 2)
+    keep = {0, n - 1}
+    ys = series.y
+    for b in range(buckets):
+        lo, hi = 1 + (n - 2) * b // buckets, 1 + (n - 2) * (b + 1) // buckets
+        if lo >= hi:
+            continue
+        run = range(lo, hi)
+        finite = [i for i in run if math.isfinite(ys[i])] or list(run)
+        keep.add(min(finite, key=ys.__getitem__))
+        keep.add(max(finite, key=ys.__getitem__))
+    idx = sorted(keep)
+    return replace(series, x=[series.x[i] for i in idx], y=[ys[i] for i in idx])
 
 
 def layer_names(count: int) -> list[str]:
@@ -424,12 +438,15 @@ class RunCurves:
     cost: Series
     accuracy: Series
     speed: Series  # its first layer's speed, the slowest learner in the books' deep nets
+    output: Series | None = None  # a single neuron's output a per epoch, shown for its accuracy
 
 
 def run_curves(label: str, history: Sequence[EpochReport], *, split: str = "held-out",
-               role: str = "overlay") -> RunCurves | None:
+               role: str = "overlay",
+               outputs: Sequence[tuple[int, float]] = ()) -> RunCurves | None:
     """``history`` as :class:`RunCurves` on ``split`` ("held-out" or "training"); None when it
-    has no epochs, or no training figures and ``split`` asks for them."""
+    has no epochs, or no training figures and ``split`` asks for them.  ``outputs`` are a single
+    neuron's (epoch, a), for the plot that shows them in place of its accuracy."""
     if not history or (split == "training" and history[0].train_cost is None):
         return None
     epochs = [float(r.epoch) for r in history]
@@ -440,8 +457,10 @@ def run_curves(label: str, history: Sequence[EpochReport], *, split: str = "held
         cost = [r.val_cost for r in history]
         accuracy = [100 * r.val_accuracy for r in history]
     speed = [max(r.learning_speed[0], LOG_FLOOR) for r in history]
+    output = output_series([(label, outputs)])[0] if outputs else None
     return RunCurves(label, Series(label, epochs, cost, role),
-                     Series(label, epochs, accuracy, role), Series(label, epochs, speed, role))
+                     Series(label, epochs, accuracy, role), Series(label, epochs, speed, role),
+                     None if output is None else replace(output, role=role))
 
 
 # --- a comparison: its runs on one plot -------------------------------------------------------

@@ -7,7 +7,7 @@ can ignore late messages from a run it has already replaced.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from textual.message import Message
 
@@ -17,11 +17,14 @@ from ..plots import Series
 
 @dataclass(frozen=True)
 class PlotData:
-    """The three plots' curves, already downsampled to a few hundred points in the worker."""
+    """The three plots' curves, already downsampled to a few hundred points in the worker.
+    ``output`` holds a single neuron's output a per epoch: for one example an accuracy says
+    nothing, so the accuracy plot shows that instead (Nielsen's animation of ch. 3)."""
 
     cost: list[Series]
     accuracy: list[Series]
     speed: list[Series]
+    output: list[Series] = field(default_factory=list)
 
 
 class RunMessage(Message):

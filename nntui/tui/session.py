@@ -18,12 +18,13 @@ from dataclasses import replace
 from textual.message import Message
 from threadpoolctl import threadpool_limits
 
+from ..compare import neuron_outputs
 from ..config import Config
 from ..engine import BatchProgress, Control, EpochReport, Network, Paused, Resumed
 from ..history import RunHistory
 from ..lifecycle import HistoryRecorder, Run, RunStarted
 from ..lifecycle import RunEnded as Ended
-from ..plots import Series, accuracy_series, cost_series, speed_series, thin
+from ..plots import Series, accuracy_series, cost_series, output_series, speed_series, thin
 from .messages import (
     BatchUpdate,
     DataLoaded,
@@ -34,6 +35,8 @@ from .messages import (
     RunResumed,
     RunWarning,
 )
+
+OUTPUT_LABEL = "output a"
 
 MAX_POINTS = 300
 """Curves are thinned to this many points: wider than any plot, cheap for plotext to draw."""
@@ -56,13 +59,19 @@ def downsample(series: Series, limit: int = MAX_POINTS) -> Series:
     return thin(series, limit)
 
 
-def plot_data(history: Sequence[EpochReport], held_out: str = "validation") -> PlotData:
+def plot_data(history: Sequence[EpochReport], held_out: str = "validation",
+              config: Config | None = None) -> PlotData:
     """The three plots' curves; ``held_out`` names what the run measures on ("test" when it
-    validates on the test set, so no curve is called validation that is not)."""
+    validates on the test set, so no curve is called validation that is not).  For Nielsen's
+    single neuron (``config``) also its output a per epoch."""
+    outputs = neuron_outputs(config, history) if config is not None and history else []
     return PlotData(
         [downsample(s) for s in cost_series(history, held_out=held_out)],
         [downsample(s) for s in accuracy_series(history, held_out=held_out)],
         [downsample(s) for s in speed_series(history)],
+        [downsample(replace(s, role="held-out")) for s in output_series([(OUTPUT_LABEL,
+                                                                           outputs)])]
+        if outputs else [],
     )
 
 
@@ -157,4 +166,4 @@ class Session:
         reports, self._unsent = self._unsent, []
         self._last_epoch_post = time.monotonic()
         self.post(EpochsDone(self.run_id, reports,
-                             plot_data(self.history, self.config.validate_on)))
+                             plot_data(self.history, self.config.validate_on, self.config)))

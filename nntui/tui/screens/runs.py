@@ -386,7 +386,8 @@ class RunDetailScreen(ModalScreen[str | None]):
         self.query_one("#detail-text", Static).update(summary_text(run))
         with self.app.batch_update():
             show_all(self.query_one(CostPlot), self.query_one(AccuracyPlot),
-                     self.query_one(SpeedPlot), plot_data(run.history, run.held_out))
+                     self.query_one(SpeedPlot), plot_data(run.history, run.held_out,
+                                                                  run.config))
 
     def follow(self) -> None:
         """A run still being recorded: show its new epochs, until it ends."""

@@ -80,7 +80,7 @@ class PlotCanvas(PlotextPlot):
         width, height = self.size
         # Braille draws two dots a column: more points than that cost plotext time (it draws
         # every segment between them) and show nothing more.
-        series = [plots.thin(s, max(2 * width, 20)) for s in self.series]
+        series = [plots.thin(s, max(width, 20)) for s in self.series]
         plots.draw(self.plt, series, width=width, height=height, axis=self.axis,
                    log=self.log_scale, xlabel=height >= XLABEL_MIN_HEIGHT)
         return super().render()  # sets plotext's size to this widget's again, and the theme
@@ -137,6 +137,10 @@ class SeriesPlot(Vertical):
         self.canvas.series, self.canvas.log_scale = lines, self.log_scale
         self.canvas.refresh()
 
+    def set_kind(self, titles: tuple[str, ...], axis: plots.ValueAxis) -> None:
+        """Show another quantity (titles and value axis) from the next :meth:`show` on."""
+        self.titles, self.canvas.axis = titles, axis
+
     def end_run(self) -> None:
         """The run is over: no epoch is in progress, so the running curve and its legend go."""
         self._legend_extra, self.extra = [], []
@@ -153,9 +157,21 @@ class CostPlot(SeriesPlot):
         super().__init__(plots.COST_TITLES, plots.COST_AXIS, id="cost-plot")
 
 
+OUTPUT_TITLES = plots.overlay_titles("output")
+
+
 class AccuracyPlot(SeriesPlot):
+    """Accuracy per epoch; for Nielsen's single neuron (one example, always "right") its
+    output a instead, the curve his ch. 3 animation shows."""
+
     def __init__(self) -> None:
         super().__init__(plots.ACCURACY_TITLES, plots.ACCURACY_AXIS, id="accuracy-plot")
+
+    def show_output(self, output: bool) -> None:
+        if output:
+            self.set_kind(OUTPUT_TITLES, plots.OUTPUT_AXIS)
+        else:
+            self.set_kind(plots.ACCURACY_TITLES, plots.ACCURACY_AXIS)
 
 
 class SpeedPlot(SeriesPlot):
@@ -170,7 +186,8 @@ def with_overlays(data: PlotData, overlays: Sequence[plots.RunCurves],
                   split: str = "held-out") -> PlotData:
     """The live run's curves with pinned runs beside them.  Each run shows one split only (the
     held-out one, or training), so that several runs stay readable; the speed plot shows each
-    run's first layer.  Without overlays, ``data`` as it is."""
+    run's first layer; a single neuron's output a when every run has one.  Without overlays,
+    ``data`` as it is."""
     if not overlays:
         return data
 
@@ -178,16 +195,23 @@ def with_overlays(data: PlotData, overlays: Sequence[plots.RunCurves],
         return [replace(s, label=LIVE_LABEL) for s in series if s.role == split]
 
     speed = [replace(data.speed[0], label=LIVE_LABEL)] if data.speed else []
+    output: list[plots.Series] = []
+    if all(o.output is not None for o in overlays) and (data.output or not data.cost):
+        output = ([replace(s, label=LIVE_LABEL) for s in data.output]
+                  + [o.output for o in overlays if o.output is not None])
     return PlotData(live(data.cost) + [o.cost for o in overlays],
                     live(data.accuracy) + [o.accuracy for o in overlays],
-                    speed + [o.speed for o in overlays])
+                    speed + [o.speed for o in overlays], output)
 
 
-def show_all(cost: SeriesPlot, accuracy: SeriesPlot, speed: SeriesPlot, data: PlotData,
+def show_all(cost: SeriesPlot, accuracy: AccuracyPlot, speed: SeriesPlot, data: PlotData,
              running: plots.Series | None = None, note: str = "") -> None:
     """Give each plot its curves (the caller wraps this in ``app.batch_update()``); ``note``
-    says in the cost and accuracy titles which curves they show, when that is not obvious."""
-    cost.note = accuracy.note = note
+    says in the cost and accuracy titles which curves they show, when that is not obvious.  A
+    neuron's output takes the accuracy plot's place (one example: train and held-out alike)."""
+    cost.note = note
+    accuracy.note = "" if data.output else note
+    accuracy.show_output(bool(data.output))
     cost.show(data.cost, [running] if running is not None and running.x else [])
-    accuracy.show(data.accuracy)
+    accuracy.show(data.output or data.accuracy)
     speed.show(data.speed)
