@@ -1,6 +1,6 @@
 """How responsive is the app while it trains MNIST at batch 10, and how much training does it cost?
 
-    PYTHONPATH=. python benchmarks/bench_responsiveness.py [--epochs 8] [--blas 1 2]
+    PYTHONPATH=. python benchmarks/bench_responsiveness.py [--epochs 8] [--blas 1 2] [--pinned 4]
 
 For each BLAS thread count it
 1. trains headless (the same trainer, no UI) and notes the examples per second, before and after
@@ -9,6 +9,9 @@ For each BLAS thread count it
    presses a key every ~0.1 s (``--interval``), timing each press from the moment the key event
    is posted to the moment the screen has been refreshed after the key's action ran;
 3. compares the examples per second the app's epochs report with the headless figure.
+
+With ``--pinned N`` the app's run history (a throwaway one, as always here) holds N pinned runs of
+30 epochs, drawn beside the live run in all three plots, so every epoch redraws N + 1 runs.
 
 The last line printed is JSON with ``key_latency_ms_p50``, ``key_latency_ms_p95`` and
 ``throughput_ratio`` (app ÷ headless) for the app's default BLAS setting (1 thread), plus the
@@ -27,12 +30,14 @@ import time
 from pathlib import Path
 from typing import ClassVar
 
+from bench_overlays import history_of
 from textual.binding import Binding, BindingType
 from threadpoolctl import threadpool_limits
 
 from nntui.config import DEFAULTS, Config
 from nntui.engine import EpochReport
 from nntui.experiment import build_trainer, load_data
+from nntui.history import RunHistory
 from nntui.tui.app import NNTuiApp
 
 
@@ -71,11 +76,26 @@ def headless_speed(config: Config, blas: int) -> float:
     return statistics.median(r.examples_per_second for r in reports)
 
 
-async def app_run(config: Config, blas: int, interval: float) -> tuple[list[float], float]:
+def pin_runs(db: Path, config: Config, count: int, epochs: int = 30) -> None:
+    """``count`` finished runs of ``epochs`` epochs, pinned, in the run history at ``db``."""
+    with RunHistory(db) as history:
+        for run in range(count):
+            run_id = history.start_run(config.replace(eta=config.eta * (run + 2)))
+            for report in history_of(run, epochs):
+                history.add_epoch(run_id, report)
+            history.finish_run(run_id, "completed")
+            history.set_pinned(run_id, True)
+
+
+async def app_run(config: Config, blas: int, interval: float,
+                  pinned: int = 0) -> tuple[list[float], float]:
     with tempfile.TemporaryDirectory() as runs:
-        app = TimedApp(config, runs_dir=Path(runs), blas_threads=blas)
+        db = Path(runs) / "runs.db"
+        pin_runs(db, config, pinned)
+        app = TimedApp(config, runs_dir=Path(runs), runs_db=db, blas_threads=blas)
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
+            assert len(app.overlays) == pinned, app.overlays
             app.simulate_key("f5")
             while app.state not in ("training",):
                 await asyncio.sleep(0.05)
@@ -98,6 +118,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--blas", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--interval", type=float, default=0.1, help="seconds between presses")
+    parser.add_argument("--pinned", type=int, default=0, help="pinned runs drawn beside it")
     args = parser.parse_args()
     config = DEFAULTS.replace(epochs=args.epochs)
     results = {}
@@ -105,7 +126,7 @@ def main() -> None:
         # Headless before and after the app run: the machine's speed drifts (other processes,
         # clock), and the mean of the two brackets the app run fairly.
         before = headless_speed(config, blas)
-        latencies, in_app = asyncio.run(app_run(config, blas, args.interval))
+        latencies, in_app = asyncio.run(app_run(config, blas, args.interval, args.pinned))
         headless = (before + headless_speed(config, blas)) / 2
         result = {
             "key_latency_ms_p50": round(1000 * percentile(latencies, 0.5), 2),
@@ -119,6 +140,7 @@ def main() -> None:
         print(f"BLAS threads {blas}: {json.dumps(result)}", flush=True)
     main_result = dict(results.get(1, next(iter(results.values()))))
     main_result["blas_threads"] = 1 if 1 in results else args.blas[0]
+    main_result["pinned_runs"] = args.pinned
     main_result["by_blas_threads"] = results
     print(json.dumps(main_result))
 
