@@ -254,7 +254,7 @@ def test_local_cluster_records_every_run_from_its_worker(local_cluster: DaskExec
         assert run.id == result.run_id
     assert recorded["η=0.01"].epochs_done == 4
     # The run's id in the history is known to the caller's observers when it starts.
-    assert ids_at_start == {r.run.index: r.run_id for r in results[:2]}
+    assert ids_at_start == {r.run.index: r.run_id for r in results}
     # The caller's observers hear the lifecycle's own events, as they arrive from the worker.
     events = seen[0]
     assert isinstance(events[0], RunStarted) and events[0].network is None
