@@ -34,6 +34,7 @@ import numpy as np
 from .config import TOY_SETS, Config
 from .engine import EpochReport, Network
 from .engine.activations import ACTIVATIONS
+from .lifecycle import RunStarted
 
 KINDS = ("eta-too-high", "eta-too-low", "overfitting", "vanishing", "slowdown", "dead-relu")
 
@@ -111,21 +112,23 @@ class HintObserver:
 
     ``notify(hint)`` is called in the trainer's thread (the app passes something that posts a
     message).  The observer learns the config and the network from the run's
-    :class:`~nntui.lifecycle.RunStarted`; ``probe`` (training inputs, one per row) is taken with
-    :func:`probe_inputs` from ``data_dir`` at that moment unless given.  Without a RunStarted (a
-    bare Trainer), call :meth:`start` first.
+    :class:`~nntui.lifecycle.RunStarted`; ``probe`` (training inputs, one per row, and their
+    labels) is taken with :func:`probe_examples` from ``data_dir`` at that moment unless given.
+    Without a RunStarted (a bare Trainer), call :meth:`start` first.
     """
 
     notify: Callable[[Hint], object] = lambda hint: None
     data_dir: str | None = None
     probe: tuple[np.ndarray, np.ndarray] | None = None
-    hints: list[Hint] = field(default_factory=list)
-    config: Config | None = None
-    network: Network | None = None
-    history: list[EpochReport] = field(default_factory=list)
-    _given_probe: tuple[np.ndarray, np.ndarray] | None = None
-    batches: int = 1  # mini-batches per epoch
-    _vanishing_streak: int = 0
+    hints: list[Hint] = field(default_factory=list, init=False)
+    """Every hint of the current run, in the order noticed."""
+    config: Config | None = field(default=None, init=False)
+    network: Network | None = field(default=None, init=False)
+    history: list[EpochReport] = field(default_factory=list, init=False)
+    batches: int = field(default=1, init=False)  # mini-batches per epoch
+    _given_probe: tuple[np.ndarray, np.ndarray] | None = field(default=None, init=False,
+                                                                repr=False)
+    _vanishing_streak: int = field(default=0, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._given_probe = self.probe
@@ -139,8 +142,6 @@ class HintObserver:
             config, self.data_dir)
 
     def __call__(self, event: object) -> None:
-        from .lifecycle import RunStarted  # lifecycle imports the engine; hints stay light
-
         if isinstance(event, RunStarted):
             self.start(event.config, event.network, event.batches)
         elif isinstance(event, EpochReport) and self.config is not None:
