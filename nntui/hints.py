@@ -236,21 +236,25 @@ class HintObserver:
         if report.epoch - best.epoch < PATIENCE:
             return None
         assert best.train_accuracy is not None
-        rising = report.train_accuracy >= best.train_accuracy + 0.005 or (
-            report.train_cost is not None and best.train_cost is not None
-            and report.train_cost < 0.95 * best.train_cost)
+        accuracy_rose = report.train_accuracy >= best.train_accuracy + 0.005
+        cost_fell = (report.train_cost is not None and best.train_cost is not None
+                     and report.train_cost < 0.95 * best.train_cost)
         gap = report.train_accuracy - report.val_accuracy
-        if not (rising and gap >= 0.02):
+        if not ((accuracy_rose or cost_fell) and gap >= 0.02):
             return None
-        split = "test" if self.config is not None and self.config.validate_on == "test" \
-            else "validation"
+        config = self.config
+        split = "test" if config is not None and config.validate_on == "test" else "validation"
+        training = (f"training accuracy rose from {100 * best.train_accuracy:.2f} % to "
+                    f"{100 * report.train_accuracy:.2f} %" if accuracy_rose else
+                    f"the training cost kept falling ({best.train_cost:.3g} → "
+                    f"{report.train_cost:.3g}) at {100 * report.train_accuracy:.2f} % training "
+                    f"accuracy")
         return Hint("overfitting", report.epoch, "overfitting: stop early or regularize",
                     f"No better {split} accuracy for {report.epoch - best.epoch} epochs (best "
-                    f"{100 * best.val_accuracy:.2f} % at epoch {best.epoch}) while training "
-                    f"accuracy rose to {100 * report.train_accuracy:.2f} %: the network is "
-                    f"overfitting. Nielsen (ch. 3): regularize (L2, λ), get more training data, "
-                    f"or stop early — no improvement in 10 epochs is his rule (early-stop "
-                    f"patience 10); Krohn (ch. 9): dropout or L2.")
+                    f"{100 * best.val_accuracy:.2f} % at epoch {best.epoch}) while {training}: "
+                    f"the network is overfitting. Nielsen (ch. 3): regularize (L2, λ), get more "
+                    f"training data, or stop early — no improvement in 10 epochs is his rule "
+                    f"(early-stop patience 10); Krohn (ch. 9): dropout or L2.")
 
     # --- the speed of learning ------------------------------------------------------------------
 

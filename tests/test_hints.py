@@ -87,6 +87,16 @@ def test_overfitting_on_sixty_noisy_spiral_points():
     assert "Nielsen" in found.message
 
 
+def test_overfitting_in_nielsens_thousand_images():
+    """The book's own case (a few seconds): test accuracy stops at about 82 % near epoch 50
+    while the training cost keeps falling at 100 % training accuracy."""
+    config = PRESETS["nielsen-overfit"].config().replace(epochs=64)
+    found = hint(config, "overfitting")
+    assert 55 <= found.epoch <= 64
+    assert "No better test accuracy for 10 epochs" in found.message
+    assert "the training cost kept falling" in found.message
+
+
 def test_overfitting_not_when_training_and_validation_agree():
     assert "overfitting" not in kinds(XOR)
     assert "overfitting" not in kinds(SPIRAL.replace(epochs=60))
