@@ -282,7 +282,7 @@ MAX_Y_TICKS = 8
 
 def draw(plt, series: Sequence[Series], *, width: int, height: int,
          axis: ValueAxis = COST_AXIS, log: bool = False, xlabel: bool = True,
-         plain: bool = False) -> None:
+         plain: bool = False, first_on_top: bool = False) -> None:
     """Clear ``plt`` and lay ``series`` out on a ``width`` × ``height`` canvas, no title or legend.
 
     The limits enclose every finite point and the ticks are spaced for this size, so nothing is
@@ -316,7 +316,9 @@ def draw(plt, series: Sequence[Series], *, width: int, height: int,
         yaxis = nice_ticks(min(ys), max(ys), y_ticks, min_span=axis.min_span, bounds=axis.bounds)
     columns = width - max(map(len, yaxis.labels)) - 2  # less the labels and the frame's sides
     xaxis = epoch_ticks(min(xs), max(xs), columns)
-    for points, style in lines:
+    # plotext paints later lines over earlier ones.  Several runs on one plot put the first one
+    # (the live run, or a comparison's first variant) on top: where curves coincide it shows.
+    for points, style in (lines[::-1] if first_on_top else lines):
         x, y = zip(*points, strict=True)
         plt.plot(x, y, marker=style.plain if plain else style.marker, color=style.color)
     plt.xlim(xaxis.lo, xaxis.hi)
@@ -533,7 +535,7 @@ def plot_overlay_in_terminal(series: Sequence[Series], titles: Sequence[str], co
     width = console.width
     for line in header_lines(titles, series, width, plain=plain):
         console.print(line, highlight=False, soft_wrap=True)
-    draw(plotext, series, width=width, height=height, axis=axis, plain=plain)
+    draw(plotext, series, width=width, height=height, axis=axis, plain=plain, first_on_top=True)
     plotext.theme("clear")
     canvas = plotext.build()
     if plain:

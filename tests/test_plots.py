@@ -222,6 +222,31 @@ def test_curves_are_drawn_in_their_legend_colours() -> None:
         assert "38;2;{};{};{}m".format(*color) in canvas
 
 
+def test_overlaid_runs_draw_the_first_on_top_where_curves_coincide() -> None:
+    xs = [float(e) for e in range(1, 31)]
+    same = [Series(f"run {k}", xs, [1.0 / e for e in xs], "overlay") for k in range(3)]
+    first, *others = plots.styles(same)
+
+    def colour(style: plots.Style) -> str:
+        return "38;2;{};{};{}m".format(*style.color)
+
+    on_top = build(same, 60, 15, first_on_top=True)
+    assert colour(first) in on_top
+    assert not any(colour(style) in on_top for style in others)
+    underneath = build(same, 60, 15)  # one run alone: later curves are painted over earlier
+    assert colour(first) not in underneath and colour(others[-1]) in underneath
+
+
+def test_thinning_keeps_spikes_and_ends() -> None:
+    y = [1.0] * 1000
+    y[537], y[100] = 50.0, -3.0
+    thinned = plots.thin(Series("cost", list(range(1000)), y), 60)
+    assert len(thinned.x) <= 60 and thinned.x == sorted(thinned.x)
+    assert (thinned.x[0], thinned.x[-1]) == (0, 999)
+    assert 537 in thinned.x and 100 in thinned.x  # every k-th point would have missed both
+    assert max(thinned.y) == 50.0 and min(thinned.y) == -3.0
+
+
 # --- title and legend ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("width", [16, 22, 30, 39, 46, 58, 80, 120])

@@ -25,6 +25,7 @@ class PlotData:
     accuracy: list[Series]
     speed: list[Series]
     output: list[Series] = field(default_factory=list)
+    overlaid: bool = False  # several runs: the first is drawn on top
 
 
 class RunMessage(Message):

@@ -75,6 +75,7 @@ class PlotCanvas(PlotextPlot):
         super().__init__()
         self.axis, self.log_scale = axis, log
         self.series: list[plots.Series] = []
+        self.first_on_top = False
 
     def render(self) -> RenderResult:
         width, height = self.size
@@ -82,7 +83,8 @@ class PlotCanvas(PlotextPlot):
         # every segment between them) and show nothing more.
         series = [plots.thin(s, max(width, 20)) for s in self.series]
         plots.draw(self.plt, series, width=width, height=height, axis=self.axis,
-                   log=self.log_scale, xlabel=height >= XLABEL_MIN_HEIGHT)
+                   log=self.log_scale, xlabel=height >= XLABEL_MIN_HEIGHT,
+                   first_on_top=self.first_on_top)
         return super().render()  # sets plotext's size to this widget's again, and the theme
 
 
@@ -194,14 +196,15 @@ def with_overlays(data: PlotData, overlays: Sequence[plots.RunCurves],
     def live(series: list[plots.Series]) -> list[plots.Series]:
         return [replace(s, label=LIVE_LABEL) for s in series if s.role == split]
 
-    speed = [replace(data.speed[0], label=LIVE_LABEL)] if data.speed else []
+    # In the live run's colour of the other two plots, whatever its first layer's would be.
+    speed = [replace(data.speed[0], label=LIVE_LABEL, role=split)] if data.speed else []
     output: list[plots.Series] = []
     if all(o.output is not None for o in overlays) and (data.output or not data.cost):
         output = ([replace(s, label=LIVE_LABEL) for s in data.output]
                   + [o.output for o in overlays if o.output is not None])
     return PlotData(live(data.cost) + [o.cost for o in overlays],
                     live(data.accuracy) + [o.accuracy for o in overlays],
-                    speed + [o.speed for o in overlays], output)
+                    speed + [o.speed for o in overlays], output, overlaid=True)
 
 
 def show_all(cost: SeriesPlot, accuracy: AccuracyPlot, speed: SeriesPlot, data: PlotData,
@@ -212,6 +215,8 @@ def show_all(cost: SeriesPlot, accuracy: AccuracyPlot, speed: SeriesPlot, data: 
     cost.note = note
     accuracy.note = "" if data.output else note
     accuracy.show_output(bool(data.output))
+    for plot in (cost, accuracy, speed):
+        plot.canvas.first_on_top = data.overlaid
     cost.show(data.cost, [running] if running is not None and running.x else [])
     accuracy.show(data.output or data.accuracy)
     speed.show(data.speed)
