@@ -31,7 +31,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from .cli import add_config_arguments, config_from_args, print_presets
+from .cli import add_config_arguments, flag, print_presets
 from .compare_command import (
     STATUS_STYLES,
     outcome_words,
@@ -40,6 +40,7 @@ from .compare_command import (
     variant_result,
     workers_value,
 )
+from .config import DEFAULTS, PRESETS, SPECS, Config, parse_values
 from .engine import Control
 from .lifecycle import ENDED_WELL, open_history
 from .runs import RunFileError, check_writable, write_json_atomic
@@ -228,6 +229,18 @@ class SweepDisplay:
 
 # --- the command -------------------------------------------------------------------------------
 
+def base_config(args: argparse.Namespace) -> tuple[Config | None, list[str]]:
+    """The base config the flags describe, or None and every problem with them."""
+    base = DEFAULTS
+    if args.preset is not None:
+        if args.preset not in PRESETS:
+            return None, [f"unknown preset '{args.preset}'; choose one of {', '.join(PRESETS)}"]
+        base = PRESETS[args.preset].config()
+    given = {name: getattr(args, name) for name in SPECS if hasattr(args, name)}
+    config, problems = parse_values(given, base)
+    return config, [f"{flag(p.field)}: {p.message}" for p in problems]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(list(argv) if argv is not None else None)
@@ -236,12 +249,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.list_presets:
         print_presets(console)
         return 0
-    base = config_from_args(parser, args)
+    # Every problem is found before anything starts, and all are said at once: the base
+    # config's, each --vary value's, each run's, the cluster's address, the output, the data.
+    base, problems = base_config(args)
+    runs = []
     try:
-        runs = plan_sweep(base, args.vary)
+        runs = plan_sweep(base or DEFAULTS, args.vary)
     except SweepError as error:
-        return usage_error(err, error.problems)
-    problems = []
+        # With a bad base, only the values themselves can be judged, not the runs they make.
+        problems += [p for p in error.problems if base is not None or p.startswith("--vary")
+                     or p.startswith("nothing to vary")]
     name = default_name() if args.name is None else args.name.strip()
     if not name:
         problems.append("--name needs a name")
@@ -260,7 +277,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             check_writable(args.json, "run record")
         except RunFileError as error:
             problems.append(str(error))
-    if scheduler is None:  # the runs train on this machine: their data must be here
+    if scheduler is None:
+        # The runs train on this machine, in processes started here: their data must be here,
+        # and a relative --data-dir means the same folder to every worker.
+        if args.data_dir is not None:
+            args.data_dir = os.path.abspath(os.path.expanduser(args.data_dir))
         problems += check_data(runs, args.data_dir)
     if problems:
         return usage_error(err, problems)
