@@ -133,9 +133,10 @@ class HintObserver:
     def __post_init__(self) -> None:
         self._given_probe = self.probe
 
-    def start(self, config: Config, network: Network, batches: int = 1) -> None:
+    def start(self, config: Config, network: Network | None, batches: int = 1) -> None:
         """A new run of ``config`` trains ``network`` in ``batches`` mini-batches an epoch:
-        forget the last run's epochs and hints."""
+        forget the last run's epochs and hints.  Without the network (a run trained in another
+        process), the hints that look at it read what they can from the epochs alone."""
         self.config, self.network, self.batches = config, network, batches
         self.history, self.hints, self._vanishing_streak = [], [], 0
         self.probe = self._given_probe if self._given_probe is not None else probe_examples(

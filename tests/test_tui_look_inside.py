@@ -94,3 +94,18 @@ async def test_fields_from_a_worker_thread_reach_the_panel():
         assert app.fields and panel.field is app.fields[-1].field
         assert panel.field.shape == panel.grid_size
         assert panel.image.image_size.width == panel.grid_size[1]
+
+
+def test_a_run_trained_elsewhere_gets_no_field_and_hints_from_its_epochs():
+    from nntui.lifecycle import RunStarted
+
+    posted: list = []
+    observer = FieldObserver(1, posted.append, grid=lambda: (4, 4), interval=0.0)
+    hints = hint_observer(1, posted.append)
+    started = RunStarted(XOR, "xor", [2, 8, 8, 2], 1000, "validation", 100, None)
+    for each in (observer, hints):
+        each(started)
+    report = EpochReport(1, 2, 0.7, 0.5, 0.7, 0.5, (0.1, 0.1, 0.1), 0.1, 1e4, 0.1)
+    observer(report)
+    hints(report)
+    assert posted == [] and observer.network is None and hints.network is None

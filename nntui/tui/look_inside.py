@@ -68,7 +68,8 @@ class FieldObserver:
 
     def __call__(self, event: object) -> None:
         if isinstance(event, RunStarted):
-            self.network = event.network if event.network.sizes[0] == 2 else None
+            network = event.network  # None for a run trained elsewhere (a sweep's worker)
+            self.network = network if network is not None and network.sizes[0] == 2 else None
             self._last = -float("inf")
         elif self.network is None:
             return
