@@ -676,10 +676,21 @@ class DaskExecutor:
             attempt = sweep._start_attempt(index, token)
         result.worker = message.get("worker", result.worker)
         event = _event(message, result.config)
-        if event is not None:
+        if event is None:
+            return
+        try:
             attempt(event)
-            if isinstance(event, RunEnded):
-                sweep._ended(result)
+        except Exception as error:  # an observer failed: as in Run, the run fails, not the sweep
+            detail = _first_line(error)
+            if attempt.ended:
+                sweep.warn(f"{result.label}: {detail}")
+            else:
+                self._give_up(index, futures[index])
+                with contextlib.suppress(Exception):
+                    attempt.end_here("failed", f"training failed: {type(error).__name__}: "
+                                               f"{detail}")
+        if result.final:
+            sweep._ended(result)
 
     def _settle(self, sweep: Sweep, index: int, future: Any) -> None:
         """A task that is done although its run has not been heard to end."""

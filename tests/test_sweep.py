@@ -341,6 +341,21 @@ def test_leaving_at_once_records_the_running_run_stopped(local_cluster: DaskExec
     assert not warnings and all(r.final for r in sweep.results)
 
 
+def test_an_observer_that_fails_fails_its_run_not_the_sweep(local_cluster: DaskExecutor) -> None:
+    runs = plan_sweep(_config(CIRCLE, epochs=3), ["seed=1,2"])
+
+    def observers_for(run):
+        def observe(event):
+            if run.index == 0 and isinstance(event, EpochReport) and event.epoch == 2:
+                raise ValueError("the display broke")
+        return [observe]
+
+    results = Sweep("observer", runs, observers_for=observers_for).execute(local_cluster)
+    assert [r.state for r in results] == ["failed", "completed"]
+    assert results[0].ended.message == "training failed: ValueError: the display broke"
+    assert results[0].ended.epochs_run == 2
+
+
 # --- a real nntui sweep, stopped with Ctrl+C -----------------------------------------------------
 
 def test_ctrl_c_stops_the_running_runs_keeps_the_finished_and_shuts_the_cluster(
