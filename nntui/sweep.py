@@ -10,9 +10,9 @@ A :class:`Sweep` trains them with an executor:
   single-threaded worker process per core, BLAS pinned to one thread) or an existing cluster
   (``scheduler="tcp://host:8786"``).  A task is a config, a few hundred bytes; each worker loads
   the data itself (:func:`train_on_worker`) and trains through the one run lifecycle,
-  :class:`~nntui.lifecycle.Run`.  Its observer streams what happens (started, a few progress
-  notes a minute, every epoch, the end) back through a ``distributed.Queue``; a
-  ``distributed.Event`` tells the workers to stop.
+  :class:`~nntui.lifecycle.Run`.  Its observer streams what happens (started, a progress note
+  a second, every epoch, the end) back through a ``distributed.Queue``; a ``distributed.Event``
+  per run tells it to stop.
 * :class:`InProcess`: one after another in this process (``--workers 0``, the books'
   comparisons by default).
 
@@ -25,9 +25,11 @@ client is the only writer of the run history; each run's group is the sweep's na
 ``RunStarted.network`` and ``RunEnded.network`` are None.
 
 Faults: a run whose worker dies is retried once (its first attempt is recorded as
-``interrupted``), and failed if its worker dies again; a diverging run is a result like any other;
-a stop (:meth:`Sweep.stop`, or the shared :class:`~nntui.engine.Control`) stops the running runs
-after their mini-batch and never starts the others (status :data:`NOT_RUN`, not recorded).
+``interrupted``), and failed if its worker dies again: the client counts the starts it hears of,
+so the rule is the same on any cluster, whatever the scheduler's ``allowed-failures``; a
+diverging run is a result like any other; a stop (:meth:`Sweep.stop`, or the shared
+:class:`~nntui.engine.Control`) stops the running runs after their mini-batch and never starts
+the others (status :data:`NOT_RUN`, not recorded).
 """
 
 from __future__ import annotations
