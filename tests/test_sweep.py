@@ -27,6 +27,7 @@ from nntui.runs import load_run
 from nntui.signals import Interrupted
 from nntui.sweep import (
     NOT_RUN,
+    ClusterError,
     DaskExecutor,
     InProcess,
     Sweep,
@@ -472,3 +473,15 @@ def test_an_unreachable_scheduler_fails_within_the_timeout(tmp_path: Path, capsy
     if db.exists():
         with RunHistory(db) as history:
             assert history.list_runs() == []
+
+
+def test_a_scheduler_without_workers_says_how_to_start_one() -> None:
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=0, host="127.0.0.1", dashboard_address=None,
+                      scheduler_kwargs={"dashboard_address": ":0"}) as cluster:
+        address = cluster.scheduler_address
+        with pytest.raises(ClusterError, match=f"the Dask scheduler at {address} has no worker "
+                                               rf"\(waited 1 s\); start one on each machine "
+                                               f"with 'dask worker {address}'"):
+            DaskExecutor(scheduler=address, timeout=1).start()
