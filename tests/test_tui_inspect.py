@@ -30,6 +30,7 @@ from nntui.tui.screens.mistakes import MistakesScreen
 from nntui.tui.screens.neurons import NeuronsScreen
 from nntui.tui.widgets.boundary import BoundaryPanel, resample
 from nntui.tui.widgets.halfblock import ImageCard
+from nntui.tui.widgets.weights import WeightGrid
 
 MNIST = PRESETS["nielsen-baseline"].config().replace(train_size=1000, epochs=3)
 XOR = PRESETS["xor"].config().replace(pace=0, epochs=20)
@@ -238,23 +239,30 @@ async def test_confusion_of_points_has_no_pictures_behind_it(xor):
 
 async def test_neurons_grid_moves_and_rescales(mnist):
     network, _, _ = mnist
+    images = weight_images(network)
     app = ScreenApp(lambda: NeuronsScreen.for_network(network, title="3 epochs"))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         screen = app.screen
-        cards = list(screen.query(ImageCard))
-        assert len(cards) == 30 and screen.columns == 3
-        assert str(cards[4].caption.render()).startswith("neuron 5")
-        own = float(np.abs(weight_images(network)[4]).max())
-        assert f"±{own:.2g}" in str(cards[4].caption.render())
+        grid = screen.query_one(WeightGrid)
+        assert grid.columns == 4 and grid.has_focus
+        assert grid.caption(4) == f"neuron 5  ±{np.abs(images[4]).max():.2g}"
+        assert 0 < len(grid._rendered) < 30  # only the neurons in view were drawn
         await pilot.press("right", "down")
-        assert screen.selected == 4 and cards[4].selected and not cards[0].selected
-        before = cards[4].image._lines
+        assert grid.selected == 5
+        line = grid.render_line(2 * 15 - 1).text  # the second row's captions
+        assert "▶ neuron 6" in line and "neuron 5 " in line
+        before = grid._lines_of(4)
         await pilot.press("s")
-        assert screen.shared_scale and "one scale for all" in str(
+        assert grid.shared_scale and "one scale for all" in str(
             screen.query_one("#neurons-legend").render())
-        assert cards[4].image._lines != before
-        screen.update_weights(-weight_images(network))
+        assert grid._lines_of(4) != before
+        await pilot.press("end")
+        await pilot.pause()
+        assert grid.selected == 29 and grid.scroll_offset.y > 0
+        assert 29 in grid._rendered
+        screen.update_weights(-images)
+        assert grid._rendered == {}
         with pytest.raises(ValueError, match="do not match"):
             screen.update_weights(np.zeros((2, 28, 28)))
 
