@@ -61,6 +61,8 @@ MAX_RUNS = 1000
 SCHEDULER_ENV = "NNTUI_DASK_SCHEDULER"
 CONNECT_TIMEOUT = 10.0  # seconds to reach a scheduler and find a worker on it
 STOP_GRACE = 30.0  # seconds the running runs get to finish their mini-batch after a stop
+LOST_GRACE = 60.0  # seconds without a worker (or an answering scheduler) before runs fail
+LOOK_EVERY = 2.0  # seconds between looks at the cluster's workers
 RETRIES = 1  # a run whose worker dies is started once more
 
 
@@ -489,13 +491,15 @@ class DaskExecutor:
     cluster down.  ``started_in`` is how long entering took."""
 
     def __init__(self, *, workers: int | None = None, scheduler: str | None = None,
-                 timeout: float = CONNECT_TIMEOUT, stop_grace: float = STOP_GRACE) -> None:
+                 timeout: float = CONNECT_TIMEOUT, stop_grace: float = STOP_GRACE,
+                 lost_grace: float = LOST_GRACE) -> None:
         if workers is not None and workers < 1:
             raise ValueError("a Dask executor needs at least one worker; use InProcess for none")
         self.requested = workers
         self.scheduler = scheduler
         self.timeout = timeout
         self.stop_grace = stop_grace
+        self.lost_grace = lost_grace
         self.cluster: Any = None
         self.client: Any = None
         self.workers = 0
@@ -612,6 +616,8 @@ class DaskExecutor:
                 train_on_worker, task, key=f"nntui-{sweep.name}-{token}-{result.run.index}",
                 pure=False)
         stopping_since: float | None = None
+        trouble: dict[str, tuple[float, str]] = {}  # what is wrong with the cluster, since when
+        looked = time.monotonic()
         try:
             while any(not result.final for result in sweep.results):
                 if sweep.control.stop_requested and stopping_since is None:
@@ -624,10 +630,23 @@ class DaskExecutor:
                         self._stop(result.run.index)
                 done = [index for index, future in futures.items()
                         if future.done() and not sweep.results[index].final]
-                for message in _drain(queue, 0.0 if done else 0.2):
+                try:
+                    messages = _drain(queue, 0.0 if done else 0.2)
+                    trouble.pop("scheduler", None)
+                except Exception as error:  # the scheduler is gone or does not answer
+                    messages = []
+                    trouble.setdefault("scheduler", (time.monotonic(), _first_line(error)))
+                    time.sleep(0.5)
+                for message in messages:
                     self._handle(sweep, message, futures)
                 for index in done:
                     self._settle(sweep, index, futures[index])
+                if time.monotonic() - looked >= LOOK_EVERY:
+                    looked = time.monotonic()
+                    self._look_at_workers(client, trouble)
+                lost = self._lost(client, trouble)
+                if lost is not None:
+                    self._fail_unfinished(sweep, futures, lost)
                 if stopping_since is not None and \
                         time.monotonic() - stopping_since > self.stop_grace:
                     sweep.abandon(f"stopped: its worker did not answer within "
@@ -638,9 +657,46 @@ class DaskExecutor:
                 client.cancel(list(futures.values()))
             for index in list(self._stops):  # each run its worker has not seen end
                 attempt = sweep._attempts.get(index)
-                if attempt is None or not attempt.ended or attempt.token in ("result", "error"):
+                if attempt is None or not attempt.ended or attempt.token in ("result", "error",
+                                                                             "lost"):
                     self._stop(index)
             self._stops.clear()
+
+    def _look_at_workers(self, client: Any, trouble: dict[str, tuple[float, str]]) -> None:
+        try:
+            alive = bool(client.nthreads())
+        except Exception as error:
+            trouble.setdefault("scheduler", (time.monotonic(), _first_line(error)))
+            return
+        if alive:
+            trouble.pop("workers", None)
+        else:
+            trouble.setdefault("workers", (time.monotonic(), ""))
+
+    def _lost(self, client: Any, trouble: dict[str, tuple[float, str]]) -> str | None:
+        """Why the unfinished runs cannot go on, once a trouble has lasted ``lost_grace``."""
+        address = self.scheduler or getattr(getattr(self.cluster, "scheduler", None),
+                                            "address", "?")
+        now = time.monotonic()
+        if "scheduler" in trouble and now - trouble["scheduler"][0] > self.lost_grace:
+            return (f"the Dask scheduler at {address} did not answer for {self.lost_grace:g} s "
+                    f"({trouble['scheduler'][1]})")
+        if "workers" in trouble and now - trouble["workers"][0] > self.lost_grace:
+            return (f"no Dask worker was left on the cluster for {self.lost_grace:g} s; start "
+                    f"one with 'dask worker {address}'")
+        return None
+
+    def _fail_unfinished(self, sweep: Sweep, futures: dict[int, Any], message: str) -> None:
+        for result in sweep.results:
+            if result.final:
+                continue
+            index = result.run.index
+            self._give_up(index, futures[index])
+            attempt = sweep._attempts.get(index)
+            if attempt is None or attempt.ended:
+                attempt = sweep._start_attempt(index, "lost")
+            attempt.end_here("failed", message)
+            sweep._ended(result)
 
     def _stop(self, index: int) -> None:
         """Tell run ``index``, wherever it trains, to stop after its mini-batch."""
@@ -651,7 +707,8 @@ class DaskExecutor:
 
     def _give_up(self, index: int, future: Any) -> None:
         """A run that is final here: its task, if it still trains somewhere, stops."""
-        future.cancel()
+        with contextlib.suppress(Exception), _quiet_logs():
+            future.cancel()
         self._stop(index)
 
     def _handle(self, sweep: Sweep, message: dict, futures: dict[int, Any]) -> None:

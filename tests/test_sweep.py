@@ -413,10 +413,10 @@ def test_ctrl_c_stops_the_running_runs_keeps_the_finished_and_shuts_the_cluster(
 
 # --- a scheduler and a worker started as processes -----------------------------------------------
 
-@pytest.fixture(scope="module")
-def dask_processes(tmp_path_factory):
-    """``dask scheduler`` and one ``dask worker`` on 127.0.0.1, as a person would start them."""
-    folder = tmp_path_factory.mktemp("dask")
+@contextlib.contextmanager
+def _dask_processes(folder: Path, *worker_options: str):
+    """``dask scheduler`` and one ``dask worker`` on 127.0.0.1, as a person would start them;
+    yields the scheduler's address and the worker's process."""
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
     started = []
@@ -429,13 +429,19 @@ def dask_processes(tmp_path_factory):
                 env=_env(), start_new_session=True))
             started.append(subprocess.Popen(
                 [sys.executable, "-m", "dask", "worker", address, "--nthreads", "1",
-                 "--nworkers", "1", "--no-dashboard", "--host", "127.0.0.1"],
+                 "--no-dashboard", "--host", "127.0.0.1", *worker_options],
                 stdout=subprocess.DEVNULL, stderr=worker_log, env=_env(),
                 start_new_session=True))
-            yield address
+            yield address, started[1]
         finally:
             for process in reversed(started):
                 _stop_group(process)
+
+
+@pytest.fixture(scope="module")
+def dask_processes(tmp_path_factory):
+    with _dask_processes(tmp_path_factory.mktemp("dask"), "--nworkers", "1") as (address, _):
+        yield address
 
 
 def test_a_sweep_on_a_scheduler_and_worker_started_apart(dask_processes: str, tmp_path: Path,
@@ -485,3 +491,29 @@ def test_a_scheduler_without_workers_says_how_to_start_one() -> None:
                                                rf"\(waited 1 s\); start one on each machine "
                                                f"with 'dask worker {address}'"):
             DaskExecutor(scheduler=address, timeout=1).start()
+
+
+def test_runs_fail_when_no_worker_is_left(tmp_path: Path) -> None:
+    """The only worker (no nanny to restart it) is killed mid-run: its run cannot be retried
+    anywhere, and fails once no worker has come back for the grace period."""
+    with _dask_processes(tmp_path, "--no-nanny") as (address, worker):
+        runs = plan_sweep(_config(CIRCLE, epochs=200, pace=20), ["seed=1,2"])
+
+        def observers_for(run):
+            def observe(event):
+                if isinstance(event, EpochReport) and event.epoch == 2 and worker.poll() is None:
+                    worker.send_signal(signal.SIGKILL)
+            return [observe]
+
+        with RunHistory(tmp_path / "runs.db") as history:
+            sweep = Sweep("orphans", runs, history=history, observers_for=observers_for)
+            with DaskExecutor(scheduler=address, timeout=30, lost_grace=2) as executor:
+                results = sweep.execute(executor)
+            recorded = {r.name: r for r in history.list_runs()}
+    assert [r.state for r in results] == ["failed", "failed"]
+    message = (f"no Dask worker was left on the cluster for 2 s; start one with 'dask worker "
+               f"{address}'")
+    assert all(r.ended.message == message for r in results)
+    assert results[0].ended.epochs_run >= 2  # what arrived is kept
+    assert recorded["seed=1"].status == "failed" and recorded["seed=1"].epochs_done >= 2
+    assert recorded["seed=2"].status == "failed" and recorded["seed=2"].epochs_done == 0
