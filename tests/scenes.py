@@ -7,6 +7,7 @@ app's ``show_timing=False`` and the runs are seeded, so a scene always ends on t
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from nntui.config import PRESETS
 
@@ -61,6 +62,37 @@ def run_comparison(name: str):
         while pilot.app.comparison is not None or pilot.app.running:
             assert time.monotonic() < deadline, "the comparison did not finish"
             await pilot.pause(0.1)
+        pilot.app.clear_notifications()  # its description times out long before it ends
         await settle(pilot)
 
     return scene
+
+
+PINNED = FINISHED_RUN.replace(epochs=30)
+PINNED_ETAS = (0.01, 0.03, 0.1)
+"""Three XOR runs that differ only in η: the pinned runs of the overlay pictures."""
+
+
+def record_pinned(path, config=PINNED, etas=PINNED_ETAS) -> None:
+    """Train ``config`` at each η through the real run lifecycle, recorded and pinned in the run
+    history at ``path``: the legend names them by what differs, ``η=0.01`` and so on."""
+    from nntui.history import RunHistory
+    from nntui.lifecycle import HistoryRecorder, Run
+
+    with RunHistory(path) as history:
+        for eta in etas:
+            variant = config.replace(eta=eta)
+            recorder = HistoryRecorder(history, variant, print)
+            Run(variant, observers=[recorder]).execute()
+            history.set_pinned(recorder.run_id, True)
+
+
+async def load_network(pilot, path: str = "xor-net.npz") -> None:
+    """Load a saved network (the app's "n" on a run, or a file) and wait for its test accuracy."""
+    await pilot.pause()
+    pilot.app.load_network_file(Path(path))
+    deadline = time.monotonic() + 60
+    while not any("test accuracy:" in line.text for line in pilot.app.epoch_log.lines):
+        assert time.monotonic() < deadline, "the loaded network was not measured"
+        await pilot.pause(0.05)
+    await settle(pilot)

@@ -7,14 +7,19 @@ only after looking at the new SVGs.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from scenes import (
     FINISHED_RUN,
     OVERFIT,
+    PINNED,
     SPEED,
     finish_run,
+    load_network,
     open_help,
+    record_pinned,
+    run_comparison,
     settle,
     type_invalid_eta,
 )
@@ -73,3 +78,36 @@ def test_finished_speed_of_learning_run_80x24(snap_compare, tmp_path):
 def test_finished_speed_of_learning_run_120x40(snap_compare, tmp_path):
     assert snap_compare(make_app(tmp_path, SPEED), terminal_size=(120, 40),
                         run_before=finish_run)
+
+
+# Comparing runs: three pinned runs beside a live one, the books' saturated neuron with its output
+# plot, a loaded network.
+
+def test_three_pinned_runs_beside_a_finished_run_120x40(snap_compare, tmp_path):
+    record_pinned(os.environ["NNTUI_RUNS_DB"])
+    app = make_app(tmp_path, PINNED.replace(eta=0.3))
+    assert snap_compare(app, terminal_size=(120, 40), run_before=finish_run)
+
+
+def test_three_pinned_runs_beside_a_finished_run_80x24(snap_compare, tmp_path):
+    record_pinned(os.environ["NNTUI_RUNS_DB"])
+    app = make_app(tmp_path, PINNED.replace(eta=0.3))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=finish_run)
+
+
+def test_saturated_neuron_comparison_120x40(snap_compare, tmp_path, monkeypatch):
+    from nntui.tui import app as app_module
+
+    monkeypatch.setattr(app_module, "COMPARISON_PACE", {})  # the pace only spaces runs in time
+    assert snap_compare(make_app(tmp_path), terminal_size=(120, 40),
+                        run_before=run_comparison("saturated-neuron"))
+
+
+def test_loaded_network_120x40(snap_compare, tmp_path, monkeypatch):
+    from nntui.lifecycle import Run
+    from nntui.runs import save_network
+
+    monkeypatch.chdir(tmp_path)
+    ended = Run(FINISHED_RUN).execute()
+    save_network("xor-net.npz", ended.network, FINISHED_RUN)
+    assert snap_compare(make_app(tmp_path), terminal_size=(120, 40), run_before=load_network)
