@@ -48,6 +48,7 @@ SHOTS: list[Shot] = [
     ("speed-of-learning-80x24", SPEED, (80, 24), finish_run),
     ("speed-of-learning-120x40", SPEED, (120, 40), finish_run),
     ("learning-rates-comparison", DEFAULTS, (120, 40), run_comparison("learning-rates")),
+    ("saturated-neuron-comparison", DEFAULTS, (120, 40), run_comparison("saturated-neuron")),
     ("help", DEFAULTS, (120, 40), open_help),
     ("too-small", DEFAULTS, (60, 18), settle),
 ]
