@@ -93,6 +93,7 @@ class Run:
         self.data_dir = data_dir
         self.progress_interval = progress_interval
         self.network: Network | None = None
+        self.data: Dataset | None = None  # once loaded: what observers may look at
         self.history: list[EpochReport] = []
 
     def notify(self, event: Any) -> None:
@@ -128,7 +129,7 @@ class Run:
                         None, None)
 
     def _execute(self, started: float) -> RunEnded:
-        data = load_data(self.config, self.data_dir)
+        data = self.data = load_data(self.config, self.data_dir)
         if self.control.stop_requested:
             return RunEnded("stopped", "stopped before training began", 0, None, 0, None,
                             time.perf_counter() - started, None, None)

@@ -35,6 +35,7 @@ from ..config import (
     DEFAULTS,
     PRESETS,
     SPECS,
+    TOY_SETS,
     Config,
     describe,
     format_value,
@@ -45,10 +46,12 @@ from ..datasets import DatasetError
 from ..engine import Control, Network
 from ..experiment import load_data, measure_test_accuracy
 from ..history import HistoryError, RunDetail, RunHistory, old_runs_dir
+from ..inspection import decision_field, image_shape, predict, weight_images
 from ..lifecycle import ENDED_WELL, open_history
 from ..plots import RunCurves, Series, run_curves
 from ..runs import RunFileError, load_network, save_network
 from .commands import NNTuiCommands
+from .look_inside import FieldReady, HintNoticed
 from .messages import (
     BatchUpdate,
     DataLoaded,
@@ -60,11 +63,14 @@ from .messages import (
     RunWarning,
 )
 from .screens.confirm import ConfirmScreen
+from .screens.confusion import ConfusionScreen
 from .screens.help import HelpScreen
+from .screens.neurons import NeuronsScreen
 from .screens.runs import RunsAction, RunsScreen
 from .screens.too_small import TooSmallScreen, too_small
 from .session import Session, downsample
 from .state import RunState
+from .widgets.boundary import BoundaryPanel
 from .widgets.form import ConfigForm, Field, FieldHelp
 from .widgets.log import EpochLog
 from .widgets.plots import AccuracyPlot, CostPlot, SpeedPlot, show_all, with_overlays
@@ -85,6 +91,9 @@ PROGRESS_INTERVAL = 0.33
 passes the GIL back and forth: at 5 reports a second training ran at 0.83-0.85 of its headless
 speed, at 3 a second at 0.95-0.97 (bench_responsiveness.py)."""
 EMPTY_PLOTS = PlotData([], [], [])
+
+NEURONS_INTERVAL = 3.0
+"""Seconds between redraws of an open neurons screen while the run trains."""
 
 COMPARISON_PACE = {"neuron": 100.0}
 """Epochs per second for a comparison's runs on these data sets, so that each can be watched."""
@@ -158,6 +167,12 @@ class NNTuiApp(App[None]):
                 tooltip="Double the batch size (for the next run)"),
         Binding("ctrl+r", "reset", "Reset",
                 tooltip="Put the starting values back into the form and clear the plots"),
+        Binding("ctrl+o", "confusion", "Mistakes",
+                tooltip="The confusion matrix of the held-out set and, for images, the digits "
+                        "the network gets wrong (a finished, paused or loaded network)"),
+        Binding("ctrl+n", "neurons", "Neurons",
+                tooltip="What the first hidden layer learned: its weights as images (MNIST), "
+                        "or on a 2-D set the next neuron's output over the plane"),
         Binding("ctrl+p", "command_palette", "Palette",
                 tooltip="Every action, and the books' presets, by name"),
     ]
@@ -188,6 +203,7 @@ class NNTuiApp(App[None]):
         self.overlay_split = "held-out"
         self._quitting = False
         self._confirming_restart = False
+        self._neurons_drawn = 0.0
 
     # --- layout ------------------------------------------------------------------------------
 
@@ -203,6 +219,7 @@ class NNTuiApp(App[None]):
                     yield CostPlot()
                     yield AccuracyPlot()
                     yield SpeedPlot()
+                    yield BoundaryPanel(id="boundary")  # in the speed plot's place on 2-D sets
                     yield EpochLog(show_timing=self.show_timing, id="log")
         # The palette key is one of BINDINGS, last, so a narrow footer drops it before the rest.
         yield Footer(compact=True, show_command_palette=False)
@@ -227,6 +244,9 @@ class NNTuiApp(App[None]):
         self.load_overlays()
         self._set_status(Status(detail=describe(self.initial_config),
                                 recorded=self.history is not None))
+        self._show_plane(self.initial_config)
+        if self.initial_config.dataset in TOY_SETS:
+            self._load_points(self.initial_config)
         self._check_size(self.size.width, self.size.height)
 
     def _import_old_records(self) -> None:
@@ -380,6 +400,7 @@ class NNTuiApp(App[None]):
         ``name`` and ``group`` go into the run history (a comparison's label and name)."""
         control = self.run_state.begin(config, step=step, recorded=self.history is not None)
         self._plots = EMPTY_PLOTS
+        plane = self._show_plane(config)
         with self.batch_update():
             self.epoch_log.start_run(config.validate_on)
             self._draw_plots()
@@ -395,6 +416,7 @@ class NNTuiApp(App[None]):
             data_dir=self.data_dir, history=self.history, network=network, name=name,
             group=group,
             progress_interval=self.progress_interval, blas_threads=self.blas_threads,
+            field_grid=(lambda: plane.grid_size, lambda: plane.extent) if plane else None,
         )
         self._session = session
         self._worker_done.clear()
@@ -516,6 +538,8 @@ class NNTuiApp(App[None]):
                     title="Network loaded", timeout=6)
         if not self.running:
             self._describe_form("loaded network: ")
+            if self._show_plane(config) is not None:
+                self._load_points(config, network)
         self._measure_network(config, network)
 
     @work(thread=True, group="measure", exit_on_error=False)
@@ -579,6 +603,8 @@ class NNTuiApp(App[None]):
             self.notify("Form reset; the running run keeps its values.")
             return
         self._clear_dashboard()
+        if self._show_plane(self.initial_config) is not None:
+            self._load_points(self.initial_config)
         self.log_note("Form reset to the starting values.", style="dim")
 
     def _clear_dashboard(self) -> None:
@@ -767,6 +793,8 @@ class NNTuiApp(App[None]):
         if not self._current(message):
             return
         self.run_state.data_loaded(message.sizes, message.n_train, message.network)
+        if message.points is not None:
+            self._widget(BoundaryPanel).set_points(*message.points)
         sizes = "[" + ",".join(str(n) for n in message.sizes) + "]"
         self.log_note(f"{message.description}: {message.n_train:,} training examples, "
                       f"layers {sizes}", style="dim")
@@ -794,6 +822,7 @@ class NNTuiApp(App[None]):
             self._draw_plots()
             self._widget(EpochProgress).set(*self.position)
             self._set_status()
+        self._refresh_neurons()
 
     def on_run_paused(self, message: RunPaused) -> None:
         if not self._current(message):
@@ -805,6 +834,7 @@ class NNTuiApp(App[None]):
             self._widget(EpochProgress).set(*self.position)
             self._set_status()
         self.log_note(f"Paused {pause.where} (F6 resumes, {pause.step})", style="dim")
+        self._refresh_neurons(force=True)
 
     def on_run_resumed(self, message: RunResumed) -> None:
         if self._current(message) and self.run_state.resumed():
@@ -831,6 +861,7 @@ class NNTuiApp(App[None]):
                       else f"Run {message.status}: {said}", style=style)
         self._widget(EpochProgress).set(*self.position)
         self._set_status()
+        self._refresh_neurons(force=True)
         if message.status == "diverged":
             self.notify(message.message, title="Diverged", severity="error", timeout=10)
         elif message.status == "failed":
@@ -908,6 +939,123 @@ class NNTuiApp(App[None]):
             ran, total = ended
             self.log_note(f"Comparison stopped after {ran} of {total} runs: {why}",
                           style="magenta")
+
+    # --- looking inside ---------------------------------------------------------------------------
+
+    def _show_plane(self, config: Config) -> BoundaryPanel | None:
+        """On a 2-D set the decision-boundary panel takes the speed plot's place (returned);
+        otherwise the speed plot is back."""
+        plane = config.dataset in TOY_SETS
+        panel = self._widget(BoundaryPanel)
+        panel.display = plane
+        self._widget(SpeedPlot).display = not plane
+        return panel if plane else None
+
+    @work(thread=True, group="inspect", exit_on_error=False)
+    def _load_points(self, config: Config, network: Network | None = None) -> None:
+        """The 2-D set's points for the panel (and the field of ``network``), off the UI thread."""
+        try:
+            data = load_data(config, self.data_dir)
+        except DatasetError as error:
+            self.call_from_thread(self.log_note, f"The data set's points could not be drawn: "
+                                                 f"{error}", "yellow")
+            return
+        panel = self._widget(BoundaryPanel)
+        points = (data.train.x, data.train.labels, data.validation.x, data.validation.labels)
+        self.call_from_thread(panel.set_points, *points)
+        if network is not None and network.sizes[0] == 2:
+            rows, cols = panel.grid_size
+            self.call_from_thread(panel.show_field,
+                                  decision_field(network, rows, cols, extent=panel.extent))
+
+    def on_field_ready(self, message: FieldReady) -> None:
+        if self._current(message):
+            self._widget(BoundaryPanel).show_field(message.field)
+
+    def on_hint_noticed(self, message: HintNoticed) -> None:
+        if not self._current(message):
+            return
+        hint = message.hint
+        self.log_note(str(hint), style="yellow")
+        self.notify(hint.message, title=f"Hint: {hint.title}", severity="warning", timeout=12)
+        self._set_status(self.status.evolve(hint=hint.title))
+
+    def _inspectable(self) -> tuple[Network, Config] | None:
+        """The network to look into (a finished, paused or loaded one), or None after saying
+        why there is none."""
+        network, config = self.run_state.network, self.run_state.network_config
+        if network is None or config is None:
+            self.notify("No trained network yet: train one (F5) or load one (F2, n).",
+                        severity="warning")
+            return None
+        if self.running and self.state != "paused":
+            self.notify("Pause (F6) first: the weights change with every mini-batch.",
+                        severity="warning")
+            return None
+        return network, config
+
+    def action_confusion(self) -> None:
+        found = self._inspectable()
+        if found is not None:
+            self.notify("Measuring the held-out set…", timeout=2)
+            self._open_confusion(*found)
+
+    @work(thread=True, exclusive=True, group="inspect", exit_on_error=False)
+    def _open_confusion(self, network: Network, config: Config) -> None:
+        """Predict the held-out set in a worker, then open the confusion matrix over it."""
+        try:
+            data = load_data(config, self.data_dir)
+        except DatasetError as error:
+            self.call_from_thread(self.notify, str(error), title="No confusion matrix",
+                                  severity="error")
+            return
+        split = data.validation
+        if split.x.shape[1] != network.sizes[0] or len(split) == 0:
+            self.call_from_thread(self.notify, "The data set does not fit this network.",
+                                  title="No confusion matrix", severity="error")
+            return
+        answers = predict(network, split.x, split.labels)
+        name = "test" if config.validate_on == "test" else "validation"
+        self.call_from_thread(self.push_screen, ConfusionScreen(answers, split.x, split=name))
+
+    def action_neurons(self) -> None:
+        panel = self._widget(BoundaryPanel)
+        if panel.display:
+            panel.action_cycle_view(1)
+            return
+        found = self._inspectable_weights()
+        if found is not None:
+            self.push_screen(NeuronsScreen(found, title=self._neurons_title()))
+
+    def _inspectable_weights(self):
+        """The first layer's weights as images, or None after saying why there are none."""
+        network = self.run_state.network
+        if network is None:
+            self.notify("No network yet: train one (F5) or load one (F2, n).",
+                        severity="warning")
+            return None
+        if len(network.sizes) < 3 or image_shape(network.sizes[0]) is None:
+            self.notify("The neurons view draws a hidden layer's weights as images: it needs "
+                        "image inputs (MNIST) and a hidden layer.", severity="warning")
+            return None
+        return weight_images(network)
+
+    def _neurons_title(self) -> str:
+        where = self.state if self.running else "after the run"
+        return f"run {self.run_number}, {where}" if self.run_number else "loaded network"
+
+    def _refresh_neurons(self, force: bool = False) -> None:
+        """A neurons screen that is open follows the run: at a pause and the end, and every few
+        seconds while it trains."""
+        screen = next((s for s in self.screen_stack if isinstance(s, NeuronsScreen)), None)
+        network = self.run_state.network
+        if screen is None or network is None:
+            return
+        now = time.monotonic()
+        if force or now - self._neurons_drawn >= NEURONS_INTERVAL:
+            self._neurons_drawn = now
+            with contextlib.suppress(ValueError):  # another run's layer: the screen keeps its own
+                screen.update_weights(weight_images(network))
 
     # --- focus help and terminal size -------------------------------------------------------------
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from numpy.typing import NDArray
 from textual.message import Message
 
 from ..engine import BatchProgress, EpochReport, Network
 from ..plots import Series
 
+Array = NDArray
 
 @dataclass(frozen=True)
 class PlotData:
@@ -37,13 +39,16 @@ class RunMessage(Message):
 
 
 class DataLoaded(RunMessage):
-    """The data set is loaded and the network built; training starts now."""
+    """The data set is loaded and the network built; training starts now.  For a 2-D data set
+    ``points`` holds (training x, labels, held-out x, labels), for the decision-boundary panel."""
 
     def __init__(self, run: int, description: str, sizes: list[int], n_train: int,
-                 network: Network) -> None:
+                 network: Network, points: tuple[Array, Array, Array, Array] | None = None
+                 ) -> None:
         super().__init__(run)
         self.description, self.sizes, self.n_train = description, sizes, n_train
         self.network = network  # the one being trained: saved from here while the run is paused
+        self.points = points
 
 
 class BatchUpdate(RunMessage):

@@ -25,6 +25,7 @@ from ..history import RunHistory
 from ..lifecycle import HistoryRecorder, Run, RunStarted
 from ..lifecycle import RunEnded as Ended
 from ..plots import Series, accuracy_series, cost_series, output_series, speed_series, thin
+from .look_inside import FieldObserver, hint_observer
 from .messages import (
     BatchUpdate,
     DataLoaded,
@@ -37,6 +38,8 @@ from .messages import (
 )
 
 OUTPUT_LABEL = "output a"
+
+FieldGrid = tuple[Callable[[], tuple[int, int]], Callable[[], float]]
 
 MAX_POINTS = 300
 """Curves are thinned to this many points: wider than any plot, cheap for plotext to draw."""
@@ -86,7 +89,8 @@ class Session:
                  control: Control, data_dir: str | None = None,
                  history: RunHistory | None = None, network: Network | None = None,
                  name: str = "", group: str = "",
-                 progress_interval: float = 0.2, blas_threads: int | None = BLAS_THREADS) -> None:
+                 progress_interval: float = 0.2, blas_threads: int | None = BLAS_THREADS,
+                 field_grid: FieldGrid | None = None) -> None:
         self.run_id, self.config, self.post = run, config, post
         self.blas_threads = blas_threads
         self.history: list[EpochReport] = []
@@ -100,6 +104,12 @@ class Session:
         # The recorder first: when the app hears that the run ended, the history already says so.
         observers: list = [self.observe] if self.recorder is None else [self.recorder,
                                                                           self.observe]
+        # Looking inside: the rules of thumb, and for a 2-D set the decision field at the
+        # panel's size (``field_grid``: what to read the panel's grid and extent with).
+        observers.append(hint_observer(run, post, data_dir=data_dir))
+        if field_grid is not None:
+            grid, extent = field_grid
+            observers.append(FieldObserver(run, post, grid=grid, extent=extent))
         self.lifecycle = Run(config, observers=observers, control=control, data_dir=data_dir,
                              progress_interval=progress_interval, network=network)
 
@@ -128,8 +138,12 @@ class Session:
 
     def observe(self, event: object) -> None:
         if isinstance(event, RunStarted):
+            data, points = self.lifecycle.data, None
+            if data is not None and event.sizes[0] == 2:  # a plane to draw
+                points = (data.train.x, data.train.labels, data.validation.x,
+                          data.validation.labels)
             self.post(DataLoaded(self.run_id, event.description, event.sizes, event.n_train,
-                                 event.network))
+                                 event.network, points))
         elif isinstance(event, Ended):
             self._flush_epochs()
             self.post(RunEnded(self.run_id, event.status, event.message,

@@ -36,6 +36,7 @@ class Status:
     remaining: float | None = None  # seconds
     detail: str = ""
     recorded: bool = True  # False while runs cannot be recorded in the run history
+    hint: str = ""  # the last rule of thumb the run called for, in a few words
 
     def evolve(self, **changes: object) -> Status:
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -65,6 +65,8 @@ class StatusLine(Static):
                 text.append(f"  ETA {format_seconds(status.remaining)}")
         if not status.recorded:
             text.append("  not recorded", style="bold yellow")
+        if status.hint:
+            text.append(f"  hint: {status.hint}", style="bold yellow")
         if status.detail:
             text.append(f"  {status.detail}", style="dim")
         self.update(text, layout=False)  # one fixed-size line: no relayout of the screen
