@@ -9,7 +9,8 @@ gradient of the cost estimated from that mini-batch:
     w → w − (ηλ/n) sgn(w) − (η/m) Σₓ ∂Cₓ/∂w (L1)
     v → μv − step,  w → w + v              (momentum)
 
-where n is the size of the whole training set.  Biases are not regularized.
+where n is the size of the whole training set.  Biases are not regularized.  Backprop hands back
+(η/m) Σₓ ∂Cₓ/∂w directly (η/m is folded into δᴸ), so each step is one or two in-place operations.
 
 After each epoch the trainer measures cost and accuracy, reports an :class:`EpochReport` to its
 observer and applies early stopping and the η schedule.  Between mini-batches it obeys its
@@ -307,6 +308,7 @@ class Trainer:
             hi = min(lo + m, n)
             k = lo % stretch
             if k == 0:  # one take for the next stretch of examples saves two per mini-batch
+                # (mode="clip": the indices are a permutation, so skip the checked, buffered copy)
                 end = min(lo + stretch, n)
                 np.take(x, order[lo:end], axis=0, out=xs[: end - lo], mode="clip")
                 np.take(y, order[lo:end], axis=0, out=ys[: end - lo], mode="clip")
