@@ -36,10 +36,17 @@ class Status:
     remaining: float | None = None  # seconds
     detail: str = ""
     recorded: bool = True  # False while runs cannot be recorded in the run history
-    hint: str = ""  # the last rule of thumb the run called for, in a few words
+    hint: str = ""  # the last rule of thumb the run called for, in a word or two (HINT_WORDS)
 
     def evolve(self, **changes: object) -> Status:
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+HINT_WORDS = {"eta-too-high": "η too high", "eta-too-low": "η too small",
+              "overfitting": "overfitting", "vanishing": "vanishing gradient",
+              "slowdown": "learning slowdown", "dead-relu": "dead ReLUs"}
+"""Each hint's kind (:data:`nntui.hints.KINDS`) as the status line says it: short, since an
+80-column dashboard leaves it a dozen cells; the log holds the whole advice."""
 
 
 @dataclass(frozen=True)

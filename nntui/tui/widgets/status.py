@@ -66,7 +66,7 @@ class StatusLine(Static):
         if not status.recorded:
             text.append("  not recorded", style="bold yellow")
         if status.hint:
-            text.append(f"  hint: {status.hint}", style="bold yellow")
+            text.append(f"  ⚠ {status.hint}", style="bold yellow")
         if status.detail:
             text.append(f"  {status.detail}", style="dim")
         self.update(text, layout=False)  # one fixed-size line: no relayout of the screen
