@@ -67,9 +67,22 @@ from .screens.confusion import ConfusionScreen
 from .screens.help import HelpScreen
 from .screens.neurons import NeuronsScreen
 from .screens.runs import RunsAction, RunsScreen
+from .screens.sweep import SweepScreen
 from .screens.too_small import TooSmallScreen, too_small
 from .session import Session, downsample
-from .state import RunState
+from .state import HINT_WORDS, RunState
+from .sweeping import (
+    NOT_RUN,
+    SweepEnded,
+    SweepProgress,
+    SweepRequest,
+    SweepSession,
+    SweepStarted,
+    outcome_text,
+    progress_text,
+    summary_text,
+    where_words,
+)
 from .widgets.boundary import BoundaryPanel
 from .widgets.form import ConfigForm, Field, FieldHelp
 from .widgets.log import EpochLog
@@ -173,6 +186,10 @@ class NNTuiApp(App[None]):
         Binding("ctrl+n", "neurons", "Neurons",
                 tooltip="What the first hidden layer learned: its weights as images (MNIST), "
                         "or on a 2-D set the next neuron's output over the plane"),
+        Binding("ctrl+f", "sweep", "Sweep",
+                tooltip="Sweep: train the form's config with one or two fields varied, every "
+                        "combination side by side on Dask (a dialog asks for the values); the "
+                        "runs are drawn as they train and pinned when the sweep ends"),
         Binding("ctrl+p", "command_palette", "Palette",
                 tooltip="Every action, and the books' presets, by name"),
     ]
@@ -204,6 +221,7 @@ class NNTuiApp(App[None]):
         self._quitting = False
         self._confirming_restart = False
         self._neurons_drawn = 0.0
+        self._init_sweeps()
 
     # --- layout ------------------------------------------------------------------------------
 
@@ -371,6 +389,8 @@ class NNTuiApp(App[None]):
         return config
 
     def action_start(self) -> None:
+        if self._sweep_refuses("F5 starts a run once it has ended"):
+            return
         config = self.read_form()
         if config is None:
             return
@@ -438,6 +458,9 @@ class NNTuiApp(App[None]):
         overlays are on, the note naming their split, and whether the running mini-batch cost
         (a training figure) belongs among them."""
         overlays = self.overlays if self.show_overlays else []
+        swept = self._sweep_overlays()  # a running sweep's runs, in the pinned runs' place
+        if swept is not None:
+            overlays = swept if self.show_overlays else []
         note = ""
         if overlays:  # one split per run: say which
             test = self.run_config is not None and self.run_config.validate_on == "test"
@@ -572,12 +595,16 @@ class NNTuiApp(App[None]):
     # --- controlling a run ---------------------------------------------------------------------
 
     def action_pause(self) -> None:
+        if self._sweep_refuses("a sweep's runs cannot be paused"):
+            return
         if self.control is None or not self.running:
             self.notify("Nothing is training; F5 starts a run.", severity="warning")
         elif self.run_state.pause_or_resume() is not None:
             self._set_status()
 
     def action_step(self) -> None:
+        if self._sweep_refuses("F7 steps a run once it has ended"):
+            return
         if self.control is None or not self.running:
             config = self.read_form()
             if config is not None:
@@ -590,6 +617,9 @@ class NNTuiApp(App[None]):
         self.log_note(f"Step: {what}, then pausing", style="dim")
 
     def action_stop(self) -> None:
+        if self._sweep is not None:
+            self.stop_sweep()
+            return
         if self.control is None or not self.running:
             self.notify("Nothing is training.", severity="warning")
             return
@@ -599,8 +629,9 @@ class NNTuiApp(App[None]):
     def action_reset(self) -> None:
         """Put the starting values back into the form (and clear the dashboard when idle)."""
         self.form.load(self.initial_config)
-        if self.running:
-            self.notify("Form reset; the running run keeps its values.")
+        if self.running or self._sweep is not None:
+            self.notify(f"Form reset; the running {'run' if self._sweep is None else 'sweep'} "
+                        "keeps its values.")
             return
         self._clear_dashboard()
         if self._show_plane(self.initial_config) is not None:
@@ -630,7 +661,7 @@ class NNTuiApp(App[None]):
     def _describe_form(self, prefix: str = "") -> None:
         """While idle the status line describes what F5 would train: the form's values."""
         config, _ = parse_values(self.form.raw_values(), self.initial_config)
-        if config is not None and not self.running:
+        if config is not None and not self.running and self._sweep is None:
             self._set_status(self.status.evolve(detail=prefix + describe(config)))
 
     # --- η and batch size -------------------------------------------------------------------------
@@ -741,7 +772,7 @@ class NNTuiApp(App[None]):
                               style="yellow")
 
     async def action_quit(self) -> None:
-        if not self.running:
+        if not self.running and self._sweep is None:
             self.exit()
             return
 
@@ -749,12 +780,14 @@ class NNTuiApp(App[None]):
             if yes:
                 self.run_worker(self._stop_and_exit(), exclusive=True, group="quit")
 
-        self.push_screen(ConfirmScreen("A run is training. Stop it and quit?",
+        what = "A run is" if self._sweep is None else f"Sweep {self._sweep.name} is"
+        self.push_screen(ConfirmScreen(f"{what} training. Stop it and quit?",
                                        yes="Stop and quit", no="Keep training"), answered)
 
     async def _stop_and_exit(self, return_code: int = 0) -> None:
         self._quitting = True
         await self.stop_training()
+        await self.stop_sweep_and_wait()
         self.exit(return_code=return_code)
 
     def _on_signal(self, signum: int) -> None:
@@ -774,6 +807,7 @@ class NNTuiApp(App[None]):
         if self.control is not None:
             self.control.stop()
         self._worker_done.wait(10)
+        self._end_sweep_on_exit()
         if self.history is not None:
             self.history.close()
         loop = asyncio.get_running_loop()
@@ -879,6 +913,8 @@ class NNTuiApp(App[None]):
         """Run a comparison's variants one after another; each is pinned as it ends, so they
         pile up beside the live one, named by what differs."""
         comparison = COMPARISONS[name]
+        if self._sweep_refuses("a comparison can start once it has ended"):
+            return
         if self.running:
             self.notify("Stop the running run first (F8), then start the comparison.",
                         severity="warning")
@@ -978,7 +1014,7 @@ class NNTuiApp(App[None]):
         hint = message.hint
         self.log_note(str(hint), style="yellow")
         self.notify(hint.message, title=f"Hint: {hint.title}", severity="warning", timeout=12)
-        self._set_status(self.status.evolve(hint=hint.title))
+        self._set_status(self.status.evolve(hint=HINT_WORDS.get(hint.kind, hint.title)))
 
     def _inspectable(self) -> tuple[Network, Config] | None:
         """The network to look into (a finished, paused or loaded one), or None after saying
@@ -1056,6 +1092,179 @@ class NNTuiApp(App[None]):
             self._neurons_drawn = now
             with contextlib.suppress(ValueError):  # another run's layer: the screen keeps its own
                 screen.update_weights(weight_images(network))
+
+    # --- sweeps ---------------------------------------------------------------------------------
+    # Ctrl+F (or the palette's "Sweep") asks for the fields to vary (screens/sweep.py); the sweep
+    # trains on its own thread worker (sweeping.SweepSession), which posts its runs' curves at
+    # most four times a second.  While it runs its runs are drawn in the pinned runs' place; when
+    # it ends they are pinned (the others unpinned).  F5, F6, F7 and comparisons wait for it, F8
+    # stops it, quitting stops it and shuts its local Dask cluster down.
+
+    def _init_sweeps(self) -> None:
+        self._sweep: SweepSession | None = None
+        self._sweep_number = 0
+        self._sweep_curves: dict[str, list[RunCurves]] = {}
+        self._sweep_reported = 0  # runs whose end the log has told
+        self._sweep_done = threading.Event()
+        self._sweep_done.set()
+
+    @property
+    def sweep(self) -> SweepSession | None:
+        """The sweep under way, if any."""
+        return self._sweep
+
+    def _sweep_refuses(self, what: str) -> bool:
+        """While a sweep runs: say so (and that ``what``) and return True."""
+        if self._sweep is None:
+            return False
+        self.notify(f"Sweep {self._sweep.name} is running: {what}; F8 stops it.",
+                    title="Sweep running", severity="warning", timeout=6)
+        return True
+
+    def action_sweep(self) -> None:
+        if isinstance(self.screen, SweepScreen) or self._sweep_refuses(
+                "one sweep at a time"):
+            return
+        if self.running:
+            self.notify("Stop the running run first (F8), then start the sweep.",
+                        severity="warning")
+            return
+        if self.history is None:
+            self.notify("Sweeps record and pin their runs in the run history, which could not "
+                        "be opened (see the log).", severity="error")
+            return
+        config = self.read_form()
+        if config is not None:
+            self.push_screen(SweepScreen(config, self.data_dir), self.start_sweep)
+
+    def start_sweep(self, request: SweepRequest | None) -> None:
+        """Train a sweep the dialog checked (None: it was cancelled)."""
+        if request is None:
+            return
+        if self._sweep is not None or self.running:  # started meanwhile, from the palette
+            self.notify("Something else started training meanwhile; the sweep did not start.",
+                        severity="warning")
+            return
+        self._sweep_number += 1
+        session = SweepSession(self._sweep_number, request, self.post_message,
+                               history=self.history, data_dir=self.data_dir,
+                               blas_threads=self.blas_threads)
+        self._sweep, self._sweep_curves, self._sweep_reported = session, {}, 0
+        self._plots = EMPTY_PLOTS
+        with self.batch_update():
+            self.epoch_log.start_run(request.runs[0].config.validate_on)
+            self._draw_plots()
+            self._widget(EpochProgress).reset()
+        where = where_words(request.workers, request.scheduler, 0) if (
+            request.scheduler or request.workers == 0) else "on a local Dask cluster"
+        self.log_note(f"Sweep {request.name}: {len(request.runs)} runs {where}, drawn here as "
+                      f"they train and pinned when they end (F8 stops them).", style="bold")
+        self._set_sweep_status(progress_text(request.name, 0, len(request.runs), 0))
+        self._sweep_done.clear()
+        self._run_sweep(session)
+
+    @work(thread=True, group="sweep", exit_on_error=False)
+    def _run_sweep(self, session: SweepSession) -> None:
+        """The sweep's worker: the cluster starts, the runs train and it closes, all here."""
+        try:
+            session.run()
+        finally:
+            self._sweep_done.set()
+
+    def _set_sweep_status(self, detail: str, state: str = "sweeping") -> None:
+        self._set_status(Status(state=state, detail=detail, recorded=self.history is not None))
+
+    def _sweep_overlays(self) -> list[RunCurves] | None:
+        """The running sweep's runs on the split shown, or None when no sweep runs."""
+        if self._sweep is None:
+            return None
+        return self._sweep_curves.get(self.overlay_split, [])
+
+    def stop_sweep(self) -> None:
+        """F8 during a sweep: its running runs stop after their mini-batch, the rest never
+        start."""
+        sweep = self._sweep
+        if sweep is None or sweep.stopping:
+            return
+        sweep.stop()
+        self.log_note(f"Stopping sweep {sweep.name}: its running runs stop after their "
+                      f"mini-batch, the others will not start.", style="magenta")
+        self._set_sweep_status(self.status.detail, state="stopping")
+
+    async def stop_sweep_and_wait(self, timeout: float = 45.0) -> None:
+        """Stop the sweep and wait (without blocking the UI) until its worker has closed its
+        cluster."""
+        if self._sweep is not None:
+            self._sweep.stop()
+        await asyncio.to_thread(self._sweep_done.wait, timeout)
+
+    def _end_sweep_on_exit(self) -> None:
+        """Whatever way the app ends, the sweep stops and its local cluster shuts down."""
+        if self._sweep is not None:
+            self._sweep.stop()
+        self._sweep_done.wait(45)
+
+    def _sweep_current(self, message: SweepStarted | SweepProgress | SweepEnded) -> bool:
+        return (self._sweep is not None and message.sweep == self._sweep.number
+                and not self._quitting)
+
+    def on_sweep_started(self, message: SweepStarted) -> None:
+        if self._sweep_current(message):
+            ready = f" (ready in {message.seconds:.1f} s)" if self.show_timing and \
+                message.seconds else ""
+            self.log_note(f"Training on {message.where}{ready}.", style="dim")
+
+    def on_sweep_progress(self, message: SweepProgress) -> None:
+        if not self._sweep_current(message):
+            return
+        self._sweep_curves = message.curves
+        for warning in message.warnings:
+            self.log_note(warning, style="yellow")
+        for ended in message.ended:
+            self._sweep_reported += 1
+            if ended.status != NOT_RUN:
+                style = "cyan" if ended.status in ENDED_WELL else (
+                    "magenta" if ended.status == "stopped" else "red")
+                self.log_note(outcome_text(ended, self._sweep_reported, message.total), style)
+        stopping = self._sweep is not None and self._sweep.stopping
+        with self.batch_update():
+            self._draw_plots()
+            self._set_sweep_status(progress_text(message.name, message.done, message.total,
+                                                 message.running),
+                                   "stopping" if stopping else "sweeping")
+
+    def on_sweep_ended(self, message: SweepEnded) -> None:
+        if not self._sweep_current(message):
+            return
+        self._sweep = None
+        if message.error:
+            started = any(o.attempts for o in message.outcomes)
+            title = "Sweep failed" if started else "Sweep not started"
+            self.notify(message.error, title=title, severity="error", timeout=15)
+            self.log_note(f"{title}: {message.error}", style="bold red")
+            self._set_sweep_status(f"sweep {message.name}", state="failed")
+        recorded = [o.run_id for o in message.outcomes if o.run_id is not None]
+        if recorded and self.history is not None:
+            try:  # the sweep's runs alone beside each other, as a comparison's
+                for run in self.history.list_runs():
+                    if run.pinned and run.id not in recorded:
+                        self.history.set_pinned(run.id, False)
+                for run_id in recorded:
+                    self.history.set_pinned(run_id, True)
+            except HistoryError as error:
+                self.notify(f"The sweep's runs could not be pinned: {error}", severity="error")
+        self.show_overlays = True
+        self.load_overlays()
+        if message.error:
+            return
+        summary = summary_text(message.name, message.outcomes, message.stopped)
+        self.log_note(summary, style="magenta" if message.stopped else "bold cyan")
+        self.notify(summary, title="Sweep stopped" if message.stopped else "Sweep done",
+                    timeout=10)
+        done = sum(o.status != NOT_RUN for o in message.outcomes)
+        self._set_sweep_status(f"sweep {message.name}: {done} of {len(message.outcomes)} runs "
+                               f"pinned; F2 lists them as group {message.name}",
+                               "stopped" if message.stopped else "completed")
 
     # --- focus help and terminal size -------------------------------------------------------------
 
