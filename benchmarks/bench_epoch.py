@@ -3,11 +3,13 @@
 For each network, precision and BLAS thread count this times one epoch of the real trainer
 (``Trainer._train_epoch``: shuffling, mini-batch gathering, backprop, the update; no evaluation)
 and, in the same process, the *floor*: the time the matrix products of that epoch take on their
-own.  One mini-batch needs per layer the forward product A·Wᵀ, the weight gradient δᵀ·A and
-(except for the first layer) the backward product δ·W.  Each kind is timed alone in a tight loop
-on buffers of the real shapes and the per-call times are summed and multiplied by the number of
-mini-batches.  time / floor says how much the rest (activations, the cost, the update, Python)
-costs on top: with ten-example batches that overhead, not the arithmetic, sets the pace.
+own.  One mini-batch needs per layer the forward product A·Wᵀ (computed as its transpose W·Aᵀ
+when the batch has fewer examples than the layer has neurons, as the engine does), the weight
+gradient δᵀ·A and (except for the first layer) the backward product δ·W.  Each kind is timed
+alone in a tight loop on buffers of the real shapes and the per-call times are summed and
+multiplied by the number of mini-batches.  time / floor says how much the rest (activations,
+the cost, the update, Python) costs on top: with ten-example batches that overhead, not the
+arithmetic, sets the pace.
 
 Then, in the same process, it times one epoch of Nielsen's own algorithm (``nielsen_loop.py``: the
 book's ``network2.py`` SGD, each example backpropagated on its own as a column vector) against
@@ -144,12 +146,17 @@ def matmul_floor(case: Case, dtype: str, budget: float) -> float:
             w = rng.standard_normal((n_out, n_in)).astype(dtype)
             delta = rng.standard_normal((m, n_out)).astype(dtype)
             z = np.empty((m, n_out), dtype)
+            zt = np.empty((n_out, m), dtype)
             grad_w = np.empty((n_out, n_in), dtype)
             below = np.empty((m, n_in), dtype)
 
-            def forward(k: int, a=a, w=w, z=z) -> None:
+            def forward(k: int, a=a, w=w, z=z, zt=zt, transposed=m < n_out) -> None:
+                # The way round the engine computes it: Zᵀ = W·Aᵀ for fewer examples than neurons.
                 for _ in range(k):
-                    np.matmul(a, w.T, out=z)
+                    if transposed:
+                        np.matmul(w, a.T, out=zt)
+                    else:
+                        np.matmul(a, w.T, out=z)
 
             def weight_gradient(k: int, a=a, delta=delta, grad_w=grad_w) -> None:
                 for _ in range(k):

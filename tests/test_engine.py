@@ -159,6 +159,29 @@ def test_gradient_matches_central_differences(activation: str, output: str, cost
 @pytest.mark.parametrize(("activation", "output", "cost"), [
     ("relu", "softmax", "log-likelihood"),
     ("sigmoid", "sigmoid", "cross-entropy"),
+    ("tanh", "softmax", "quadratic"),
+])
+def test_gradient_with_fewer_examples_than_neurons(activation: str, output: str,
+                                                   cost: str) -> None:
+    """With fewer examples than a layer has neurons, backprop computes that layer's Zᵀ = W·Aᵀ
+    (the faster way round for BLAS) and turns it back; the gradient must not notice."""
+    x, y = _problem(output, cost, seed=6)
+    x, y = x[:2], y[:2]
+    net = _network(activation, output, cost, seed=9)
+    assert all(t is not None for t in net.workspace(2).transposed)  # every layer: 2 < 5, 3, 3
+    grads_w, grads_b = _analytic(net, x, y, "l2")
+    def full() -> float:
+        return _full_cost(net, x, y, "l2")
+
+    _assert_close(grads_w, _numerical(net, net.weights, full))
+    _assert_close(grads_b, _numerical(net, net.biases, full))
+    ws = net.workspace(2)
+    np.testing.assert_allclose(ws.activations[-1], net.feedforward(x), rtol=1e-12)
+
+
+@pytest.mark.parametrize(("activation", "output", "cost"), [
+    ("relu", "softmax", "log-likelihood"),
+    ("sigmoid", "sigmoid", "cross-entropy"),
     ("tanh", "linear", "quadratic"),
 ])
 def test_gradient_with_a_fixed_dropout_mask(activation: str, output: str, cost: str) -> None:

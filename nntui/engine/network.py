@@ -49,6 +49,7 @@ class _Workspace:
     grad_b: list[Array]  # ∂C/∂bˡ summed over the batch
     targets: Array  # Y, (m, n_out)
     ones: Array  # a row of m ones: ones · δ sums δ over the batch in one BLAS call
+    transposed: list[Array | None]  # per layer, (n_l, m) for Zᵀ = W·Aᵀ when m < n_l, else None
 
 
 class Network:
@@ -131,6 +132,8 @@ class Network:
                 grad_b=[np.empty_like(b) for b in self.biases],
                 targets=new(self.sizes[-1]),
                 ones=np.ones(m, dtype=self.dtype),
+                transposed=[np.empty((n, m), dtype=self.dtype) if m < n else None
+                            for n in self.sizes[1:]],
             )
             self._workspaces[m] = ws
         return ws
@@ -155,8 +158,13 @@ class Network:
         inputs = [acts[0]]
         for layer, sigma in enumerate(self._sigmas):
             z = acts[layer + 1]
-            np.matmul(inputs[layer], weights[layer].T, out=z)
-            z += self.biases[layer]
+            zt = ws.transposed[layer]
+            if zt is None:
+                np.matmul(inputs[layer], weights[layer].T, out=z)
+                z += self.biases[layer]
+            else:  # fewer examples than neurons: BLAS then packs the small Aᵀ, not all of W
+                np.matmul(weights[layer], inputs[layer].T, out=zt)  # Zᵀ = W·Aᵀ
+                np.add(zt.T, self.biases[layer], out=z)  # turned back with the bias: no extra call
             sigma(z)
             if dropout and layer < last:
                 keep = ws.masks[layer]
