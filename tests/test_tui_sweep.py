@@ -10,16 +10,16 @@ import time
 from pathlib import Path
 
 import pytest
-from textual.widgets import Button, Input, Select
+from textual.widgets import Button, DataTable, Input, Select
 
 from nntui.config import PRESETS, make_config
-from nntui.history import RunHistory
+from nntui.history import RunHistory, RunSummary
 from nntui.lifecycle import HistoryRecorder, Run
 from nntui.sweep import NOT_RUN, plan_sweep
 from nntui.tui import sweeping
 from nntui.tui.app import NNTuiApp
 from nntui.tui.screens.confirm import ConfirmScreen
-from nntui.tui.screens.runs import RunsScreen
+from nntui.tui.screens.runs import RunsScreen, by_group
 from nntui.tui.screens.sweep import SweepScreen, parse_workers, suggested_values
 from nntui.tui.sweeping import (
     RunOutcome,
@@ -29,6 +29,7 @@ from nntui.tui.sweeping import (
     SweepSession,
     SweepStarted,
     best_outcome,
+    ended_text,
     progress_text,
     summary_text,
 )
@@ -205,11 +206,26 @@ async def test_a_sweep_draws_its_runs_as_they_train_then_pins_them_in_its_group(
         assert "Sweep grid: 4 runs one after another in this process" in text
         assert "[4/4]" in text and "Sweep grid done: 4 runs (4 completed); best " in text
         assert app.state == "completed"
-        assert "grid" in str(app.query_one("#status").render())
+        status = str(app.query_one("#status").render())
+        assert "sweep grid: best " in status and "4 runs pinned (F2: group grid)" in status
+        # The runs screen shows the group, lists the runs group by group (g), filters by it.
         await pilot.press("f2")
         await pilot.pause()
-        assert isinstance(app.screen, RunsScreen)
-        await pilot.press("escape")
+        screen = app.screen
+        assert isinstance(screen, RunsScreen)
+        table = screen.query_one(DataTable)
+
+        def column(key: str) -> list[str]:
+            return [table.get_cell(row.key, key).plain.strip() for row in table.ordered_rows]
+
+        assert column("group") == ["grid"] * 4 + [""]
+        await pilot.press("s")  # best first: "old" may come between the sweep's runs
+        await pilot.press("g")
+        assert screen.grouped and column("group") == ["grid"] * 4 + [""]
+        assert "group by group" in str(screen.query_one("#runs-title").render())
+        await pilot.press("slash", *"grid")
+        assert column("name") == [run.name for run in screen.shown] and len(screen.shown) == 4
+        await pilot.press("escape", "escape")
     with RunHistory(record) as history:
         runs = history.list_runs()
         swept = [run for run in runs if run.group == "grid"]
@@ -284,8 +300,7 @@ async def test_a_sweep_on_a_real_two_worker_local_cluster(tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await fill(pilot, "0.1,0.5,1", workers="2", name="dask")
-        await pilot.press("enter")
-        await pilot.pause()
+        await press(pilot, "enter")
         session = app.sweep
         assert session is not None
         await wait_for(pilot, lambda: app.sweep is None, timeout=180)
@@ -353,6 +368,18 @@ def test_summaries():
         "validation accuracy (epoch 5).")
     assert summary_text("x", outcomes[2:], stopped=True).endswith("no run finished an epoch.")
     assert progress_text("eta", 3, 6, 2) == "sweep eta: 3 of 6 done, 2 running"
+    assert progress_text("sweep-20261124-0712", 0, 6, 0) == "sweep-20261124-0712: 0 of 6 done"
+    assert ended_text("eta", outcomes) == (
+        "sweep eta: best η=1 97.50 %, 4 runs pinned (F2: group eta)")
+
+
+def test_runs_group_by_group_in_their_sorted_order():
+    def run(run_id, group):
+        return RunSummary(run_id, "", group, "", "completed", "", 0.0, 0.0, 1.0, 1, None, None,
+                          None, None, "validation", False, None, "{}")
+
+    runs = [run(6, "b"), run(5, ""), run(4, "a"), run(3, "b"), run(2, "a"), run(1, "")]
+    assert [r.id for r in by_group(runs)] == [6, 3, 4, 2, 5, 1]
 
 
 @pytest.mark.parametrize("split", ["held-out", "training"])

@@ -78,9 +78,11 @@ from .sweeping import (
     SweepRequest,
     SweepSession,
     SweepStarted,
+    ended_text,
     outcome_text,
     progress_text,
     summary_text,
+    sweep_title,
     where_words,
 )
 from .widgets.boundary import BoundaryPanel
@@ -1242,7 +1244,7 @@ class NNTuiApp(App[None]):
             title = "Sweep failed" if started else "Sweep not started"
             self.notify(message.error, title=title, severity="error", timeout=15)
             self.log_note(f"{title}: {message.error}", style="bold red")
-            self._set_sweep_status(f"sweep {message.name}", state="failed")
+            self._set_sweep_status(sweep_title(message.name), state="failed")
         recorded = [o.run_id for o in message.outcomes if o.run_id is not None]
         if recorded and self.history is not None:
             try:  # the sweep's runs alone beside each other, as a comparison's
@@ -1261,9 +1263,7 @@ class NNTuiApp(App[None]):
         self.log_note(summary, style="magenta" if message.stopped else "bold cyan")
         self.notify(summary, title="Sweep stopped" if message.stopped else "Sweep done",
                     timeout=10)
-        done = sum(o.status != NOT_RUN for o in message.outcomes)
-        self._set_sweep_status(f"sweep {message.name}: {done} of {len(message.outcomes)} runs "
-                               f"pinned; F2 lists them as group {message.name}",
+        self._set_sweep_status(ended_text(message.name, message.outcomes),
                                "stopped" if message.stopped else "completed")
 
     # --- focus help and terminal size -------------------------------------------------------------

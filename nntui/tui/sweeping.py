@@ -16,6 +16,7 @@ a second: without the throttle each would wake the UI (see :mod:`nntui.tui.sessi
 from __future__ import annotations
 
 import math
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -145,10 +146,25 @@ class SweepEnded(Message):
     stopped: bool = False
 
 
+def sweep_title(name: str) -> str:
+    """``sweep grid``, but ``sweep-20261124-0712`` as it is."""
+    return name if name.lower().startswith("sweep") else f"sweep {name}"
+
+
 def progress_text(name: str, done: int, total: int, running: int) -> str:
-    """``sweep eta-…: 3 of 6 done, 2 running``: the status line during a sweep."""
-    text = f"sweep {name}: {done} of {total} done"
+    """``sweep eta: 3 of 6 done, 2 running``: the status line during a sweep."""
+    text = f"{sweep_title(name)}: {done} of {total} done"
     return text + (f", {running} running" if running else "")
+
+
+def ended_text(name: str, outcomes: Sequence[RunOutcome]) -> str:
+    """The status line after a sweep: ``sweep eta: best η=0.25 97.50 %, 6 runs pinned``."""
+    best = best_outcome(outcomes)
+    ran = sum(o.run_id is not None for o in outcomes)
+    text = f"{sweep_title(name)}: "
+    if best is not None:
+        text += f"best {best.label} {100 * best.best:.2f} %, "
+    return text + f"{ran} run{'s' if ran != 1 else ''} pinned (F2: group {name})"
 
 
 def best_outcome(outcomes: Sequence[RunOutcome]) -> RunOutcome | None:
@@ -262,6 +278,8 @@ class SweepSession:
         self.executor = executor
         try:
             if isinstance(executor, DaskExecutor):
+                if request.scheduler is None:
+                    start_resource_tracker()
                 executor.start(len(request.runs))
             self.post(SweepStarted(self.number, self.name, self.total, executor.address,
                                    getattr(executor, "started_in", 0.0)))
@@ -332,6 +350,30 @@ class SweepSession:
                 if curves is not None:
                     by_split[split].append(curves)
         return by_split
+
+
+def start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with the real standard error.
+
+    The first worker process a local cluster spawns starts the tracker, handing it
+    ``sys.stderr``'s file descriptor; inside the app ``sys.stderr`` is Textual's capture, whose
+    descriptor is -1, and the spawn fails ("bad value(s) in fds_to_keep").  Once the tracker
+    runs, later processes (a restarted worker too) only connect to it."""
+    from multiprocessing import resource_tracker
+
+    captured = sys.stderr
+    try:
+        usable = captured is not None and captured.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        usable = False
+    if usable or sys.__stderr__ is None:
+        resource_tracker.ensure_running()
+        return
+    sys.stderr = sys.__stderr__
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        sys.stderr = captured
 
 
 def thinned(curves: RunCurves | None) -> RunCurves | None:

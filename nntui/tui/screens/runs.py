@@ -1,9 +1,10 @@
 """The runs screen: the run history inside the app.
 
-:class:`RunsScreen` lists every recorded run (newest first, or best held-out accuracy first),
-filters them as you type, and acts on the selected one: its detail (the three plots and a
-summary, :class:`RunDetailScreen`), pin, rename, delete, export, or load its config or saved
-network into the dashboard.  The loading is the app's: the screen checks what it can (the
+:class:`RunsScreen` lists every recorded run (newest first, or best held-out accuracy first;
+``g`` lists them group by group: a sweep's or a comparison's runs together), filters them as
+you type (a group's name keeps its runs), and acts on the selected one: its detail (the three
+plots and a summary, :class:`RunDetailScreen`), pin, rename, delete, export, or load its config
+or saved network into the dashboard.  The loading is the app's: the screen checks what it can (the
 config is readable, the network file is there) and dismisses with a :class:`RunsAction` saying
 what to load.
 
@@ -101,6 +102,7 @@ COLUMNS = (
     Column("pin", "", priority=95),
     Column("id", "id", right=True, priority=100),
     Column("when", "when", priority=58),
+    Column("group", "group", priority=78, widest=22, narrowest=8),
     Column("name", "name", priority=80, widest=24, narrowest=12),
     Column("data", "data", priority=75, widest=16, narrowest=9),
     Column("hidden", "hidden", priority=62, widest=12),
@@ -113,6 +115,8 @@ COLUMNS = (
     Column("time", "time", right=True, priority=50),
 )
 SORT_COLUMN = {"started": "when", "best": "best"}
+OPTIONAL = {"group"}
+"""Columns shown only when a listed run has something in them (most runs have no group)."""
 ALWAYS = 5  # columns that stay however narrow the terminal (the table scrolls sideways then)
 
 
@@ -121,7 +125,7 @@ def row_cells(run: RunSummary, moment: float) -> dict[str, str]:
     config = dict(run.config_data)
     hidden, eta, batch, reg = hyperparameters(config)
     return {"pin": PIN_MARK if run.pinned else "", "id": str(run.id),
-            "when": when(run.started, moment), "name": run.title or "-",
+            "when": when(run.started, moment), "group": run.group, "name": run.title or "-",
             "data": dataset_label(config), "hidden": hidden, "eta": eta, "batch": batch,
             "reg": reg, "status": run.status, "epochs": epochs_text(run), "best": best_text(run),
             "time": duration(run.duration)}
@@ -133,13 +137,15 @@ def fit_columns(rows: Sequence[dict[str, str]], available: int, sort: str
     more than its width, the space before it.  The columns of lowest priority give way until the
     rest fit with the long texts shortened; then those get back what room there is."""
     widths = {}
-    for column in COLUMNS:
+    columns = [column for column in COLUMNS if column.key not in OPTIONAL
+               or any(row.get(column.key) for row in rows)]
+    for column in columns:
         header = column.header + ("▾" if SORT_COLUMN[sort] == column.key else "")
-        width = max([cell_len(header), *(cell_len(row[column.key]) for row in rows)])
+        width = max([cell_len(header), *(cell_len(row.get(column.key, "")) for row in rows)])
         widths[column.key] = min(width, column.widest) if column.widest else width
     least = {key: min(width, next(c.narrowest or width for c in COLUMNS if c.key == key))
              for key, width in widths.items()}
-    shown = list(COLUMNS)
+    shown = list(columns)
     by_priority = sorted(shown, key=lambda c: c.priority)
     while len(shown) > ALWAYS and sum(least[c.key] + 1 for c in shown) > available:
         shown.remove(by_priority.pop(0))
@@ -160,6 +166,15 @@ def cell(text: str, width: int, right: bool, style: str = "") -> Text:
         text, size = set_cell_size(text, width - 1) + "…", width
     pad = " " * (width - size)
     return Text(f" {pad}{text}" if right else f" {text}{pad}", style=style, end="")
+
+
+def by_group(runs: Sequence[RunSummary]) -> list[RunSummary]:
+    """``runs`` (in their sorted order) group by group: the groups in the order their first run
+    comes, each run of a group in its sorted place within it; runs without a group last."""
+    first: dict[str, int] = {}
+    for place, run in enumerate(runs):
+        first.setdefault(run.group, place)
+    return sorted(runs, key=lambda run: (not run.group, first[run.group]))
 
 
 def search_text(run: RunSummary) -> str:
@@ -470,14 +485,18 @@ class RunsScreen(ModalScreen[RunsAction | None]):
         Binding("s", "sort", "Sort", tooltip="Sort newest first or best held-out accuracy "
                                              "first"),
         Binding("slash", "filter", "Filter",
-                tooltip="Type words to keep the runs whose name, preset, data set, status or "
-                        "hyperparameters contain them all"),
+                tooltip="Type words to keep the runs whose name, group, preset, data set, "
+                        "status or hyperparameters contain them all"),
+        Binding("g", "group", "Group",
+                tooltip="List the runs group by group (a sweep's or a comparison's runs "
+                        "together, in the order sorted), or all in one list"),
     ]
 
     def __init__(self, history: RunHistory, runs_dir: Path) -> None:
         super().__init__()
         self.history, self.runs_dir = history, Path(runs_dir)
         self.sort = "started"
+        self.grouped = False  # group by group: each group's runs together, in sorted order
         self.runs: list[RunSummary] = []  # as the history lists them, before the filter
         self.shown: list[RunSummary] = []
         self.pins_changed: int | None = None  # the last run whose pin changed
@@ -490,7 +509,8 @@ class RunsScreen(ModalScreen[RunsAction | None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="runs-title")
-        yield Input(placeholder="/ filter: name, preset, data set, status, hyperparameters",
+        yield Input(placeholder="/ filter: name, group, preset, data set, status, "
+                                "hyperparameters",
                     id="runs-filter", compact=True)
         yield RunsTable(id="runs-table", cursor_type="row", zebra_stripes=True, cell_padding=0)
         yield Static(id="runs-empty")
@@ -522,6 +542,8 @@ class RunsScreen(ModalScreen[RunsAction | None]):
             keep = self.selected_id()
         try:
             self.runs = self.history.list_runs(order=self.sort)
+            if self.grouped:
+                self.runs = by_group(self.runs)
             self._unreadable = ""
         except HistoryError as error:  # what was listed stays
             self.problem(error)
@@ -602,7 +624,8 @@ class RunsScreen(ModalScreen[RunsAction | None]):
         return ""
 
     def _show_state(self) -> None:
-        title = Text.assemble(("Runs", "bold"), f" · {SORTS[self.sort]} · ")
+        title = Text.assemble(("Runs", "bold"), f" · {SORTS[self.sort]}"
+                              + (", group by group" if self.grouped else "") + " · ")
         total = len(self.runs)
         if self.query_text.strip():
             title.append(f"{self.matched:,} of {total:,} runs match")
@@ -674,6 +697,9 @@ class RunsScreen(ModalScreen[RunsAction | None]):
     @on(DataTable.HeaderSelected, "#runs-table")
     def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
         event.stop()
+        if event.column_key.value == "group":
+            self.action_group()
+            return
         sort = {key: sort for sort, key in SORT_COLUMN.items()}.get(event.column_key.value)
         if sort is not None and sort != self.sort:
             self.action_sort()
@@ -685,6 +711,13 @@ class RunsScreen(ModalScreen[RunsAction | None]):
         self.sort = "best" if self.sort == "started" else "started"
         self.reload()
         self.table.move_cursor(row=0, animate=False)
+
+    def action_group(self) -> None:
+        self.grouped = not self.grouped
+        self.reload()
+        self.table.move_cursor(row=0, animate=False)
+        self.notify("Runs listed group by group" if self.grouped else "Runs in one list",
+                    timeout=2)
 
     def action_close(self) -> None:
         if self.query_one("#runs-filter", Input).has_focus:
