@@ -106,13 +106,15 @@ async def test_the_dialog_counts_the_runs_and_starts_none_while_anything_is_wron
         # η by default, around the form's η by orders of magnitude; one worker per core.
         assert screen.query_one("#sweep-field", Select).value == "eta"
         assert screen.query_one("#sweep-values", Input).value == "0.01,0.1,1"
-        assert screen.query_one("#sweep-name", Input).value.startswith("sweep-")
+        name = screen.query_one("#sweep-name", Input).value  # what is varied, and when
+        assert name == f"eta-{screen.stamp}" and len(screen.stamp) == len("20261124-071203")
         summary = str(screen.query_one("#sweep-summary").render())
         assert summary.startswith("3 runs: η=0.01, η=0.1, η=1;")
         # Every problem at once: a bad η, a bad layer list, no name, bad workers.
         screen.query_one("#sweep-values", Input).value = "0.1,-1,abc"
         screen.query_one("#sweep-field2", Select).value = "hidden"
         await pilot.pause()
+        assert screen.query_one("#sweep-name", Input).value == f"eta-hidden-{screen.stamp}"
         screen.query_one("#sweep-values2", Input).value = "30,6-x"
         screen.query_one("#sweep-name", Input).value = "  "
         screen.query_one("#sweep-workers", Input).value = "two"
@@ -142,6 +144,7 @@ async def test_the_dialog_counts_the_runs_and_starts_none_while_anything_is_wron
         await pilot.pause()
         screen.query_one("#sweep-values2", Input).value = "30,64-64"
         await pilot.pause()
+        assert screen.query_one("#sweep-name", Input).value == "grid"  # typed: it stays
         assert str(screen.query_one("#sweep-summary").render()) == (
             "4 runs: hidden=30 η=0.1, hidden=64,64 η=0.1, hidden=30 η=0.2, hidden=64,64 η=0.2; "
             "one after another in this process, 6 epochs each")

@@ -1223,8 +1223,8 @@ class NNTuiApp(App[None]):
         for warning in message.warnings:
             self.log_note(warning, style="yellow")
         for ended in message.ended:
-            self._sweep_reported += 1
-            if ended.status != NOT_RUN:
+            if ended.status != NOT_RUN:  # the summary counts those
+                self._sweep_reported += 1
                 style = "cyan" if ended.status in ENDED_WELL else (
                     "magenta" if ended.status == "stopped" else "red")
                 self.log_note(outcome_text(ended, self._sweep_reported, message.total), style)

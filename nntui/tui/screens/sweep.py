@@ -11,6 +11,7 @@ makes, or every problem, and Enter starts only a sweep with none.
 from __future__ import annotations
 
 import os
+import time
 from typing import ClassVar
 
 from rich.text import Text
@@ -28,7 +29,7 @@ from ...sweep import (
     check_address,
     check_data,
     cores,
-    default_name,
+    field_name,
     plan_sweep,
     scheduler_address,
 )
@@ -36,6 +37,16 @@ from ..sweeping import SweepRequest, where_words
 
 NOTHING = "-"  # the second field's "vary nothing"
 LISTED = 4  # run labels named in the summary before "…"
+
+
+def stamp() -> str:
+    """The time in a default name (local time, to the second; the snapshot tests fix it)."""
+    return time.strftime("%Y%m%d-%H%M%S")
+
+
+def default_name(fields: list[str], when: str) -> str:
+    """``eta-20261124-071203``, ``eta-hidden-20261124-071203``: what is varied, and when."""
+    return "-".join([*(field_name(f).replace("_", "-") for f in fields), when])
 
 
 def field_options() -> list[tuple[str, str]]:
@@ -153,7 +164,10 @@ class SweepScreen(ModalScreen[SweepRequest | None]):
                  name: str | None = None) -> None:
         super().__init__()
         self.config, self.data_dir = config, data_dir
-        self.default_name = name or default_name()
+        self.stamp = stamp()
+        self.auto_name = name is None  # the name follows the fields until it is typed in
+        self.default_name = name or default_name(["eta"], self.stamp)
+        self._given_names = {self.default_name}  # the names put in, not typed
         self.scheduler = scheduler_address(None)  # $NNTUI_DASK_SCHEDULER, if set
         self.request: SweepRequest | None = None
         self.problems: list[str] = []
@@ -273,6 +287,15 @@ class SweepScreen(ModalScreen[SweepRequest | None]):
 
     # --- events -----------------------------------------------------------------------------------
 
+    def _rename(self) -> None:
+        """A name not typed in follows the fields varied."""
+        if self.auto_name:
+            fields = [str(self.query_one(f"#{key}", Select).value)
+                      for key in ("sweep-field", "sweep-field2")]
+            self.default_name = default_name([f for f in fields if f != NOTHING], self.stamp)
+            self._given_names.add(self.default_name)
+            self.query_one("#sweep-name", Input).value = self.default_name
+
     @on(Select.Changed, "#sweep-field")
     def _field_changed(self, event: Select.Changed) -> None:
         event.stop()
@@ -280,6 +303,7 @@ class SweepScreen(ModalScreen[SweepRequest | None]):
         values = self.query_one("#sweep-values", Input)
         values.value = suggested_values(name, self.config)
         values.placeholder = example(name)
+        self._rename()
         self.check()
 
     @on(Select.Changed, "#sweep-field2")
@@ -293,11 +317,14 @@ class SweepScreen(ModalScreen[SweepRequest | None]):
             values.disabled = False
             values.value = suggested_values(name, self.config)
             values.placeholder = example(name)
+        self._rename()
         self.check()
 
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
         event.stop()
+        if event.input.id == "sweep-name" and event.value not in self._given_names:
+            self.auto_name = False
         self.check()
 
     @on(Input.Submitted)
