@@ -166,6 +166,22 @@ def test_dialog_helpers():
     assert parse_workers("-1")[1].startswith("workers: give 0 or more")
 
 
+async def test_the_palette_and_the_help_offer_the_sweep(tmp_path):
+    from nntui.tui.commands import NNTuiCommands
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        entries = {name: (help_text, callback)
+                   for name, help_text, callback in NNTuiCommands(app.screen)._entries()}
+        help_text, callback = entries["Sweep"]
+        assert help_text.startswith("Train the form's config with one or two fields varied")
+        assert help_text.endswith("[ctrl+f]")
+        callback()
+        await pilot.pause()
+        assert isinstance(app.screen, SweepScreen)
+
+
 async def test_a_bad_form_opens_no_dialog(tmp_path):
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -396,3 +412,72 @@ def test_curves_are_thinned_and_made_once_per_new_epoch(tmp_path, split):
     assert all(len(c.cost.x) <= 300 and c.cost.x[-1] == 400 for c in curves[split])
     again = session.curves()
     assert all(a is b for a, b in zip(curves[split], again[split], strict=True))
+
+
+# --- pictures -------------------------------------------------------------------------------------
+
+PICTURED = PRESETS["xor"].config().replace(epochs=30, train_size=400, seed=3, pace=0)
+"""Three seeded XOR runs of 30 epochs, η a decade apart: the finished sweep's picture."""
+
+
+@pytest.fixture
+def pictured(tmp_path, monkeypatch):
+    """The app at fixed numbers: the dialog's time stamp and this machine's cores."""
+    from nntui.tui.screens import sweep as sweep_screen
+
+    monkeypatch.setattr(sweep_screen, "stamp", lambda: "20261124-071203")
+    monkeypatch.setattr(sweep_screen, "cores", lambda: 2)
+    return NNTuiApp(PICTURED, runs_dir=tmp_path, runs_db=tmp_path / "runs.db",
+                    show_timing=False)
+
+
+async def dialog_with_two_fields(pilot) -> None:
+    await pilot.pause()
+    await pilot.press("ctrl+f")
+    await pilot.pause()
+    screen = pilot.app.screen
+    screen.query_one("#sweep-field2", Select).value = "hidden"
+    await pilot.pause()
+    screen.query_one("#sweep-values2", Input).value = "4,8-8"
+    await pilot.pause()
+    screen.query_one("#sweep-values", Input).focus()
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
+
+
+async def finished_sweep(pilot) -> None:
+    app = pilot.app
+    await pilot.pause()
+    await pilot.press("ctrl+f")
+    await pilot.pause()
+    screen = app.screen
+    screen.query_one("#sweep-values", Input).value = "0.03,0.3,3"
+    screen.query_one("#sweep-name", Input).value = "eta"
+    screen.query_one("#sweep-workers", Input).value = "0"
+    await pilot.pause()
+    await pilot.press("enter")
+    deadline = time.monotonic() + 120
+    while app.sweep is not None or isinstance(app.screen, SweepScreen):
+        assert time.monotonic() < deadline, "the sweep did not finish"
+        await pilot.pause(0.05)
+    app.clear_notifications()
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
+
+
+def test_sweep_dialog_120x40(snap_compare, pictured):
+    assert snap_compare(pictured, terminal_size=(120, 40), run_before=dialog_with_two_fields)
+
+
+def test_sweep_dialog_80x24(snap_compare, pictured):
+    assert snap_compare(pictured, terminal_size=(80, 24), run_before=dialog_with_two_fields)
+
+
+def test_finished_sweep_120x40(snap_compare, pictured):
+    assert snap_compare(pictured, terminal_size=(120, 40), run_before=finished_sweep)
+
+
+def test_finished_sweep_80x24(snap_compare, pictured):
+    assert snap_compare(pictured, terminal_size=(80, 24), run_before=finished_sweep)

@@ -155,7 +155,8 @@ class NNTuiApp(App[None]):
         Binding("f7", "step", "Step",
                 tooltip="Train to the end of the epoch, then pause (starts a run if none is "
                         "going)"),
-        Binding("f8", "stop", "Stop", tooltip="Stop the run after the current mini-batch"),
+        Binding("f8", "stop", "Stop",
+                tooltip="Stop the run (or a sweep's runs) after the current mini-batch"),
         Binding("f1,question_mark", "help", "Help",
                 tooltip="Every key, and the books' rules of thumb"),
         Binding("ctrl+q", "quit", "Quit", priority=True,
@@ -189,7 +190,7 @@ class NNTuiApp(App[None]):
                 tooltip="What the first hidden layer learned: its weights as images (MNIST), "
                         "or on a 2-D set the next neuron's output over the plane"),
         Binding("ctrl+f", "sweep", "Sweep",
-                tooltip="Sweep: train the form's config with one or two fields varied, every "
+                tooltip="Train the form's config with one or two fields varied, every "
                         "combination side by side on Dask (a dialog asks for the values); the "
                         "runs are drawn as they train and pinned when the sweep ends"),
         Binding("ctrl+p", "command_palette", "Palette",
@@ -1211,7 +1212,7 @@ class NNTuiApp(App[None]):
                 and not self._quitting)
 
     def on_sweep_started(self, message: SweepStarted) -> None:
-        if self._sweep_current(message):
+        if self._sweep_current(message) and message.where:
             ready = f" (ready in {message.seconds:.1f} s)" if self.show_timing and \
                 message.seconds else ""
             self.log_note(f"Training on {message.where}{ready}.", style="dim")

@@ -108,7 +108,8 @@ def outcome(result: SweepResult) -> RunOutcome:
 
 @dataclass
 class SweepStarted(Message):
-    """The executor is up: the sweep's runs go to ``where`` (ready after ``seconds``)."""
+    """The executor is up: the sweep's runs go to ``where`` (a Dask cluster, ready after
+    ``seconds``; empty when they train in this process)."""
 
     sweep: int
     name: str
@@ -281,8 +282,10 @@ class SweepSession:
                 if request.scheduler is None:
                     start_resource_tracker()
                 executor.start(len(request.runs))
-            self.post(SweepStarted(self.number, self.name, self.total, executor.address,
-                                   getattr(executor, "started_in", 0.0)))
+            where, seconds = "", 0.0  # in process: the app has said so already
+            if isinstance(executor, DaskExecutor):
+                where, seconds = executor.address, executor.started_in
+            self.post(SweepStarted(self.number, self.name, self.total, where, seconds))
             self.sweep.execute(executor)
         finally:
             executor.close()  # a local cluster's worker processes end here, whatever happened

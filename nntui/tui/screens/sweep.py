@@ -126,6 +126,20 @@ class SweepScreen(ModalScreen[SweepRequest | None]):
     }
     #sweep-dialog .row Input {
         width: 1fr;
+        background: $boost;
+    }
+    #sweep-dialog .row Input:focus {
+        background: $boost;
+    }
+    #sweep-dialog .row #sweep-workers {
+        width: 8;
+    }
+    #sweep-workers-hint {
+        width: 1fr;
+        padding-left: 1;
+        color: $text-muted;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     #sweep-dialog .row .values-label {
         width: 8;
@@ -199,7 +213,9 @@ class SweepScreen(ModalScreen[SweepRequest | None]):
                 yield Label("workers")
                 if self.scheduler is None:
                     yield Input(str(cores()), compact=True, id="sweep-workers",
-                                placeholder=f"one per core ({cores()}); 0: here, one by one")
+                                placeholder=str(cores()))
+                    yield Static("worker processes; 0: one run after another, here",
+                                 id="sweep-workers-hint")
                 else:
                     yield Static(Text(f"the cluster's own (${SCHEDULER_ENV}={self.scheduler})",
                                       style="dim"), id="sweep-workers-note")
