@@ -581,7 +581,7 @@ class NNTuiApp(App[None]):
         self.call_from_thread(self.log_note, f"The loaded network's test accuracy: {said}")
 
     def action_toggle_overlays(self) -> None:
-        if not self.overlays:
+        if not self.overlays and self._sweep is None:  # a sweep's runs show or hide too
             self.notify("No pinned runs: pin runs on the runs screen (F2) to draw them here.",
                         severity="warning")
             return
@@ -1258,6 +1258,12 @@ class NNTuiApp(App[None]):
                 self.notify(f"The sweep's runs could not be pinned: {error}", severity="error")
         self.show_overlays = True
         self.load_overlays()
+        # Each run in the colour it had while the sweep ran (the history lists them in the
+        # order their starts were heard, which on several workers may differ).
+        places = {o.label: o.index for o in message.outcomes}
+        if self.overlays and all(curves.label in places for curves in self.overlays):
+            self.overlays.sort(key=lambda curves: places[curves.label])
+            self._draw_plots()
         if message.error:
             return
         summary = summary_text(message.name, message.outcomes, message.stopped)
