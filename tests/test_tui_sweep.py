@@ -196,18 +196,28 @@ async def test_a_bad_form_opens_no_dialog(tmp_path):
 
 # --- a sweep in the app --------------------------------------------------------------------------
 
-async def test_a_sweep_draws_its_runs_as_they_train_then_pins_them_in_its_group(tmp_path):
+async def test_a_sweep_draws_its_runs_as_they_train_then_pins_them_in_its_group(tmp_path,
+                                                                               monkeypatch):
     record = tmp_path / "runs.db"
     with RunHistory(record) as history:  # pinned before: the sweep's runs take its place
         recorder = HistoryRecorder(history, XOR, print, name="old")
         Run(XOR, observers=[recorder]).execute()
         history.set_pinned(recorder.run_id, True)
+    handled: list[float] = []
+    handler = NNTuiApp.on_sweep_progress
+
+    def counted(self, message):
+        handled.append(time.monotonic())
+        handler(self, message)
+
+    monkeypatch.setattr(NNTuiApp, "on_sweep_progress", counted)
     app = make_app(tmp_path, XOR.replace(epochs=150))
     seen: list[list[str]] = []
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert [s.label for s in app.query_one(CostPlot).series] == ["old"]
         await fill(pilot, "0.1,1", second="hidden", values2="4,8", name="grid")
+        began = time.monotonic()
         await press(pilot, "enter")
         assert app.sweep is not None and app.state == "sweeping", log_text(app)
         while app.sweep is not None:
@@ -216,6 +226,8 @@ async def test_a_sweep_draws_its_runs_as_they_train_then_pins_them_in_its_group(
                 seen.append(labels)
             await pilot.pause(0.01)
         await pilot.pause()
+        # 600 epochs reached the UI in a few messages, at most about four a second.
+        assert 2 <= len(handled) <= 4 * (handled[-1] - began) + 2
         labels = ["hidden=4 η=0.1", "hidden=8 η=0.1", "hidden=4 η=1", "hidden=8 η=1"]
         # While it trained, only its runs were drawn, named by what differs, in sweep order.
         assert seen and all(shown == labels[:len(shown)] for shown in seen)

@@ -1162,7 +1162,10 @@ class NNTuiApp(App[None]):
             request.scheduler or request.workers == 0) else "on a local Dask cluster"
         self.log_note(f"Sweep {request.name}: {len(request.runs)} runs {where}, drawn here as "
                       f"they train and pinned when they end (F8 stops them).", style="bold")
-        self._set_sweep_status(progress_text(request.name, 0, len(request.runs), 0))
+        self._set_sweep_status(
+            progress_text(request.name, 0, len(request.runs), 0) if request.in_process else
+            f"{sweep_title(request.name)}: {'reaching' if request.scheduler else 'starting'} "
+            f"the Dask cluster")
         self._sweep_done.clear()
         self._run_sweep(session)
 
@@ -1216,6 +1219,8 @@ class NNTuiApp(App[None]):
             ready = f" (ready in {message.seconds:.1f} s)" if self.show_timing and \
                 message.seconds else ""
             self.log_note(f"Training on {message.where}{ready}.", style="dim")
+            if self.state == "sweeping":  # not stopping
+                self._set_sweep_status(progress_text(message.name, 0, message.total, 0))
 
     def on_sweep_progress(self, message: SweepProgress) -> None:
         if not self._sweep_current(message):
