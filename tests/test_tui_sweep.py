@@ -493,3 +493,33 @@ def test_finished_sweep_120x40(snap_compare, pictured):
 
 def test_finished_sweep_80x24(snap_compare, pictured):
     assert snap_compare(pictured, terminal_size=(80, 24), run_before=finished_sweep)
+
+
+async def test_quitting_during_a_dask_sweep_leaves_no_worker_process(tmp_path):
+    psutil = pytest.importorskip("psutil")
+
+    def workers() -> list:
+        return [p for p in psutil.Process().children(recursive=True)
+                if "resource_tracker" not in " ".join(p.cmdline())]
+
+    app = make_app(tmp_path, SLOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await fill(pilot, "0.05,0.1,0.2", workers="2", name="quit-dask")
+        await press(pilot, "enter")
+        session = app.sweep
+        assert session is not None
+        await wait_for(pilot, lambda: any(r.epoch >= 1 for r in session.sweep.results),
+                       timeout=120)
+        assert len(workers()) >= 2  # the local cluster's worker processes
+        await press(pilot, "ctrl+q")
+        await press(pilot, "y")
+        await wait_for(pilot, lambda: app._sweep_done.is_set(), timeout=60)
+    assert session.executor is not None and session.executor.cluster is None
+    deadline = time.monotonic() + 10
+    while workers() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert workers() == []
+    with RunHistory(tmp_path / "runs.db") as history:
+        statuses = [run.status for run in history.list_runs() if run.group == "quit-dask"]
+        assert statuses and set(statuses) == {"stopped"}
