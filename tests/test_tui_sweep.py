@@ -149,6 +149,11 @@ async def test_the_dialog_counts_the_runs_and_starts_none_while_anything_is_wron
             "4 runs: hidden=30 η=0.1, hidden=64,64 η=0.1, hidden=30 η=0.2, hidden=64,64 η=0.2; "
             "one after another in this process, 6 epochs each")
         assert not screen.query_one("#sweep-start", Button).disabled
+        screen.query_one("#sweep-field2", Select).value = "eta"  # the same field twice
+        await pilot.pause()
+        assert "the second field is eta again" in str(screen.query_one("#sweep-problems")
+                                                      .render())
+        assert screen.query_one("#sweep-start", Button).disabled
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, SweepScreen) and app.sweep is None

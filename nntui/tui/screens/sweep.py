@@ -248,8 +248,15 @@ class SweepScreen(ModalScreen[SweepRequest | None]):
         None when something is wrong."""
         problems: list[str] = []
         runs = []
+        varies = self.varies()
+        first, second = (self.query_one(f"#{key}", Select).value
+                         for key in ("sweep-field", "sweep-field2"))
+        if first == second:
+            problems.append(f"the second field is {first} again: put all its values in the "
+                            f"first, and vary another field (or nothing) second")
+            varies = varies[:1]
         try:
-            runs = plan_sweep(self.config, self.varies())
+            runs = plan_sweep(self.config, varies)
         except SweepError as error:
             problems += [problem.removeprefix("--") for problem in error.problems]
         name = self._value("#sweep-name").strip()
