@@ -242,6 +242,9 @@ async def test_a_sweep_draws_its_runs_as_they_train_then_pins_them_in_its_group(
         assert "Sweep grid: 4 runs one after another in this process" in text
         assert "[4/4]" in text and "Sweep grid done: 4 runs (4 completed); best " in text
         assert app.state == "completed"
+        bar = app.query_one("#progress-bar")
+        assert bar.progress == bar.total == 4 * 150
+        assert "4/4 runs" in str(app.query_one("#progress-count").render())
         status = str(app.query_one("#status").render())
         assert "sweep grid: best " in status and "4 runs pinned (F2: group grid)" in status
         # The runs screen shows the group, lists the runs group by group (g), filters by it.
@@ -372,6 +375,9 @@ def test_the_session_posts_a_few_messages_however_many_epochs(tmp_path):
     assert all(b - a >= 0.2 for a, b in itertools.pairwise(times[:-1]))
     last = progress[-1]
     assert (last.done, last.running, last.total) == (12, 0, 12)
+    assert last.epochs_done == last.epochs == 12 * 150
+    done = [m.epochs_done for m in progress]
+    assert done == sorted(done) and done[0] < 150  # the first came early on
     assert [c.label for c in last.curves["held-out"]] == [r.label for r in runs]
     assert all(len(c.cost.x) == 150 for c in last.curves["held-out"])
     ended = [o for m in progress for o in m.ended]

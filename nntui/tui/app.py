@@ -1157,7 +1157,8 @@ class NNTuiApp(App[None]):
         with self.batch_update():
             self.epoch_log.start_run(request.runs[0].config.validate_on)
             self._draw_plots()
-            self._widget(EpochProgress).reset()
+            self._widget(EpochProgress).set_sweep(
+                0, len(request.runs), 0, sum(run.config.epochs for run in request.runs))
         where = where_words(request.workers, request.scheduler, 0) if (
             request.scheduler or request.workers == 0) else "on a local Dask cluster"
         self.log_note(f"Sweep {request.name}: {len(request.runs)} runs {where}, drawn here as "
@@ -1237,6 +1238,8 @@ class NNTuiApp(App[None]):
         stopping = self._sweep is not None and self._sweep.stopping
         with self.batch_update():
             self._draw_plots()
+            self._widget(EpochProgress).set_sweep(message.done, message.total,
+                                                  message.epochs_done, message.epochs)
             self._set_sweep_status(progress_text(message.name, message.done, message.total,
                                                  message.running),
                                    "stopping" if stopping else "sweeping")

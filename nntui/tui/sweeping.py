@@ -121,8 +121,9 @@ class SweepStarted(Message):
 @dataclass
 class SweepProgress(Message):
     """What changed since the last message: every run's curves so far (``curves[split]``, by
-    run, only runs with an epoch), the runs that ended since (``ended``), and how many are
-    done, running and in all."""
+    run, only runs with an epoch), the runs that ended since (``ended``), how many are done,
+    running and in all, and the epochs trained of all the runs' (``epochs_done`` of
+    ``epochs``; a run that ended early counts whole)."""
 
     sweep: int
     name: str
@@ -131,6 +132,8 @@ class SweepProgress(Message):
     done: int
     running: int
     total: int
+    epochs_done: int = 0
+    epochs: int = 0
     warnings: list[str] = field(default_factory=list)
 
 
@@ -328,7 +331,8 @@ class SweepSession:
             self.number, self.name, self.curves(), ended,
             done=sum(r.final for r in results),
             running=sum(r.state == "running" for r in results), total=len(results),
-            warnings=warnings))
+            epochs_done=sum(r.config.epochs if r.final else len(r.history) for r in results),
+            epochs=sum(r.config.epochs for r in results), warnings=warnings))
 
     def curves(self) -> dict[str, list[RunCurves]]:
         """Every run's overlay curves on each split, thinned; a run's are worked out again only

@@ -99,3 +99,11 @@ class EpochProgress(Horizontal):
 
     def reset(self) -> None:
         self.set(0, 0, 0)
+
+    def set_sweep(self, runs_done: int, runs: int, epochs_done: int, epochs: int) -> None:
+        """A sweep's progress: its epochs trained of all its runs' (a run that ended early
+        counts whole), and how many runs are done."""
+        self.query_one("#progress-label", Label).update("sweep", layout=False)
+        self.query_one(ProgressBar).update(total=max(epochs, 1), progress=epochs_done)
+        self.query_one("#progress-count", Label).update(f"{runs_done}/{runs} runs",
+                                                        layout=False)
