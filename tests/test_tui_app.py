@@ -557,7 +557,7 @@ async def test_80x24_shows_the_essential_keys_titles_and_status(tmp_path):
         for key in ("f5 Start", "f6 Pause", "f8 Stop", "f1 Help", "^q Quit"):
             assert key in footer, footer
         screen = "\n".join(lines)
-        for title in ("Cost", "Acc", "‖∂C/∂b‖"):
+        for title in ("Cost", "Acc", "Boundary"):  # a 2-D set: the plane, not the speeds
             assert title in screen
         assert "● completed  epoch 3/3  η 0.1" in lines[0]
         log = app.query_one(EpochLog)

@@ -148,12 +148,18 @@ class BoundaryPanel(Vertical, can_focus=True):
         yield Static(id="boundary-scale")
 
     def on_mount(self) -> None:
-        self.border_title = "Decision boundary"
+        self._title_for_width()
         self._redraw()
 
     def on_resize(self, event: Resize) -> None:
+        self._title_for_width()
         self._measure()
         self._redraw()
+
+    def _title_for_width(self) -> None:
+        """The whole title where it fits in the border, a short one in a narrow panel."""
+        wide = self.size.width == 0 or self.size.width >= len("Decision boundary") + 6
+        self.border_title = "Decision boundary" if wide else "Boundary"
 
     def _measure(self) -> None:
         area = self.query_one("#boundary-area")
@@ -248,14 +254,18 @@ class BoundaryPanel(Vertical, can_focus=True):
 
     def _draw_scale(self) -> None:
         lo, mid, hi, said = self.scale_labels()
-        half = SCALE_WIDTH // 2
-        bar = scale_rgb(SCALE_WIDTH, FIELD_STOPS)
+        # The bar gives way in a narrow panel, so that both of its ends stay readable.
+        room = self.size.width - 2 - len(lo) - len(hi) - 2
+        width = max(5, min(SCALE_WIDTH, room if self.size.width else SCALE_WIDTH))
+        half = width // 2
+        bar = scale_rgb(width, FIELD_STOPS)
         text = Text(f"{lo} ")
         text.append_text(to_text(bar[:, :half]))
         text.append(mid, style="bold")
         text.append_text(to_text(bar[:, half + 1:]))
-        text.append(f" {hi}  ")
-        text.append(said, style="dim")
+        text.append(f" {hi}")
+        if text.cell_len + 2 + len(said) <= self.size.width - 2 or not self.size.width:
+            text.append(f"  {said}", style="dim")  # where it fits: the ends are what matter
         self.query_one("#boundary-scale", Static).update(text)
 
     # --- reacting -------------------------------------------------------------------------------
