@@ -37,7 +37,8 @@ def format_seconds(seconds: float) -> str:
 class StatusLine(Static):
     """``● training  epoch 3/30  η 0.5  12,345 ex/s  ETA 1:02  [784,30,10] mnist``.
 
-    What matters most comes first (state, epoch, η), so a narrow terminal cuts only the detail.
+    What matters most comes first (state, epoch, a hint, η), so a narrow terminal cuts only the
+    detail.
     """
 
     def __init__(self, *, show_timing: bool = True, id: str | None = None) -> None:
@@ -54,6 +55,8 @@ class StatusLine(Static):
         text.append(f"● {status.state}", style=STATE_STYLES.get(status.state, "bold"))
         if status.epochs:
             text.append(f"  epoch {status.epoch}/{status.epochs}")
+        if status.hint:  # before η: at 80 columns it must not be the part that is cut
+            text.append(f"  ⚠ {status.hint}", style="bold yellow")
         if status.eta is not None:
             text.append(f"  η {status.eta:.3g}")
         if status.pace:
@@ -65,8 +68,6 @@ class StatusLine(Static):
                 text.append(f"  ETA {format_seconds(status.remaining)}")
         if not status.recorded:
             text.append("  not recorded", style="bold yellow")
-        if status.hint:
-            text.append(f"  ⚠ {status.hint}", style="bold yellow")
         if status.detail:
             text.append(f"  {status.detail}", style="dim")
         self.update(text, layout=False)  # one fixed-size line: no relayout of the screen
