@@ -76,12 +76,23 @@ class PlotCanvas(PlotextPlot):
         self.axis, self.log_scale = axis, log
         self.series: list[plots.Series] = []
         self.first_on_top = False
+        # Thinned curves by id of the series: pinned runs' curves are the same objects from one
+        # redraw to the next, so each is thinned once per width (1.8 ms of a 30 ms redraw).
+        self._thinned: dict[int, tuple[plots.Series, int, plots.Series]] = {}
 
     def render(self) -> RenderResult:
         width, height = self.size
-        # Braille draws two dots a column: more points than that cost plotext time (it draws
-        # every segment between them) and show nothing more.
-        series = [plots.thin(s, max(width, 20)) for s in self.series]
+        # About a point a column (each bucket's lowest and highest): more cost plotext time, as
+        # it draws every segment between them, and show nothing more.
+        limit = max(width, 20)
+        thinned = {}
+        for line in self.series:
+            cached = self._thinned.get(id(line))
+            if cached is None or cached[0] is not line or cached[1] != limit:
+                cached = (line, limit, plots.thin(line, limit))
+            thinned[id(line)] = cached
+        self._thinned = thinned  # only the curves on show: nothing piles up
+        series = [thinned[id(line)][2] for line in self.series]
         plots.draw(self.plt, series, width=width, height=height, axis=self.axis,
                    log=self.log_scale, xlabel=height >= XLABEL_MIN_HEIGHT,
                    first_on_top=self.first_on_top)
