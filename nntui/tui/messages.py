@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from numpy.typing import NDArray
+import numpy as np
 from textual.message import Message
 
 from ..engine import BatchProgress, EpochReport, Network
 from ..plots import Series
 
-Array = NDArray
 
 @dataclass(frozen=True)
 class PlotData:
@@ -43,7 +42,8 @@ class DataLoaded(RunMessage):
     ``points`` holds (training x, labels, held-out x, labels), for the decision-boundary panel."""
 
     def __init__(self, run: int, description: str, sizes: list[int], n_train: int,
-                 network: Network, points: tuple[Array, Array, Array, Array] | None = None
+                 network: Network,
+                 points: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
                  ) -> None:
         super().__init__(run)
         self.description, self.sizes, self.n_train = description, sizes, n_train
