@@ -17,10 +17,15 @@ measures those costs, in one process, for the cells of ``bench_epoch.py`` that i
 3. **+ the updates**: the same, and each weight matrix takes its step, W −= step, which any SGD
    must do once per mini-batch (for the 30×784 first layer, 23,520 numbers read twice and
    written once).
-4. **nntui**: one epoch of the real trainer (``Trainer._train_epoch``).
+4. **nntui's step, in cache**: nntui's backprop and update (``Network.backprop`` and
+   ``Trainer._update``) run again and again on one mini-batch, times the mini-batches of an
+   epoch: everything one step computes (biases, activations, σ′, the output error, the update),
+   with no new examples and no bookkeeping.
+5. **nntui**: one epoch of the real trainer (``Trainer._train_epoch``).
 
 Rows 2 and 3 are lower bounds for any NumPy engine that trains on shuffled mini-batches: every
-activation, σ′, output error, bias and bookkeeping call comes on top of them.
+activation, σ′, output error, bias and bookkeeping call comes on top of them.  Row 4 minus the
+floor is what those calls cost when nothing else competes for the cache.
 
     python benchmarks/bench_floor.py              # best of 3 epochs per row, about 1 minute
     python benchmarks/bench_floor.py --repeats 5
@@ -45,6 +50,7 @@ from rich.table import Table
 from threadpoolctl import threadpool_limits
 
 from nntui.datasets import load_dataset
+from nntui.engine import Network, Trainer
 from nntui.engine.training import GATHER_ROWS
 
 DTYPE = "float32"
@@ -106,6 +112,30 @@ def products_epoch(case: Case, x: np.ndarray, *, updates: bool) -> Callable[[], 
     return epoch
 
 
+def step_in_cache(case: Case, train, dtype: str) -> Callable[[], None]:
+    """A function that runs nntui's backprop and update on one mini-batch as many times as an
+    epoch has mini-batches (the last, smaller one included)."""
+    network = Network(list(case.sizes), activation=case.activation, output=case.output,
+                      cost=case.cost, init="normalized", seed=1, dtype=dtype)
+    trainer = Trainer(network, train, train, eta=case.eta, batch_size=case.batch, epochs=1,
+                      eval_train=False, seed=1)
+    n, m = len(train.x), case.batch
+    sizes = [m] * (n // m) + ([n % m] if n % m else [])
+    workspaces = {}
+    for rows in set(sizes):
+        ws = workspaces[rows] = network.workspace(rows)
+        ws.activations[0][...] = train.x[:rows]
+        ws.targets[...] = train.y[:rows]
+
+    def epoch() -> None:
+        for rows in sizes:
+            ws = workspaces[rows]
+            network.backprop(ws, scale=case.eta / rows)
+            trainer._update(ws, n)
+
+    return epoch
+
+
 def best_of(repeats: int, runs: dict[str, Callable[[], None]]) -> dict[str, float]:
     """The fastest epoch of each run, the runs taking turns so that a busy moment of the machine
     falls on all of them."""
@@ -133,6 +163,7 @@ def main() -> None:
             runs = {
                 "products in an epoch": products_epoch(case, x, updates=False),
                 "+ the updates W −= step": products_epoch(case, x, updates=True),
+                "nntui's step, in cache": step_in_cache(case, train, DTYPE),
                 "nntui": epoch_runner(case, train, DTYPE),
             }
             seconds = best_of(args.repeats, runs)
