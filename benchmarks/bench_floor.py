@@ -94,7 +94,7 @@ def products_epoch(case: Case, x: np.ndarray, *, updates: bool) -> Callable[[], 
                 np.take(x, order[lo:end], axis=0, out=gathered[: end - lo], mode="clip")
             rows = hi - lo
             ws = by_rows.get(rows) or by_rows.setdefault(rows, buffers(rows))
-            inputs = [gathered[k : k + rows]] + ws["z"][:-1]
+            inputs = [gathered[k : k + rows], *ws["z"][:-1]]
             for layer, w in enumerate(weights):
                 if rows < w.shape[0]:  # as the engine does: Zᵀ = W·Aᵀ for fewer rows than neurons
                     np.matmul(w, inputs[layer].T, out=ws["zt"][layer])
