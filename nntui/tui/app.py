@@ -357,8 +357,9 @@ class NNTuiApp(App[None]):
         if status is not None:
             self.run_state.status = status
         self._widget(StatusLine).set(self.run_state.status)
-        self.form.border_subtitle = ("for the next run; η live"
-                                     if self.running else "")
+        subtitle = "for the next run; η live" if self.running else ""
+        if (self.form.border_subtitle or "") != subtitle:  # setting it repaints the whole form
+            self.form.border_subtitle = subtitle
 
     def log_note(self, message: str, style: str = "cyan") -> None:
         self.epoch_log.note(message, style)
