@@ -7,6 +7,8 @@ neuron or 1,000 MNIST images, a second or less each.
 from __future__ import annotations
 
 import functools
+import json
+from pathlib import Path
 
 import pytest
 
@@ -54,6 +56,28 @@ def test_eta_too_high_on_xor_at_eta_5():
 def test_eta_too_high_not_on_the_xor_preset_or_the_spiral_at_its_floor():
     assert "eta-too-high" not in kinds(XOR)
     assert "eta-too-high" not in kinds(SPIRAL.replace(epochs=60))
+
+
+def replayed(eta: str) -> list[Hint]:
+    """The hints of a real 30-epoch ``nielsen-l2`` MNIST run (recorded in tests/data: each takes
+    a minute), replayed epoch by epoch through the observer."""
+    recorded = json.loads((Path(__file__).parent / "data" / "nielsen_l2_epochs.json").read_text())
+    config = PRESETS["nielsen-l2"].config().replace(eta=float(eta))
+    observer = HintObserver(probe=None)
+    observer.start(config, None, batches=5000)
+    for epoch in recorded["runs"][eta]:
+        observer(EpochReport(epochs=30, learning_speed=(), seconds=1.0,
+                             examples_per_second=50_000.0, **epoch))
+    return observer.hints
+
+
+def test_eta_too_high_not_on_the_books_own_setting_at_its_plateau():
+    """Nielsen's ch. 3 run (η = 0.5, λ = 5), the app's default: after ten epochs its cost wanders
+    by up to 6 % an epoch around 0.38; no jump of η's making.  η = 2.5, his too-high example,
+    jumps by 21 % at epoch 3."""
+    assert "eta-too-high" not in {h.kind for h in replayed("0.5")}
+    too_high = [h for h in replayed("2.5") if h.kind == "eta-too-high"]
+    assert [h.epoch for h in too_high] == [3]
 
 
 # --- η too small --------------------------------------------------------------------------------
