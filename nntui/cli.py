@@ -18,9 +18,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from .config import DEFAULTS, PRESETS, SPECS, Config, describe, format_value, parse_values
 from .engine import BatchProgress, Control, EpochReport, Network
+from .hints import HintObserver
 from .lifecycle import HistoryRecorder, JsonRecord, Run, RunEnded, RunStarted, open_history
 from .runs import RunFileError, check_writable, load_network, runs_dir, save_network
 from .signals import Interrupted, StopOnSignals
@@ -271,6 +273,10 @@ def train_command(config: Config, args: argparse.Namespace, console: Console,
     try:
         with signals, TrainingPrinter(console, args.quiet) as printer:
             observers: list = [printer]
+            if not args.quiet:  # the books' rules of thumb, as the app gives them
+                observers.append(HintObserver(
+                    lambda hint: console.print(Text(str(hint), style="yellow")),
+                    data_dir=args.data_dir, eta_keys=None))
             if record is not None:
                 observers.append(record)
             if history is not None:

@@ -126,6 +126,9 @@ class HintObserver:
     notify: Callable[[Hint], object] = lambda hint: None
     data_dir: str | None = None
     probe: tuple[np.ndarray, np.ndarray] | None = None
+    eta_keys: tuple[str, str] | None = ("F9", "F10")
+    """The keys that divide and multiply η by 10, named where a hint suggests a new η; None
+    names the ``--eta`` flag instead (for ``nntui train``)."""
     hints: list[Hint] = field(default_factory=list, init=False)
     """Every hint of the current run, in the order noticed."""
     config: Config | None = field(default=None, init=False)
@@ -204,7 +207,13 @@ class HintObserver:
                     f"{seen[:1].upper()}{seen[1:]}: η = {eta:.3g} looks too high. Nielsen "
                     f"(ch. 3): find the threshold η at which the cost starts to oscillate or "
                     f"rise, then use half of it; Krohn (ch. 8): change η by orders of "
-                    f"magnitude — try {eta / 10:.3g} (F9).")
+                    f"magnitude — try {self._new_eta(eta / 10, 0)}.")
+
+    def _new_eta(self, eta: float, key: int) -> str:
+        """η to try, and how: the app's key (0 divides, 1 multiplies) or the flag."""
+        if self.eta_keys is None:
+            return f"{eta:.3g} (--eta {eta:.3g})"
+        return f"{eta:.3g} ({self.eta_keys[key]})"
 
     def _eta_too_low(self, report: EpochReport) -> Hint | None:
         """The cost falls, but barely, over the last several epochs (and at least
@@ -232,8 +241,8 @@ class HintObserver:
                     f"In {len(costs)} epochs the cost has fallen only "
                     f"{100 * fell_since_start:.1f} % ({first:.3g} → {last:.3g}), a little each "
                     f"epoch: η = {eta:.3g} looks too small. Krohn (ch. 8): change η by orders "
-                    f"of magnitude — try {eta * 10:.3g} (F10); Nielsen (ch. 3): the largest η "
-                    f"below the threshold where the cost oscillates learns fastest.")
+                    f"of magnitude — try {self._new_eta(eta * 10, 1)}; Nielsen (ch. 3): the "
+                    f"largest η below the threshold where the cost oscillates learns fastest.")
 
     # --- overfitting -------------------------------------------------------------------------
 

@@ -173,6 +173,18 @@ def test_quiet_prints_only_the_summary(capsys) -> None:
     assert "Epoch" not in out and "test_accuracy" in out
 
 
+def test_hints_are_printed_as_they_are_noticed_with_the_flag_to_use(capsys) -> None:
+    argv = ["train", "--preset", "xor", "--eta", "5", "--epochs", "20"]
+    code, out, err = _run(argv, capsys)
+    assert code == 0, err
+    hint = next(line for line in out.splitlines() if line.startswith("Hint (epoch 3)"))
+    assert "η = 5 looks too high" in hint and "try 0.5 (--eta 0.5)" in hint
+    assert "(F9)" not in out  # the app's key means nothing here
+    assert out.index("Hint (epoch 3)") > out.index("Epoch 3/20")  # after its epoch's line
+    _, quiet, _ = _run([*argv, "--quiet"], capsys)
+    assert "Hint" not in quiet
+
+
 def _subprocess_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONUNBUFFERED"] = "1"
