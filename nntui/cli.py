@@ -274,8 +274,9 @@ def train_command(config: Config, args: argparse.Namespace, console: Console,
         with signals, TrainingPrinter(console, args.quiet) as printer:
             observers: list = [printer]
             if not args.quiet:  # the books' rules of thumb, as the app gives them
-                observers.append(HintObserver(
-                    lambda hint: console.print(Text(str(hint), style="yellow")),
+                observers.append(HintObserver(  # advice, wrapped at words on a terminal
+                    lambda hint: console.print(Text(str(hint), style="yellow"),
+                                               soft_wrap=not console.is_terminal),
                     data_dir=args.data_dir, eta_keys=None))
             if record is not None:
                 observers.append(record)
