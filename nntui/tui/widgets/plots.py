@@ -103,7 +103,9 @@ class PlotCanvas(PlotextPlot):
 
     def render_line(self, y: int) -> Strip:
         strips = self.strips()
-        return strips[y] if y < len(strips) else Strip.blank(self.size.width)
+        if y < len(strips):
+            return strips[y]
+        return Strip.blank(self.size.width, self.visual_style.rich_style)
 
     def strips(self) -> list[Strip]:
         """The plot's lines for the canvas's size and the app's theme, laid out once."""
