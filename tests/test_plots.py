@@ -353,3 +353,39 @@ async def test_the_running_curves_legend_entry_stays_until_the_plot_is_emptied()
         plot.show([])  # a new run
         await pilot.pause()
         assert header.render().plain == "Cost per epoch (with regularization term)"
+
+
+def cells(strips) -> list[list[tuple]]:
+    """Each cell of ``strips``: its character and what its style shows."""
+    return [[(char, s.color, s.bgcolor, s.bold, s.dim, s.italic, s.underline, s.reverse)
+             for segment in strip for char in segment.text for s in [segment.style]]
+            for strip in strips]
+
+
+async def test_the_canvas_draws_what_rich_would_make_of_plotexts_output_and_follows_the_theme():
+    """The canvas cuts plotext's ANSI output into strips itself (the line API): every cell must
+    look as it does through Rich's ``Text.from_ansi`` and Textual's own conversion, in both
+    themes, and a change of theme must redraw it."""
+    from rich.text import Text
+    from textual.visual import Visual, visualize
+
+    cost, speed = long_run(epochs=40, layers=3)
+    app = PlotsApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        show_all(app.query_one(CostPlot), app.query_one(AccuracyPlot), app.query_one(SpeedPlot),
+                 PlotData(cost[:2], [], speed), cost[2])
+        await pilot.pause()
+        backgrounds = []
+        for theme in ("textual-dark", "textual-light"):
+            app.theme = theme
+            await pilot.pause()
+            for plot in (app.query_one(CostPlot), app.query_one(SpeedPlot)):
+                canvas = plot.canvas
+                width, height = canvas.size
+                through_rich = Visual.to_strips(canvas, visualize(canvas, Text.from_ansi(
+                    canvas.ansi())), width, height, canvas.visual_style)
+                assert cells(canvas.strips()) == cells(through_rich)
+                assert any("\u2800" < char <= "\u28ff"  # braille: the curves are there
+                           for row in cells(canvas.strips()) for char, *_ in row)
+            backgrounds.append({cell[2] for row in cells(canvas.strips()) for cell in row})
+        assert backgrounds[0] != backgrounds[1]
