@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from test_tui_app import log_text, press, wait_for  # tests/, beside this file
 from textual.widgets import Button, DataTable, Input, Select
 
 from nntui.config import PRESETS, make_config
@@ -33,7 +34,6 @@ from nntui.tui.sweeping import (
     progress_text,
     summary_text,
 )
-from nntui.tui.widgets.log import EpochLog
 from nntui.tui.widgets.plots import AccuracyPlot, CostPlot
 
 XOR = PRESETS["xor"].config().replace(epochs=6, train_size=200, pace=0, seed=3)
@@ -47,25 +47,6 @@ SLOW = make_config(dataset="circle", hidden="16", train_size=20000, batch_size=1
 def make_app(tmp_path: Path, config=XOR) -> NNTuiApp:
     return NNTuiApp(config, runs_dir=tmp_path, runs_db=tmp_path / "runs.db", show_timing=False,
                     progress_interval=0.05)
-
-
-async def wait_for(pilot, condition, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out; app state {pilot.app.state!r}")
-        await pilot.pause(0.02)
-
-
-async def press(pilot, *keys: str) -> None:
-    """Keys without pilot.press's wait for an idle CPU, which never comes while runs train."""
-    for key in keys:
-        pilot.app.simulate_key(key)
-        await pilot.pause(0.05)
-
-
-def log_text(app: NNTuiApp) -> str:
-    return " ".join(" ".join(line.text for line in app.query_one(EpochLog).lines).split())
 
 
 def notes(app: NNTuiApp) -> list[str]:
@@ -280,7 +261,8 @@ async def test_f8_stops_the_sweep_and_f5_waits_for_it(tmp_path):
         await fill(pilot, "0.05,0.1,0.2", name="slow")
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.sweep is not None and app.sweep.sweep.results[0]
-                       .state == "running" and app.sweep.sweep.results[0].epoch >= 1)
+                       .state == "running" and app.sweep.sweep.results[0].epoch >= 1,
+                       timeout=60)
         await press(pilot, "f5")  # refused, said
         assert app.run_number == 0 and any("F5 starts a run once" in n for n in notes(app))
         await press(pilot, "ctrl+f")  # one sweep at a time
@@ -303,7 +285,7 @@ async def test_quitting_stops_the_sweep_first(tmp_path):
         await fill(pilot, "0.05,0.1", name="quit")
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.sweep is not None
-                       and app.sweep.sweep.results[0].state == "running")
+                       and app.sweep.sweep.results[0].state == "running", timeout=60)
         session = app.sweep
         await press(pilot, "ctrl+q")
         assert isinstance(app.screen, ConfirmScreen)
