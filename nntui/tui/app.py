@@ -919,13 +919,7 @@ class NNTuiApp(App[None]):
         comparison = COMPARISONS[name]
         if self._sweep_refuses("a comparison can start once it has ended"):
             return
-        if self.running:
-            self.notify("Stop the running run first (F8), then start the comparison.",
-                        severity="warning")
-            return
-        if self.history is None:
-            self.notify("Comparisons pin their runs in the run history, which could not be "
-                        "opened (see the log).", severity="error")
+        if self._batch_refused("comparison", "Comparisons pin their runs"):
             return
         try:
             for run in self.history.list_runs():
@@ -1125,17 +1119,24 @@ class NNTuiApp(App[None]):
                     title="Sweep running", severity="warning", timeout=6)
         return True
 
+    def _batch_refused(self, kind: str, pinning: str) -> bool:
+        """A comparison or a sweep needs no run going and an open run history: say which is
+        missing (``pinning`` says what it does with the history) and refuse."""
+        if self.running:
+            self.notify(f"Stop the running run first (F8), then start the {kind}.",
+                        severity="warning")
+            return True
+        if self.history is None:
+            self.notify(f"{pinning} in the run history, which could not be opened (see the "
+                        "log).", severity="error")
+            return True
+        return False
+
     def action_sweep(self) -> None:
         if isinstance(self.screen, SweepScreen) or self._sweep_refuses(
                 "one sweep at a time"):
             return
-        if self.running:
-            self.notify("Stop the running run first (F8), then start the sweep.",
-                        severity="warning")
-            return
-        if self.history is None:
-            self.notify("Sweeps record and pin their runs in the run history, which could not "
-                        "be opened (see the log).", severity="error")
+        if self._batch_refused("sweep", "Sweeps record and pin their runs"):
             return
         config = self.read_form()
         if config is not None:
