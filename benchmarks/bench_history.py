@@ -37,10 +37,10 @@ from rich.console import Console
 from rich.table import Table
 from threadpoolctl import threadpool_limits
 
-from nntui import runs_command
+from nntui.cli import runs as runs_command
 from nntui.config import PRESETS
 from nntui.engine import EpochReport, Network, Trainer
-from nntui.history import RunHistory
+from nntui.storage.history import RunHistory
 
 STATUSES = ("completed", "stopped", "early stop", "diverged", "completed")
 

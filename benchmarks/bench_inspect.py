@@ -5,11 +5,11 @@
 Three figures, each the best of ``--repeats`` (BLAS pinned to one thread, as in the app):
 
 1. **The decision field against an epoch of XOR.**  One call of
-   :func:`nntui.inspection.decision_field` (one forward pass over the panel's grid: 40 × 40 pixels
-   at 80×24, 72 × 72 at 120×40) and one drawing of it (colours, points, half-block segments),
-   beside one epoch of the ``xor`` preset (1,000 points, batches of 10, evaluation included).
-   The worker computes a field once per report (4 a second); the share of training time that
-   takes is ``4 × field seconds`` per second of training.
+   :func:`nntui.insight.inspection.decision_field` (one forward pass over the panel's grid: 40 × 40
+   pixels at 80×24, 72 × 72 at 120×40) and one drawing of it (colours, points, half-block segments),
+   beside one epoch of the ``xor`` preset (1,000 points, batches of 10, evaluation included). The
+   worker computes a field once per report (4 a second); the share of training time that takes is
+   ``4 × field seconds`` per second of training.
 2. **Spiral with the panel, against headless.**  The ``spiral`` preset (no pace) trained
    headless, then with an observer that computes the field and draws it every 0.25 s, as the
    app's worker and UI would; the ratio of the two throughputs (examples per second of training)
@@ -17,7 +17,8 @@ Three figures, each the best of ``--repeats`` (BLAS pinned to one thread, as in 
    figure is a lower bound: in the app it runs on the UI thread and only contends for the GIL.
 3. **A page of 12 digits**: grey levels and half-block segments for the 12 most confident
    mistakes of a [784,30,10] network on MNIST's validation set (target < 30 ms).
-4. **The hints observer per epoch**: what :class:`nntui.hints.HintObserver` adds to each epoch
+4. **The hints observer per epoch**: what :class:`nntui.runner.hints.HintObserver` adds to each
+epoch
    (its checks and the forward pass over its probe of 500 training examples), on the spiral
    preset and on Krohn's 64-64 ReLU net with 10,000 MNIST images (ReLU nets: the dead-unit
    check feeds the probe forward every epoch), beside the epoch it follows.
@@ -36,9 +37,9 @@ from threadpoolctl import threadpool_limits
 
 from nntui.config import PRESETS
 from nntui.engine import EpochReport
-from nntui.experiment import build_trainer, load_data
-from nntui.halfblock import CLASS_COLOURS, field_rgb, grey_rgb, put_points, render_lines
-from nntui.inspection import decision_field, mistakes, predict
+from nntui.insight.inspection import decision_field, mistakes, predict
+from nntui.render.halfblock import CLASS_COLOURS, field_rgb, grey_rgb, put_points, render_lines
+from nntui.runner.experiment import build_trainer, load_data
 
 REPORTS_PER_SECOND = 4  # the app's worker posts epochs every 0.25 s (session.EPOCH_INTERVAL)
 GRIDS = {"80x24": 40, "120x40": 72}
@@ -116,7 +117,7 @@ def digits_page(repeats: int) -> float:
 
 def hints_per_epoch(preset: str, repeats: int, **changes) -> tuple[float, float]:
     """(seconds the hints observer takes on one epoch report, seconds of that epoch)."""
-    from nntui.hints import HintObserver
+    from nntui.runner.hints import HintObserver
 
     config = PRESETS[preset].config().replace(pace=0, epochs=3, **changes)
     data = load_data(config)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from nntui.config import PRESETS
 from nntui.engine import EpochReport
-from nntui.history import RunHistory
+from nntui.storage.history import RunHistory
 from nntui.tui.app import NNTuiApp
 from nntui.tui.widgets.plots import AccuracyPlot, CostPlot, SpeedPlot
 

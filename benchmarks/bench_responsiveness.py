@@ -36,8 +36,8 @@ from threadpoolctl import threadpool_limits
 
 from nntui.config import DEFAULTS, Config
 from nntui.engine import EpochReport
-from nntui.experiment import build_trainer, load_data
-from nntui.history import RunHistory
+from nntui.runner.experiment import build_trainer, load_data
+from nntui.storage.history import RunHistory
 from nntui.tui.app import NNTuiApp
 
 

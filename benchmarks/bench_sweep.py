@@ -45,7 +45,7 @@ def _nntui(args: list[str], db: Path) -> float:
     env = dict(os.environ)
     env.pop("NNTUI_DASK_SCHEDULER", None)
     began = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "nntui.cli", *args, "--runs-db", str(db)],
+    done = subprocess.run([sys.executable, "-m", "nntui", *args, "--runs-db", str(db)],
                           capture_output=True, text=True, env=env)
     seconds = time.perf_counter() - began
     if done.returncode != 0:
@@ -54,7 +54,7 @@ def _nntui(args: list[str], db: Path) -> float:
 
 
 def _run_seconds(db: Path) -> list[float]:
-    from nntui.history import RunHistory
+    from nntui.storage.history import RunHistory
 
     with RunHistory(db) as history:
         return [run.seconds or 0.0 for run in history.list_runs()]
@@ -79,7 +79,7 @@ def as_a_sweep(folder: Path, workers: int, epochs: int) -> tuple[float, list[flo
 
 def cluster_cost(workers: int, repeats: int) -> tuple[float, float]:
     """Median seconds to start a local cluster and to shut it down, in this process."""
-    from nntui.sweep import DaskExecutor
+    from nntui.studies.sweep import DaskExecutor
 
     starts, stops = [], []
     for _ in range(repeats):

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .datasets import DATASET_NAMES
+from nntui.datasets import DATASET_NAMES
 
 DATASETS = DATASET_NAMES
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu")

@@ -1,7 +1,7 @@
 """Make the look-inside screenshots for the README: the spiral's decision boundary, the mistakes
 screen and the confusion matrix of Nielsen's ch. 3 network.
 
-    PYTHONPATH=. python scripts/make_inspect_screenshots.py [--out screenshots]
+    python -m scripts.make_inspect_screenshots [--out screenshots]    # from the repository's root
 
 Each screen is shown alone in a tiny app (as in ``tests/test_tui_inspect.py``), at 120×40, on
 seeded runs: the ``spiral`` preset's 200 epochs, and ``nielsen-l2`` trained for 3 epochs on all
@@ -19,8 +19,8 @@ from textual.app import App, ComposeResult
 from textual.screen import Screen
 
 from nntui.config import PRESETS
-from nntui.experiment import build_trainer, load_data
-from nntui.inspection import decision_field, predict
+from nntui.insight.inspection import decision_field, predict
+from nntui.runner.experiment import build_trainer, load_data
 from nntui.tui.screens.confusion import ConfusionScreen
 from nntui.tui.screens.mistakes import MistakesScreen
 from nntui.tui.widgets.boundary import BoundaryPanel

@@ -1,6 +1,6 @@
 """Make the SVG screenshots in ``screenshots/`` (shown in the README) by driving the app headless.
 
-    PYTHONPATH=. python scripts/make_screenshots.py [--out screenshots]
+    python -m scripts.make_screenshots [--out screenshots]    # from the repository's root
 
 The screens are the ones the snapshot tests check: the first screen at 80×24 and 120×40, a field
 error, a finished short run, the books' overfitting and speed-of-learning runs at 80×24 and
@@ -13,16 +13,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from nntui.config import DEFAULTS, Config
 from nntui.tui.app import NNTuiApp
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from scenes import (
+from tests.tui.scenes import (
     FINISHED_RUN,
     OVERFIT,
     SPEED,

@@ -4,7 +4,7 @@ Pure NumPy with no knowledge of the app, the command line or the data sets: it t
 is given and reports to whatever observer it is handed.
 """
 
-from .events import (
+from nntui.engine.events import (
     BatchProgress,
     Control,
     EpochReport,
@@ -15,8 +15,8 @@ from .events import (
     Paused,
     Resumed,
 )
-from .network import Network, accuracy
-from .training import Trainer, TrainingResult
+from nntui.engine.network import Network, accuracy
+from nntui.engine.training import Trainer, TrainingResult
 
 __all__ = [
     "BatchProgress",

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import ACTIVATIONS, multiply_by_derivative
-from .costs import cost_value, output_delta
-from .init import initial_parameters
+from nntui.engine.activations import ACTIVATIONS, multiply_by_derivative
+from nntui.engine.costs import cost_value, output_delta
+from nntui.engine.init import initial_parameters
 
 Array = np.ndarray
 

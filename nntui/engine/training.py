@@ -28,8 +28,8 @@ from typing import Protocol
 
 import numpy as np
 
-from .costs import summed_cost
-from .events import (
+from nntui.engine.costs import summed_cost
+from nntui.engine.events import (
     BatchProgress,
     Control,
     EpochReport,
@@ -39,7 +39,7 @@ from .events import (
     Paused,
     Resumed,
 )
-from .network import Network
+from nntui.engine.network import Network
 
 # η schedule "halve": halve after this many epochs without a better validation accuracy, and stop
 # once η has fallen to 1/128 of its starting value (Nielsen ch. 3, "learning rate schedules").

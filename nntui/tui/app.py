@@ -1,11 +1,11 @@
 """``NNTuiApp``: set hyperparameters, train in a worker thread, watch the network learn.
 
 The state of the current run (ready, loading data, training, paused, stopping, then how it ended:
-one of :data:`nntui.lifecycle.STATUSES`) is a plain :class:`~nntui.tui.state.RunState`; the app
-feeds it the worker's messages and the keys pressed, and draws what it says.  Training itself
-runs in :class:`~nntui.tui.session.Session` on a thread worker, which posts ready-to-draw messages
-a few times a second; the handlers here only update widgets, so the keyboard stays responsive
-while the network trains.
+one of :data:`nntui.runner.lifecycle.STATUSES`) is a plain :class:`~nntui.tui.state.RunState`; the
+app feeds it the worker's messages and the keys pressed, and draws what it says.  Training itself
+runs in :class:`~nntui.tui.controllers.training.Session` on a thread worker, which posts
+ready-to-draw messages a few times a second; the handlers here only update widgets, so the keyboard
+stays responsive while the network trains.
 """
 
 from __future__ import annotations
@@ -29,9 +29,7 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.events import DescendantFocus, Resize
 from textual.widgets import Footer
 
-from .. import runs
-from ..compare import COMPARISONS, Comparison, difference_labels, neuron_outputs
-from ..config import (
+from nntui.config import (
     DEFAULTS,
     PRESETS,
     SPECS,
@@ -42,36 +40,19 @@ from ..config import (
     parse_field,
     parse_values,
 )
-from ..datasets import DatasetError
-from ..engine import Control, Network
-from ..experiment import load_data, measure_test_accuracy
-from ..history import HistoryError, RunDetail, RunHistory, old_runs_dir
-from ..inspection import decision_field, image_shape, predict, weight_images
-from ..lifecycle import ENDED_WELL, open_history
-from ..plots import RunCurves, Series, run_curves
-from ..runs import RunFileError, load_network, save_network
-from .commands import NNTuiCommands
-from .look_inside import FieldReady, HintNoticed
-from .messages import (
-    BatchUpdate,
-    DataLoaded,
-    EpochsDone,
-    PlotData,
-    RunEnded,
-    RunPaused,
-    RunResumed,
-    RunWarning,
-)
-from .screens.confirm import ConfirmScreen
-from .screens.confusion import ConfusionScreen
-from .screens.help import HelpScreen
-from .screens.neurons import NeuronsScreen
-from .screens.runs import RunsAction, RunsScreen
-from .screens.sweep import SweepScreen
-from .screens.too_small import TooSmallScreen, too_small
-from .session import Session, downsample
-from .state import HINT_WORDS, RunState
-from .sweeping import (
+from nntui.datasets import DatasetError
+from nntui.engine import Control, Network
+from nntui.insight.inspection import decision_field, image_shape, predict, weight_images
+from nntui.render.plots import RunCurves, Series, run_curves
+from nntui.runner.experiment import load_data, measure_test_accuracy
+from nntui.runner.lifecycle import ENDED_WELL, open_history
+from nntui.storage import files as runs
+from nntui.storage.files import RunFileError, load_network, save_network
+from nntui.storage.history import HistoryError, RunDetail, RunHistory, old_runs_dir
+from nntui.studies.comparisons import COMPARISONS, Comparison, difference_labels, neuron_outputs
+from nntui.tui.commands import NNTuiCommands
+from nntui.tui.controllers.look_inside import FieldReady, HintNoticed
+from nntui.tui.controllers.sweeps import (
     NOT_RUN,
     SweepEnded,
     SweepProgress,
@@ -85,11 +66,30 @@ from .sweeping import (
     sweep_title,
     where_words,
 )
-from .widgets.boundary import BoundaryPanel
-from .widgets.form import ConfigForm, Field, FieldHelp
-from .widgets.log import EpochLog
-from .widgets.plots import AccuracyPlot, CostPlot, SpeedPlot, show_all, with_overlays
-from .widgets.status import EpochProgress, Status, StatusLine
+from nntui.tui.controllers.training import Session, downsample
+from nntui.tui.dialogs.confirm import ConfirmScreen
+from nntui.tui.dialogs.help import HelpScreen
+from nntui.tui.dialogs.sweep import SweepScreen
+from nntui.tui.messages import (
+    BatchUpdate,
+    DataLoaded,
+    EpochsDone,
+    PlotData,
+    RunEnded,
+    RunPaused,
+    RunResumed,
+    RunWarning,
+)
+from nntui.tui.screens.confusion import ConfusionScreen
+from nntui.tui.screens.neurons import NeuronsScreen
+from nntui.tui.screens.runs import RunsAction, RunsScreen
+from nntui.tui.screens.too_small import TooSmallScreen, too_small
+from nntui.tui.state import HINT_WORDS, RunState
+from nntui.tui.widgets.boundary import BoundaryPanel
+from nntui.tui.widgets.form import ConfigForm, Field, FieldHelp
+from nntui.tui.widgets.log import EpochLog
+from nntui.tui.widgets.plots import AccuracyPlot, CostPlot, SpeedPlot, show_all, with_overlays
+from nntui.tui.widgets.status import EpochProgress, Status, StatusLine
 
 W = TypeVar("W")
 

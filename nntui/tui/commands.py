@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from ..compare import COMPARISONS
-from ..config import PRESETS
+from nntui.config import PRESETS
+from nntui.studies.comparisons import COMPARISONS
 
 if TYPE_CHECKING:
-    from .app import NNTuiApp
+    from nntui.tui.app import NNTuiApp
 
 
 class NNTuiCommands(Provider):

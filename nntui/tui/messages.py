@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from textual.message import Message
 
-from ..engine import BatchProgress, EpochReport, Network
-from ..plots import Series
+from nntui.engine import BatchProgress, EpochReport, Network
+from nntui.render.plots import Series
 
 
 @dataclass(frozen=True)
@@ -91,8 +91,9 @@ class RunWarning(RunMessage):
 
 
 class RunEnded(RunMessage):
-    """The run is over: ``status`` is one of :data:`nntui.lifecycle.STATUSES`.  ``stopped_at`` is
-    (epoch, mini-batches done in it, mini-batches per epoch) where a stopped run stopped."""
+    """The run is over: ``status`` is one of :data:`nntui.runner.lifecycle.STATUSES`.
+    ``stopped_at`` is (epoch, mini-batches done in it, mini-batches per epoch) where a stopped run
+    stopped."""
 
     def __init__(self, run: int, status: str, message: str, *, epochs_run: int = 0,
                  test_accuracy: float | None = None, network: Network | None = None,

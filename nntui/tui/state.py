@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..compare import Comparison
-from ..config import Config
-from ..engine import BatchProgress, Control, EpochReport, Network
+from nntui.config import Config
+from nntui.engine import BatchProgress, Control, EpochReport, Network
+from nntui.studies.comparisons import Comparison
 
 ACTIVE_STATES = ("loading data", "training", "pausing", "paused", "stopping")
 """States of a run that is under way; any other state is how the last run ended, or "ready"."""
@@ -45,7 +45,7 @@ class Status:
 HINT_WORDS = {"eta-too-high": "η too high", "eta-too-low": "η too small",
               "overfitting": "overfitting", "vanishing": "vanishing gradient",
               "slowdown": "learning slowdown", "dead-relu": "dead ReLUs"}
-"""Each hint's kind (:data:`nntui.hints.KINDS`) as the status line says it: short, since an
+"""Each hint's kind (:data:`nntui.runner.hints.KINDS`) as the status line says it: short, since an
 80-column dashboard leaves it a dozen cells; the log holds the whole advice."""
 
 

@@ -1,12 +1,12 @@
 """The confusion-matrix screen: which classes the network takes for which.
 
-:class:`ConfusionScreen` takes the network's :class:`~nntui.inspection.Predictions` on a split
-and, for image data, the split's inputs.  A :class:`ConfusionTable` shows true classes down and
-predicted classes across: counts, the diagonal (the correct answers) set apart in the theme's
-success colour, the most frequent confusion in its error colour, each class's accuracy (its
-recall) at the end of its row and each predicted class's precision in the last row; a line under
-it names the most frequent confusion.  Selecting a cell off the diagonal (Enter, or a click)
-opens the :class:`~nntui.tui.screens.mistakes.MistakesScreen` filtered to that pair.
+:class:`ConfusionScreen` takes the network's :class:`~nntui.insight.inspection.Predictions` on a
+split and, for image data, the split's inputs.  A :class:`ConfusionTable` shows true classes down
+and predicted classes across: counts, the diagonal (the correct answers) set apart in the theme's
+success colour, the most frequent confusion in its error colour, each class's accuracy (its recall)
+at the end of its row and each predicted class's precision in the last row; a line under it names
+the most frequent confusion.  Selecting a cell off the diagonal (Enter, or a click) opens the
+:class:`~nntui.tui.screens.mistakes.MistakesScreen` filtered to that pair.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
-from ...inspection import Confusion, Predictions, confusion_of
-from .mistakes import MistakesScreen
+from nntui.insight.inspection import Confusion, Predictions, confusion_of
+from nntui.tui.screens.mistakes import MistakesScreen
 
 PRECISION_ROW = "precision"
 ACCURACY_COLUMN = "accuracy"
@@ -109,9 +109,9 @@ class ConfusionTable(DataTable):
 class ConfusionScreen(ModalScreen[None]):
     """The confusion matrix of one split.
 
-    ``answers``: :func:`nntui.inspection.predict` of the network on the split; ``images``: the
-    split's inputs (``split.x``), needed to open the mistakes of a cell; None, or inputs that are
-    not images (the 2-D sets), leave the matrix without pictures behind it.  ``split`` names it
+    ``answers``: :func:`nntui.insight.inspection.predict` of the network on the split; ``images``:
+    the split's inputs (``split.x``), needed to open the mistakes of a cell; None, or inputs that
+    are not images (the 2-D sets), leave the matrix without pictures behind it.  ``split`` names it
     in the title ("validation" or "test").
     """
 

@@ -1,12 +1,12 @@
 """The mistakes screen: the images a network gets wrong, most confident first.
 
-:class:`MistakesScreen` takes plain inputs: the network's :class:`~nntui.inspection.Predictions`
-on a split and that split's inputs (one image per row, e.g. ``data.validation.x``).  It draws a
-page of misclassified images in half blocks (a 28 × 28 digit in 28 × 14 cells, grey levels),
-each captioned with its true class, the network's answer and its confidence, as many as the
-terminal holds.  The arrow keys move through them (turning the page at its edges), Page Up/Down
-turn pages, ``t`` and ``p`` filter by true or predicted class (cycling through the classes and
-back to any), ``c`` clears the filters and Escape closes the screen.
+:class:`MistakesScreen` takes plain inputs: the network's
+:class:`~nntui.insight.inspection.Predictions` on a split and that split's inputs (one image per
+row, e.g. ``data.validation.x``).  It draws a page of misclassified images in half blocks (a 28 × 28
+digit in 28 × 14 cells, grey levels), each captioned with its true class, the network's answer and
+its confidence, as many as the terminal holds.  The arrow keys move through them (turning the page
+at its edges), Page Up/Down turn pages, ``t`` and ``p`` filter by true or predicted class (cycling
+through the classes and back to any), ``c`` clears the filters and Escape closes the screen.
 
 It works on any network and split: a finished run, a paused one (predict from the network the
 run trains, in the worker, while it is paused) or a loaded network.
@@ -26,9 +26,9 @@ from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from ...halfblock import grey_rgb
-from ...inspection import Predictions, image_shape, mistakes
-from ..widgets.halfblock import ImageCard
+from nntui.insight.inspection import Predictions, image_shape, mistakes
+from nntui.render.halfblock import grey_rgb
+from nntui.tui.widgets.halfblock import ImageCard
 
 CARD_BORDER = 2
 """Cells a card's border adds to each side of its image and caption (one each way)."""
@@ -54,8 +54,8 @@ def caption(answers: Predictions, index: int) -> Text:
 class MistakesScreen(ModalScreen[None]):
     """The misclassified images of one split, most confident first.
 
-    ``answers``: :func:`nntui.inspection.predict` of the network on the split; ``images``: the
-    split's inputs (``split.x``), one image per row; ``split``: its name for the title
+    ``answers``: :func:`nntui.insight.inspection.predict` of the network on the split; ``images``:
+    the split's inputs (``split.x``), one image per row; ``split``: its name for the title
     ("validation" or "test"); ``true_class`` / ``predicted_class``: filters to start with (the
     confusion screen opens it on one pair); ``shape``: (rows, columns) of an image, square by
     default.  ValueError when the inputs are not images (the 2-D sets: see :meth:`available`).

@@ -8,8 +8,8 @@ its own largest weight, printed under it.  The arrow keys move between neurons, 
 screenful; ``s`` switches between each neuron's own scale and one scale for all (which shows
 which neurons have grown large weights).
 
-It takes the weight images (:func:`nntui.inspection.weight_images` of the network) and can be
-given new ones while it is open (:meth:`NeuronsScreen.update_weights`: when the run pauses or
+It takes the weight images (:func:`nntui.insight.inspection.weight_images` of the network) and can
+be given new ones while it is open (:meth:`NeuronsScreen.update_weights`: when the run pauses or
 ends, or at a low rate while it trains).
 """
 
@@ -25,9 +25,9 @@ from textual.events import Resize
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from ...halfblock import DIVERGING_STOPS, scale_rgb, to_text
-from ...inspection import weight_images
-from ..widgets.weights import WeightGrid
+from nntui.insight.inspection import weight_images
+from nntui.render.halfblock import DIVERGING_STOPS, scale_rgb, to_text
+from nntui.tui.widgets.weights import WeightGrid
 
 
 class NeuronsScreen(ModalScreen[None]):
@@ -74,7 +74,7 @@ class NeuronsScreen(ModalScreen[None]):
     def for_network(cls, network, *, title: str = "",
                     shape: tuple[int, int] | None = None) -> NeuronsScreen:
         """The screen for ``network``'s first layer; ValueError when its inputs are not
-        images (see :func:`nntui.inspection.weight_images`)."""
+        images (see :func:`nntui.insight.inspection.weight_images`)."""
         return cls(weight_images(network, shape), title=title)
 
     @property

@@ -35,10 +35,7 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
-from ...config import describe, format_number
-from ...history import HistoryError, RunDetail, RunHistory, RunSummary, UnknownRunError
-from ...runs import RunFileError, check_writable, write_atomic, write_json_atomic
-from ...runs_command import (
+from nntui.cli.runs import (
     STATUS_STYLES,
     best_text,
     dataset_label,
@@ -48,9 +45,12 @@ from ...runs_command import (
     percent,
     when,
 )
-from ..session import plot_data
-from ..widgets.plots import AccuracyPlot, CostPlot, SpeedPlot, show_all
-from .confirm import ConfirmScreen
+from nntui.config import describe, format_number
+from nntui.storage.files import RunFileError, check_writable, write_atomic, write_json_atomic
+from nntui.storage.history import HistoryError, RunDetail, RunHistory, RunSummary, UnknownRunError
+from nntui.tui.controllers.training import plot_data
+from nntui.tui.dialogs.confirm import ConfirmScreen
+from nntui.tui.widgets.plots import AccuracyPlot, CostPlot, SpeedPlot, show_all
 
 EMPTY = "No runs recorded yet: press F5 on the dashboard to train one."
 PIN_MARK = "★"

@@ -10,11 +10,11 @@ first hidden layer ("neuron 3 of layer 1"), Playground's per-neuron view.
 The panel computes nothing itself.  Its inputs:
 
 * :meth:`BoundaryPanel.set_points` — the training (and test) points and labels, once per run;
-* :meth:`BoundaryPanel.show_field` — a :class:`~nntui.inspection.DecisionField`, computed off
-  the UI thread by :func:`nntui.inspection.decision_field` at :attr:`BoundaryPanel.grid_size`
-  over :attr:`BoundaryPanel.extent` (both plain attributes, safe to read from the worker), at
-  the app's report rate.  A field of another size (the panel was resized meanwhile) is
-  resampled to the panel's.
+* :meth:`BoundaryPanel.show_field` — a :class:`~nntui.insight.inspection.DecisionField`, computed
+  off the UI thread by :func:`nntui.insight.inspection.decision_field` at
+  :attr:`BoundaryPanel.grid_size` over :attr:`BoundaryPanel.extent` (both plain attributes, safe to
+  read from the worker), at the app's report rate.  A field of another size (the panel was resized
+  meanwhile) is resampled to the panel's.
 
 The plane is drawn square (a circle stays round), centred in the panel.
 """
@@ -34,7 +34,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from ...halfblock import (
+from nntui.insight.inspection import TOY_EXTENT, DecisionField, toy_extent
+from nntui.render.halfblock import (
     CLASS_COLOURS,
     FIELD_STOPS,
     TEST_COLOURS,
@@ -43,8 +44,7 @@ from ...halfblock import (
     scale_rgb,
     to_text,
 )
-from ...inspection import TOY_EXTENT, DecisionField, toy_extent
-from .halfblock import HalfBlockImage
+from nntui.tui.widgets.halfblock import HalfBlockImage
 
 SCALE_WIDTH = 17
 """Cells of the colour bar under the field (an odd number puts ½ in its middle)."""
@@ -188,7 +188,8 @@ class BoundaryPanel(Vertical, can_focus=True):
         self._redraw()
 
     def show_field(self, field: DecisionField) -> None:
-        """Draw ``field`` (from :func:`nntui.inspection.decision_field`) under the points."""
+        """Draw ``field`` (from :func:`nntui.insight.inspection.decision_field`) under the
+        points."""
         self.field = field
         if self.view >= field.views:
             self.view = 0

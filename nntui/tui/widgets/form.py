@@ -18,7 +18,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Label, Select, Static
 
-from ...config import (
+from nntui.config import (
     DATASETS,
     SPECS,
     Config,

@@ -1,4 +1,4 @@
-"""Widgets that draw pictures with half blocks (see :mod:`nntui.halfblock`).
+"""Widgets that draw pictures with half blocks (see :mod:`nntui.render.halfblock`).
 
 :class:`HalfBlockImage` shows one RGB image, two pixels per cell; :class:`ImageCard` is an
 image with a caption under it and a border that marks it selected, the unit of the mistakes and
@@ -18,7 +18,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
 
-from ...halfblock import render_lines
+from nntui.render.halfblock import render_lines
 
 
 class HalfBlockImage(Widget):

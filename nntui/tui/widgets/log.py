@@ -15,7 +15,7 @@ from rich.text import Text
 from textual.events import Resize
 from textual.widgets import RichLog
 
-from ...engine import EpochReport
+from nntui.engine import EpochReport
 
 MAX_ENTRIES = 5000
 

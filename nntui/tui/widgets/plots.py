@@ -1,12 +1,12 @@
 """The three live plots: cost, accuracy and per-layer learning speed.
 
-Each plot is a header (title and coloured legend: plotext's own legend would sit on the start of
-the curves) above a plotext canvas.  The canvas lays the curves out at render time, for its own
-size, so limits, ticks and plotext's canvas always match the region the widget has, after any
-resize.  The worker hands over curves already thinned to a few hundred points
-(:class:`PlotData`), so a redraw is only plotext laying them out; the app redraws all three
-inside one ``batch_update``.  Curves, titles, colours and ticks are those of :mod:`nntui.plots`,
-shared with ``nntui train --plot``.
+Each plot is a header (title and coloured legend: plotext's own legend would sit on the start of the
+curves) above a plotext canvas.  The canvas lays the curves out at render time, for its own size, so
+limits, ticks and plotext's canvas always match the region the widget has, after any resize.  The
+worker hands over curves already thinned to a few hundred points (:class:`PlotData`), so a redraw is
+only plotext laying them out; the app redraws all three inside one ``batch_update``.  Curves,
+titles, colours and ticks are those of :mod:`nntui.render.plots`, shared with ``nntui train
+--plot``.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual_plotext import PlotextPlot
 
-from ... import plots
-from ..messages import PlotData
+from nntui.render import plots
+from nntui.tui.messages import PlotData
 
 XLABEL_MIN_HEIGHT = 12
 """Below this many lines the canvas leaves out the "epoch" under the axis: the titles say it."""
@@ -168,7 +168,7 @@ class PlotCanvas(PlotextPlot):
 
 
 class SeriesPlot(Vertical):
-    """A titled plot that redraws itself from lists of :class:`nntui.plots.Series`."""
+    """A titled plot that redraws itself from lists of :class:`nntui.render.plots.Series`."""
 
     DEFAULT_CSS = """
     SeriesPlot {

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar, Static
 
-from ..state import Status
+from nntui.tui.state import Status
 
 __all__ = ["EpochProgress", "Status", "StatusLine", "format_seconds"]
 

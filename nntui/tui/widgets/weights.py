@@ -21,7 +21,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ...halfblock import diverging_rgb, render_lines
+from nntui.render.halfblock import diverging_rgb, render_lines
 
 GAP = 2
 """Cells between two images side by side."""

@@ -1,0 +1,1 @@
+"""The headless front end: ``nntui train | compare | sweep | runs | inspect``, one module each."""

@@ -1,0 +1,486 @@
+"""``nntui compare``: one of the books' comparisons, its variants trained one after another.
+
+    nntui compare NAME [--plot] [--epochs N] [--runs-db PATH] [--data-dir DIR] [--json FILE]
+                       [--quiet] [--workers N | --scheduler ADDRESS]
+    nntui compare --list
+
+The variants are a sweep (:mod:`nntui.studies.sweep`): by default they train one after another in
+this process (a comparison has two to four runs, and its tiny ones, the neuron's, take less time
+than starting a cluster); ``--workers N`` trains them side by side on a local Dask cluster of N
+worker processes, ``--scheduler ADDRESS`` on an existing one. One line is printed as each variant
+ends (with a progress bar on a terminal), then one table of all of them, and with ``--plot`` their
+curves on one plot.  Every run is recorded in the run history with the comparison's name as its
+group and the variant's label as its name.  Ctrl+C, SIGTERM and SIGHUP stop the variant running,
+skip the rest and still print what ran, as ``nntui train`` does.  Exit codes: 0 when every variant
+ran (a diverging one is a result, and is shown as such), 1 when one failed or the ``--json`` file
+could not be written, 2 for a usage error (an unknown comparison), 128 + the signal's number when a
+signal stopped it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+from collections.abc import Sequence
+
+from rich import box
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from nntui.cli.main import add_location_arguments
+from nntui.config import SPECS, Config, parse_field
+from nntui.engine import BatchProgress, Control, EpochReport
+from nntui.runner.lifecycle import ENDED_WELL, RunEnded, RunStarted, open_history
+from nntui.runner.signals import Interrupted, StopOnSignals
+from nntui.storage.files import RunFileError, check_writable, write_json_atomic
+from nntui.studies.comparisons import (
+    COMPARISONS,
+    NOT_RUN,
+    Comparison,
+    VariantResult,
+    neuron_outputs,
+)
+from nntui.studies.sweep import (
+    CONNECT_TIMEOUT,
+    ClusterError,
+    DaskExecutor,
+    InProcess,
+    Sweep,
+    SweepResult,
+    SweepRun,
+    check_address,
+)
+
+PROG = "nntui compare"
+USAGE_ERROR = 2
+FAILURE = 1
+
+STATUS_STYLES = {"completed": "green", "early stop": "green", "η schedule done": "green",
+                 "stopped": "yellow", "diverged": "red", "failed": "red", NOT_RUN: "dim"}
+
+
+class UsageError(Exception):
+    """A mistake on the command line; exit 2 with the message."""
+
+
+# --- arguments ---------------------------------------------------------------------------------
+
+def epochs_value(text: str) -> int:
+    try:
+        return parse_field("epochs", text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Run one of the books' comparisons: its variants (e.g. three learning "
+                    "rates) are trained one after another, recorded in the run history under "
+                    "the comparison's name, and summed up in one table.",
+        epilog="Exit codes: 0 when every variant ran (a diverging variant is a result), 1 when "
+               "one failed or --json could not be written, 2 for a usage error, 130 / 143 / "
+               "129 when Ctrl+C, SIGTERM or SIGHUP stopped it (what ran is still recorded and "
+               "summed up).")
+    parser.add_argument("name", nargs="?", metavar="NAME",
+                        help="the comparison to run; see --list")
+    parser.add_argument("--list", action="store_true", help="list the comparisons and exit")
+    parser.add_argument("--plot", action="store_true",
+                        help="draw the variants' curves on one plot afterwards")
+    parser.add_argument("--epochs", type=epochs_value, metavar="N",
+                        help="train every variant for N epochs instead of its own, for a quick "
+                             f"look [{SPECS['epochs'].describe_range()}]")
+    add_location_arguments(parser)
+    parser.add_argument("--json", metavar="FILE",
+                        help="write every variant's config, outcome and epochs as JSON (also "
+                             "when stopped)")
+    parser.add_argument("--quiet", action="store_true", help="print only the summary table")
+    where = parser.add_argument_group("where the variants train (default: one after another, "
+                                      "in this process)")
+    where.add_argument("--workers", type=workers_value, metavar="N",
+                       help="train the variants side by side on a local Dask cluster of N "
+                            "worker processes (0: one after another, in this process)")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="train them on the Dask cluster of this scheduler, e.g. "
+                            "tcp://10.0.0.5:8786 (its workers need nntui)")
+    where.add_argument("--timeout", type=seconds_value, default=CONNECT_TIMEOUT, metavar="SECONDS",
+                       help=f"how long to try to reach the scheduler [default "
+                            f"{CONNECT_TIMEOUT:g}]")
+    return parser
+
+
+def workers_value(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is too small; use 0 or more")
+    return value
+
+
+def seconds_value(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"{text} s is out of range; use more than 0 and at "
+                                         f"most 3600")
+    return value
+
+
+# --- listing -----------------------------------------------------------------------------------
+
+def comparisons_table(*, full: bool = True) -> Table:
+    """The comparisons: name, title and variants, and with ``full`` what each runs and what to
+    watch."""
+    table = Table(title="Comparisons: the books' figures, run side by side")
+    table.add_column("name", style="bold cyan", no_wrap=True)
+    table.add_column("comparison")
+    for comparison in COMPARISONS.values():
+        text = Text(comparison.title, "bold")
+        text.append("\n" + " · ".join(comparison.labels()))
+        if full:
+            text.append(f"\n{comparison.description}\n")
+            text.append("Watch: ", "bold")
+            text.append(comparison.watch)
+        table.add_row(comparison.name, text)
+    return table
+
+
+def print_comparisons(console: Console, *, full: bool = True) -> None:
+    console.print(comparisons_table(full=full))
+    console.print("Run one with [bold]nntui compare NAME[/] (add [bold]--plot[/] for the "
+                  "curves).")
+
+
+# --- progress ----------------------------------------------------------------------------------
+
+def percent(value: float | None) -> str:
+    return "—" if value is None or not math.isfinite(value) else f"{100 * value:.2f} %"
+
+
+def held_out_of(config: Config) -> str:
+    return "test" if config.validate_on == "test" else "validation"
+
+
+def outcome_words(result: VariantResult, signal_name: str = "") -> str:
+    """What one line says of a variant that ran."""
+    ended = result.ended
+    assert ended is not None
+    if ended.status == "stopped":
+        by = f" by {signal_name}" if signal_name else ""
+        parts = [f"stopped{by} {ended.detail}".rstrip()]
+    elif ended.status in ("diverged", "failed"):
+        parts = [ended.message]
+    else:
+        parts = [ended.status + (f" ({ended.detail})" if ended.detail else "")]
+    parts.append(f"{ended.epochs_run} epoch{'' if ended.epochs_run == 1 else 's'}")
+    if result.outputs:
+        parts.append(f"output a {result.outputs[0][1]:.3f} → {result.outputs[-1][1]:.3f}")
+    elif ended.best_val_accuracy is not None:
+        parts.append(f"best {held_out_of(result.config)} accuracy "
+                     f"{percent(ended.best_val_accuracy)} at epoch {ended.best_epoch}")
+    cost = result.final_cost
+    if cost is not None and ended.status != "failed":
+        parts.append(f"{'training ' if not result.outputs else ''}cost {cost:.4f}")
+    if ended.test_accuracy is not None and not result.outputs:
+        parts.append(f"test accuracy {percent(ended.test_accuracy)}")
+    parts.append(f"{ended.seconds:.1f}s")
+    return ", ".join(parts)
+
+
+class ComparisonPrinter:
+    """Prints a line as each variant ends; on a terminal, a bar over all the variants' epochs
+    (only when they train one after another: ``bar``)."""
+
+    def __init__(self, console: Console, variants: Sequence[tuple[str, Config]], quiet: bool,
+                 bar: bool = True):
+        self.console = console
+        self.variants = list(variants)
+        self.quiet = quiet
+        self.bar = bar
+        self.signal_name = ""
+        self.offset = 0  # epochs of the variants before the running one
+        self.progress: Progress | None = None
+        self.task = None
+
+    def __enter__(self) -> ComparisonPrinter:
+        if self.console.is_terminal and not self.quiet and self.bar:
+            self.progress = Progress(
+                TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[epoch]}"),
+                TimeElapsedColumn(), TextColumn("{task.fields[cost]}"),
+                console=self.console, transient=True)
+            self.progress.start()
+            total = sum(config.epochs for _, config in self.variants)
+            self.task = self.progress.add_task("", total=total, epoch="", cost="")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+    def observers(self, index: int, label: str, config: Config) -> list:
+        def observe(event: object) -> None:
+            self.on_event(index, label, config, event)
+        return [observe]
+
+    def on_event(self, index: int, label: str, config: Config, event: object) -> None:
+        if self.progress is None or self.task is None:
+            return
+        where = f"[{index + 1}/{len(self.variants)}] {label}"
+        if isinstance(event, RunStarted):
+            self.progress.update(self.task, description=where, completed=self.offset,
+                                 epoch=f"epoch 1/{config.epochs}", cost="")
+        elif isinstance(event, BatchProgress):
+            done = event.epoch - 1 + event.batch / max(event.batches, 1)
+            self.progress.update(self.task, description=where, completed=self.offset + done,
+                                 epoch=f"epoch {event.epoch}/{event.epochs}",
+                                 cost=f"loss {event.running_cost:.4f}")
+        elif isinstance(event, EpochReport):
+            self.progress.update(self.task, completed=self.offset + event.epoch,
+                                 epoch=f"epoch {event.epoch}/{event.epochs}")
+        elif isinstance(event, RunEnded):
+            self.progress.update(self.task, completed=self.offset + config.epochs)
+
+    def on_result(self, index: int, result: VariantResult) -> None:
+        self.offset += result.config.epochs
+        if self.quiet or result.ended is None:
+            return
+        style = STATUS_STYLES.get(result.status, "")
+        line = Text(f"[{index + 1}/{len(self.variants)}] ", "dim")
+        line.append(result.label, "bold")
+        line.append(": ")
+        line.append(outcome_words(result, self.signal_name), style)
+        self.console.print(line, highlight=False)
+
+
+def variant_result(result: SweepResult) -> VariantResult:
+    """A run of a sweep as a comparison's variant; a neuron's output a per epoch is worked back from
+    its costs (:func:`~nntui.studies.comparisons.neuron_outputs`), so it is the same wherever it
+    ran."""
+    return VariantResult(result.label, result.config, result.ended, list(result.history),
+                         neuron_outputs(result.config, result.history), result.run_id)
+
+
+# --- the summary -------------------------------------------------------------------------------
+
+def summary_table(comparison: Comparison, results: Sequence[VariantResult],
+                  epochs: int | None) -> Table:
+    """One row per variant: how it ended, its best held-out accuracy (and the epoch of it), its
+    last training cost, its test accuracy at the end and its time; for the neuron, its output a
+    at the start and the end instead of the accuracies."""
+    title = comparison.title
+    if epochs is not None:
+        title += f" — every variant cut to {epochs} epoch{'s' if epochs != 1 else ''} (--epochs)"
+    table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
+                  collapse_padding=True)
+    table.add_column("variant", style="bold", min_width=10)
+    table.add_column("status", min_width=9)
+    table.add_column("epochs", justify="right", no_wrap=True)
+    neuron = comparison.plot == "output"
+    if neuron:
+        table.add_column("output a", justify="right", no_wrap=True)
+        table.add_column("final\ncost", justify="right", no_wrap=True)
+    else:
+        held_outs = {held_out_of(r.config) for r in results}
+        held = held_outs.pop() if len(held_outs) == 1 else "held-out"
+        held = "val." if held == "validation" else held
+        table.add_column(f"best {held}\n(epoch)", justify="right", no_wrap=True)
+        table.add_column("training\ncost", justify="right", no_wrap=True)
+        table.add_column("test\naccuracy", justify="right", no_wrap=True)
+    table.add_column("time", justify="right", no_wrap=True)
+    for result in results:
+        ended = result.ended
+        status = Text(result.status, STATUS_STYLES.get(result.status, ""))
+        if ended is None:
+            blank = ["—"] * (3 if neuron else 4)
+            table.add_row(result.label, status, f"0/{result.config.epochs}", *blank)
+            continue
+        epochs_text = f"{ended.epochs_run}/{result.config.epochs}"
+        cost = result.final_cost
+        cost_text = "—" if cost is None else f"{cost:.4f}"
+        if neuron:
+            output = (f"{result.outputs[0][1]:.3f} → {result.outputs[-1][1]:.3f}"
+                      if result.outputs else "—")
+            numbers = [output, cost_text]
+        else:
+            best = percent(ended.best_val_accuracy)
+            if ended.best_val_accuracy is not None:
+                best += f" ({ended.best_epoch})"
+            numbers = [best, cost_text, percent(ended.test_accuracy)]
+        table.add_row(result.label, status, epochs_text, *numbers, f"{ended.seconds:.1f}s")
+    return table
+
+
+def plot_results(comparison: Comparison, results: Sequence[VariantResult],
+                 console: Console) -> bool:
+    """The comparison's curve for every variant that has one; False when none has."""
+    from nntui.render.plots import (
+        OVERLAY_AXES,
+        held_out_word,
+        output_series,
+        overlay_series,
+        overlay_titles,
+        plot_overlay_in_terminal,
+    )
+
+    ran = [r for r in results if r.history or r.outputs]
+    if not ran:
+        return False
+    if comparison.plot == "output":
+        series = output_series([(r.label, r.outputs) for r in ran])
+    else:
+        series = overlay_series([(r.label, r.history) for r in ran], comparison.plot)
+    held = held_out_word([held_out_of(r.config) for r in ran])
+    plot_overlay_in_terminal(series, overlay_titles(comparison.plot, held), console,
+                             axis=OVERLAY_AXES[comparison.plot])
+    return True
+
+
+def record_data(comparison: Comparison, results: Sequence[VariantResult],
+                epochs: int | None) -> dict:
+    """The ``--json`` record: the comparison and every variant, with its epochs."""
+    variants = []
+    for result in results:
+        ended = result.ended
+        variants.append({
+            "label": result.label,
+            "status": result.status,
+            "message": "" if ended is None else ended.message,
+            "run_id": result.run_id,
+            "config": result.config.to_dict(),
+            "epochs_run": 0 if ended is None else ended.epochs_run,
+            "best_val_accuracy": None if ended is None else ended.best_val_accuracy,
+            "best_epoch": None if ended is None or ended.best_val_accuracy is None
+            else ended.best_epoch,
+            "test_accuracy": None if ended is None else ended.test_accuracy,
+            "seconds": None if ended is None else ended.seconds,
+            "history": [report.as_dict() for report in result.history],
+            "outputs": [[epoch, a] for epoch, a in result.outputs],
+        })
+    return {"comparison": comparison.name, "title": comparison.title, "plot": comparison.plot,
+            "epochs": epochs, "variants": variants}
+
+
+# --- the command -------------------------------------------------------------------------------
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    console = Console(soft_wrap=True)
+    err = Console(stderr=True, soft_wrap=True)
+    if args.list:
+        print_comparisons(console)
+        return 0
+    names = ", ".join(COMPARISONS)
+    if args.name is None:
+        parser.exit(USAGE_ERROR, f"{PROG}: error: name a comparison: {names} "
+                                 f"(or --list to see what each shows)\n")
+    if args.name not in COMPARISONS:
+        parser.exit(USAGE_ERROR, f"{PROG}: error: unknown comparison '{args.name}'; choose one "
+                                 f"of {names}\n")
+    if args.json is not None:
+        try:
+            if not str(args.json).strip():
+                raise RunFileError("--json needs a file name")
+            check_writable(args.json, "run record")
+        except RunFileError as error:
+            err.print(f"{PROG}: error: {error}", highlight=False)
+            return USAGE_ERROR
+    if args.scheduler is not None and args.scheduler.strip():
+        wrong = check_address(args.scheduler.strip())
+        if wrong is not None:
+            err.print(f"{PROG}: error: {wrong}", highlight=False)
+            return USAGE_ERROR
+    return compare_command(COMPARISONS[args.name], args, console, err)
+
+
+def compare_command(comparison: Comparison, args: argparse.Namespace, console: Console,
+                    err: Console) -> int:
+    control = Control()
+
+    def heard(name: str) -> None:
+        printer.signal_name = name
+
+    def warn(message: str) -> None:
+        err.print(f"nntui: warning: {message}", highlight=False)
+
+    variants = comparison.labelled_configs(args.epochs)
+    scheduler = args.scheduler.strip() if args.scheduler and args.scheduler.strip() else None
+    in_process = scheduler is None and not args.workers
+    history = open_history(args.runs_db, warn)
+    printer = ComparisonPrinter(console, variants, args.quiet, bar=in_process)
+    sweep = Sweep(comparison.name,
+                  [SweepRun(i, label, config) for i, (label, config) in enumerate(variants)],
+                  history=history, control=control, data_dir=args.data_dir, warn=warn,
+                  observers_for=lambda run: printer.observers(run.index, run.label, run.config),
+                  on_result=lambda result: printer.on_result(result.run.index,
+                                                             variant_result(result)))
+    executor = InProcess() if in_process else DaskExecutor(
+        workers=args.workers or None, scheduler=scheduler, timeout=args.timeout)
+    if not args.quiet:
+        count = len(variants)
+        how = "one after another" if in_process else "side by side on Dask"
+        console.print(Text.assemble((comparison.title, "bold"), f": {count} runs, {how}"),
+                      highlight=False)
+        console.print(Text.assemble(("Watch: ", "bold"), comparison.watch), highlight=False)
+    interrupted = False
+    signals = StopOnSignals(control, heard)
+    try:
+        with signals, printer:
+            try:
+                if isinstance(executor, DaskExecutor):
+                    executor.start(len(variants))
+                sweep.execute(executor)
+            except Interrupted:
+                interrupted = True
+            except ClusterError as error:
+                err.print(f"{PROG}: error: {error}", highlight=False)
+                if history is not None:
+                    history.close()
+                return FAILURE
+    finally:
+        executor.close()
+    signal_name = signals.name
+    if interrupted:
+        message = f"stopped at once by a second {signal_name}"
+        err.print(f"nntui: {message}", highlight=False)
+        sweep.abandon(message)
+    results = [variant_result(result) for result in sweep.results]
+    if history is not None:
+        history.close()
+    code = 0
+    console.print(summary_table(comparison, results, args.epochs))
+    skipped = sum(r.ended is None for r in results)
+    if skipped:
+        console.print(f"Stopped by {signal_name}: {skipped} variant"
+                      f"{'s' if skipped != 1 else ''} not run.", highlight=False)
+    if history is not None and any(r.run_id is not None for r in results):
+        console.print(f"Recorded in the run history as group '{comparison.name}' "
+                      f"(nntui runs list).", highlight=False)
+    for result in results:
+        if result.status in ("diverged", "failed"):
+            err.print(f"nntui: {result.label}: {result.ended.message}", highlight=False)
+            if result.status == "failed":
+                code = FAILURE
+    if args.json is not None:
+        try:
+            write_json_atomic(args.json, record_data(comparison, results, args.epochs),
+                              kind="run record")
+            console.print(f"Comparison written to {os.fspath(args.json)}", highlight=False)
+        except RunFileError as error:
+            err.print(f"nntui: {error}", highlight=False)
+            code = FAILURE
+    if args.plot and not plot_results(comparison, results, console):
+        console.print("Nothing to plot: no variant finished an epoch.", highlight=False)
+    if signals.exit_code is not None:
+        return signals.exit_code
+    if code == 0 and not all(r.status in ENDED_WELL or r.status == "diverged"
+                             for r in results):
+        code = FAILURE
+    return code

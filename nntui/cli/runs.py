@@ -1,0 +1,545 @@
+"""``nntui runs``: list, show, export, rename and delete the runs in the run history.
+
+    nntui runs [list] [--json] [--limit N] [--sort date|best]
+    nntui runs show ID
+    nntui runs export ID [--format csv|json] [-o FILE]
+    nntui runs rm ID... [--yes]
+    nntui runs rename ID NAME
+
+Every subcommand takes ``--runs-db PATH`` (default ``$NNTUI_RUNS_DB`` or ``runs.db`` in the user's
+data folder).  Errors are one line on stderr: exit 2 for a usage error (bad arguments, an unknown
+run id, a deletion nobody confirmed), 1 when the history cannot be opened, read or written, or an
+export cannot be written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from rich.cells import cell_len, set_cell_size
+from rich.console import Console
+from rich.table import Table
+from rich.text import Span, Text
+
+from nntui.config import SPECS, applies, format_number, format_value
+from nntui.storage.history import (
+    HistoryError,
+    ImportReport,
+    RunDetail,
+    RunHistory,
+    RunSummary,
+    UnknownRunError,
+    default_path,
+    old_runs_dir,
+    standard_path,
+)
+
+PROG = "nntui runs"
+USAGE_ERROR = 2
+FAILURE = 1
+EMPTY = "No runs recorded yet; train one with nntui or nntui train"
+
+STATUS_STYLES = {"running": "bold cyan", "completed": "green", "stopped": "yellow",
+                 "early stop": "green", "η schedule done": "green", "diverged": "red",
+                 "failed": "red", "interrupted": "yellow"}
+
+
+class UsageError(Exception):
+    """A mistake in the command line; exit 2 with the message."""
+
+
+# --- arguments ---------------------------------------------------------------------------------
+
+def run_id(text: str) -> int:
+    try:
+        value = int(text.strip().lstrip("#"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a run id; use the number 'nntui runs' shows in its id column"
+        ) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a run id; ids start at 1")
+    return value
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is too small; give at least 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    db = argparse.ArgumentParser(add_help=False)
+    db.add_argument("--runs-db", metavar="PATH", default=argparse.SUPPRESS,
+                    help="the run history file (default: $NNTUI_RUNS_DB, else "
+                         f"{standard_path()})")
+    parser = argparse.ArgumentParser(
+        prog=PROG, parents=[db],
+        description="The runs nntui has recorded: every run of the app and of 'nntui train' "
+                    "lands in one history file. Without a subcommand, lists them.")
+    commands = parser.add_subparsers(dest="command", metavar="{list,show,export,rm,rename}")
+    listing = commands.add_parser(
+        "list", parents=[db], help="list the runs, newest first (the default)",
+        description="List the runs: id, start, name or preset, data set, key hyperparameters, "
+                    "status, epochs, best held-out accuracy and duration. JSON run records "
+                    "left by older versions of nntui are imported the first time.")
+    listing.add_argument("--json", action="store_true",
+                         help="print a JSON list (one object per run) for scripts")
+    listing.add_argument("--limit", type=positive_int, metavar="N",
+                         help="show only the first N runs")
+    listing.add_argument("--sort", choices=("date", "best"), default="date",
+                         help="newest first (date, the default) or best held-out accuracy first")
+    show = commands.add_parser("show", parents=[db], help="one run: config, summary, epochs",
+                               description="Show one run: its hyperparameters, how it ended and "
+                                           "a table of its epochs.")
+    show.add_argument("id", type=run_id, help="the run's id, as listed")
+    export = commands.add_parser(
+        "export", parents=[db], help="write one run as CSV or JSON",
+        description="Write one run as CSV (one row per epoch) or JSON (the format of "
+                    "'nntui train --json'), to standard output or a file.")
+    export.add_argument("id", type=run_id, help="the run's id, as listed")
+    export.add_argument("--format", choices=("csv", "json"),
+                        help="default: from the suffix of -o, else json")
+    export.add_argument("-o", "--output", metavar="FILE",
+                        help="write here (replaced atomically) instead of standard output")
+    remove = commands.add_parser(
+        "rm", parents=[db], help="delete runs from the history",
+        description="Delete runs and their epochs from the history. Saved network files are "
+                    "left where they are. Asks first on a terminal.")
+    remove.add_argument("ids", type=run_id, nargs="+", metavar="ID", help="the runs' ids")
+    remove.add_argument("-y", "--yes", action="store_true", help="delete without asking")
+    rename = commands.add_parser("rename", parents=[db], help="name a run",
+                                 description="Give a run a name ('' removes it).")
+    rename.add_argument("id", type=run_id, help="the run's id, as listed")
+    rename.add_argument("name", help="the new name")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not set(argv) & set(COMMANDS) and not set(argv) & {"-h", "--help"}:
+        argv.insert(0, "list")  # plain 'nntui runs [options]' lists
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help (0) or a bad argument (2, message already printed)
+        return exit_.code if isinstance(exit_.code, int) else USAGE_ERROR
+    out = Console(soft_wrap=True, highlight=False)
+    err = Console(stderr=True, soft_wrap=True, highlight=False)
+    path = Path(args.runs_db).expanduser() if getattr(args, "runs_db", None) else default_path()
+    try:
+        with RunHistory(path) as history:
+            return COMMANDS[args.command](history, args, out, err)
+    except UsageError as error:
+        err.print(f"{PROG}: error: {error}", markup=False)
+        return USAGE_ERROR
+    except UnknownRunError as error:
+        err.print(f"{PROG}: error: {error}", markup=False)
+        return USAGE_ERROR
+    except HistoryError as error:
+        err.print(f"{PROG}: {error}", markup=False)
+        return FAILURE
+
+
+# --- formatting --------------------------------------------------------------------------------
+
+def when(timestamp: float, now: float | None = None) -> str:
+    """A start time in local time, short: ``Nov 23 14:05`` this year, ``2025-11-23`` before."""
+    moment = datetime.fromtimestamp(timestamp)
+    today = datetime.fromtimestamp(time.time() if now is None else now)
+    return moment.strftime("%b %d %H:%M" if moment.year == today.year else "%Y-%m-%d")
+
+
+def iso(timestamp: float | None) -> str | None:
+    if timestamp is None:
+        return None
+    return datetime.fromtimestamp(timestamp).astimezone().isoformat(timespec="seconds")
+
+
+def duration(seconds: float) -> str:
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m{seconds:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"
+
+
+def percent(value: float | None) -> str:
+    if value is None:
+        return "-"
+    if math.isnan(value):
+        return "nan"
+    return f"{100 * value:.2f}%"
+
+
+def number(value: float | None, digits: int = 4) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.{digits}f}" if math.isfinite(value) else str(value)
+
+
+def dataset_label(config: dict) -> str:
+    name = str(config.get("dataset", "?"))
+    if "/" in name or os.sep in name:
+        name = Path(name).name or name
+    size = config.get("train_size")
+    return f"{name} ({size:,})" if isinstance(size, int) and size > 0 else name
+
+
+def hyperparameters(config: dict) -> tuple[str, str, str, str]:
+    """(hidden layers, η, batch size, regularization) as the list shows them."""
+    hidden = config.get("hidden")
+    hidden_text = ",".join(str(n) for n in hidden) if isinstance(hidden, list) else "?"
+    eta = config.get("eta")
+    eta_text = format_number(eta) if isinstance(eta, int | float) else "?"
+    batch = config.get("batch_size", "?")
+    reg, lmbda = config.get("regularization", "none"), config.get("lmbda", 0)
+    if reg == "none" or not lmbda:
+        reg_text = "none"
+    else:
+        reg_text = f"{str(reg).upper()} λ={format_number(lmbda)}"
+    return hidden_text or "none", eta_text, str(batch), reg_text
+
+
+def status_text(status: str) -> Text:
+    return Text(status, style=STATUS_STYLES.get(status, ""))
+
+
+def best_text(run: RunSummary) -> str:
+    if run.best_val_accuracy is None:
+        return "-"
+    where = " test" if run.held_out == "test" else ""
+    return f"{percent(run.best_val_accuracy)}{where}"
+
+
+def epochs_text(run: RunSummary) -> str:
+    planned = run.epochs
+    return f"{run.epochs_done}/{planned}" if planned else str(run.epochs_done)
+
+
+def _plain(value: Any) -> Any:
+    """NaN and infinities as null, so that any JSON reader takes the list."""
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
+def summary_dict(run: RunSummary) -> dict:
+    return {
+        "id": run.id, "name": run.name, "group": run.group, "preset": run.preset,
+        "status": run.status, "message": run.message, "started": iso(run.started),
+        "ended": iso(run.ended), "seconds": _plain(run.seconds),
+        "epochs_done": run.epochs_done, "epochs": run.epochs,
+        "best_val_accuracy": _plain(run.best_val_accuracy), "best_epoch": run.best_epoch,
+        "final_val_accuracy": _plain(run.final_val_accuracy),
+        "test_accuracy": _plain(run.test_accuracy), "held_out": run.held_out,
+        "pinned": run.pinned, "network_path": run.network_path,
+        "config": dict(run.config_data),
+    }
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    justify: str = "left"
+    priority: int = 50  # on a narrow terminal the columns of lowest priority give way
+    widest: int = 0  # cells at most (longer values end in …); 0: no limit
+
+
+def fitted_table(console: Console, columns: Sequence[Column],
+                 rows: Sequence[Sequence[str | Text]]) -> tuple[Text, list[str]]:
+    """A table with one line per row, as wide as the console allows, and the headers of the
+    columns left out.  On a terminal too narrow for every column the ones of lowest priority give
+    way (four always stay); in a pipe or a file the console is widened so every column shows.
+
+    Laid out here as one styled text rather than by :class:`rich.table.Table`, which takes
+    seconds over thousands of rows: columns two cells apart, a header in bold over a rule.  A
+    cell given as :class:`Text` keeps its style."""
+    cells = [[(cell.plain, str(cell.style or "")) if isinstance(cell, Text) else (cell, "")
+              for cell in row] for row in rows]
+    widths = []
+    for index, column in enumerate(columns):
+        width = max([cell_len(column.header), *(cell_len(row[index][0]) for row in cells)])
+        widths.append(min(width, column.widest) if column.widest else width)
+    shown = list(range(len(columns)))
+
+    def total() -> int:
+        return sum(widths[i] for i in shown) + 2 * (len(shown) - 1)
+
+    if console.is_terminal:
+        by_priority = sorted(shown, key=lambda i: columns[i].priority)
+        while len(by_priority) > 4 and total() > console.width:
+            shown.remove(by_priority.pop(0))
+    else:
+        console.width = max(console.width, total())
+    parts: list[str] = []
+    spans: list[Span] = []
+    offset = 0
+
+    def add(text: str, style: str = "") -> None:
+        nonlocal offset
+        if style:
+            spans.append(Span(offset, offset + len(text), style))
+        parts.append(text)
+        offset += len(text)
+
+    def add_line(line: Sequence[tuple[str, str]]) -> None:
+        for position, i in enumerate(shown):
+            text, style = line[i]
+            width = widths[i]
+            size = cell_len(text)
+            if size > width:
+                text, size = set_cell_size(text, width - 1) + "…", width
+            pad = " " * (width - size)
+            if position:
+                add("  ")
+            if columns[i].justify == "right":
+                add(pad)
+                add(text, style)
+            else:
+                add(text, style)
+                if position < len(shown) - 1:
+                    add(pad)
+        add("\n")
+
+    add_line([(columns[i].header, "bold") for i in range(len(columns))])
+    add("─" * total() + "\n")
+    for row in cells:
+        add_line(row)
+    table = Text("".join(parts)[:-1], no_wrap=True, overflow="ellipsis")
+    table.spans = spans
+    return table, [columns[i].header for i in range(len(columns)) if i not in shown]
+
+
+LIST_COLUMNS = (Column("id", "right", 100), Column("when", "left", 90),
+                Column("name", "left", 80, 24), Column("data", "left", 75, 16),
+                Column("hidden", "left", 60), Column("η", "right", 55),
+                Column("batch", "right", 40), Column("reg.", "left", 30),
+                Column("status", "left", 85), Column("epochs", "right", 70),
+                Column("best", "right", 88), Column("time", "right", 50))
+
+
+def runs_table(runs: Sequence[RunSummary], console: Console) -> tuple[Text, list[str]]:
+    """The list of runs as :func:`fitted_table` lays it out."""
+    now = time.time()
+    rows = []
+    for run in runs:
+        config = dict(run.config_data)
+        rows.append((Text(f"{'*' if run.pinned else ''}{run.id}", style="bold"),
+                     when(run.started, now), run.title or "-", dataset_label(config),
+                     *hyperparameters(config), status_text(run.status), epochs_text(run),
+                     best_text(run), duration(run.duration)))
+    return fitted_table(console, LIST_COLUMNS, rows)
+
+
+# --- subcommands -------------------------------------------------------------------------------
+
+def list_command(history: RunHistory, args: argparse.Namespace, out: Console,
+                 err: Console) -> int:
+    folder = old_runs_dir()
+    try:
+        report = history.import_json_runs(folder)
+    except HistoryError as error:  # e.g. a read-only history: list what it holds
+        err.print(f"{PROG}: warning: the JSON run records in {folder} were not imported: "
+                  f"{error}", markup=False)
+        report = ImportReport()
+    for path, reason in report.skipped:
+        err.print(f"{PROG}: skipped the old run record {path}: {reason}", markup=False)
+    if report.imported:
+        count = len(report.imported)
+        err.print(f"Imported {count} run{'s' if count != 1 else ''} from the JSON run records "
+                  f"in {folder} (the files are left there).", markup=False)
+    runs = history.list_runs(args.limit, order="best" if args.sort == "best" else "started")
+    if args.json:
+        out.file.write(json.dumps([summary_dict(run) for run in runs], indent=1,
+                                  ensure_ascii=False) + "\n")
+        return 0
+    if not runs:
+        err.print(EMPTY, markup=False)
+        return 0
+    table, left_out = runs_table(runs, out)
+    out.print(table)
+    total = history.count()
+    shown = f"{len(runs)} of {total}" if len(runs) < total else str(total)
+    note = f"{shown} run{'s' if total != 1 else ''} in {history.path}"
+    if left_out:
+        note += (f"; {', '.join(left_out)} left out at this width (nntui runs show ID has "
+                 "everything)")
+    out.print(Text(note, style="dim"))
+    return 0
+
+
+def show_command(history: RunHistory, args: argparse.Namespace, out: Console,
+                 err: Console) -> int:
+    run: RunDetail = history.get_run(args.id)
+    title = f"Run {run.id}" + (f": {run.title}" if run.title else "")
+    out.print(Text(title, style="bold"))
+    about = Table.grid(padding=(0, 2))
+    about.add_column(style="bold")
+    about.add_column()
+    about.add_row("status", Text.assemble(status_text(run.status),
+                                          f" - {run.message}" if run.message else ""))
+    about.add_row("started", datetime.fromtimestamp(run.started).strftime("%Y-%m-%d %H:%M:%S"))
+    if run.ended is not None:
+        about.add_row("ended", datetime.fromtimestamp(run.ended).strftime("%Y-%m-%d %H:%M:%S"))
+    about.add_row("time", duration(run.duration))
+    about.add_row("epochs", epochs_text(run))
+    if run.best_val_accuracy is not None:
+        about.add_row(f"best {run.held_out} accuracy",
+                      f"{percent(run.best_val_accuracy)} at epoch {run.best_epoch}")
+        about.add_row(f"final {run.held_out} accuracy", percent(run.final_val_accuracy))
+    if run.test_accuracy is not None:
+        about.add_row("test accuracy", percent(run.test_accuracy))
+    for label, value in (("preset", run.preset), ("group", run.group),
+                         ("network", run.network_path), ("pinned", "yes" if run.pinned else ""),
+                         ("process", f"pid {run.pid} on {run.host}" if run.pid else "")):
+        if value:
+            about.add_row(label, value)
+    out.print(about)
+    config = Table(title="Hyperparameters", title_justify="left", show_header=False,
+                   pad_edge=False, box=None)
+    config.add_column(style="bold")
+    config.add_column()
+    for name, spec in SPECS.items():
+        if applies(name, run.config.dataset):
+            config.add_row(spec.label, format_value(name, getattr(run.config, name)))
+    out.print(config)
+    if not run.history:
+        out.print("No epoch finished.")
+        return 0
+    held = "val" if run.held_out == "validation" else "test"
+    columns = (Column("epoch", "right", 100), Column("train cost", "right", 70),
+               Column("train acc", "right", 75), Column(f"{held} cost", "right", 80),
+               Column(f"{held} acc", "right", 90), Column("η", "right", 60),
+               Column("seconds", "right", 50), Column("learning speed", "left", 30),
+               Column("notes", "left", 40))
+    rows = [(str(r.epoch), number(r.train_cost), percent(r.train_accuracy), number(r.val_cost),
+             percent(r.val_accuracy),
+             format_number(r.eta) if math.isfinite(r.eta) else str(r.eta), f"{r.seconds:.2f}",
+             " ".join(f"{s:.1e}" for s in r.learning_speed), "; ".join(r.notes))
+            for r in run.history]
+    if not any(r.notes for r in run.history):  # no column of blanks
+        columns, rows = columns[:-1], [row[:-1] for row in rows]
+    table, left_out = fitted_table(out, columns, rows)
+    out.print(Text("Epochs", style="bold"))
+    out.print(table)
+    if left_out:
+        out.print(Text(f"{', '.join(left_out)} left out at this width; nntui runs export "
+                       f"{run.id} --format csv has everything", style="dim"))
+    return 0
+
+
+def export_command(history: RunHistory, args: argparse.Namespace, out: Console,
+                   err: Console) -> int:
+    fmt = args.format
+    if fmt is None:
+        suffix = Path(args.output).suffix.lower() if args.output else ""
+        fmt = "csv" if suffix == ".csv" else "json"
+    if fmt == "csv":
+        text = history.export_csv(args.id)
+        rows = text.count("\n") - 1  # one line per epoch after the header
+    else:
+        data = history.export_json(args.id)
+        text = json.dumps(data, indent=1, allow_nan=True, ensure_ascii=False) + "\n"
+        rows = len(data["history"])
+    if not args.output:
+        out.file.write(text)
+        out.file.flush()
+        return 0
+    target = Path(args.output).expanduser()
+    if target.is_dir():
+        raise UsageError(f"{target} is a folder; give -o a file name")
+    if not target.parent.is_dir():
+        raise UsageError(f"the folder {target.parent} does not exist; create it or choose "
+                         f"another -o")
+    try:
+        write_atomic(target, text)
+    except OSError as error:
+        err.print(f"{PROG}: could not write {target}: {error.strerror or error}", markup=False)
+        return FAILURE
+    out.print(f"Wrote run {args.id} ({rows} epoch{'s' if rows != 1 else ''}) to {target} as "
+              f"{fmt.upper()}.", markup=False)
+    return 0
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so the file is always either the old or the whole new one."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def rm_command(history: RunHistory, args: argparse.Namespace, out: Console,
+               err: Console) -> int:
+    ids = sorted(set(args.ids))
+    runs = [history.get_run(run_id) for run_id in ids]  # an unknown id stops here, exit 2
+    running = [run for run in runs if run.status == "running"]  # the dead were marked on open
+    if running:
+        where = "; ".join(f"run {run.id} by pid {run.pid} on {run.host}" for run in running)
+        raise UsageError(f"not deleting runs that are still being recorded ({where}); stop "
+                         f"them first")
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise UsageError("refusing to delete without confirmation: no terminal to ask on; "
+                             "add --yes")
+        for run in runs:
+            label = run.title or dataset_label(dict(run.config_data))
+            out.print(f"  {run.id}  {when(run.started)}  {label}  {run.status}, "
+                      f"{epochs_text(run)} epochs", markup=False)
+        which = f"run {ids[0]}" if len(ids) == 1 else f"these {len(ids)} runs"
+        try:
+            answer = input(f"Delete {which} from the history? [y/N] ")
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() not in ("y", "yes"):
+            out.print("Nothing deleted.")
+            return 0
+    deleted = history.delete(ids)
+    names = ", ".join(str(i) for i in ids)
+    out.print(f"Deleted {'run' if deleted == 1 else 'runs'} {names}.", markup=False)
+    kept = [run.network_path for run in runs if run.network_path]
+    for path in kept:
+        out.print(f"The saved network {path} was left in place.", markup=False)
+    return 0
+
+
+def rename_command(history: RunHistory, args: argparse.Namespace, out: Console,
+                   err: Console) -> int:
+    name = args.name.strip()
+    if "\n" in name or "\r" in name:
+        raise UsageError("a run name is one line")
+    history.rename(args.id, name)
+    if name:
+        out.print(f"Run {args.id} is now named '{name}'.", markup=False)
+    else:
+        out.print(f"Run {args.id} no longer has a name.", markup=False)
+    return 0
+
+
+COMMANDS = {"list": list_command, "show": show_command, "export": export_command,
+            "rm": rm_command, "rename": rename_command}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

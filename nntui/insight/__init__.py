@@ -1,0 +1,1 @@
+"""What a trained network learned: predictions, confusion, mistakes, decision fields, weights."""

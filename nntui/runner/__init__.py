@@ -1,0 +1,1 @@
+"""One run: config → data → network → trainer, its lifecycle, and the observers that record it."""

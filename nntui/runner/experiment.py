@@ -1,0 +1,186 @@
+"""From a :class:`~nntui.config.Config` to a running trainer: the one place config meets engine.
+
+The engine takes plain arguments and knows nothing of the config; the app, the command line and
+the tests all build their runs through these functions, so a hyperparameter means the same thing
+wherever it is set.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+
+from nntui.config import Config
+from nntui.datasets import Dataset, load_dataset
+from nntui.engine import Control, Network, Observer, Trainer, TrainingResult
+from nntui.engine.network import EVAL_CHUNK
+
+
+def load_data(config: Config, data_dir: str | os.PathLike | None = None) -> Dataset:
+    """The data set the config names, split and subset as it asks."""
+    return load_dataset(
+        config.dataset,
+        train_size=config.train_size,
+        validate_on=config.validate_on,
+        dtype=config.dtype,
+        seed=config.seed,
+        noise=config.noise,
+        data_dir=data_dir,
+    )
+
+
+def layer_sizes(config: Config, data: Dataset) -> list[int]:
+    """Input size from the data, the hidden layers from the config, output size from the data."""
+    return [data.n_inputs, *config.hidden, data.n_outputs]
+
+
+def build_network(config: Config, data: Dataset) -> Network:
+    network = Network(
+        layer_sizes(config, data),
+        activation=config.activation,
+        output=config.output,
+        cost=config.cost,
+        init=config.init,
+        seed=config.seed,
+        dtype=config.dtype,
+    )
+    if config.dataset == "neuron":
+        # Nielsen's toy starts from a chosen weight and bias so the slowdown can be seen.
+        network.weights[0][...] = config.neuron_w
+        network.biases[0][...] = config.neuron_b
+    return network
+
+
+def build_trainer(
+    config: Config,
+    data: Dataset,
+    network: Network | None = None,
+    *,
+    observer: Observer | None = None,
+    control: Control | None = None,
+    progress_interval: float = 0.2,
+) -> Trainer:
+    return Trainer(
+        network if network is not None else build_network(config, data),
+        data.train,
+        data.validation,
+        eta=config.eta,
+        batch_size=config.batch_size,
+        epochs=config.epochs,
+        regularization=config.regularization,
+        lmbda=config.lmbda,
+        momentum=config.momentum,
+        dropout=config.dropout,
+        early_stop=config.early_stop,
+        eta_schedule=config.eta_schedule,
+        eval_train=config.eval_train,
+        seed=config.seed,
+        observer=observer,
+        control=control,
+        progress_interval=progress_interval,
+        pace=config.pace,
+    )
+
+
+@dataclass
+class Outcome:
+    """A finished run: the trainer's result plus the accuracy on the held-out test set."""
+
+    result: TrainingResult
+    network: Network
+    test_accuracy: float | None
+
+
+def measure_test_accuracy(network: Network, data: Dataset) -> float | None:
+    """Accuracy on the test set, or None if the weights are no longer finite."""
+    if not all(np.isfinite(w).all() for w in network.weights):
+        return None
+    _, acc = network.evaluate(data.test.x, data.test.y, data.test.labels)
+    return acc
+
+
+def run_experiment(
+    config: Config,
+    data: Dataset,
+    *,
+    observer: Observer | None = None,
+    control: Control | None = None,
+    progress_interval: float = 0.2,
+) -> Outcome:
+    """Train a fresh network as ``config`` says and measure it on the test set."""
+    trainer = build_trainer(config, data, observer=observer, control=control,
+                            progress_interval=progress_interval)
+    result = trainer.run()
+    return Outcome(result, trainer.network, measure_test_accuracy(trainer.network, data))
+
+
+# --- will it fit? --------------------------------------------------------------------------------
+
+def memory_needed(config: Config, data: Dataset) -> int:
+    """Bytes a run of ``config`` allocates on top of its data: weights and biases with their
+    gradients (and velocities, with momentum), the mini-batch buffers backprop reuses (for the
+    full batches and the smaller last one), the evaluation chunks, and the trainer's buffer of
+    one epoch's outputs.  An estimate within a few per cent of what NumPy allocates."""
+    sizes = layer_sizes(config, data)
+    item = np.dtype(config.dtype).itemsize
+    params = sum(n_in * n_out + n_out for n_in, n_out in pairwise(sizes))
+    copies = 2 + (1 if config.momentum else 0)  # the parameters, their gradients, velocities
+
+    def workspace(m: int) -> int:
+        hidden = sum(sizes[1:-1])
+        return m * (sum(sizes) + 2 * sum(sizes[1:]) + 2 * hidden + sizes[-1] + 1)
+
+    n = len(data.train)
+    m = min(config.batch_size, n)
+    batches = workspace(m) + (workspace(n % m) if n % m else 0)
+    evaluation = 2 * min(EVAL_CHUNK, max(len(data.train), len(data.validation))) * sum(sizes)
+    outputs = n * sizes[-1]
+    return item * (copies * params + batches + evaluation + outputs) + 8 * n
+
+
+def available_memory() -> int | None:
+    """Bytes this process can still allocate, as far as the system says: the smallest of the
+    memory the kernel reports available, a cgroup limit (containers) and an address-space limit
+    (``ulimit -v``); None where none of them can be read."""
+    limits = []
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    limits.append(int(line.split()[1]) * 1024)
+    except (OSError, ValueError):
+        pass
+    try:
+        with open("/sys/fs/cgroup/memory.max", encoding="ascii") as handle:
+            limit = handle.read().strip()
+        with open("/sys/fs/cgroup/memory.current", encoding="ascii") as handle:
+            current = int(handle.read().strip())
+        if limit != "max":
+            limits.append(int(limit) - current)
+    except (OSError, ValueError):
+        pass
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY:
+            with open("/proc/self/statm", encoding="ascii") as handle:
+                used = int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+            limits.append(soft - used)
+    except (ImportError, OSError, ValueError):
+        pass
+    return max(0, min(limits)) if limits else None
+
+
+def check_memory(config: Config, data: Dataset) -> str | None:
+    """Why a run of ``config`` cannot fit in memory, or None when it can (or nobody can say)."""
+    needed, free = memory_needed(config, data), available_memory()
+    if free is None or needed <= free:
+        return None
+    layers = "-".join(str(n) for n in layer_sizes(config, data))
+    return (f"this run needs about {needed / 2**30:.1f} GiB for its buffers (layers {layers}, "
+            f"batches of {config.batch_size:,}) but only {free / 2**30:.1f} GiB is free; use a "
+            f"smaller batch size, fewer or smaller hidden layers, or fewer training images")

@@ -1,0 +1,398 @@
+"""Hints from the books' rules of thumb, noticed while a run goes on.
+
+:class:`HintObserver` is a run observer like those of :mod:`nntui.runner.lifecycle`: give it to a
+:class:`~nntui.runner.lifecycle.Run` (or call it with the trainer's events) and it watches the
+epochs go by.  Each situation below is noticed at most once per run, and reported as a :class:`Hint`
+through the ``notify`` callable (and kept in :attr:`HintObserver.hints`):
+
+* ``eta-too-high``   the cost rises, or oscillates: jumps up (by more than :data:`JUMP` in an
+                     epoch, twice) and down, by more than it falls;
+* ``eta-too-low``    the cost barely falls, epoch after epoch, from the start;
+* ``overfitting``    no better validation accuracy for 10 epochs while training accuracy rises;
+* ``vanishing``      the first hidden layer learns 100× more slowly than the output layer;
+* ``slowdown``       sigmoid outputs under the quadratic cost, saturated at the wrong answer,
+                     learning slowly;
+* ``dead-relu``      a ReLU layer whose units have all stopped firing.
+
+The last two look at the network itself, on a *probe*: a few hundred training examples, taken at
+the start of the run (:func:`probe_examples`) unless given.  That costs one small forward pass per
+epoch, for ReLU nets and sigmoid outputs under the quadratic cost only: about 0.14 ms on the
+spiral preset and 0.8 ms on Krohn's 64-64 ReLU net, 2 % of an epoch of the spiral's 1,000 points
+or of 10,000 MNIST images, and less of longer epochs (``benchmarks/bench_inspect.py``).
+
+The observer runs in the trainer's thread, between epochs, and never raises: a hint that cannot
+be checked is skipped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nntui.config import TOY_SETS, Config
+from nntui.engine import EpochReport, Network
+from nntui.engine.activations import ACTIVATIONS
+from nntui.runner.lifecycle import RunStarted
+
+KINDS = ("eta-too-high", "eta-too-low", "overfitting", "vanishing", "slowdown", "dead-relu")
+
+PROBE_SIZE = 500
+"""Training inputs the network-looking hints feed forward each epoch."""
+
+WINDOW = 5
+"""Epochs the η-too-high hint looks back over."""
+JUMP = 0.10
+"""… and the rise from one epoch to the next, as a fraction of the cost before it, that counts as
+a jump; the cost oscillates when it jumps at least twice in that window.  A cost at its plateau
+wanders by less: on Nielsen's ch. 3 network (L2, λ = 5, 30 epochs) η = 0.25 and 0.5 rise by at
+most 6 % an epoch; η = 2.5, his example of too high, jumps by 21 % at epoch 3 and again and
+again after; his 100-neuron net at η = 0.5 jumps once (18 % at epoch 18) and settles."""
+SLOW_WINDOW = 10
+SLOW_STEPS = 100
+"""The η-too-small hint looks back over this many epochs, and at least this many mini-batches
+(Nielsen's neuron trains one mini-batch an epoch)."""
+PATIENCE = 10
+"""Nielsen's no-improvement-in-10 rule for early stopping, used for the overfitting hint."""
+VANISHING_RATIO = 100.0
+VANISHING_EPOCHS = 3
+"""The vanishing gradient is named once the ratio has held for this many epochs in a row."""
+SATURATED = 0.05
+"""σ'(z) = a(1 − a) below this (a < 0.053 or a > 0.947) counts as saturated."""
+SATURATED_SHARE = 0.2
+"""The slowdown is named when this share of the probe's examples has an output saturated at the
+wrong answer …"""
+SLOW_FALL = 0.10
+"""… and the cost fell by less than this fraction in the last epoch."""
+
+
+@dataclass(frozen=True)
+class Hint:
+    """One situation noticed: ``kind`` (one of :data:`KINDS`), the ``epoch`` it was noticed
+    at, a one-line ``title`` for a status line, and the ``message`` for the log, which says what
+    was seen and what the books advise, citing them."""
+
+    kind: str
+    epoch: int
+    title: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"Hint (epoch {self.epoch}): {self.message}"
+
+
+def probe_examples(config: Config, data_dir: str | None = None,
+                   size: int = PROBE_SIZE) -> tuple[np.ndarray, np.ndarray] | None:
+    """The first ``size`` training examples (inputs, one per row, and their labels) of the data
+    set ``config`` names, cheaply: the 2-D sets and the neuron are made afresh (a millisecond),
+    image sets are read from the decoded files the run has just loaded (cached).  None when
+    they cannot be had."""
+    from nntui.datasets import DatasetError, load_dataset
+
+    dataset = config.dataset
+    try:
+        if dataset in TOY_SETS or dataset == "neuron":
+            data = load_dataset(dataset, train_size=0 if dataset == "neuron" else size,
+                                dtype=config.dtype, seed=config.seed, noise=config.noise)
+            return data.train.x[:size], data.train.labels[:size]
+        from nntui.datasets.mnist import (
+            find_fashion_mnist,
+            find_idx_files,
+            find_mnist,
+            read_idx_folder,
+        )
+
+        if dataset == "mnist":
+            folder = find_mnist(data_dir)
+        elif dataset == "fashion-mnist":
+            folder = find_fashion_mnist(data_dir)
+        else:
+            folder = find_idx_files(dataset)
+        arrays = read_idx_folder(folder)
+        images = arrays.train_images[:size]
+        x = np.multiply(images.reshape(len(images), -1), 1 / 256, dtype=config.dtype)
+        return x, arrays.train_labels[:size].astype(np.int64)
+    except (DatasetError, OSError, ValueError):
+        return None
+
+
+@dataclass
+class HintObserver:
+    """Watches a run and reports each rule-of-thumb situation once.
+
+    ``notify(hint)`` is called in the trainer's thread (the app passes something that posts a
+    message).  The observer learns the config and the network from the run's
+    :class:`~nntui.runner.lifecycle.RunStarted`; ``probe`` (training inputs, one per row, and their
+    labels) is taken with :func:`probe_examples` from ``data_dir`` at that moment unless given.
+    Without a RunStarted (a bare Trainer), call :meth:`start` first.
+    """
+
+    notify: Callable[[Hint], object] = lambda hint: None
+    data_dir: str | None = None
+    probe: tuple[np.ndarray, np.ndarray] | None = None
+    eta_keys: tuple[str, str] | None = ("F9", "F10")
+    """The keys that divide and multiply η by 10, named where a hint suggests a new η; None
+    names the ``--eta`` flag instead (for ``nntui train``)."""
+    hints: list[Hint] = field(default_factory=list, init=False)
+    """Every hint of the current run, in the order noticed."""
+    config: Config | None = field(default=None, init=False)
+    network: Network | None = field(default=None, init=False)
+    history: list[EpochReport] = field(default_factory=list, init=False)
+    batches: int = field(default=1, init=False)  # mini-batches per epoch
+    _given_probe: tuple[np.ndarray, np.ndarray] | None = field(default=None, init=False,
+                                                                repr=False)
+    _vanishing_streak: int = field(default=0, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._given_probe = self.probe
+
+    def start(self, config: Config, network: Network | None, batches: int = 1) -> None:
+        """A new run of ``config`` trains ``network`` in ``batches`` mini-batches an epoch:
+        forget the last run's epochs and hints.  Without the network (a run trained in another
+        process), the hints that look at it read what they can from the epochs alone."""
+        self.config, self.network, self.batches = config, network, batches
+        self.history, self.hints, self._vanishing_streak = [], [], 0
+        self.probe = self._given_probe if self._given_probe is not None else probe_examples(
+            config, self.data_dir)
+
+    def __call__(self, event: object) -> None:
+        if isinstance(event, RunStarted):
+            self.start(event.config, event.network, event.batches)
+        elif isinstance(event, EpochReport) and self.config is not None:
+            self.history.append(event)
+            for check in (self._slowdown, self._dead_relu, self._eta_too_high,
+                          self._eta_too_low, self._overfitting, self._vanishing):
+                kind = check.__name__.strip("_").replace("_", "-")
+                if kind not in self.noticed:
+                    try:
+                        hint = check(event)
+                    except Exception:  # a hint that cannot be checked must not stop the run
+                        hint = None
+                    if hint is not None:
+                        self.hints.append(hint)
+                        self.notify(hint)
+
+    @property
+    def noticed(self) -> set[str]:
+        return {hint.kind for hint in self.hints}
+
+    # --- the cost ----------------------------------------------------------------------------
+
+    def _costs(self) -> list[float]:
+        """The training cost of each epoch (the validation cost when the run does not measure
+        the training set)."""
+        return [r.train_cost if r.train_cost is not None else r.val_cost for r in self.history]
+
+    def _eta_too_high(self, report: EpochReport) -> Hint | None:
+        costs = self._costs()
+        if len(costs) < 3:
+            return None
+        recent = costs[-(WINDOW + 1):]
+        steps = np.diff(recent)
+        rises = float(steps[steps > 0].sum())
+        falls = float(-steps[steps < 0].sum())
+        jumps = sum(1 for step, before in zip(steps, recent[:-1], strict=True)
+                    if before > 0 and step > JUMP * before)
+        progress = costs[0] - min(costs)  # how far the cost has come down at best
+        # Above where it started, or jumping up by more than it falls, by a good part of the
+        # way it has come (the small jumps of a well-trained net at its floor are no alarm),
+        # in an oscillation: two real jumps at least (a plateau's wandering is none, one spike
+        # is no oscillation).
+        rising = costs[-1] > 1.05 * costs[0] and costs[-1] > costs[-2]
+        jumping = (len(recent) > 3 and rises > falls and rises > 0.25 * progress
+                   and jumps >= 2)
+        if not (rising or jumping):
+            return None
+        eta = report.eta
+        what = "training cost" if self.history[-1].train_cost is not None else "cost"
+        seen = (f"the {what} has risen from {costs[0]:.3g} to {costs[-1]:.3g}" if rising
+                else f"the {what} went up by {rises:.3g} and down by only {falls:.3g} over the "
+                     f"last {len(recent) - 1} epochs")
+        return Hint("eta-too-high", report.epoch, f"η = {eta:.3g} looks too high",
+                    f"{seen[:1].upper()}{seen[1:]}: η = {eta:.3g} looks too high. Nielsen "
+                    f"(ch. 3): find the threshold η at which the cost starts to oscillate or "
+                    f"rise, then use half of it; Krohn (ch. 8): change η by orders of "
+                    f"magnitude — try {self._new_eta(eta / 10, 0)}.")
+
+    def _new_eta(self, eta: float, key: int) -> str:
+        """η to try, and how: the app's key (0 divides, 1 multiplies) or the flag."""
+        if self.eta_keys is None:
+            return f"{eta:.3g} (--eta {eta:.3g})"
+        return f"{eta:.3g} ({self.eta_keys[key]})"
+
+    def _eta_too_low(self, report: EpochReport) -> Hint | None:
+        """The cost falls, but barely, over the last several epochs (and at least
+        :data:`SLOW_STEPS` mini-batches), and has fallen little since the start, while the
+        accuracy hardly moves: a plateau is left to the other hints."""
+        costs = self._costs()
+        window = max(SLOW_WINDOW, math.ceil(SLOW_STEPS / max(self.batches, 1)))
+        # A stall the other hints explain is not η's: saturated outputs, dead units, or early
+        # layers that barely learn (Nielsen's ch. 5 net sits on such a plateau at η = 0.1).
+        if len(costs) < window + 1 or self.noticed & {"slowdown", "dead-relu", "vanishing"}:
+            return None
+        first, last = costs[0], costs[-1]
+        recent = costs[-(window + 1):]
+        if not (first > 0 and math.isfinite(first)):
+            return None
+        accuracies = [r.train_accuracy if r.train_accuracy is not None else r.val_accuracy
+                      for r in self.history[-(window + 1):]]
+        level = float(np.mean(recent))
+        steady = max(np.diff(recent)) < 0.005 * level  # no jumps up
+        fell_since_start = (first - last) / first
+        fell_recently = (recent[0] - last) / recent[0]
+        if not (steady and 0 <= fell_recently < 0.002 * window and fell_since_start < 0.10
+                and accuracies[-1] - accuracies[0] < 0.02 and accuracies[-1] < 0.99):
+            return None
+        eta = report.eta
+        return Hint("eta-too-low", report.epoch, f"η = {eta:.3g} looks too small",
+                    f"In {len(costs)} epochs the cost has fallen only "
+                    f"{100 * fell_since_start:.1f} % ({first:.3g} → {last:.3g}), a little each "
+                    f"epoch: η = {eta:.3g} looks too small. Krohn (ch. 8): change η by orders "
+                    f"of magnitude — try {self._new_eta(eta * 10, 1)}; Nielsen (ch. 3): the "
+                    f"largest η below the threshold where the cost oscillates learns fastest.")
+
+    # --- overfitting -------------------------------------------------------------------------
+
+    def _overfitting(self, report: EpochReport) -> Hint | None:
+        history = self.history
+        if report.train_accuracy is None or len(history) <= PATIENCE or "dead-relu" in \
+                self.noticed:
+            return None
+        best = max(history, key=lambda r: r.val_accuracy)  # the first epoch of the best
+        if report.epoch - best.epoch < PATIENCE:
+            return None
+        assert best.train_accuracy is not None
+        accuracy_rose = report.train_accuracy >= best.train_accuracy + 0.005
+        cost_fell = (report.train_cost is not None and best.train_cost is not None
+                     and report.train_cost < 0.95 * best.train_cost)
+        gap = report.train_accuracy - report.val_accuracy
+        if not ((accuracy_rose or cost_fell) and gap >= 0.02):
+            return None
+        config = self.config
+        split = "test" if config is not None and config.validate_on == "test" else "validation"
+        training = (f"training accuracy rose from {100 * best.train_accuracy:.2f} % to "
+                    f"{100 * report.train_accuracy:.2f} %" if accuracy_rose else
+                    f"the training cost kept falling ({best.train_cost:.3g} → "
+                    f"{report.train_cost:.3g}) at {100 * report.train_accuracy:.2f} % training "
+                    f"accuracy")
+        return Hint("overfitting", report.epoch, "overfitting: stop early or regularize",
+                    f"No better {split} accuracy for {report.epoch - best.epoch} epochs (best "
+                    f"{100 * best.val_accuracy:.2f} % at epoch {best.epoch}) while {training}: "
+                    f"the network is overfitting. Nielsen (ch. 3): regularize (L2, λ), get more "
+                    f"training data, or stop early — no improvement in 10 epochs is his rule "
+                    f"(early-stop patience 10); Krohn (ch. 9): dropout or L2.")
+
+    # --- the speed of learning ------------------------------------------------------------------
+
+    def _vanishing(self, report: EpochReport) -> Hint | None:
+        speeds = report.learning_speed
+        # At least two hidden layers, for a gradient to vanish in; dead units are their own hint.
+        if len(speeds) < 3 or "dead-relu" in self.noticed:
+            self._vanishing_streak = 0
+            return None
+        first, last = speeds[0], speeds[-1]
+        if last > 0 and first * VANISHING_RATIO < last:
+            self._vanishing_streak += 1
+        else:
+            self._vanishing_streak = 0
+        if self._vanishing_streak < VANISHING_EPOCHS:
+            return None
+        ratio = last / first if first > 0 else math.inf
+        said = f"{ratio:,.0f}×" if math.isfinite(ratio) else "infinitely"
+        return Hint("vanishing", report.epoch, "vanishing gradient in the first layers",
+                    f"Hidden layer 1 learns {said} more slowly than the output layer "
+                    f"(‖∂C/∂b¹‖ = {first:.2e} against {last:.2e}, {VANISHING_EPOCHS} epochs "
+                    f"running): the vanishing gradient. Nielsen (ch. 5): the early layers of a "
+                    f"deep sigmoid net learn far more slowly; Krohn (ch. 8): ReLU units and "
+                    f"Glorot or He initialization keep the speed of learning even.")
+
+    # --- looking at the network -----------------------------------------------------------------
+
+    def _activations(self) -> list[np.ndarray] | None:
+        """Every layer's activations on the probe, or None without one."""
+        network = self.network
+        if network is None or self.probe is None:
+            return None
+        x = self.probe[0]
+        if x.ndim != 2 or x.shape[1] != network.sizes[0]:
+            return None
+        a = np.asarray(x, dtype=network.dtype)
+        layers = []
+        last = network.num_layers - 1
+        with np.errstate(over="ignore", invalid="ignore"):
+            for layer, (w, b) in enumerate(zip(network.weights, network.biases, strict=True)):
+                z = a @ w.T
+                z += b
+                a = ACTIVATIONS[network.output if layer == last else network.activation](z)
+                layers.append(a)
+        return layers
+
+    def _slowdown(self, report: EpochReport) -> Hint | None:
+        config = self.config
+        assert config is not None
+        if config.cost != "quadratic" or config.output != "sigmoid" or len(self.history) < 2:
+            return None
+        costs = self._costs()
+        if not costs[-1] > (1 - SLOW_FALL) * costs[-2]:
+            return None
+        layers = self._activations()
+        if layers is None:
+            return None
+        a = layers[-1].astype(np.float64)
+        saturated_wrong = (a * (1 - a) < SATURATED) & (np.abs(a - self._targets(a)) > 0.5)
+        share = float(saturated_wrong.any(axis=1).mean())  # of the examples
+        if share < SATURATED_SHARE:
+            return None
+        examples = "the example" if len(a) == 1 else f"{100 * share:.0f} % of the examples"
+        return Hint("slowdown", report.epoch, "learning slowdown: use cross-entropy",
+                    f"For {examples} a sigmoid output is saturated at the wrong answer "
+                    f"(σ'(z) < {SATURATED}) and the quadratic cost fell only "
+                    f"{100 * (1 - costs[-1] / costs[-2]):.2f} % in the last epoch: the learning "
+                    f"slowdown. Nielsen (ch. 3): under the quadratic cost the gradient carries "
+                    f"σ'(z), which is tiny for a saturated neuron; the cross-entropy cost "
+                    f"cancels it, so a badly wrong neuron learns fastest — use cross-entropy.")
+
+    def _targets(self, outputs: np.ndarray) -> np.ndarray:
+        """What the outputs on the probe should be: the neuron's target 0, or one-hot rows of
+        the probe's labels."""
+        config = self.config
+        assert config is not None and self.probe is not None
+        if config.dataset == "neuron" or outputs.shape[1] == 1:
+            return np.zeros_like(outputs) if config.dataset == "neuron" \
+                else self.probe[1][:, None].astype(np.float64)
+        return np.eye(outputs.shape[1])[self.probe[1]]
+
+    def _dead_relu(self, report: EpochReport) -> Hint | None:
+        config = self.config
+        assert config is not None
+        if config.activation != "relu" or not config.hidden:
+            return None
+        layers = self._activations()
+        if layers is not None:
+            for index, a in enumerate(layers[:-1]):
+                if not (a > 0).any():
+                    return self._dead_hint(report, index + 1, a.shape[1], on_probe=True)
+            return None
+        # No probe: a layer of dead units passes no gradient back, so it and every layer
+        # before it learn at a speed of exactly zero.
+        speeds = report.learning_speed
+        hidden = len(speeds) - 1
+        dead = [layer for layer in range(hidden) if speeds[layer] == 0.0]
+        if dead:
+            layer = max(dead) + 1
+            return self._dead_hint(report, layer, config.hidden[layer - 1], on_probe=False)
+        return None
+
+    def _dead_hint(self, report: EpochReport, layer: int, units: int, on_probe: bool) -> Hint:
+        seen = (f"all {units} ReLU units of hidden layer {layer} output 0 for every one of "
+                f"{len(self.probe[0]) if self.probe is not None else 0} training inputs"
+                if on_probe else f"hidden layer {layer} and every layer before it have stopped "
+                f"learning (‖∂C/∂b‖ = 0)")
+        return Hint("dead-relu", report.epoch, f"dead ReLU units in layer {layer}",
+                    f"{seen[:1].upper()}{seen[1:]}: the units are dead — a unit whose weighted "
+                    f"input is negative for every example gets no gradient and never recovers, "
+                    f"so the network answers the same whatever it sees. Krohn (ch. 8–9): a "
+                    f"smaller η (a large step pushed them below zero) and He initialization; "
+                    f"start the run again.")

@@ -1,0 +1,1 @@
+"""Many runs at once: the books' comparisons and sweeps (plan, runner, Dask executor, worker)."""

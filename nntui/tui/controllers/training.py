@@ -1,0 +1,190 @@
+"""One training run as the app's worker thread performs it, through the shared
+:class:`~nntui.runner.lifecycle.Run`: load, train, record, report.
+
+Everything heavy happens here, off the UI thread: loading the data, training, writing the run
+record, and turning the history into downsampled plot curves.  The app receives only finished
+messages (see :mod:`nntui.tui.messages`), at most a few per second: a worker that posted every
+mini-batch was measured to cut training from ~17,000 to ~750 mini-batches a second, or to leave key
+presses waiting 1-3 s behind a flooded queue.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from textual.message import Message
+from threadpoolctl import threadpool_limits
+
+from nntui.config import Config
+from nntui.engine import BatchProgress, Control, EpochReport, Network, Paused, Resumed
+from nntui.render.plots import (
+    Series,
+    accuracy_series,
+    cost_series,
+    output_series,
+    speed_series,
+    thin,
+)
+from nntui.runner.lifecycle import HistoryRecorder, Run, RunStarted
+from nntui.runner.lifecycle import RunEnded as Ended
+from nntui.storage.history import RunHistory
+from nntui.studies.comparisons import neuron_outputs
+from nntui.tui.controllers.look_inside import FieldObserver, hint_observer
+from nntui.tui.messages import (
+    BatchUpdate,
+    DataLoaded,
+    EpochsDone,
+    PlotData,
+    RunEnded,
+    RunPaused,
+    RunResumed,
+    RunWarning,
+)
+
+OUTPUT_LABEL = "output a"
+
+FieldGrid = tuple[Callable[[], tuple[int, int]], Callable[[], float]]
+
+MAX_POINTS = 300
+"""Curves are thinned to this many points: wider than any plot, cheap for plotext to draw."""
+
+EPOCH_INTERVAL = 0.25
+"""Seconds between epoch messages: tiny data sets finish hundreds of epochs a second, and each
+message redraws three plots and the log on the UI thread, which holds the GIL the trainer needs."""
+
+RUNNING_CURVE_INTERVAL = 1.0
+"""Seconds between redraws of the running mini-batch cost; the progress bar and the status line
+move with every progress report (3 a second), the plot needs no more than one: redrawing the cost
+plot costs the UI thread ~16 ms, time the trainer waits for the GIL."""
+
+BLAS_THREADS = 1
+"""BLAS threads while the UI runs: on two cores a second BLAS thread fights the UI (DESIGN.md)."""
+
+
+def downsample(series: Series, limit: int = MAX_POINTS) -> Series:
+    """Keep at most ``limit`` evenly spaced points, always including the last one."""
+    return thin(series, limit)
+
+
+def plot_data(history: Sequence[EpochReport], held_out: str = "validation",
+              config: Config | None = None) -> PlotData:
+    """The three plots' curves; ``held_out`` names what the run measures on ("test" when it
+    validates on the test set, so no curve is called validation that is not).  For Nielsen's
+    single neuron (``config``) also its output a per epoch."""
+    outputs = neuron_outputs(config, history) if config is not None and history else []
+    return PlotData(
+        [downsample(s) for s in cost_series(history, held_out=held_out)],
+        [downsample(s) for s in accuracy_series(history, held_out=held_out)],
+        [downsample(s) for s in speed_series(history)],
+        [downsample(replace(s, role="held-out")) for s in output_series([(OUTPUT_LABEL,
+                                                                           outputs)])]
+        if outputs else [],
+    )
+
+
+class Session:
+    """Runs one configuration to its end and describes everything that happens as messages.
+
+    ``post`` is the app's thread-safe ``post_message``; ``run`` numbers this run so the app can
+    drop messages of a run it has replaced.
+    """
+
+    def __init__(self, run: int, config: Config, post: Callable[[Message], object], *,
+                 control: Control, data_dir: str | None = None,
+                 history: RunHistory | None = None, network: Network | None = None,
+                 name: str = "", group: str = "",
+                 progress_interval: float = 0.2, blas_threads: int | None = BLAS_THREADS,
+                 field_grid: FieldGrid | None = None) -> None:
+        self.run_id, self.config, self.post = run, config, post
+        self.blas_threads = blas_threads
+        self.history: list[EpochReport] = []
+        self._unsent: list[EpochReport] = []
+        self._last_epoch_post = 0.0
+        self._last_curve_post = 0.0
+        self._running = Series("mini-batch (this epoch)", [], [], role="running")
+        self._ended = False  # the app has been told how the run ended
+        self.recorder = None if history is None else HistoryRecorder(
+            history, config, self._warn, name=name, group=group)
+        # The recorder first: when the app hears that the run ended, the history already says so.
+        observers: list = [self.observe] if self.recorder is None else [self.recorder,
+                                                                          self.observe]
+        # Looking inside: the rules of thumb, and for a 2-D set the decision field at the
+        # panel's size (``field_grid``: what to read the panel's grid and extent with).
+        observers.append(hint_observer(run, post, data_dir=data_dir))
+        if field_grid is not None:
+            grid, extent = field_grid
+            observers.append(FieldObserver(run, post, grid=grid, extent=extent))
+        self.lifecycle = Run(config, observers=observers, control=control, data_dir=data_dir,
+                             progress_interval=progress_interval, network=network)
+
+    # --- the worker's body -------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Load, train, report; never raises (every failure ends as a :class:`RunEnded`)."""
+        try:
+            if self.blas_threads is None:
+                self.lifecycle.execute()
+            else:
+                with threadpool_limits(limits=self.blas_threads):
+                    self.lifecycle.execute()
+        except Exception as error:  # an observer failed on the run's end: the app must know
+            if not self._ended:
+                detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+                self.post(RunEnded(self.run_id, "failed",
+                                   f"recording the run's end failed: {detail}",
+                                   epochs_run=len(self.history)))
+
+    def _warn(self, message: str) -> None:
+        self.post(RunWarning(self.run_id, message[:1].upper() + message[1:] + ".",
+                             unrecorded=True))
+
+    # --- the trainer's observer ----------------------------------------------------------------
+
+    def observe(self, event: object) -> None:
+        if isinstance(event, RunStarted):
+            data, points = self.lifecycle.data, None
+            if data is not None and event.sizes[0] == 2:  # a plane to draw
+                points = (data.train.x, data.train.labels, data.validation.x,
+                          data.validation.labels)
+            self.post(DataLoaded(self.run_id, event.description, event.sizes, event.n_train,
+                                 event.network, points))
+        elif isinstance(event, Ended):
+            self._flush_epochs()
+            self.post(RunEnded(self.run_id, event.status, event.message,
+                               epochs_run=event.epochs_run, test_accuracy=event.test_accuracy,
+                               network=event.network, stopped_at=event.stopped_at))
+            self._ended = True
+        elif isinstance(event, BatchProgress):
+            self._flush_epochs()
+            x = event.epoch - 1 + event.batch / max(event.batches, 1)
+            self._running.x.append(x)
+            self._running.y.append(event.running_cost)
+            running = None
+            now = time.monotonic()
+            if now - self._last_curve_post >= RUNNING_CURVE_INTERVAL:
+                self._last_curve_post = now
+                running = downsample(replace(self._running, x=list(self._running.x),
+                                             y=list(self._running.y)))
+            self.post(BatchUpdate(self.run_id, event, running))
+        elif isinstance(event, EpochReport):
+            self.history.append(event)
+            self._unsent.append(event)
+            self._running = replace(self._running, x=[], y=[])
+            if time.monotonic() - self._last_epoch_post >= EPOCH_INTERVAL:
+                self._flush_epochs()
+        elif isinstance(event, Paused):
+            self._flush_epochs()
+            self.post(RunPaused(self.run_id, event.epoch, event.batch))
+        elif isinstance(event, Resumed):
+            self.post(RunResumed(self.run_id, event.epoch, event.batch))
+
+    def _flush_epochs(self) -> None:
+        if not self._unsent:
+            return
+        reports, self._unsent = self._unsent, []
+        self._last_epoch_post = time.monotonic()
+        self.post(EpochsDone(self.run_id, reports,
+                             plot_data(self.history, self.config.validate_on, self.config)))

@@ -1,0 +1,1 @@
+"""Modal dialogs: confirmation, help and the sweep form."""

@@ -1,0 +1,305 @@
+"""Tests of ``nntui runs``: every subcommand in-process on a history in a temporary folder, the
+errors and their exit codes (2 for usage, 1 for a history that cannot be read), and one real
+``nntui runs`` process.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nntui.cli import runs as runs_command
+from nntui.cli.main import main as nntui_main
+from nntui.config import PRESETS, make_config
+from nntui.engine import EpochReport
+from nntui.storage.files import RunRecord
+from nntui.storage.history import RunHistory
+
+
+def report(epoch: int, epochs: int, accuracy: float, notes: tuple[str, ...] = ()) -> EpochReport:
+    return EpochReport(epoch, epochs, 0.5 / epoch, 0.9, 0.6 / epoch, accuracy, (0.001, 0.02),
+                       1.25, 4000.0, 0.5, notes)
+
+
+@pytest.fixture(autouse=True)
+def no_old_records(tmp_path: Path, monkeypatch) -> Path:
+    """Keep the user's own folders out of every test: an empty old-records folder, no default
+    history."""
+    folder = tmp_path / "old-runs"
+    folder.mkdir()
+    monkeypatch.setenv("NNTUI_RUNS_DIR", str(folder))
+    monkeypatch.setenv("NNTUI_RUNS_DB", str(tmp_path / "default" / "runs.db"))
+    return folder
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """A history with three runs: a finished preset run, a named stopped one, a running one."""
+    path = tmp_path / "runs.db"
+    with RunHistory(path) as history:
+        config = PRESETS["nielsen-l2"].config().replace(epochs=3)
+        first = history.start_run(config, preset="nielsen-l2")
+        for epoch, accuracy in ((1, 0.91), (2, 0.95), (3, 0.94)):
+            history.add_epoch(first, report(epoch, 3, accuracy))
+        history.finish_run(first, "completed", "all 3 epochs", test_accuracy=0.93, seconds=4.5)
+        xor = make_config(dataset="xor", hidden="8,8", epochs=50, regularization="none",
+                          lmbda=0)
+        second = history.start_run(xor, name="wide xor", held_out="validation")
+        history.add_epoch(second, report(1, 50, 0.75, notes=("η 0.5 → 0.25 (live)",)))
+        history.finish_run(second, "stopped", "during epoch 2", network_path="/tmp/x.npz")
+        history.start_run(xor, name="still going")
+    return path
+
+
+def run(argv: list[str], capsys) -> tuple[int, str, str]:
+    code = runs_command.main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_list_shows_every_run_newest_first(db: Path, capsys) -> None:
+    code, out, err = run(["--runs-db", str(db)], capsys)
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0].split() == ["id", "when", "name", "data", "hidden", "η", "batch", "reg.",
+                                "status", "epochs", "best", "time"]
+    rows = [line.split() for line in lines[2:5]]
+    assert [row[0] for row in rows] == ["3", "2", "1"]
+    assert "still going" in lines[2] and "running" in lines[2] and "0/50" in lines[2]
+    assert "wide xor" in lines[3] and "8,8" in lines[3] and "stopped" in lines[3]
+    assert "75.00%" in lines[3] and "none" in lines[3]
+    assert "nielsen-l2" in lines[4] and "L2 λ=5" in lines[4] and "95.00%" in lines[4]
+    assert "completed" in lines[4] and "3/3" in lines[4] and "4s" in lines[4]
+    assert lines[5] == f"3 runs in {db}"
+
+
+def test_list_sort_limit_and_subcommand_spelled_out(db: Path, capsys) -> None:
+    code, out, _ = run(["list", "--sort", "best", "--limit", "2", "--runs-db", str(db)], capsys)
+    assert code == 0
+    lines = out.splitlines()
+    assert [line.split()[0] for line in lines[2:4]] == ["1", "2"]
+    assert lines[4] == f"2 of 3 runs in {db}"
+
+
+def test_list_json_for_scripts(db: Path, capsys) -> None:
+    code, out, err = run(["--json", "--runs-db", str(db)], capsys)
+    assert code == 0 and err == ""
+    runs = json.loads(out)
+    assert [r["id"] for r in runs] == [3, 2, 1]
+    first = runs[2]
+    assert (first["status"], first["best_val_accuracy"], first["best_epoch"],
+            first["test_accuracy"], first["epochs_done"], first["epochs"]) == (
+        "completed", 0.95, 2, 0.93, 3, 3)
+    assert first["preset"] == "nielsen-l2" and first["config"]["lmbda"] == 5.0
+    assert first["started"][:4].isdigit() and first["ended"] is not None
+    assert runs[0]["ended"] is None and runs[0]["status"] == "running"
+
+
+def test_empty_history(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "empty.db"
+    code, out, err = run(["--runs-db", str(path)], capsys)
+    assert (code, out) == (0, "")
+    assert err == "No runs recorded yet; train one with nntui or nntui train\n"
+    code, out, err = run(["list", "--json", "--runs-db", str(path)], capsys)
+    assert (code, json.loads(out)) == (0, [])
+    code, out, err = run(["show", "1", "--runs-db", str(path)], capsys)
+    assert code == 2
+    assert err == ("nntui runs: error: no run 1 in the history (the history is empty; train one "
+                   "with nntui or nntui train)\n")
+
+
+def test_show(db: Path, capsys) -> None:
+    code, out, err = run(["show", "2", "--runs-db", str(db)], capsys)
+    assert code == 0 and err == ""
+    assert out.startswith("Run 2: wide xor\n")
+    assert "stopped - during epoch 2" in out
+    assert "best validation accuracy   75.00% at epoch 1" in out
+    assert "hidden layers         8,8" in out and "regularization        none" in out
+    assert "network" in out and "/tmp/x.npz" in out
+    epoch_rows = [line for line in out.splitlines() if line.split()[:1] == ["1"]]
+    assert len(epoch_rows) == 1
+    assert "75.00%" in epoch_rows[0] and "η 0.5 → 0.25 (live)" in epoch_rows[0]
+    code, out, _ = run(["show", "3", "--runs-db", str(db)], capsys)
+    assert code == 0 and "No epoch finished." in out
+
+
+def test_export_to_stdout_and_files(db: Path, tmp_path: Path, capsys) -> None:
+    with RunHistory(db) as history:
+        expected = history.export_json(1)
+    code, out, err = run(["export", "1", "--runs-db", str(db)], capsys)
+    assert code == 0 and err == ""
+    assert json.loads(out) == expected
+    code, out, _ = run(["export", "1", "--format", "csv", "--runs-db", str(db)], capsys)
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [row["val_accuracy"] for row in rows] == ["0.91", "0.95", "0.94"]
+
+    target = tmp_path / "out" / "run1.csv"
+    target.parent.mkdir()
+    code, out, err = run(["export", "1", "-o", str(target), "--runs-db", str(db)], capsys)
+    assert code == 0 and err == ""
+    assert out == f"Wrote run 1 (3 epochs) to {target} as CSV.\n"
+    assert len(list(csv.DictReader(target.open()))) == 3
+    target = tmp_path / "out" / "run1.json"
+    target.write_text("old contents")
+    code, out, _ = run(["export", "1", "-o", str(target), "--runs-db", str(db)], capsys)
+    assert code == 0 and out.endswith("as JSON.\n")
+    assert json.loads(target.read_text()) == expected
+    assert sorted(p.name for p in target.parent.iterdir()) == ["run1.csv", "run1.json"], \
+        "no temporary file is left behind"
+
+
+def test_export_errors(db: Path, tmp_path: Path, capsys) -> None:
+    code, out, err = run(["export", "1", "-o", str(tmp_path / "no" / "x.csv"), "--runs-db",
+                          str(db)], capsys)
+    assert code == 2 and out == ""
+    assert err == (f"nntui runs: error: the folder {tmp_path / 'no'} does not exist; create it "
+                   f"or choose another -o\n")
+    code, _, err = run(["export", "9", "--runs-db", str(db)], capsys)
+    assert code == 2 and "no run 9 in the history ('nntui runs' lists the ids)" in err
+    code, _, err = run(["export", "1", "--format", "xml", "--runs-db", str(db)], capsys)
+    assert code == 2 and "invalid choice: 'xml'" in err
+
+
+def test_rm_asks_on_a_terminal_and_refuses_without_one(db: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    code, out, err = run(["rm", "1", "--runs-db", str(db)], capsys)
+    assert code == 2 and out == ""
+    assert err == ("nntui runs: error: refusing to delete without confirmation: no terminal to "
+                   "ask on; add --yes\n")
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    answers = iter(["n", "y"])
+    monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
+    code, out, _ = run(["rm", "1", "2", "--runs-db", str(db)], capsys)
+    assert code == 0 and out.endswith("Nothing deleted.\n")
+    code, out, _ = run(["rm", "2", "--runs-db", str(db)], capsys)
+    assert code == 0
+    assert "Deleted run 2." in out and "The saved network /tmp/x.npz was left in place." in out
+    with RunHistory(db) as history:
+        assert [r.id for r in history.list_runs()] == [3, 1]
+
+
+def test_rm_with_yes_and_unknown_ids(db: Path, capsys) -> None:
+    code, out, err = run(["rm", "1", "7", "--yes", "--runs-db", str(db)], capsys)
+    assert code == 2 and "no run 7 in the history" in err
+    with RunHistory(db) as history:
+        assert history.count() == 3, "nothing is deleted when one id is unknown"
+    code, out, err = run(["rm", "--yes", "3", "1", "--runs-db", str(db)], capsys)
+    assert code == 2 and out == ""
+    assert err == (f"nntui runs: error: not deleting runs that are still being recorded (run 3 "
+                   f"by pid {os.getpid()} on {socket.gethostname()}); stop them first\n")
+    code, out, err = run(["rm", "--yes", "1", "2", "--runs-db", str(db)], capsys)
+    assert (code, out, err) == (0, "Deleted runs 1, 2.\nThe saved network /tmp/x.npz was left "
+                                   "in place.\n", "")
+
+
+def test_rename(db: Path, capsys) -> None:
+    code, out, _ = run(["rename", "1", "baseline again", "--runs-db", str(db)], capsys)
+    assert (code, out) == (0, "Run 1 is now named 'baseline again'.\n")
+    code, out, _ = run(["rename", "2", "", "--runs-db", str(db)], capsys)
+    assert (code, out) == (0, "Run 2 no longer has a name.\n")
+    with RunHistory(db) as history:
+        assert [r.name for r in history.list_runs()] == ["still going", "", "baseline again"]
+    code, _, err = run(["rename", "12", "x", "--runs-db", str(db)], capsys)
+    assert code == 2 and "no run 12" in err
+
+
+def test_bad_arguments_exit_2(db: Path, capsys) -> None:
+    for argv, message in ((["show", "abc"], "'abc' is not a run id"),
+                          (["show", "0"], "ids start at 1"),
+                          (["--limit", "0"], "0 is too small; give at least 1"),
+                          (["--sort", "name"], "invalid choice: 'name'"),
+                          (["rm"], "the following arguments are required: ID"),
+                          (["frobnicate"], "unrecognized arguments: frobnicate")):
+        code, _, err = run([*argv, "--runs-db", str(db)], capsys)
+        assert code == 2, argv
+        assert message in err, (argv, err)
+        assert "Traceback" not in err
+
+
+def test_a_damaged_history_exits_1(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "runs.db"
+    path.write_text("not a database at all\n" * 100)
+    for argv in (["list"], ["show", "1"], ["rm", "1", "--yes"]):
+        code, out, err = run([*argv, "--runs-db", str(path)], capsys)
+        assert code == 1 and out == ""
+        assert err == (f"nntui runs: {path} is not an nntui run history (not an SQLite "
+                       f"database); move it aside or point --runs-db elsewhere\n")
+
+
+def test_list_imports_old_json_records_once(tmp_path: Path, no_old_records: Path,
+                                            capsys) -> None:
+    record = RunRecord(make_config(dataset="xor", epochs=2), no_old_records / "old-run.json")
+    record.add_epoch(report(1, 2, 0.6))
+    record.add_epoch(report(2, 2, 0.7))
+    record.finish("completed", "", 0.65)
+    (no_old_records / "junk.json").write_text("{")
+    path = tmp_path / "runs.db"
+    code, out, err = run(["--runs-db", str(path)], capsys)
+    assert code == 0
+    assert f"skipped the old run record {no_old_records / 'junk.json'}: not valid JSON" in err
+    assert (f"Imported 1 run from the JSON run records in {no_old_records} (the files are left "
+            f"there).") in err
+    assert "70.00%" in out and "completed" in out
+    code, out, err = run(["--runs-db", str(path)], capsys)
+    assert code == 0 and err == "" and "70.00%" in out
+
+
+def test_default_history_and_the_nntui_entry_point(tmp_path: Path, db: Path, monkeypatch,
+                                                   capsys) -> None:
+    monkeypatch.setenv("NNTUI_RUNS_DB", str(db))
+    assert nntui_main(["runs", "rename", "1", "via nntui"]) == 0
+    assert capsys.readouterr().out == "Run 1 is now named 'via nntui'.\n"
+    assert nntui_main(["runs", "--help"]) == 0
+    assert "list,show,export,rm,rename" in capsys.readouterr().out
+
+
+def test_real_process(db: Path) -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    listed = subprocess.run([sys.executable, "-m", "nntui", "runs", "--json", "--runs-db",
+                             str(db)], capture_output=True, text=True, timeout=120, env=env)
+    assert listed.returncode == 0, listed.stderr
+    assert [r["id"] for r in json.loads(listed.stdout)] == [3, 2, 1]
+    missing = subprocess.run([sys.executable, "-m", "nntui", "runs", "show", "99",
+                              "--runs-db", str(db)], capture_output=True, text=True,
+                             timeout=120, env=env)
+    assert missing.returncode == 2 and missing.stdout == ""
+    assert missing.stderr.splitlines() == [
+        "nntui runs: error: no run 99 in the history ('nntui runs' lists the ids)"]
+
+
+def test_a_read_only_history_is_still_listed(db: Path, no_old_records: Path) -> None:
+    """The old records cannot be imported into it, which is said once; the listing goes on."""
+    if sys.platform == "win32":
+        pytest.skip("read-only files work differently on Windows")
+    RunRecord(make_config(dataset="xor"), no_old_records / "old.json").finish("completed")
+    command = [sys.executable, "-m", "nntui", "runs", "--runs-db", str(db)]
+    if os.geteuid() == 0:  # root ignores permissions: drop the capabilities that let it
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root without setpriv to give up overriding permissions")
+        command = [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner", *command]
+    db.chmod(0o444)
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    finally:
+        db.chmod(0o644)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == (f"nntui runs: warning: the JSON run records in {no_old_records} were "
+                           f"not imported: cannot write the run history {db}: the file is "
+                           f"read-only; make it writable or point --runs-db elsewhere\n")
+    assert [line.split()[0] for line in done.stdout.splitlines()[2:5]] == ["3", "2", "1"]

@@ -1,0 +1,391 @@
+"""The plots: round ticks, fixed colours, legends beside the title, and no point outside a frame."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import math
+import random
+import re
+
+import plotext
+import pytest
+from rich.console import Console
+from textual.app import App, ComposeResult
+from textual.containers import Grid
+from textual_plotext.plot import Plot
+
+from nntui.engine import EpochReport
+from nntui.render import plots
+from nntui.render.plots import Series
+from nntui.tui.messages import PlotData
+from nntui.tui.widgets.plots import AccuracyPlot, CostPlot, SeriesPlot, SpeedPlot, show_all
+
+BRAILLE = re.compile("[\u2801-\u28ff]")
+
+
+def is_one_two_five(step: float) -> bool:
+    mantissa = step / 10 ** math.floor(math.log10(step) + 1e-9)
+    return any(math.isclose(mantissa, m) for m in (1, 2, 5))
+
+
+def steps(values: list[float]) -> list[float]:
+    return [b - a for a, b in itertools.pairwise(values)]
+
+
+# --- ticks --------------------------------------------------------------------------------------
+
+def test_nice_ticks_are_round_and_labelled_with_few_digits() -> None:
+    ticks = plots.nice_ticks(0.4156, 0.4548, 5)
+    assert ticks.labels == ["0.42", "0.43", "0.44", "0.45"]
+    assert ticks.lo <= 0.4156 and ticks.hi >= 0.4548
+    assert plots.nice_ticks(0.0, 2.2, 5, bounds=(0, math.inf)).labels == [
+        "0.0", "0.5", "1.0", "1.5", "2.0"]
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_nice_ticks_enclose_the_data_in_round_steps(seed: int) -> None:
+    rng = random.Random(seed)
+    lo = rng.uniform(-5, 5) * 10 ** rng.randint(-4, 3)
+    hi = lo + rng.random() * 10 ** rng.randint(-6, 3)
+    max_ticks = rng.randint(2, 9)
+    ticks = plots.nice_ticks(lo, hi, max_ticks)
+    assert ticks.lo <= lo and ticks.hi >= hi
+    assert 1 <= len(ticks.values) <= max_ticks
+    assert all(ticks.lo <= v <= ticks.hi for v in ticks.values)
+    if len(ticks.values) > 1:
+        gaps = steps(ticks.values)
+        assert is_one_two_five(gaps[0])
+        assert all(math.isclose(g, gaps[0], rel_tol=1e-6) for g in gaps)
+    assert len(set(ticks.labels)) == len(ticks.labels)  # the digits tell them apart
+
+
+def test_a_plateau_gets_a_sensible_span_and_percentages_stay_within_0_and_100() -> None:
+    noise = plots.nice_ticks(0.50000, 0.50001, 5)
+    assert noise.hi - noise.lo >= 0.05  # a tenth of the value, not a tenth of the noise
+    for value in (0.0, 100.0, 50.0):  # e.g. a one-example set: every accuracy equal
+        ticks = plots.nice_ticks(value, value, 3, min_span=5, bounds=(0, 100))
+        assert 0 <= ticks.lo <= value <= ticks.hi <= 100
+        assert ticks.hi - ticks.lo >= 5
+        assert len(ticks.values) >= 2
+
+
+def test_log_ticks_are_decades_enclosing_the_data() -> None:
+    ticks = plots.log_ticks(2e-4, 0.3, 6)
+    assert (ticks.lo, ticks.hi) == (-4, 0)
+    assert ticks.labels == ["1e-4", "1e-3", "1e-2", "1e-1", "1e0"]
+    crowded = plots.log_ticks(1e-12, 0.3, 4)
+    assert (crowded.lo, crowded.hi) == (-12, 0)
+    assert len(crowded.values) <= 4 and all(v == int(v) for v in crowded.values)
+    assert plots.log_ticks(0.02, 0.05, 5).labels == ["1e-2", "1e-1"]
+
+
+def test_epoch_ticks_are_whole_round_and_do_not_crowd() -> None:
+    assert plots.epoch_ticks(1, 400, 36).labels == ["1", "100", "200", "300", "400"]
+    assert plots.epoch_ticks(1, 400, 16).labels == ["1", "200", "400"]
+    running = plots.epoch_ticks(0.01, 0.6, 30)  # the mini-batch curve of the first epoch
+    assert running.labels == ["0", "1"]
+    assert plots.epoch_ticks(1, 1, 30).labels == ["0", "1"]
+    assert plots.epoch_ticks(1, 12, 40).labels == ["2", "4", "6", "8", "10", "12"]  # not 1 2 4
+    for last in (3, 15, 50, 400, 3000):
+        for width in (10, 20, 40, 80, 160):
+            ticks = plots.epoch_ticks(1, last, width)
+            assert all(v == int(v) for v in ticks.values)
+            assert all(is_one_two_five(g) for g in steps(ticks.values)[1:])
+            columns = [(v - ticks.lo) / (ticks.hi - ticks.lo) * (width - 1) for v in ticks.values]
+            assert all(b - a >= len(label) + 1 for a, b, label in
+                       zip(columns, columns[1:], ticks.labels[1:], strict=False))
+
+
+# --- series and styles --------------------------------------------------------------------------
+
+def report(epoch: int, *, train: bool = True, layers: int = 3) -> EpochReport:
+    return EpochReport(epoch, 10, 1.0 / epoch if train else None, 0.9 if train else None,
+                       1.2 / epoch, 0.8, tuple(0.1 / (i + 1) for i in range(layers)),
+                       0.1, 1000.0, 0.5)
+
+
+def test_held_out_curves_are_labelled_by_the_set_and_coloured_by_role() -> None:
+    history = [report(e) for e in range(1, 4)]
+    cost = plots.cost_series(history, held_out="test")
+    accuracy = plots.accuracy_series(history, held_out="test")
+    assert [s.label for s in cost] == [s.label for s in accuracy] == ["training", "test"]
+    assert plots.cost_series(history)[1].label == "validation"
+    colors = [[st.color for st in plots.styles(series)] for series in (cost, accuracy)]
+    assert colors[0] == colors[1] == [plots.TRAINING, plots.HELD_OUT]
+    only_held_out = plots.cost_series([report(1, train=False)], held_out="test")
+    assert [st.color for st in plots.styles(only_held_out)] == [plots.HELD_OUT]
+
+
+def test_layers_get_distinct_colours_and_a_ninth_a_different_marker() -> None:
+    palette = plots.PALETTE
+    assert len(palette) == 8
+    assert all(sum((a - b) ** 2 for a, b in zip(p, q, strict=True)) ** 0.5 > 60
+               for i, p in enumerate(palette) for q in palette[i + 1:])
+    speed = plots.speed_series([report(1, layers=10)])
+    styles = plots.styles(speed)
+    assert len({st.color for st in styles[:8]}) == 8  # five hidden layers: no shared colour
+    assert styles[8].color == styles[0].color and styles[8].marker != styles[0].marker
+    running = plots.styles([Series("mini-batch (this epoch)", [1], [1], "running")])[0]
+    assert running.color not in (plots.TRAINING, plots.HELD_OUT)
+
+
+# --- drawing ------------------------------------------------------------------------------------
+
+def long_run(epochs: int = 400, layers: int = 6) -> tuple[list[Series], list[Series]]:
+    rng = random.Random(1)
+    x = [float(e) for e in range(1, epochs + 1)]
+    x = x[:: max(1, epochs // 300)]  # thinned like the app's curves
+    cost = [Series("training", x, [2.2 * math.exp(-e / 40) + rng.gauss(0, 0.01) for e in x],
+                   "training"),
+            Series("validation", x, [0.5 + 2 * math.exp(-e / 30) for e in x], "held-out"),
+            Series("mini-batch (this epoch)", [epochs + b / 100 for b in range(1, 60)],
+                   [0.01 * rng.random() for _ in range(59)], "running")]
+    speed = [Series(name, x, [0.3 / 3**k * math.exp(-e / 100) for e in x])
+             for k, name in enumerate(plots.layer_names(layers))]
+    return cost, speed
+
+
+def build(series: list[Series], width: int, height: int, **options) -> str:
+    plt = Plot()
+    plots.draw(plt, series, width=width, height=height, **options)
+    plt.theme("clear")
+    return plt.build()
+
+
+def assert_inside_frame(canvas: str, width: int, height: int) -> None:
+    """Every curve dot lies strictly inside the frame, and no line is wider than the plot."""
+    lines = plotext.uncolorize(canvas).rstrip("\n").split("\n")
+    assert len(lines) <= height
+    assert all(len(line) <= width for line in lines)
+    top = next(i for i, line in enumerate(lines) if "┌" in line)
+    bottom = next(i for i, line in enumerate(lines) if "└" in line)
+    left, right = lines[top].index("┌"), lines[top].index("┐")
+    for row, line in enumerate(lines):
+        for match in BRAILLE.finditer(line):
+            assert top < row < bottom and left < match.start() < right, (row, match.start())
+
+
+SIZES = [(w, h) for w in (12, 22, 31, 46, 58, 80, 131) for h in (5, 9, 14, 25)]
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_no_curve_leaves_its_frame(width: int, height: int) -> None:
+    cost, speed = long_run()
+    accuracy = [Series("training", [1.0, 2.0], [100.0, 100.0], "training")]
+    for series, options in ((cost, {}), (cost, {"log": True}), (speed, {"log": True}),
+                            (speed, {}), (accuracy, {"axis": plots.ACCURACY_AXIS})):
+        assert_inside_frame(build(series, width, height, **options), width, height)
+
+
+def tick_labels(canvas: str) -> tuple[list[str], list[str]]:
+    """The x tick labels (the line under the frame) and the y ones (left of ┤), which must not
+    sit on neighbouring lines."""
+    lines = plotext.uncolorize(canvas).rstrip("\n").split("\n")
+    bottom = next(i for i, line in enumerate(lines) if "└" in line)
+    rows = [i for i, line in enumerate(lines[:bottom]) if "┤" in line]
+    assert all(b - a >= 2 for a, b in itertools.pairwise(rows))
+    return lines[bottom + 1].split(), [lines[i].split("┤")[0].strip() for i in rows]
+
+
+def test_axes_show_every_tick_they_asked_for_as_round_numbers() -> None:
+    cost, speed = long_run()
+    for width, height in ((22, 9), (40, 12), (58, 17), (100, 30)):
+        x, y = tick_labels(build(cost, width, height))
+        epochs = [int(label) for label in x]  # whole epochs, though mini-batch x are fractional
+        assert len(epochs) >= 2 and epochs[-1] == 400
+        assert all(is_one_two_five(g) for g in steps(epochs)[1:])
+        values = [float(label) for label in y]
+        assert len(values) >= 2 and is_one_two_five(values[0] - values[1])
+        assert all(len(label.partition(".")[2]) <= 1 for label in y)  # 0.5 steps: one decimal
+        x, y = tick_labels(build(speed, width, height, log=True))
+        assert all(re.fullmatch(r"1e-?\d+", label) for label in y)
+
+
+def test_points_that_cannot_be_drawn_are_left_out() -> None:
+    series = [Series("training", [1.0, 2.0, 3.0, 4.0], [1.0, math.nan, math.inf, 0.0], "training")]
+    canvas = build(series, 40, 12, log=True)  # 0 on a log axis, NaN and ∞ anywhere
+    assert_inside_frame(canvas, 40, 12)
+    assert "1e-10" in plotext.uncolorize(canvas)  # the axis reaches down to the 0, at 1e-12
+
+
+def test_an_empty_plot_is_a_bare_frame() -> None:
+    text = plotext.uncolorize(build([], 30, 8))
+    assert "┌" in text and "┘" in text
+    assert not re.search(r"[0-9\u2800-\u28ff]", text)
+
+
+def test_curves_are_drawn_in_their_legend_colours() -> None:
+    cost, _ = long_run()
+    canvas = build(cost, 60, 15)
+    for color in (plots.TRAINING, plots.HELD_OUT, plots.RUNNING):
+        assert "38;2;{};{};{}m".format(*color) in canvas
+
+
+def test_overlaid_runs_draw_the_first_on_top_where_curves_coincide() -> None:
+    xs = [float(e) for e in range(1, 31)]
+    same = [Series(f"run {k}", xs, [1.0 / e for e in xs], "overlay") for k in range(3)]
+    first, *others = plots.styles(same)
+
+    def colour(style: plots.Style) -> str:
+        return "38;2;{};{};{}m".format(*style.color)
+
+    on_top = build(same, 60, 15, first_on_top=True)
+    assert colour(first) in on_top
+    assert not any(colour(style) in on_top for style in others)
+    underneath = build(same, 60, 15)  # one run alone: later curves are painted over earlier
+    assert colour(first) not in underneath and colour(others[-1]) in underneath
+
+
+def test_thinning_keeps_spikes_and_ends() -> None:
+    y = [1.0] * 1000
+    y[537], y[100] = 50.0, -3.0
+    thinned = plots.thin(Series("cost", list(range(1000)), y), 60)
+    assert len(thinned.x) <= 60 and thinned.x == sorted(thinned.x)
+    assert (thinned.x[0], thinned.x[-1]) == (0, 999)
+    assert 537 in thinned.x and 100 in thinned.x  # every k-th point would have missed both
+    assert max(thinned.y) == 50.0 and min(thinned.y) == -3.0
+
+
+# --- title and legend ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("width", [16, 22, 30, 39, 46, 58, 80, 120])
+def test_the_header_fits_and_keeps_a_whole_title(width: int) -> None:
+    cost, speed = long_run()
+    for titles, series in ((plots.COST_TITLES, cost), (plots.SPEED_TITLES, speed),
+                           (plots.ACCURACY_TITLES, cost[:2]), (plots.COST_TITLES, [])):
+        lines = plots.header_lines(plots.log_titles(titles, True), series, width)
+        assert all(line.cell_len <= width for line in lines)
+        text = " ".join(line.plain for line in lines)
+        assert any(text.startswith(f"{title} (log)") for title in titles)
+        for entry in plots.legend_entries(series, compact=2):
+            assert entry.plain.removeprefix("━") in text  # every series, at least abbreviated
+        assert len(lines) <= (1 if width >= 80 else 3)
+
+
+def test_wide_headers_use_full_labels_and_narrow_ones_abbreviate() -> None:
+    cost, _ = long_run()
+    wide = plots.header_lines(plots.ACCURACY_TITLES, cost[:2], 80)
+    assert [line.plain for line in wide] == ["Accuracy per epoch (%)  ━ training  ━ validation"]
+    narrow = plots.header_lines(plots.ACCURACY_TITLES, cost[:2], 22)
+    assert [line.plain for line in narrow] == ["Acc. %  ━ train  ━ val"]
+    sign = narrow[0].spans[-1]
+    assert narrow[0].plain[sign.start:sign.end] == "━"
+    assert sign.style.color.triplet == plots.HELD_OUT
+
+
+def test_the_cli_prints_title_and_legend_above_each_plot() -> None:
+    history = [report(e) for e in range(1, 11)]
+    plain = io.StringIO()
+    plots.plot_history_in_terminal(history, Console(file=plain, width=80), held_out="test")
+    text = plain.getvalue()
+    assert "\x1b[" not in text and not BRAILLE.search(text)
+    assert "Cost per epoch (with regularization term)  • training  x test" in text
+    assert "• hidden 1  x hidden 2  + output" in text
+    colour = io.StringIO()
+    console = Console(file=colour, width=80, force_terminal=True, color_system="truecolor")
+    plots.plot_history_in_terminal(history, console)
+    text = colour.getvalue()
+    assert BRAILLE.search(text)
+    assert "38;2;{};{};{}m━".format(*plots.HELD_OUT) in text
+
+
+# --- the widgets --------------------------------------------------------------------------------
+
+class PlotsApp(App):
+    CSS = "#panels { grid-size: 2 2; }"
+
+    def compose(self) -> ComposeResult:
+        with Grid(id="panels"):
+            yield CostPlot()
+            yield AccuracyPlot()
+            yield SpeedPlot()
+
+
+def check_widgets(app: PlotsApp) -> None:
+    for plot in app.query(SeriesPlot):
+        canvas, header = plot.canvas, plot.header
+        assert canvas.size.width == plot.size.width
+        assert canvas.size.height + header.size.height == plot.size.height
+        width, height = canvas.size
+        text = canvas.render().plain
+        assert_inside_frame(text, width, height)
+        assert "training" not in text and "hidden" not in text  # the legend is not on the data
+        lines = header.render().plain.split("\n")
+        assert len(lines) == header.size.height
+        assert all(len(line) <= header.size.width for line in lines)
+
+
+async def test_the_plot_widgets_keep_curves_and_legends_in_place_at_any_size() -> None:
+    cost, speed = long_run()
+    accuracy = [Series("training", cost[0].x, [50 + y for y in cost[1].y], "training")]
+    app = PlotsApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        show_all(app.query_one(CostPlot), app.query_one(AccuracyPlot), app.query_one(SpeedPlot),
+                 PlotData(cost[:2], accuracy, speed), cost[2])
+        await pilot.pause()
+        check_widgets(app)
+        for size in ((120, 40), (50, 16), (200, 60)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            check_widgets(app)
+        cost_plot = app.query_one(CostPlot)
+        assert cost_plot.series == cost[:2] and cost_plot.extra == [cost[2]]
+        assert cost_plot.toggle_log() is True
+        await pilot.pause()
+        assert "(log)" in cost_plot.header.render().plain
+        check_widgets(app)
+
+
+async def test_the_running_curves_legend_entry_stays_until_the_plot_is_emptied() -> None:
+    cost, _ = long_run(epochs=3)
+    app = PlotsApp()
+    async with app.run_test(size=(120, 30)) as pilot:
+        plot = app.query_one(CostPlot)
+        header = plot.header
+        plot.show([], [cost[2]])  # the first epoch: only the mini-batch curve
+        await pilot.pause()
+        assert "mini-batch" in header.render().plain
+        plot.show(cost[:2])  # an epoch ended: no running curve until the next mini-batches
+        await pilot.pause()
+        assert "mini-batch" in header.render().plain
+        assert [s.label for s in plot.canvas.series] == ["training", "validation"]
+        plot.show([])  # a new run
+        await pilot.pause()
+        assert header.render().plain == "Cost per epoch (with regularization term)"
+
+
+def cells(strips) -> list[list[tuple]]:
+    """Each cell of ``strips``: its character and what its style shows."""
+    return [[(char, s.color, s.bgcolor, s.bold, s.dim, s.italic, s.underline, s.reverse)
+             for segment in strip for char in segment.text for s in [segment.style]]
+            for strip in strips]
+
+
+async def test_the_canvas_draws_what_rich_would_make_of_plotexts_output_and_follows_the_theme():
+    """The canvas cuts plotext's ANSI output into strips itself (the line API): every cell must
+    look as it does through Rich's ``Text.from_ansi`` and Textual's own conversion, in both
+    themes, and a change of theme must redraw it."""
+    from rich.text import Text
+    from textual.visual import Visual, visualize
+
+    cost, speed = long_run(epochs=40, layers=3)
+    app = PlotsApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        show_all(app.query_one(CostPlot), app.query_one(AccuracyPlot), app.query_one(SpeedPlot),
+                 PlotData(cost[:2], [], speed), cost[2])
+        await pilot.pause()
+        backgrounds = []
+        for theme in ("textual-dark", "textual-light"):
+            app.theme = theme
+            await pilot.pause()
+            for plot in (app.query_one(CostPlot), app.query_one(SpeedPlot)):
+                canvas = plot.canvas
+                width, height = canvas.size
+                through_rich = Visual.to_strips(canvas, visualize(canvas, Text.from_ansi(
+                    canvas.ansi())), width, height, canvas.visual_style)
+                assert cells(canvas.strips()) == cells(through_rich)
+                assert any("\u2800" < char <= "\u28ff"  # braille: the curves are there
+                           for row in cells(canvas.strips()) for char, *_ in row)
+            backgrounds.append({cell[2] for row in cells(canvas.strips()) for cell in row})
+        assert backgrounds[0] != backgrounds[1]

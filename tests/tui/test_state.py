@@ -1,0 +1,175 @@
+"""The app's run state, without a terminal: every rule the status line, the progress bar and the
+pause, step and stop messages follow."""
+
+from __future__ import annotations
+
+import pytest
+
+from nntui.config import make_config
+from nntui.engine import BatchProgress, EpochReport
+from nntui.engine.network import Network
+from nntui.studies.comparisons import COMPARISONS
+from nntui.tui.state import RunState, Status
+
+CONFIG = make_config(dataset="xor", epochs=10, batch_size=10, eta=0.5)
+
+
+def progress(epoch: int, batch: int, batches: int = 20, seconds: float = 1.0,
+             eta: float = 0.5) -> BatchProgress:
+    return BatchProgress(epoch=epoch, epochs=10, batch=batch, batches=batches, running_cost=0.3,
+                         eta=eta, examples_per_second=1000.0, seconds=seconds)
+
+
+def report(epoch: int, eta: float = 0.5) -> EpochReport:
+    return EpochReport(epoch=epoch, epochs=10, train_cost=0.2, train_accuracy=0.9, val_cost=0.25,
+                       val_accuracy=0.88, learning_speed=(0.1, 0.2), seconds=1.0,
+                       examples_per_second=1000.0, eta=eta)
+
+
+def network() -> Network:
+    return Network([2, 3, 2], seed=0)
+
+
+@pytest.fixture
+def state() -> RunState:
+    run = RunState()
+    run.begin(CONFIG, clock=0.0)
+    run.data_loaded([2, 8, 2], 200, network())
+    return run
+
+
+def test_a_new_state_is_ready_and_idle() -> None:
+    run = RunState()
+    assert run.state == "ready" and not run.running
+    assert run.live_eta is None and run.control is None
+    assert run.pause_or_resume() is None
+
+
+def test_begin_numbers_and_names_each_run_and_resets_its_position() -> None:
+    run = RunState()
+    run.begin(CONFIG, clock=0.0)
+    run.position = (3, 5, 20)
+    control = run.begin(CONFIG.replace(dataset="circle"), clock=0.0, recorded=False)
+    assert run.number == 2 and run.name.endswith("-2-circle")
+    assert run.position == (0, 0, 0) and run.epochs_seen == 0
+    assert run.control is control and not control.paused
+    assert run.status == Status(state="loading data", epochs=10, eta=0.5, pace=CONFIG.pace,
+                                detail="circle", recorded=False)
+    assert run.is_current(2) and not run.is_current(1)
+
+
+def test_begin_with_step_asks_the_control_to_pause_after_one_epoch() -> None:
+    run = RunState()
+    control = run.begin(CONFIG, step=True, clock=0.0)
+    assert control.pause_after_epoch and not control.paused  # runs one epoch, then pauses
+
+
+def test_data_loaded_counts_the_mini_batches_and_keeps_a_pending_pause(state: RunState) -> None:
+    assert state.batches == 20 and state.state == "training"
+    assert state.status.detail == "[2,8,2] 200 ex"
+    assert state.network is not None and state.network_config is CONFIG
+    state.begin(CONFIG, clock=0.0)
+    assert state.pause_or_resume() == "pause"
+    state.data_loaded([2, 8, 2], 200, network())
+    assert state.state == "pausing"
+
+
+def test_the_time_left_counts_the_epoch_and_the_epochs_after_it(state: RunState) -> None:
+    state.batch(progress(epoch=2, batch=5, batches=20, seconds=1.0))
+    # 15 more mini-batches at 0.2 s, then 8 epochs of 4 s each
+    assert state.status.remaining == pytest.approx(3.0 + 8 * 4.0)
+    assert state.position == (2, 5, 20) and state.status.epoch == 2
+
+
+def test_once_epochs_have_ended_their_wall_time_sets_the_estimate(state: RunState) -> None:
+    state.epochs_done([report(1)], now=100.0)
+    assert state.status.remaining is None  # one epoch end: no interval measured yet
+    state.epochs_done([report(2), report(3)], now=110.0)
+    assert state.epoch_wall == pytest.approx(5.0)
+    assert state.status.remaining == pytest.approx(7 * 5.0)
+    assert state.epochs_seen == 3 and state.position == (3, 20, 20)
+    state.batch(progress(epoch=4, batch=10, seconds=1.0))
+    assert state.status.remaining == pytest.approx(1.0 + 6 * 5.0)
+
+
+def test_a_pace_makes_the_estimate_no_faster_than_the_cap() -> None:
+    run = RunState()
+    run.begin(CONFIG.replace(pace=1.0), clock=0.0)
+    run.data_loaded([2, 8, 2], 200, network())
+    run.batch(progress(epoch=1, batch=10, seconds=0.01))  # 0.02 s an epoch, capped at 1/s
+    assert run.status.remaining == pytest.approx(0.01 + 9 * 1.0)
+
+
+def test_a_pause_between_epochs_and_one_inside_an_epoch_are_named_apart(state: RunState) -> None:
+    assert state.pause_or_resume() == "pause" and state.state == "pausing"
+    state.batch(progress(epoch=3, batch=4))
+    assert state.state == "pausing"  # a progress report does not forget the request
+    pause = state.paused(epoch=4, batch=0)
+    assert pause is not None
+    assert (pause.where, pause.step) == ("after epoch 3", "F7 trains epoch 4")
+    assert state.position == (3, 20, 20) and state.state == "paused"
+    pause = state.paused(epoch=4, batch=7)
+    assert pause is not None
+    assert pause.where == "in epoch 4 after 7 of 20 mini-batches"
+    assert pause.step == "F7 finishes epoch 4"
+    assert state.paused(epoch=1, batch=0).where == "before epoch 1"  # type: ignore[union-attr]
+
+
+def test_a_step_says_what_it_trains(state: RunState) -> None:
+    state.position = (3, 20, 20)
+    assert state.step() == "training epoch 4"
+    state.position = (4, 7, 20)
+    assert state.step() == "finishing epoch 4"
+    assert state.state == "training"
+
+
+def test_resume_and_stop_go_to_the_control(state: RunState) -> None:
+    assert state.control is not None
+    state.pause_or_resume()
+    state.paused(epoch=2, batch=0)
+    assert state.pause_or_resume() == "resume" and not state.control.paused
+    assert state.resumed() and state.state == "training"
+    state.stop()
+    assert state.state == "stopping" and state.control.stop_requested
+    assert not state.resumed() and state.state == "stopping"
+    assert state.paused(epoch=2, batch=3) is None  # stopping wins over a late pause
+
+
+def test_the_live_eta_is_the_controls_until_the_trainer_takes_it(state: RunState) -> None:
+    assert state.live_eta == 0.5
+    assert state.control is not None
+    state.control.set_eta(0.05)
+    assert state.live_eta == 0.05
+    state.batch(progress(epoch=1, batch=2, eta=0.5))  # the trainer has not taken it yet
+    assert state.status.eta == 0.05
+
+
+def test_an_ended_run_shows_where_it_stopped_and_keeps_its_network(state: RunState) -> None:
+    net = network()
+    state.ended("stopped", net, stopped_at=(3, 7, 20))
+    assert state.position == (3, 7, 20) and state.status.epoch == 3
+    assert state.state == "stopped" and not state.running and state.control is None
+    assert state.network is net and state.status.remaining is None
+    state.begin(CONFIG, clock=0.0)
+    state.ended("stopped", None, stopped_at=(4, 0, 20))  # stopped between epochs
+    assert state.position == (3, 20, 20) and state.network is None
+
+
+def test_a_restart_is_taken_once(state: RunState) -> None:
+    other = CONFIG.replace(eta=3.0)
+    state.stop(restart_with=other)
+    assert state.take_restart() is other
+    assert state.take_restart() is None
+
+
+def test_a_comparison_hands_out_its_variants_in_order() -> None:
+    comparison = COMPARISONS["learning-rates"]
+    variants = comparison.labelled_configs(epochs=2)
+    run = RunState()
+    run.start_comparison(comparison, variants)
+    label, config, number, total = run.next_variant()
+    assert (label, config, number, total) == (variants[0][0], variants[0][1], 1, len(variants))
+    assert run.next_variant()[2] == 2
+    assert run.end_comparison() == (2, len(variants))
+    assert run.comparison is None and run.variants == []
+    assert run.end_comparison() is None
