@@ -38,17 +38,19 @@ from rich.table import Table
 from threadpoolctl import threadpool_limits
 
 from nntui.cli import runs as runs_command
-from nntui.config import PRESETS
 from nntui.engine import EpochReport, Network, Trainer
+from nntui.presets import PRESETS
 from nntui.storage.history import RunHistory
 
 STATUSES = ("completed", "stopped", "early stop", "diverged", "completed")
 
 
 def report(epoch: int, epochs: int) -> EpochReport:
-    return EpochReport(epoch, epochs, 0.5 / epoch, 0.9 + epoch / 1000, 0.6 / epoch,
-                       0.88 + epoch / 1000, (0.0012 / epoch, 0.034 / epoch), 0.41, 121_000.0,
-                       0.5, ("η halved to 0.25",) if epoch == 20 else ())
+    return EpochReport(epoch=epoch, epochs=epochs, train_cost=0.5 / epoch,
+                       train_accuracy=0.9 + epoch / 1000, val_cost=0.6 / epoch,
+                       val_accuracy=0.88 + epoch / 1000, learning_speed=(0.0012 / epoch,
+                       0.034 / epoch), seconds=0.41, examples_per_second=121_000.0,
+                       eta=0.5, notes=("η halved to 0.25",) if epoch == 20 else ())
 
 
 def fill(history: RunHistory, runs: int, epochs: int, console: Console) -> float:

@@ -35,9 +35,9 @@ import time
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from nntui.config import PRESETS
 from nntui.engine import EpochReport
 from nntui.insight.inspection import decision_field, mistakes, predict
+from nntui.presets import PRESETS
 from nntui.render.halfblock import CLASS_COLOURS, field_rgb, grey_rgb, put_points, render_lines
 from nntui.runner.experiment import build_trainer, load_data
 

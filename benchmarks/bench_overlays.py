@@ -20,8 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from nntui.config import PRESETS
 from nntui.engine import EpochReport
+from nntui.presets import PRESETS
 from nntui.storage.history import RunHistory
 from nntui.tui.app import NNTuiApp
 from nntui.tui.widgets.plots import AccuracyPlot, CostPlot, SpeedPlot
@@ -33,9 +33,10 @@ def history_of(run: int, epochs: int) -> list[EpochReport]:
     for epoch in range(1, epochs + 1):
         fall = math.exp(-epoch / (20 + 10 * run))
         reports.append(EpochReport(
-            epoch, epochs, 0.2 + 2 * fall, 0.9 - 0.8 * fall, 0.3 + 2 * fall, 0.85 - 0.7 * fall,
-            tuple(10.0 ** (-4 + layer) * (0.5 + fall) for layer in range(6)),
-            0.5, 100_000.0, 0.5))
+            epoch=epoch, epochs=epochs, train_cost=0.2 + 2 * fall, train_accuracy=0.9 - 0.8 * fall,
+            val_cost=0.3 + 2 * fall, val_accuracy=0.85 - 0.7 * fall,
+            learning_speed=tuple(10.0 ** (-4 + layer) * (0.5 + fall) for layer in range(6)),
+            seconds=0.5, examples_per_second=100_000.0, eta=0.5))
     return reports
 
 

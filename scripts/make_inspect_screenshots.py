@@ -18,8 +18,8 @@ from pathlib import Path
 from textual.app import App, ComposeResult
 from textual.screen import Screen
 
-from nntui.config import PRESETS
 from nntui.insight.inspection import decision_field, predict
+from nntui.presets import PRESETS
 from nntui.runner.experiment import build_trainer, load_data
 from nntui.tui.screens.confusion import ConfusionScreen
 from nntui.tui.screens.mistakes import MistakesScreen

@@ -6,12 +6,13 @@ expects, and a collector that records the events a trainer reports.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 
 import numpy as np
 import pytest
 
 from nntui.datasets import Split
+from nntui.runner.lifecycle import RunObserver
 
 
 def make_blobs(n: int, seed: int = 0, dtype: str = "float32") -> Split:
@@ -34,15 +35,21 @@ def blobs() -> tuple[Split, Split]:
     return make_blobs(200, seed=0), make_blobs(100, seed=1)
 
 
-@dataclass
-class Recorder:
-    """An observer that keeps every event, so tests can ask what the trainer said and in what
-    order."""
+class Recorder(RunObserver):
+    """An observer that keeps every event, so tests can ask what the trainer and the run said
+    and in what order; ``then(event)``, if given, is called after each is kept."""
 
-    events: list
+    def __init__(self, then: Callable[[object], object] | None = None) -> None:
+        self.events: list = []
+        self.then = then
 
-    def __call__(self, event: object) -> None:
+    def notify(self, event: object) -> None:
         self.events.append(event)
+        if self.then is not None:
+            self.then(event)
+
+    on_progress = on_epoch = on_pause = on_resume = on_finish = on_fail = notify
+    on_run_start = on_run_end = notify
 
     def of(self, kind: type) -> list:
         return [e for e in self.events if isinstance(e, kind)]
@@ -50,7 +57,7 @@ class Recorder:
 
 @pytest.fixture
 def recorder() -> Recorder:
-    return Recorder([])
+    return Recorder()
 
 
 @pytest.fixture(autouse=True)

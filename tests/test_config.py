@@ -12,7 +12,6 @@ import pytest
 
 from nntui.config import (
     DEFAULTS,
-    PRESETS,
     SPECS,
     Config,
     ConfigError,
@@ -24,6 +23,7 @@ from nntui.config import (
     parse_field,
     parse_values,
 )
+from nntui.presets import PRESETS
 
 
 def test_every_field_has_a_spec_in_order() -> None:

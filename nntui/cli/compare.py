@@ -26,23 +26,24 @@ from collections.abc import Sequence
 
 from rich import box
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from nntui.cli.main import add_location_arguments
+from nntui.cli.arguments import (
+    add_location_arguments,
+    print_comparisons,
+    seconds_value,
+    workers_value,
+)
 from nntui.config import SPECS, Config, parse_field
 from nntui.engine import BatchProgress, Control, EpochReport
-from nntui.runner.lifecycle import ENDED_WELL, RunEnded, RunStarted, open_history
+from nntui.render.styles import STATUS_STYLES
+from nntui.runner.lifecycle import RunEnded, RunObserver, RunStarted, open_history
 from nntui.runner.signals import Interrupted, StopOnSignals
+from nntui.status import ENDED_WELL, ExitStatus
 from nntui.storage.files import RunFileError, check_writable, write_json_atomic
-from nntui.studies.comparisons import (
-    COMPARISONS,
-    NOT_RUN,
-    Comparison,
-    VariantResult,
-    neuron_outputs,
-)
+from nntui.studies.comparisons import COMPARISONS, Comparison, VariantResult, neuron_outputs
 from nntui.studies.sweep import (
     CONNECT_TIMEOUT,
     ClusterError,
@@ -55,11 +56,6 @@ from nntui.studies.sweep import (
 )
 
 PROG = "nntui compare"
-USAGE_ERROR = 2
-FAILURE = 1
-
-STATUS_STYLES = {"completed": "green", "early stop": "green", "η schedule done": "green",
-                 "stopped": "yellow", "diverged": "red", "failed": "red", NOT_RUN: "dim"}
 
 
 class UsageError(Exception):
@@ -110,52 +106,6 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"how long to try to reach the scheduler [default "
                             f"{CONNECT_TIMEOUT:g}]")
     return parser
-
-
-def workers_value(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} is too small; use 0 or more")
-    return value
-
-
-def seconds_value(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
-    if not 0 < value <= 3600:
-        raise argparse.ArgumentTypeError(f"{text} s is out of range; use more than 0 and at "
-                                         f"most 3600")
-    return value
-
-
-# --- listing -----------------------------------------------------------------------------------
-
-def comparisons_table(*, full: bool = True) -> Table:
-    """The comparisons: name, title and variants, and with ``full`` what each runs and what to
-    watch."""
-    table = Table(title="Comparisons: the books' figures, run side by side")
-    table.add_column("name", style="bold cyan", no_wrap=True)
-    table.add_column("comparison")
-    for comparison in COMPARISONS.values():
-        text = Text(comparison.title, "bold")
-        text.append("\n" + " · ".join(comparison.labels()))
-        if full:
-            text.append(f"\n{comparison.description}\n")
-            text.append("Watch: ", "bold")
-            text.append(comparison.watch)
-        table.add_row(comparison.name, text)
-    return table
-
-
-def print_comparisons(console: Console, *, full: bool = True) -> None:
-    console.print(comparisons_table(full=full))
-    console.print("Run one with [bold]nntui compare NAME[/] (add [bold]--plot[/] for the "
-                  "curves).")
 
 
 # --- progress ----------------------------------------------------------------------------------
@@ -224,28 +174,12 @@ class ComparisonPrinter:
         if self.progress is not None:
             self.progress.stop()
 
-    def observers(self, index: int, label: str, config: Config) -> list:
-        def observe(event: object) -> None:
-            self.on_event(index, label, config, event)
-        return [observe]
-
-    def on_event(self, index: int, label: str, config: Config, event: object) -> None:
+    def observers(self, index: int, label: str, config: Config) -> list[RunObserver]:
+        """What follows the variant at ``index`` on the bar (nothing without a bar)."""
         if self.progress is None or self.task is None:
-            return
-        where = f"[{index + 1}/{len(self.variants)}] {label}"
-        if isinstance(event, RunStarted):
-            self.progress.update(self.task, description=where, completed=self.offset,
-                                 epoch=f"epoch 1/{config.epochs}", cost="")
-        elif isinstance(event, BatchProgress):
-            done = event.epoch - 1 + event.batch / max(event.batches, 1)
-            self.progress.update(self.task, description=where, completed=self.offset + done,
-                                 epoch=f"epoch {event.epoch}/{event.epochs}",
-                                 cost=f"loss {event.running_cost:.4f}")
-        elif isinstance(event, EpochReport):
-            self.progress.update(self.task, completed=self.offset + event.epoch,
-                                 epoch=f"epoch {event.epoch}/{event.epochs}")
-        elif isinstance(event, RunEnded):
-            self.progress.update(self.task, completed=self.offset + config.epochs)
+            return []
+        return [_VariantBar(self.progress, self.task, self.offset,
+                            f"[{index + 1}/{len(self.variants)}] {label}", config.epochs)]
 
     def on_result(self, index: int, result: VariantResult) -> None:
         self.offset += result.config.epochs
@@ -257,6 +191,33 @@ class ComparisonPrinter:
         line.append(": ")
         line.append(outcome_words(result, self.signal_name), style)
         self.console.print(line, highlight=False)
+
+
+class _VariantBar(RunObserver):
+    """One variant's run on the comparison's bar: its epochs after the ``offset`` of those
+    before it."""
+
+    def __init__(self, progress: Progress, task: TaskID, offset: int, where: str,
+                 epochs: int) -> None:
+        self.progress, self.task, self.offset = progress, task, offset
+        self.where, self.epochs = where, epochs
+
+    def on_run_start(self, started: RunStarted) -> None:
+        self.progress.update(self.task, description=self.where, completed=self.offset,
+                             epoch=f"epoch 1/{self.epochs}", cost="")
+
+    def on_progress(self, progress: BatchProgress) -> None:
+        done = progress.epoch - 1 + progress.batch / max(progress.batches, 1)
+        self.progress.update(self.task, description=self.where, completed=self.offset + done,
+                             epoch=f"epoch {progress.epoch}/{progress.epochs}",
+                             cost=f"loss {progress.running_cost:.4f}")
+
+    def on_epoch(self, report: EpochReport) -> None:
+        self.progress.update(self.task, completed=self.offset + report.epoch,
+                             epoch=f"epoch {report.epoch}/{report.epochs}")
+
+    def on_run_end(self, ended: RunEnded) -> None:
+        self.progress.update(self.task, completed=self.offset + self.epochs)
 
 
 def variant_result(result: SweepResult) -> VariantResult:
@@ -379,11 +340,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     names = ", ".join(COMPARISONS)
     if args.name is None:
-        parser.exit(USAGE_ERROR, f"{PROG}: error: name a comparison: {names} "
-                                 f"(or --list to see what each shows)\n")
+        parser.exit(ExitStatus.USAGE, f"{PROG}: error: name a comparison: {names} "
+                                      f"(or --list to see what each shows)\n")
     if args.name not in COMPARISONS:
-        parser.exit(USAGE_ERROR, f"{PROG}: error: unknown comparison '{args.name}'; choose one "
-                                 f"of {names}\n")
+        parser.exit(ExitStatus.USAGE, f"{PROG}: error: unknown comparison '{args.name}'; "
+                                      f"choose one of {names}\n")
     if args.json is not None:
         try:
             if not str(args.json).strip():
@@ -391,12 +352,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             check_writable(args.json, "run record")
         except RunFileError as error:
             err.print(f"{PROG}: error: {error}", highlight=False)
-            return USAGE_ERROR
+            return ExitStatus.USAGE
     if args.scheduler is not None and args.scheduler.strip():
         wrong = check_address(args.scheduler.strip())
         if wrong is not None:
             err.print(f"{PROG}: error: {wrong}", highlight=False)
-            return USAGE_ERROR
+            return ExitStatus.USAGE
     return compare_command(COMPARISONS[args.name], args, console, err)
 
 
@@ -443,7 +404,7 @@ def compare_command(comparison: Comparison, args: argparse.Namespace, console: C
                 err.print(f"{PROG}: error: {error}", highlight=False)
                 if history is not None:
                     history.close()
-                return FAILURE
+                return ExitStatus.ERROR
     finally:
         executor.close()
     signal_name = signals.name
@@ -467,7 +428,7 @@ def compare_command(comparison: Comparison, args: argparse.Namespace, console: C
         if result.status in ("diverged", "failed"):
             err.print(f"nntui: {result.label}: {result.ended.message}", highlight=False)
             if result.status == "failed":
-                code = FAILURE
+                code = ExitStatus.ERROR
     if args.json is not None:
         try:
             write_json_atomic(args.json, record_data(comparison, results, args.epochs),
@@ -475,12 +436,12 @@ def compare_command(comparison: Comparison, args: argparse.Namespace, console: C
             console.print(f"Comparison written to {os.fspath(args.json)}", highlight=False)
         except RunFileError as error:
             err.print(f"nntui: {error}", highlight=False)
-            code = FAILURE
+            code = ExitStatus.ERROR
     if args.plot and not plot_results(comparison, results, console):
         console.print("Nothing to plot: no variant finished an epoch.", highlight=False)
     if signals.exit_code is not None:
         return signals.exit_code
     if code == 0 and not all(r.status in ENDED_WELL or r.status == "diverged"
                              for r in results):
-        code = FAILURE
+        code = ExitStatus.ERROR
     return code

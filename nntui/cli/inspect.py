@@ -39,9 +39,9 @@ from nntui.insight.inspection import (
     predict,
 )
 from nntui.render.halfblock import grey_rgb, side_by_side, to_text
+from nntui.status import ExitStatus
 
 PROG = "nntui inspect"
-USAGE_ERROR = 2
 DEFAULT_MISTAKES = 12
 MAX_MISTAKES = 1000
 DIAGONAL_STYLE = "bold green"
@@ -123,10 +123,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         answers = predict(network, split.x, split.labels)
     except InspectError as error:
         err.print(f"{PROG}: error: {error}", highlight=False)
-        return USAGE_ERROR
+        return ExitStatus.USAGE
     except ValueError as error:  # predict's own checks, should the data still not fit
         err.print(f"{PROG}: error: {error}", highlight=False)
-        return USAGE_ERROR
+        return ExitStatus.USAGE
     console.print(f"[bold]{describe(config)}[/]", highlight=False)
     console.print(f"{data.description}", highlight=False)
     console.print(f"{args.split} accuracy: [bold]{100 * answers.accuracy:.2f} %[/] "

@@ -33,6 +33,19 @@ from rich.table import Table
 from rich.text import Span, Text
 
 from nntui.config import SPECS, applies, format_number, format_value
+from nntui.render.runs import (
+    best_text,
+    dataset_label,
+    duration,
+    epochs_text,
+    hyperparameters,
+    iso,
+    number,
+    percent,
+    status_text,
+    when,
+)
+from nntui.status import ExitStatus
 from nntui.storage.history import (
     HistoryError,
     ImportReport,
@@ -46,13 +59,7 @@ from nntui.storage.history import (
 )
 
 PROG = "nntui runs"
-USAGE_ERROR = 2
-FAILURE = 1
 EMPTY = "No runs recorded yet; train one with nntui or nntui train"
-
-STATUS_STYLES = {"running": "bold cyan", "completed": "green", "stopped": "yellow",
-                 "early stop": "green", "η schedule done": "green", "diverged": "red",
-                 "failed": "red", "interrupted": "yellow"}
 
 
 class UsageError(Exception):
@@ -138,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # --help (0) or a bad argument (2, message already printed)
-        return exit_.code if isinstance(exit_.code, int) else USAGE_ERROR
+        return exit_.code if isinstance(exit_.code, int) else ExitStatus.USAGE
     out = Console(soft_wrap=True, highlight=False)
     err = Console(stderr=True, soft_wrap=True, highlight=False)
     path = Path(args.runs_db).expanduser() if getattr(args, "runs_db", None) else default_path()
@@ -147,93 +154,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return COMMANDS[args.command](history, args, out, err)
     except UsageError as error:
         err.print(f"{PROG}: error: {error}", markup=False)
-        return USAGE_ERROR
+        return ExitStatus.USAGE
     except UnknownRunError as error:
         err.print(f"{PROG}: error: {error}", markup=False)
-        return USAGE_ERROR
+        return ExitStatus.USAGE
     except HistoryError as error:
         err.print(f"{PROG}: {error}", markup=False)
-        return FAILURE
+        return ExitStatus.ERROR
 
 
-# --- formatting --------------------------------------------------------------------------------
-
-def when(timestamp: float, now: float | None = None) -> str:
-    """A start time in local time, short: ``Nov 23 14:05`` this year, ``2025-11-23`` before."""
-    moment = datetime.fromtimestamp(timestamp)
-    today = datetime.fromtimestamp(time.time() if now is None else now)
-    return moment.strftime("%b %d %H:%M" if moment.year == today.year else "%Y-%m-%d")
-
-
-def iso(timestamp: float | None) -> str | None:
-    if timestamp is None:
-        return None
-    return datetime.fromtimestamp(timestamp).astimezone().isoformat(timespec="seconds")
-
-
-def duration(seconds: float) -> str:
-    seconds = round(seconds)
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes}m{seconds:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m"
-
-
-def percent(value: float | None) -> str:
-    if value is None:
-        return "-"
-    if math.isnan(value):
-        return "nan"
-    return f"{100 * value:.2f}%"
-
-
-def number(value: float | None, digits: int = 4) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.{digits}f}" if math.isfinite(value) else str(value)
-
-
-def dataset_label(config: dict) -> str:
-    name = str(config.get("dataset", "?"))
-    if "/" in name or os.sep in name:
-        name = Path(name).name or name
-    size = config.get("train_size")
-    return f"{name} ({size:,})" if isinstance(size, int) and size > 0 else name
-
-
-def hyperparameters(config: dict) -> tuple[str, str, str, str]:
-    """(hidden layers, η, batch size, regularization) as the list shows them."""
-    hidden = config.get("hidden")
-    hidden_text = ",".join(str(n) for n in hidden) if isinstance(hidden, list) else "?"
-    eta = config.get("eta")
-    eta_text = format_number(eta) if isinstance(eta, int | float) else "?"
-    batch = config.get("batch_size", "?")
-    reg, lmbda = config.get("regularization", "none"), config.get("lmbda", 0)
-    if reg == "none" or not lmbda:
-        reg_text = "none"
-    else:
-        reg_text = f"{str(reg).upper()} λ={format_number(lmbda)}"
-    return hidden_text or "none", eta_text, str(batch), reg_text
-
-
-def status_text(status: str) -> Text:
-    return Text(status, style=STATUS_STYLES.get(status, ""))
-
-
-def best_text(run: RunSummary) -> str:
-    if run.best_val_accuracy is None:
-        return "-"
-    where = " test" if run.held_out == "test" else ""
-    return f"{percent(run.best_val_accuracy)}{where}"
-
-
-def epochs_text(run: RunSummary) -> str:
-    planned = run.epochs
-    return f"{run.epochs_done}/{planned}" if planned else str(run.epochs_done)
-
+# --- the JSON list -----------------------------------------------------------------------------
 
 def _plain(value: Any) -> Any:
     """NaN and infinities as null, so that any JSON reader takes the list."""
@@ -472,7 +402,7 @@ def export_command(history: RunHistory, args: argparse.Namespace, out: Console,
         write_atomic(target, text)
     except OSError as error:
         err.print(f"{PROG}: could not write {target}: {error.strerror or error}", markup=False)
-        return FAILURE
+        return ExitStatus.ERROR
     out.print(f"Wrote run {args.id} ({rows} epoch{'s' if rows != 1 else ''}) to {target} as "
               f"{fmt.upper()}.", markup=False)
     return 0

@@ -31,23 +31,24 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from nntui.cli.compare import (
-    STATUS_STYLES,
-    outcome_words,
-    percent,
+from nntui.cli.arguments import (
+    add_config_arguments,
+    flag,
+    print_presets,
     seconds_value,
-    variant_result,
     workers_value,
 )
-from nntui.cli.main import add_config_arguments, flag, print_presets
-from nntui.config import DEFAULTS, PRESETS, SPECS, Config, parse_values
+from nntui.cli.compare import outcome_words, percent, variant_result
+from nntui.config import DEFAULTS, SPECS, Config, parse_values
 from nntui.engine import Control
-from nntui.runner.lifecycle import ENDED_WELL, open_history
+from nntui.presets import PRESETS
+from nntui.render.styles import STATUS_STYLES
+from nntui.runner.lifecycle import open_history
 from nntui.runner.signals import Interrupted, StopOnSignals
+from nntui.status import ENDED_WELL, ExitStatus, RunStatus
 from nntui.storage.files import RunFileError, check_writable, write_json_atomic
 from nntui.studies.sweep import (
     CONNECT_TIMEOUT,
-    NOT_RUN,
     SCHEDULER_ENV,
     ClusterError,
     DaskExecutor,
@@ -64,10 +65,7 @@ from nntui.studies.sweep import (
 )
 
 PROG = "nntui sweep"
-USAGE_ERROR = 2
-FAILURE = 1
 
-STATE_STYLES = {**STATUS_STYLES, "queued": "dim", "running": "cyan", "interrupted": "yellow"}
 
 
 # --- arguments ---------------------------------------------------------------------------------
@@ -117,7 +115,7 @@ def usage_error(err: Console, problems: Sequence[str]) -> int:
         err.print(f"{PROG}: error: {len(problems)} problems:", highlight=False)
         for problem in problems:
             err.print(f"  - {problem}", highlight=False)
-    return USAGE_ERROR
+    return ExitStatus.USAGE
 
 
 # --- tables ------------------------------------------------------------------------------------
@@ -147,7 +145,7 @@ def live_table(sweep: Sweep) -> Table:
         state = result.state + (f" (try {result.attempts})" if result.attempts > 1
                                 and not result.final else "")
         epoch = f"{result.epoch}/{result.config.epochs}" if result.epoch else "—"
-        table.add_row(result.label, Text(state, STATE_STYLES.get(result.state, "")), epoch,
+        table.add_row(result.label, Text(state, STATUS_STYLES.get(result.state, "")), epoch,
                       _cost(result.last_cost), percent(result.best))
     return table
 
@@ -172,7 +170,7 @@ def final_table(sweep: Sweep) -> Table:
     table.add_column("tries", justify="right", no_wrap=True)
     for result in results:
         ended = result.ended
-        status = Text(result.state, STATE_STYLES.get(result.state, ""))
+        status = Text(result.state, STATUS_STYLES.get(result.state, ""))
         if ended is None:
             table.add_row(result.label, status, f"0/{result.config.epochs}", "—", "—", "—", "—",
                           str(result.attempts))
@@ -216,14 +214,14 @@ class SweepDisplay:
         line.append(result.label, "bold")
         line.append(": ")
         if result.ended is None:
-            line.append(NOT_RUN, "dim")
+            line.append(RunStatus.NOT_RUN, "dim")
         else:
             words = outcome_words(variant_result(result), self.signal_name)
             if result.worker:
                 words += f", on {result.worker}"
             if result.attempts > 1:
                 words += f" (try {result.attempts})"
-            line.append(words, STATE_STYLES.get(result.state, ""))
+            line.append(words, STATUS_STYLES.get(result.state, ""))
         self.console.print(line, highlight=False)
 
 
@@ -329,7 +327,7 @@ def sweep_command(name: str, runs, args: argparse.Namespace, scheduler: str | No
                 interrupted = True
             except ClusterError as error:
                 err.print(f"{PROG}: error: {error}", highlight=False)
-                code = FAILURE
+                code = ExitStatus.ERROR
     finally:
         executor.close()
     signal_name = signals.name
@@ -339,10 +337,10 @@ def sweep_command(name: str, runs, args: argparse.Namespace, scheduler: str | No
         sweep.abandon(message)
     if history is not None:
         history.close()
-    if code == FAILURE and not any(r.attempts for r in sweep.results):
-        return FAILURE  # the cluster could not be used: nothing ran
+    if code == ExitStatus.ERROR and not any(r.attempts for r in sweep.results):
+        return ExitStatus.ERROR  # the cluster could not be used: nothing ran
     console.print(final_table(sweep))
-    skipped = sum(r.state == NOT_RUN for r in sweep.results)
+    skipped = sum(r.state == RunStatus.NOT_RUN for r in sweep.results)
     if skipped:
         by = f" by {signal_name}" if signal_name else ""
         console.print(f"Stopped{by}: {skipped} run{'s' if skipped != 1 else ''} not run.",
@@ -360,9 +358,9 @@ def sweep_command(name: str, runs, args: argparse.Namespace, scheduler: str | No
             console.print(f"Sweep written to {os.fspath(args.json)}", highlight=False)
         except RunFileError as error:
             err.print(f"nntui: {error}", highlight=False)
-            code = FAILURE
+            code = ExitStatus.ERROR
     if signals.exit_code is not None:
         return signals.exit_code
     if not all(r.state in ENDED_WELL or r.state == "diverged" for r in sweep.results):
-        code = FAILURE
+        code = ExitStatus.ERROR
     return code

@@ -12,6 +12,7 @@ from nntui.engine.events import (
     Failed,
     Finished,
     Observer,
+    Observers,
     Paused,
     Resumed,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "Finished",
     "Network",
     "Observer",
+    "Observers",
     "Paused",
     "Resumed",
     "Trainer",

@@ -69,10 +69,6 @@ class TrainingResult:
     failed: Failed | None = None
 
 
-def _ignore(event: object) -> None:
-    """The observer used when nobody is listening."""
-
-
 class _SpeedSums:
     """Nielsen's speed of learning of each layer, ‖∂C/∂bˡ‖, as the RMS over an epoch's
     mini-batches, for no NumPy call per mini-batch.
@@ -149,7 +145,7 @@ class Trainer:
         self.early_stop = int(early_stop)
         self.eta_schedule = eta_schedule
         self.eval_train = eval_train
-        self.observer = observer or _ignore
+        self.observer = observer or Observer()  # nobody listening: every event is a no-op
         self.control = control or Control()
         self.control.eta_changed(self.eta)
         self.progress_interval = progress_interval
@@ -220,20 +216,22 @@ class Trainer:
                         self._keep_pace(began)
         except Diverged as error:
             failed = Failed(
-                f"diverged at epoch {epoch}: {error}. The steps were too large; "
-                f"try a smaller η (e.g. {self.eta / 10:.3g}).",
-                epoch, diverged=True,
+                message=f"diverged at epoch {epoch}: {error}. The steps were too large; "
+                        f"try a smaller η (e.g. {self.eta / 10:.3g}).",
+                epoch=epoch, diverged=True,
             )
             self.result.failed = failed
-            self.observer(failed)
+            self.observer.on_fail(failed)
             return self.result
         return self._finish("completed", self.epochs, best_accuracy, best_epoch)
 
     def _finish(self, reason: str, epochs_run: int, best: float, best_epoch: int,
                 message: str = "", batch: int = 0) -> TrainingResult:
-        finished = Finished(reason, epochs_run, best, best_epoch, message, batch, self._batches)
+        finished = Finished(reason=reason, epochs_run=epochs_run, best_val_accuracy=best,
+                            best_epoch=best_epoch, message=message, batch=batch,
+                            batches=self._batches)
         self.result.finished = finished
-        self.observer(finished)
+        self.observer.on_finish(finished)
         return self.result
 
     @property
@@ -390,9 +388,10 @@ class Trainer:
 
     def _report_progress(self, epoch: int, batch: int, batches: int, seconds: float) -> None:
         done = self._rows_done
-        self.observer(BatchProgress(
-            epoch, self.epochs, batch, batches, self.running_cost(), self.eta,
-            done / seconds if seconds > 0 else 0.0, seconds,
+        self.observer.on_progress(BatchProgress(
+            epoch=epoch, epochs=self.epochs, batch=batch, batches=batches,
+            running_cost=self.running_cost(), eta=self.eta,
+            examples_per_second=done / seconds if seconds > 0 else 0.0, seconds=seconds,
         ))
 
     def _obey_control(self, epoch: int, batch: int) -> tuple[float, bool]:
@@ -401,14 +400,14 @@ class Trainer:
         control = self.control
         waited = 0.0
         if control.paused and not control.stop_requested:
-            self.observer(Paused(epoch, batch))
+            self.observer.on_pause(Paused(epoch=epoch, batch=batch))
             began = time.perf_counter()
             while not control.wait_while_paused():
                 pass
             waited = time.perf_counter() - began
             control.pending = False
             if not control.stop_requested:
-                self.observer(Resumed(epoch, batch))
+                self.observer.on_resume(Resumed(epoch=epoch, batch=batch))
         new_eta = control.take_eta(self.eta)
         if new_eta != self.eta:
             self._notes.append(f"η {self.eta:.3g} → {new_eta:.3g} (live, batch {batch})")
@@ -434,11 +433,13 @@ class Trainer:
                 raise Diverged(f"the cost became {value}")
         seconds = self._epoch_seconds
         report = EpochReport(
-            epoch, self.epochs, train_cost, train_acc, val_cost, val_acc, self._speed,
-            seconds, len(self.train.x) / seconds if seconds > 0 else 0.0, self.eta,
-            tuple(self._notes),
+            epoch=epoch, epochs=self.epochs, train_cost=train_cost, train_accuracy=train_acc,
+            val_cost=val_cost, val_accuracy=val_acc, learning_speed=self._speed,
+            seconds=seconds,
+            examples_per_second=len(self.train.x) / seconds if seconds > 0 else 0.0,
+            eta=self.eta, notes=tuple(self._notes),
         )
         self._notes = []
         self.result.history.append(report)
-        self.observer(report)
+        self.observer.on_epoch(report)
         return report

@@ -35,7 +35,7 @@ import numpy as np
 from nntui.config import TOY_SETS, Config
 from nntui.engine import EpochReport, Network
 from nntui.engine.activations import ACTIVATIONS
-from nntui.runner.lifecycle import RunStarted
+from nntui.runner.lifecycle import RunObserver, RunStarted
 
 KINDS = ("eta-too-high", "eta-too-low", "overfitting", "vanishing", "slowdown", "dead-relu")
 
@@ -119,17 +119,17 @@ def probe_examples(config: Config, data_dir: str | None = None,
 
 
 @dataclass
-class HintObserver:
+class HintObserver(RunObserver):
     """Watches a run and reports each rule-of-thumb situation once.
 
-    ``notify(hint)`` is called in the trainer's thread (the app passes something that posts a
+    ``tell(hint)`` is called in the trainer's thread (the app passes something that posts a
     message).  The observer learns the config and the network from the run's
     :class:`~nntui.runner.lifecycle.RunStarted`; ``probe`` (training inputs, one per row, and their
     labels) is taken with :func:`probe_examples` from ``data_dir`` at that moment unless given.
     Without a RunStarted (a bare Trainer), call :meth:`start` first.
     """
 
-    notify: Callable[[Hint], object] = lambda hint: None
+    tell: Callable[[Hint], object] = lambda hint: None
     data_dir: str | None = None
     probe: tuple[np.ndarray, np.ndarray] | None = None
     eta_keys: tuple[str, str] | None = ("F9", "F10")
@@ -157,22 +157,24 @@ class HintObserver:
         self.probe = self._given_probe if self._given_probe is not None else probe_examples(
             config, self.data_dir)
 
-    def __call__(self, event: object) -> None:
-        if isinstance(event, RunStarted):
-            self.start(event.config, event.network, event.batches)
-        elif isinstance(event, EpochReport) and self.config is not None:
-            self.history.append(event)
-            for check in (self._slowdown, self._dead_relu, self._eta_too_high,
-                          self._eta_too_low, self._overfitting, self._vanishing):
-                kind = check.__name__.strip("_").replace("_", "-")
-                if kind not in self.noticed:
-                    try:
-                        hint = check(event)
-                    except Exception:  # a hint that cannot be checked must not stop the run
-                        hint = None
-                    if hint is not None:
-                        self.hints.append(hint)
-                        self.notify(hint)
+    def on_run_start(self, started: RunStarted) -> None:
+        self.start(started.config, started.network, started.batches)
+
+    def on_epoch(self, report: EpochReport) -> None:
+        if self.config is None:
+            return
+        self.history.append(report)
+        for check in (self._slowdown, self._dead_relu, self._eta_too_high,
+                      self._eta_too_low, self._overfitting, self._vanishing):
+            kind = check.__name__.strip("_").replace("_", "-")
+            if kind not in self.noticed:
+                try:
+                    hint = check(report)
+                except Exception:  # a hint that cannot be checked must not stop the run
+                    hint = None
+                if hint is not None:
+                    self.hints.append(hint)
+                    self.tell(hint)
 
     @property
     def noticed(self) -> set[str]:

@@ -2,17 +2,13 @@
 
     config → data → network → trainer → outcome
 
-A :class:`Run` reports everything that happens to a list of observers, the way Keras' CallbackList
-fans out to its callbacks: the engine's events (:class:`~nntui.engine.BatchProgress`,
-:class:`~nntui.engine.EpochReport`, :class:`~nntui.engine.Paused`, …) and two of its own,
-:class:`RunStarted` (data loaded, network built) and :class:`RunEnded` (the outcome).  Printing
-progress, writing the ``--json`` record, recording in the run history and posting to the app are
-all observers, so every front end ends a run with the same status, message and numbers.
-
-Statuses (:data:`STATUSES`) have one meaning wherever they appear: ``completed`` (every epoch ran),
-``stopped`` (a person or a signal stopped it), ``early stop`` and ``η schedule done`` (the trainer
-stopped itself), ``diverged`` (the cost became NaN), ``failed`` (anything else went wrong),
-``running`` while it goes on and ``interrupted`` for a run whose process died.
+A :class:`Run` reports everything that happens to its observers (:class:`RunObserver`), the way
+Keras' CallbackList fans out to its callbacks: the engine's events (``on_progress``, ``on_epoch``,
+``on_pause``, …) and two of its own, ``on_run_start`` (:class:`RunStarted`: data loaded, network
+built) and ``on_run_end`` (:class:`RunEnded`: the outcome).  Printing progress, writing the
+``--json`` record, recording in the run history and posting to the app are all observers, so every
+front end ends a run with the same status (a :class:`~nntui.status.RunStatus`), message and
+numbers.
 """
 
 from __future__ import annotations
@@ -20,14 +16,15 @@ from __future__ import annotations
 import math
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import ClassVar
 
-from nntui.config import Config, preset_of
+from nntui.config import Config
 from nntui.datasets import Dataset, DatasetError
-from nntui.engine import Control, EpochReport, Network
+from nntui.engine import Control, EpochReport, Network, Observer, Observers
+from nntui.presets import preset_of
 from nntui.runner.experiment import (
     build_trainer,
     check_memory,
@@ -35,18 +32,16 @@ from nntui.runner.experiment import (
     load_data,
     measure_test_accuracy,
 )
+from nntui.status import RunStatus
 from nntui.storage.files import RunFileError, RunRecord
 from nntui.storage.history import HistoryError, RunHistory
 
-STATUSES = ("running", "completed", "stopped", "early stop", "η schedule done", "diverged",
-            "failed", "interrupted")
-ENDED_WELL = ("completed", "early stop", "η schedule done")
-"""Statuses of a run that ended as its config asked."""
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RunStarted:
     """The data are loaded and the network built; the first epoch starts now."""
+
+    hook: ClassVar[str] = "on_run_start"
 
     config: Config
     description: str  # of the data set
@@ -58,25 +53,63 @@ class RunStarted:
     # None where the run trains elsewhere (a sweep's Dask worker) and this is its news
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RunEnded:
     """The outcome of a run, the same whichever front end started it."""
 
-    status: str  # one of STATUSES
+    hook: ClassVar[str] = "on_run_end"
+
+    status: RunStatus
     message: str  # one line for a person
-    epochs_run: int  # complete epochs
-    best_val_accuracy: float | None  # on the held-out split, None before the first epoch
-    best_epoch: int
-    test_accuracy: float | None  # of the network as it ended; None if it diverged or never was
-    seconds: float  # wall clock: loading, training and evaluation
-    stopped_at: tuple[int, int, int] | None  # (epoch, mini-batches done in it, per epoch)
-    network: Network | None  # the trained network, None when it is not worth keeping
+    epochs_run: int = 0  # complete epochs
+    best_val_accuracy: float | None = None  # on the held-out split, None before the first epoch
+    best_epoch: int = 0
+    test_accuracy: float | None = None  # of the network as it ended; None if it diverged or never
+    seconds: float = 0.0  # wall clock: loading, training and evaluation
+    stopped_at: tuple[int, int, int] | None = None  # (epoch, mini-batches done in it, per epoch)
+    network: Network | None = None  # the trained network, None when it is not worth keeping
     detail: str = ""  # the trainer's own words, e.g. "during epoch 5 after 4,281 of 5,000 …"
 
 
-RunObserver = Callable[[Any], None]
-"""Any callable taking an engine :data:`~nntui.engine.Event`, a :class:`RunStarted` or a
-:class:`RunEnded`."""
+class RunObserver(Observer):
+    """An observer of a whole run: the trainer's events, and the run's start and end."""
+
+    def on_run_start(self, started: RunStarted) -> None:
+        """The data are loaded and the network built."""
+
+    def on_run_end(self, ended: RunEnded) -> None:
+        """The run is over (whatever happened: every run ends with this)."""
+
+
+class EpochKeeper(RunObserver):
+    """Keeps the report of every epoch in ``epochs`` as it ends."""
+
+    def __init__(self, epochs: list[EpochReport] | None = None) -> None:
+        self.epochs = [] if epochs is None else epochs
+
+    def on_epoch(self, report: EpochReport) -> None:
+        self.epochs.append(report)
+
+
+class RunObservers(Observers, RunObserver):
+    """The run's observers as one: each event goes to every one of them, in order.  How the run
+    ended reaches all of them even if one fails on the news; the first failure is raised after."""
+
+    def __init__(self, observers: Iterable[RunObserver] = ()) -> None:
+        super().__init__(observers)
+
+    def on_run_start(self, started: RunStarted) -> None:
+        self.notify(started)
+
+    def on_run_end(self, ended: RunEnded) -> None:
+        problems = []
+        for observer in self.observers:
+            try:
+                observer.on_run_end(ended)
+            except Exception as error:
+                problems.append(error)
+        if problems:
+            raise problems[0]
 
 
 class Run:
@@ -88,18 +121,13 @@ class Run:
         """``network``: train on from these weights (a loaded network) instead of new ones."""
         self.config = config
         self.initial_network = network
-        self.observers = list(observers)
+        self.observers = RunObservers(observers)
         self.control = control or Control()
         self.data_dir = data_dir
         self.progress_interval = progress_interval
         self.network: Network | None = None
         self.data: Dataset | None = None  # once loaded: what observers may look at
         self.history: list[EpochReport] = []
-
-    def notify(self, event: Any) -> None:
-        """Hand ``event`` to every observer, in order."""
-        for observer in self.observers:
-            observer(event)
 
     def execute(self) -> RunEnded:
         started = time.perf_counter()
@@ -113,26 +141,18 @@ class Run:
         except Exception as error:  # a bug or an exotic failure: say what, keep the app alive
             detail = "".join(traceback.format_exception_only(type(error), error)).strip()
             ended = self._failed(f"training failed: {detail}", started)
-        # Every observer hears how the run ended, even if one before it fails on the news.
-        problems = []
-        for observer in self.observers:
-            try:
-                observer(ended)
-            except Exception as error:
-                problems.append(error)
-        if problems:
-            raise problems[0]
+        self.observers.on_run_end(ended)
         return ended
 
     def _failed(self, message: str, started: float) -> RunEnded:
-        return RunEnded("failed", message, 0, None, 0, None, time.perf_counter() - started,
-                        None, None)
+        return RunEnded(status=RunStatus.FAILED, message=message,
+                        seconds=time.perf_counter() - started)
 
     def _execute(self, started: float) -> RunEnded:
         data = self.data = load_data(self.config, self.data_dir)
         if self.control.stop_requested:
-            return RunEnded("stopped", "stopped before training began", 0, None, 0, None,
-                            time.perf_counter() - started, None, None)
+            return RunEnded(status=RunStatus.STOPPED, message="stopped before training began",
+                            seconds=time.perf_counter() - started)
         too_big = check_memory(self.config, data)
         if too_big is not None:  # refuse now, rather than fail with MemoryError mid-way
             return self._failed(too_big, started)
@@ -142,47 +162,66 @@ class Run:
             return self._failed(f"the loaded network has layers {have}, but the config and the "
                                 f"data ask for {'-'.join(map(str, sizes))}; load it again or "
                                 f"change the config", started)
-        trainer = build_trainer(self.config, data, self.initial_network, observer=self.notify,
-                                control=self.control, progress_interval=self.progress_interval)
+        trainer = build_trainer(self.config, data, self.initial_network,
+                                observer=self.observers, control=self.control,
+                                progress_interval=self.progress_interval)
         self.network = trainer.network
-        self.notify(RunStarted(self.config, data.description, layer_sizes(self.config, data),
-                               len(data.train), held_out_name(data),
-                               math.ceil(len(data.train) / self.config.batch_size),
-                               trainer.network))
+        self.observers.on_run_start(RunStarted(
+            config=self.config, description=data.description, sizes=sizes,
+            n_train=len(data.train), held_out=held_out_name(data),
+            batches=math.ceil(len(data.train) / self.config.batch_size),
+            network=trainer.network))
         result = trainer.run()
         self.history = result.history
         if result.failed is not None:
             diverged = result.failed.diverged
-            return RunEnded("diverged" if diverged else "failed", result.failed.message,
-                            len(result.history), _best(result.history), _best_epoch(result.history),
-                            None, time.perf_counter() - started, None,
-                            None if diverged else trainer.network)
+            return RunEnded(
+                status=RunStatus.DIVERGED if diverged else RunStatus.FAILED,
+                message=result.failed.message, epochs_run=len(result.history),
+                best_val_accuracy=_best(result.history),
+                best_epoch=_best_epoch(result.history), seconds=time.perf_counter() - started,
+                network=None if diverged else trainer.network)
         finished = result.finished
         assert finished is not None
         test_accuracy = measure_test_accuracy(trainer.network, data) if finished.epochs_run \
             else None
-        stopped = finished.reason == "stopped"
+        status = RunStatus(finished.reason)
         return RunEnded(
-            finished.reason, outcome_message(finished.reason, finished.message,
-                                             finished.epochs_run, finished.best_val_accuracy,
-                                             finished.best_epoch, test_accuracy,
-                                             held_out_name(data)),
-            finished.epochs_run, finished.best_val_accuracy if finished.epochs_run else None,
-            finished.best_epoch, test_accuracy, time.perf_counter() - started,
-            (finished.epochs_run + 1, finished.batch, finished.batches) if stopped else None,
-            trainer.network, finished.message,
+            status=status,
+            message=outcome_message(status, finished.message, finished.epochs_run,
+                                    finished.best_val_accuracy, finished.best_epoch,
+                                    test_accuracy, held_out_name(data)),
+            epochs_run=finished.epochs_run,
+            best_val_accuracy=finished.best_val_accuracy if finished.epochs_run else None,
+            best_epoch=finished.best_epoch, test_accuracy=test_accuracy,
+            seconds=time.perf_counter() - started,
+            stopped_at=((finished.epochs_run + 1, finished.batch, finished.batches)
+                        if status is RunStatus.STOPPED else None),
+            network=trainer.network, detail=finished.message,
         )
+
+
+def cut_short(status: RunStatus, message: str, epochs: Sequence[EpochReport],
+              seconds: float) -> RunEnded:
+    """How a run ended that was ended from outside its trainer (its worker is gone, a second
+    Ctrl+C would not wait): the epochs it finished are kept, ``message`` says why."""
+    best = _best(epochs)
+    return RunEnded(status=status, message=message, epochs_run=len(epochs),
+                    best_val_accuracy=best, best_epoch=_best_epoch(epochs), seconds=seconds,
+                    detail=message)
 
 
 def held_out_name(data: Dataset) -> str:
     return "test" if data.validation_is_test else "validation"
 
 
-def _best(history: Sequence) -> float | None:
-    return max((r.val_accuracy for r in history), default=None)
+def _best(history: Sequence[EpochReport]) -> float | None:
+    """The best held-out accuracy of the epochs (an epoch that measured nothing, NaN, aside)."""
+    return max((r.val_accuracy for r in history if not math.isnan(r.val_accuracy)),
+               default=None)
 
 
-def _best_epoch(history: Sequence) -> int:
+def _best_epoch(history: Sequence[EpochReport]) -> int:
     best = _best(history)
     return next((r.epoch for r in history if r.val_accuracy == best), 0)
 
@@ -199,7 +238,32 @@ def outcome_message(reason: str, detail: str, epochs_run: int, best: float, best
     return message
 
 
-class JsonRecord:
+class _Recorder(RunObserver):
+    """An observer that writes what it hears somewhere until a write fails: the failure is said
+    once through ``warn`` (``problem`` names what could not be written) and recording stops, while
+    training goes on."""
+
+    errors: tuple[type[Exception], ...] = ()
+    problem = ""
+
+    def __init__(self, warn: Callable[[str], None]) -> None:
+        self.warn = warn
+        self.failed = False
+
+    def _write(self, write: Callable[..., None], *args: object) -> bool:
+        """``write(*args)`` unless an earlier write failed; False if this one fails."""
+        if self.failed:
+            return False
+        try:
+            write(*args)
+        except self.errors as error:
+            self.failed = True
+            self.warn(self.problem.format(error=error))
+            return False
+        return True
+
+
+class JsonRecord(_Recorder):
     """Observer: the run's record as one JSON file (``nntui train --json``), rewritten at most
     once a second while it runs and when it ends, so a stopped run keeps every epoch.
 
@@ -207,31 +271,26 @@ class JsonRecord:
     ``written`` says whether the final record reached the file.
     """
 
+    errors = (RunFileError,)
+    problem = "the run record could not be written ({error}); training goes on"
+
     def __init__(self, config: Config, path: str | Path | None,
                  warn: Callable[[str], None]) -> None:
         """``path`` None keeps the record in memory only (``record.as_dict()``)."""
+        super().__init__(warn)
         self.record = RunRecord(config, None if path is None else Path(path))
-        self.warn = warn
         self.written = False
-        self.failed = False
 
-    def __call__(self, event: Any) -> None:
-        if self.failed:
-            return
-        try:
-            if isinstance(event, RunEnded):
-                self.record.seconds = event.seconds
-                self.record.finish(event.status, event.message, event.test_accuracy)
-                self.written = True
-            elif isinstance(event, EpochReport):
-                self.record.add_epoch(event)
-        except RunFileError as error:
-            self.failed = True
-            self.warn(f"the run record could not be written ({error}); training goes on")
+    def on_epoch(self, report: EpochReport) -> None:
+        self._write(self.record.add_epoch, report)
+
+    def on_run_end(self, ended: RunEnded) -> None:
+        self.record.seconds = ended.seconds
+        self.written = self._write(self.record.finish, ended.status, ended.message,
+                                   ended.test_accuracy)
 
 
-
-class HistoryRecorder:
+class HistoryRecorder(_Recorder):
     """Observer: the run in the run history (SQLite): its start, each epoch in its own
     transaction as it ends, and how it ended.  A run that fails before it starts is recorded
     too, with its message.
@@ -240,38 +299,40 @@ class HistoryRecorder:
     ``warn`` and recording stops; training goes on.  ``run_id`` is the run's id once recorded.
     """
 
+    errors = (HistoryError,)
+    problem = ("the run history could not be written ({error}); training goes on without "
+               "recording")
+
     def __init__(self, history: RunHistory, config: Config, warn: Callable[[str], None], *,
                  name: str = "", group: str = "") -> None:
-        self.history, self.config, self.warn = history, config, warn
+        super().__init__(warn)
+        self.history, self.config = history, config
         self.name, self.group, self.preset = name, group, preset_of(config)
         self.run_id: int | None = None
-        self.failed = False
 
     def _start(self, held_out: str) -> None:
         self.run_id = self.history.start_run(self.config, name=self.name, group=self.group,
                                              preset=self.preset, held_out=held_out)
 
-    def __call__(self, event: Any) -> None:
-        if self.failed:
-            return
-        try:
-            if isinstance(event, RunStarted):
-                self._start(event.held_out)
-            elif isinstance(event, EpochReport) and self.run_id is not None:
-                self.history.add_epoch(self.run_id, event)
-            elif isinstance(event, RunEnded):
-                if self.run_id is None:
-                    self._start("test" if self.config.validate_on == "test" else "validation")
-                assert self.run_id is not None
-                best = event.best_val_accuracy
-                self.history.finish_run(
-                    self.run_id, event.status, event.message, test_accuracy=event.test_accuracy,
-                    seconds=event.seconds, best_val_accuracy=best,
-                    best_epoch=event.best_epoch if best is not None else None)
-        except HistoryError as error:
-            self.failed = True
-            self.warn(f"the run history could not be written ({error}); training goes on "
-                      "without recording")
+    def on_run_start(self, started: RunStarted) -> None:
+        self._write(self._start, started.held_out)
+
+    def on_epoch(self, report: EpochReport) -> None:
+        if self.run_id is not None:
+            self._write(self.history.add_epoch, self.run_id, report)
+
+    def on_run_end(self, ended: RunEnded) -> None:
+        self._write(self._finish, ended)
+
+    def _finish(self, ended: RunEnded) -> None:
+        if self.run_id is None:  # it failed before it started: recorded all the same
+            self._start("test" if self.config.validate_on == "test" else "validation")
+        assert self.run_id is not None
+        best = ended.best_val_accuracy
+        self.history.finish_run(
+            self.run_id, ended.status, ended.message, test_accuracy=ended.test_accuracy,
+            seconds=ended.seconds, best_val_accuracy=best,
+            best_epoch=ended.best_epoch if best is not None else None)
 
 
 def open_history(path: str | Path | None, warn: Callable[[str], None]) -> RunHistory | None:

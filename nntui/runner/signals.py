@@ -13,6 +13,7 @@ from collections.abc import Callable
 from types import FrameType
 
 from nntui.engine import Control
+from nntui.status import ExitStatus
 
 SIGNAL_NAMES = {signal.SIGINT: "Ctrl+C", signal.SIGTERM: "SIGTERM"}
 if hasattr(signal, "SIGHUP"):
@@ -57,5 +58,6 @@ class StopOnSignals:
 
     @property
     def exit_code(self) -> int | None:
-        """128 + the first signal's number, or None if no signal came."""
-        return 128 + self.received[0] if self.received else None
+        """128 + the first signal's number (:meth:`ExitStatus.for_signal`), or None if no signal
+        came."""
+        return ExitStatus.for_signal(self.received[0]) if self.received else None

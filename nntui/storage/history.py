@@ -40,15 +40,12 @@ import platformdirs
 
 from nntui.config import Config, ConfigError, config_from_dict
 from nntui.engine.events import EpochReport
+from nntui.status import FINAL, RECORDED, RunStatus
 
 DB_ENV = "NNTUI_RUNS_DB"
 OLD_RUNS_ENV = "NNTUI_RUNS_DIR"
 BUSY_TIMEOUT = 10.0  # seconds a writer waits for another process's transaction to end
 
-STATUSES = ("running", "completed", "stopped", "early stop", "η schedule done", "diverged",
-            "failed", "interrupted")
-"""Every status a run can have; all but ``running`` are final."""
-FINAL_STATUSES = STATUSES[1:]
 HELD_OUT = ("validation", "test")
 STARTED_FORMAT = "%Y-%m-%dT%H:%M:%S"  # the local-time stamp of RunRecord.as_dict
 MAX_RECORD_BYTES = 64 << 20  # ten thousand epochs take about 3 MiB
@@ -106,7 +103,7 @@ class RunSummary:
     name: str
     group: str
     preset: str
-    status: str
+    status: RunStatus | str  # a RunStatus, or what a newer nntui wrote, as it is
     message: str
     started: float  # seconds since the epoch
     ended: float | None  # None while running
@@ -264,6 +261,15 @@ def _store(value: float | None) -> float | str | None:
 
 def _load(value: Any) -> Any:
     return math.nan if value == "NaN" else value
+
+
+def _status(value: str) -> RunStatus | str:
+    """The stored status as a :class:`RunStatus`; words it does not know (a newer version's)
+    stay as they are."""
+    try:
+        return RunStatus(value)
+    except ValueError:
+        return value
 
 
 def _finite(value: Any) -> float | None:
@@ -572,8 +578,8 @@ class RunHistory:
         """Record how a run ended.  ``seconds`` is its whole time (default: the sum of its
         epochs'); the best held-out accuracy and its epoch come from the recorded epochs unless
         given (``Finished.best_val_accuracy`` and ``best_epoch``)."""
-        if status not in FINAL_STATUSES:
-            raise ValueError(f"status must be one of {', '.join(FINAL_STATUSES)}, not {status!r}")
+        if status not in FINAL:
+            raise ValueError(f"status must be one of {', '.join(FINAL)}, not {status!r}")
         best_given = best_val_accuracy is not None and best_epoch is not None
         with self._write() as db:
             cursor = db.execute(
@@ -601,7 +607,7 @@ class RunHistory:
     def _summary(self, row: tuple) -> RunSummary:
         (run_id, name, group, preset, status, message, started, ended, seconds, epochs_done,
          best, best_epoch, final, test, held_out, pinned, network_path, config_json) = row
-        return RunSummary(run_id, name, group, preset, status, message, started, ended,
+        return RunSummary(run_id, name, group, preset, _status(status), message, started, ended,
                           _load(seconds), epochs_done, _load(best), best_epoch, _load(final),
                           _load(test), held_out, bool(pinned), network_path, config_json)
 
@@ -916,7 +922,7 @@ def _parse_record(path: Path) -> dict | None:
     entries.sort(key=lambda e: e["epoch"])
     status = data.get("status", "completed")
     message = data.get("message", "")
-    if status not in STATUSES:
+    if status not in RECORDED:
         raise ValueError(f"unknown status {status!r}")
     if not isinstance(message, str):
         raise ValueError("the message is not text")

@@ -28,16 +28,25 @@ from typing import Any
 
 import numpy as np
 
-from nntui.config import PRESETS, SPECS, Config, format_number, make_config
+from nntui.config import SPECS, Config, format_number, make_config
 from nntui.engine import Control, EpochReport, Network
-from nntui.runner.lifecycle import HistoryRecorder, Run, RunEnded, RunObserver, RunStarted
+from nntui.presets import PRESETS
+from nntui.runner.lifecycle import (
+    EpochKeeper,
+    HistoryRecorder,
+    Run,
+    RunEnded,
+    RunObserver,
+    RunStarted,
+    cut_short,
+)
+from nntui.status import RunStatus
 from nntui.storage.history import RunHistory, RunSummary
 
 PLOTS = ("train_cost", "val_cost", "train_accuracy", "val_accuracy", "output")
 """What a comparison's figure can show: a cost or an accuracy per epoch from the epoch reports,
 or the single neuron's output a (:class:`NeuronOutput`)."""
 
-NOT_RUN = "not run"
 """The status of a variant a stop kept from starting (never recorded in the history)."""
 
 
@@ -223,7 +232,7 @@ def difference_labels(configs: Sequence[Config]) -> list[str]:
     if not configs:
         return []
     if len(configs) == 1:
-        from nntui.config import preset_of
+        from nntui.presets import preset_of
 
         return [preset_of(configs[0]) or "run 1"]
     differing = [name for name in SPECS if name not in IGNORED
@@ -249,7 +258,7 @@ def _key(value: Any) -> Any:
 
 # --- running one ---------------------------------------------------------------------------------
 
-class NeuronOutput:
+class NeuronOutput(RunObserver):
     """Observer: the output a of a one-input network for the input ``x`` (Nielsen's neuron: 1),
     as it starts (epoch 0) and after every epoch: ``outputs`` is a list of (epoch, a)."""
 
@@ -258,12 +267,13 @@ class NeuronOutput:
         self.network: Network | None = None
         self.outputs: list[tuple[int, float]] = []
 
-    def __call__(self, event: Any) -> None:
-        if isinstance(event, RunStarted):
-            self.network = event.network
-            self.outputs = [(0, self.output())]
-        elif isinstance(event, EpochReport) and self.network is not None:
-            self.outputs.append((event.epoch, self.output()))
+    def on_run_start(self, started: RunStarted) -> None:
+        self.network = started.network
+        self.outputs = [(0, self.output())]
+
+    def on_epoch(self, report: EpochReport) -> None:
+        if self.network is not None:
+            self.outputs.append((report.epoch, self.output()))
 
     def output(self) -> float:
         """The first output of the network as it is now."""
@@ -295,7 +305,7 @@ def neuron_outputs(config: Config, history: Sequence[EpochReport]) -> list[tuple
 @dataclass
 class VariantResult:
     """How one variant of a comparison went.  ``ended`` is None for a variant a stop kept from
-    starting (status :data:`NOT_RUN`); ``history`` holds its finished epochs, ``outputs`` the
+    starting (status ``not run``); ``history`` holds its finished epochs, ``outputs`` the
     neuron's (epoch, a) for a neuron variant (else empty), ``run_id`` its id in the history."""
 
     label: str
@@ -307,7 +317,7 @@ class VariantResult:
 
     @property
     def status(self) -> str:
-        return NOT_RUN if self.ended is None else self.ended.status
+        return RunStatus.NOT_RUN if self.ended is None else self.ended.status
 
     @property
     def final_cost(self) -> float | None:
@@ -373,12 +383,7 @@ class ComparisonRun:
 
     def _run(self, index: int, label: str, config: Config) -> VariantResult:
         epochs: list[EpochReport] = []
-
-        def keep_epoch(event: Any) -> None:
-            if isinstance(event, EpochReport):
-                epochs.append(event)
-
-        observers: list[RunObserver] = [keep_epoch]
+        observers: list[RunObserver] = [EpochKeeper(epochs)]
         neuron = NeuronOutput() if config.dataset == "neuron" else None
         if neuron is not None:
             observers.append(neuron)
@@ -407,13 +412,11 @@ class ComparisonRun:
             return None
         result, recorder, neuron, started = self._running
         self._running = None
-        best = max((r.val_accuracy for r in result.history), default=None)
-        best_epoch = next((r.epoch for r in result.history if r.val_accuracy == best), 0)
-        result.ended = RunEnded("stopped", message, len(result.history), best, best_epoch, None,
-                                time.perf_counter() - started, None, None, message)
+        result.ended = cut_short(RunStatus.STOPPED, message, result.history,
+                                 time.perf_counter() - started)
         result.outputs = list(neuron.outputs) if neuron is not None else []
         if recorder is not None and not recorder.failed:
-            recorder(result.ended)
+            recorder.on_run_end(result.ended)
             result.run_id = recorder.run_id
         self.results.append(result)
         return result

@@ -29,7 +29,7 @@ Faults: a run whose worker dies is retried once (its first attempt is recorded a
 so the rule is the same on any cluster, whatever the scheduler's ``allowed-failures``; a
 diverging run is a result like any other; a stop (:meth:`Sweep.stop`, or the shared
 :class:`~nntui.engine.Control`) stops the running runs after their mini-batch and never starts
-the others (status :data:`NOT_RUN`, not recorded).
+the others (status ``not run``, not recorded).
 """
 
 from __future__ import annotations
@@ -58,12 +58,13 @@ from nntui.runner.lifecycle import (
     Run,
     RunEnded,
     RunObserver,
+    RunObservers,
     RunStarted,
+    cut_short,
 )
+from nntui.status import RunStatus
 from nntui.storage.history import RunHistory
 
-NOT_RUN = "not run"
-"""The status of a run a stop kept from starting (never recorded in the history)."""
 MAX_RUNS = 1000
 SCHEDULER_ENV = "NNTUI_DASK_SCHEDULER"
 CONNECT_TIMEOUT = 10.0  # seconds to reach a scheduler and find a worker on it
@@ -221,7 +222,7 @@ class SweepResult:
     """How one run of a sweep is going or went.
 
     ``state`` is ``queued``, ``running``, a final status (:data:`nntui.runner.lifecycle.STATUSES`)
-    or :data:`NOT_RUN`; ``ended`` is set once it ended; ``history`` holds the epochs of its latest
+    or ``not run``; ``ended`` is set once it ended; ``history`` holds the epochs of its latest
     attempt; ``record`` is its ``nntui train --json`` record; ``attempts`` counts its starts (2
     after a retry); ``worker`` is the Dask worker of its latest attempt ("" in process)."""
 
@@ -248,7 +249,7 @@ class SweepResult:
 
     @property
     def final(self) -> bool:
-        return self.ended is not None or self.state == NOT_RUN
+        return self.ended is not None or self.state == RunStatus.NOT_RUN
 
     def as_record(self) -> dict:
         """Its ``--json`` entry: the record ``nntui train --json`` writes, with its label, run id
@@ -266,7 +267,43 @@ ObserversFor = Callable[[SweepRun], Sequence[RunObserver]]
 """Given a run, the extra observers of its (next) attempt: called again for a retried run."""
 
 
-class _Attempt:
+class _Progress(RunObserver):
+    """What the sweep keeps of an attempt as it goes: the epochs, and the run's result's epoch,
+    last cost and best accuracy so far."""
+
+    def __init__(self, result: SweepResult, epochs: list[EpochReport]) -> None:
+        self.result, self.epochs = result, epochs
+
+    def on_run_start(self, started: RunStarted) -> None:
+        self.result.held_out = started.held_out
+        self.result.epoch = 1
+
+    def on_progress(self, progress: BatchProgress) -> None:
+        self.result.epoch, self.result.last_cost = progress.epoch, progress.running_cost
+
+    def on_epoch(self, report: EpochReport) -> None:
+        result = self.result
+        self.epochs.append(report)
+        result.epoch = report.epoch
+        result.last_cost = report.train_cost if report.train_cost is not None \
+            else report.val_cost
+        if not math.isnan(report.val_accuracy) and (result.best is None
+                                                    or report.val_accuracy > result.best):
+            result.best = report.val_accuracy
+
+
+class _NoteId(RunObserver):
+    """The run's id in the history, known to the caller's observers from its start on."""
+
+    def __init__(self, result: SweepResult, recorder: HistoryRecorder) -> None:
+        self.result, self.recorder = result, recorder
+
+    def on_run_start(self, started: RunStarted) -> None:
+        if self.recorder.run_id is not None:
+            self.result.run_id = self.recorder.run_id
+
+
+class _Attempt(RunObservers):
     """One start of a run, on the client: the observers its events are handed to, in order:
     what the sweep keeps, the history, the JSON record, then the caller's."""
 
@@ -281,69 +318,34 @@ class _Attempt:
                                             name=result.label, group=sweep.name)
         self.json = JsonRecord(result.config, None, sweep.warn)
         extra = sweep.observers_for(result.run) if sweep.observers_for is not None else ()
-        recording = [self.recorder, self._note_id] if self.recorder is not None else []
-        self.observers: list[RunObserver] = [self._keep, *recording, self.json, *extra]
+        recording = [self.recorder, _NoteId(result, self.recorder)] \
+            if self.recorder is not None else []
+        super().__init__([_Progress(result, self.epochs), *recording, self.json, *extra])
         result.attempts += 1
         result.state = "running"
         result.history = self.epochs
         result.epoch, result.last_cost, result.best = 0, None, None
 
-    def _keep(self, event: Any) -> None:
-        result = self.result
-        if isinstance(event, RunStarted):
-            result.held_out = event.held_out
-            result.epoch = 1
-        elif isinstance(event, BatchProgress):
-            result.epoch, result.last_cost = event.epoch, event.running_cost
-        elif isinstance(event, EpochReport):
-            self.epochs.append(event)
-            result.epoch = event.epoch
-            result.last_cost = event.train_cost if event.train_cost is not None \
-                else event.val_cost
-            if not math.isnan(event.val_accuracy) and (result.best is None
-                                                       or event.val_accuracy > result.best):
-                result.best = event.val_accuracy
-        elif isinstance(event, RunEnded):
-            self.ended = True
-
-    def _note_id(self, event: Any) -> None:
-        """The run's id in the history, known to the caller's observers from its start on."""
-        if self.recorder is not None and self.recorder.run_id is not None:
-            self.result.run_id = self.recorder.run_id
-
-    def __call__(self, event: Any) -> None:
-        """Hand ``event`` to every observer; as Run does, all of them hear how the run ended even
-        if one fails on it."""
-        if isinstance(event, RunEnded):
-            problems = []
-            for observer in self.observers:
-                try:
-                    observer(event)
-                except Exception as error:
-                    problems.append(error)
-            self._finish(event)
-            if problems:
-                raise problems[0]
-            return
-        for observer in self.observers:
-            observer(event)
+    def on_run_end(self, ended: RunEnded) -> None:
+        """As in Run, every observer hears how the run ended even if one fails on it."""
+        self.ended = True
+        try:
+            super().on_run_end(ended)
+        finally:
+            self._finish(ended)
 
     def _finish(self, ended: RunEnded) -> None:
         result = self.result
-        result.ended = ended if ended.status != "interrupted" else result.ended
+        result.ended = ended if ended.status != RunStatus.INTERRUPTED else result.ended
         result.state = ended.status
         result.run_id = self.recorder.run_id if self.recorder is not None else result.run_id
         result.record = self.json.record.as_dict()
 
-    def end_here(self, status: str, message: str) -> RunEnded:
+    def end_here(self, status: RunStatus, message: str) -> RunEnded:
         """End this attempt on the client (its worker is gone or will not say): the epochs that
         arrived are kept."""
-        best = max((r.val_accuracy for r in self.epochs if not math.isnan(r.val_accuracy)),
-                   default=None)
-        best_epoch = next((r.epoch for r in self.epochs if r.val_accuracy == best), 0)
-        ended = RunEnded(status, message, len(self.epochs), best, best_epoch, None,
-                         time.perf_counter() - self.started, None, None, message)
-        self(ended)
+        ended = cut_short(status, message, self.epochs, time.perf_counter() - self.started)
+        self.on_run_end(ended)
         return ended
 
 
@@ -403,7 +405,7 @@ class Sweep:
 
     def _not_run(self, result: SweepResult) -> None:
         if not result.final:
-            result.state = NOT_RUN
+            result.state = RunStatus.NOT_RUN
             self._ended(result)
 
     def abandon(self, message: str) -> list[SweepResult]:
@@ -416,7 +418,7 @@ class Sweep:
                 continue
             attempt = self._attempts.get(result.run.index)
             if result.state == "running" and attempt is not None and not attempt.ended:
-                attempt.end_here("stopped", message)
+                attempt.end_here(RunStatus.STOPPED, message)
                 ended.append(result)
                 self._ended(result)
             else:
@@ -702,7 +704,7 @@ class DaskExecutor:
             attempt = sweep._attempts.get(index)
             if attempt is None or attempt.ended:
                 attempt = sweep._start_attempt(index, "lost")
-            attempt.end_here("failed", message)
+            attempt.end_here(RunStatus.FAILED, message)
             sweep._ended(result)
 
     def _stop(self, index: int) -> None:
@@ -731,13 +733,13 @@ class DaskExecutor:
                 # A new start while the last one never ended: its worker died.
                 if result.attempts > RETRIES:
                     self._give_up(index, futures[index])
-                    attempt.end_here("failed", _died_twice(result.attempts))
+                    attempt.end_here(RunStatus.FAILED, _died_twice(result.attempts))
                     sweep._ended(result)
                     return
                 words = (f"its worker {result.worker or '?'} died during epoch "
                          f"{result.epoch or 1}; the run was started again on "
                          f"{message.get('worker', '?')}")
-                attempt.end_here("interrupted", words)
+                attempt.end_here(RunStatus.INTERRUPTED, words)
                 sweep.warn(f"{result.label}: {words}")
             attempt = sweep._start_attempt(index, token)
         result.worker = message.get("worker", result.worker)
@@ -745,7 +747,7 @@ class DaskExecutor:
         if event is None:
             return
         try:
-            attempt(event)
+            attempt.notify(event)
         except Exception as error:  # an observer failed: as in Run, the run fails, not the sweep
             detail = _first_line(error)
             if attempt.ended:
@@ -753,8 +755,8 @@ class DaskExecutor:
             else:
                 self._give_up(index, futures[index])
                 with contextlib.suppress(Exception):
-                    attempt.end_here("failed", f"training failed: {type(error).__name__}: "
-                                               f"{detail}")
+                    attempt.end_here(RunStatus.FAILED,
+                                     f"training failed: {type(error).__name__}: {detail}")
         if result.final:
             sweep._ended(result)
 
@@ -770,15 +772,15 @@ class DaskExecutor:
             if attempt is None:
                 attempt = sweep._start_attempt(index, "result")
             if ended is not None:
-                attempt(ended)
+                attempt.on_run_end(ended)
             else:
-                attempt.end_here("failed", "its worker returned no outcome")
+                attempt.end_here(RunStatus.FAILED, "its worker returned no outcome")
         elif future.status == "cancelled":
             if result.state == "queued" or attempt is None:
                 sweep._not_run(result)
                 return
-            attempt.end_here("stopped" if sweep.control.stop_requested else "failed",
-                             "cancelled on the Dask cluster")
+            attempt.end_here(RunStatus.STOPPED if sweep.control.stop_requested
+                             else RunStatus.FAILED, "cancelled on the Dask cluster")
         else:
             error = future.exception()
             if type(error).__name__ == "KilledWorker":  # its workers died before it started
@@ -787,7 +789,7 @@ class DaskExecutor:
                 message = f"failed on its Dask worker: {_first_line(error)}"
             if attempt is None:
                 attempt = sweep._start_attempt(index, "error")
-            attempt.end_here("failed", message)
+            attempt.end_here(RunStatus.FAILED, message)
         sweep._ended(result)
 
 
@@ -831,8 +833,9 @@ def _event(message: dict, config: Config) -> Any:
     """The lifecycle event a worker's message stands for."""
     kind = message["kind"]
     if kind == "started":
-        return RunStarted(config, message["description"], list(message["sizes"]),
-                          message["n_train"], message["held_out"], message["batches"], None)
+        return RunStarted(config=config, description=message["description"],
+                          sizes=list(message["sizes"]), n_train=message["n_train"],
+                          held_out=message["held_out"], batches=message["batches"], network=None)
     if kind == "progress":
         return BatchProgress(**message["progress"])
     if kind == "epoch":
@@ -848,12 +851,13 @@ def _event(message: dict, config: Config) -> Any:
 def _ended_to(ended: RunEnded) -> dict:
     data = {f.name: getattr(ended, f.name) for f in dataclasses.fields(RunEnded)}
     data["network"] = None
+    data["status"] = str(ended.status)
     return data
 
 
 def _ended_from(data: dict) -> RunEnded:
     stopped_at = data.get("stopped_at")
-    return RunEnded(**{**data, "network": None,
+    return RunEnded(**{**data, "network": None, "status": RunStatus(data["status"]),
                        "stopped_at": tuple(stopped_at) if stopped_at is not None else None})
 
 
@@ -903,26 +907,33 @@ def train_on_worker(task: dict) -> dict:
     def send(kind: str, **data: Any) -> None:
         queue.put({**header, "kind": kind, **data})
 
-    def observe(event: Any) -> None:
-        if isinstance(event, RunStarted):
-            send("started", description=event.description, sizes=list(event.sizes),
-                 n_train=event.n_train, held_out=event.held_out, batches=event.batches,
+    class Streamer(RunObserver):
+        """What happens to the run, to the sweep's queue (progress at most once a second); the
+        sweep's stop is looked at between events."""
+
+        def on_run_start(self, started: RunStarted) -> None:
+            send("started", description=started.description, sizes=list(started.sizes),
+                 n_train=started.n_train, held_out=started.held_out, batches=started.batches,
                  pid=os.getpid())
-        elif isinstance(event, EpochReport):
-            send("epoch", report=dataclasses.asdict(event))
-        elif isinstance(event, BatchProgress):
+            check_stop()
+
+        def on_epoch(self, report: EpochReport) -> None:
+            send("epoch", report=dataclasses.asdict(report))
+            check_stop()
+
+        def on_progress(self, progress: BatchProgress) -> None:
             now = time.monotonic()
             if now - clock["progress"] >= PROGRESS_EVERY:
                 clock["progress"] = now
-                send("progress", progress=dataclasses.asdict(event))
-        elif isinstance(event, RunEnded):
-            send("ended", ended=_ended_to(event))
-            return
-        check_stop()
+                send("progress", progress=dataclasses.asdict(progress))
+            check_stop()
+
+        def on_run_end(self, ended: RunEnded) -> None:
+            send("ended", ended=_ended_to(ended))
 
     config = config_from_dict(task["config"])
     check_stop()
     with threadpool_limits(limits=1):
-        ended = Run(config, observers=[observe], control=control,
+        ended = Run(config, observers=[Streamer()], control=control,
                     data_dir=task["data_dir"], progress_interval=0.25).execute()
     return _ended_to(ended)

@@ -31,7 +31,6 @@ from textual.widgets import Footer
 
 from nntui.config import (
     DEFAULTS,
-    PRESETS,
     SPECS,
     TOY_SETS,
     Config,
@@ -43,9 +42,11 @@ from nntui.config import (
 from nntui.datasets import DatasetError
 from nntui.engine import Control, Network
 from nntui.insight.inspection import decision_field, image_shape, predict, weight_images
+from nntui.presets import PRESETS
 from nntui.render.plots import RunCurves, Series, run_curves
 from nntui.runner.experiment import load_data, measure_test_accuracy
-from nntui.runner.lifecycle import ENDED_WELL, open_history
+from nntui.runner.lifecycle import open_history
+from nntui.status import ENDED_WELL, RunStatus
 from nntui.storage import files as runs
 from nntui.storage.files import RunFileError, load_network, save_network
 from nntui.storage.history import HistoryError, RunDetail, RunHistory, old_runs_dir
@@ -53,7 +54,6 @@ from nntui.studies.comparisons import COMPARISONS, Comparison, difference_labels
 from nntui.tui.commands import NNTuiCommands
 from nntui.tui.controllers.look_inside import FieldReady, HintNoticed
 from nntui.tui.controllers.sweeps import (
-    NOT_RUN,
     SweepEnded,
     SweepProgress,
     SweepRequest,
@@ -1232,7 +1232,7 @@ class NNTuiApp(App[None]):
         for warning in message.warnings:
             self.log_note(warning, style="yellow")
         for ended in message.ended:
-            if ended.status != NOT_RUN:  # the summary counts those
+            if ended.status != RunStatus.NOT_RUN:  # the summary counts those
                 self._sweep_reported += 1
                 style = "cyan" if ended.status in ENDED_WELL else (
                     "magenta" if ended.status == "stopped" else "red")

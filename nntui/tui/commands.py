@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from nntui.config import PRESETS
+from nntui.presets import PRESETS
 from nntui.studies.comparisons import COMPARISONS
 
 if TYPE_CHECKING:

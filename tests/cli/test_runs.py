@@ -19,15 +19,17 @@ import pytest
 
 from nntui.cli import runs as runs_command
 from nntui.cli.main import main as nntui_main
-from nntui.config import PRESETS, make_config
+from nntui.config import make_config
 from nntui.engine import EpochReport
+from nntui.presets import PRESETS
 from nntui.storage.files import RunRecord
 from nntui.storage.history import RunHistory
 
 
 def report(epoch: int, epochs: int, accuracy: float, notes: tuple[str, ...] = ()) -> EpochReport:
-    return EpochReport(epoch, epochs, 0.5 / epoch, 0.9, 0.6 / epoch, accuracy, (0.001, 0.02),
-                       1.25, 4000.0, 0.5, notes)
+    return EpochReport(epoch=epoch, epochs=epochs, train_cost=0.5 / epoch, train_accuracy=0.9,
+                       val_cost=0.6 / epoch, val_accuracy=accuracy, learning_speed=(0.001, 0.02),
+                       seconds=1.25, examples_per_second=4000.0, eta=0.5, notes=notes)
 
 
 @pytest.fixture(autouse=True)

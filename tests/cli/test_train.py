@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from nntui.cli.main import main
-from nntui.config import PRESETS
+from nntui.presets import PRESETS
 from nntui.storage.files import load_network
 
 SMALL = ["train", "--dataset", "xor", "--epochs", "2", "--hidden", "6"]
@@ -358,8 +358,8 @@ def test_load_trains_on_from_a_saved_network(tmp_path: Path, capsys) -> None:
 
 def test_a_second_ctrl_c_stops_at_once_and_exits_130(capsys, monkeypatch) -> None:
     """The second signal arrives while the run is already stopping (here: inside the trainer)."""
-    from nntui.cli import main as cli
     from nntui.engine import training
+    from nntui.runner.signals import Interrupted
 
     calls = []
     original = training.Trainer._train_epoch
@@ -377,7 +377,7 @@ def test_a_second_ctrl_c_stops_at_once_and_exits_130(capsys, monkeypatch) -> Non
     assert code == 130
     assert "stopped at once by a second Ctrl+C" in err
     assert "Traceback" not in err and "failed" not in out + err
-    assert cli.Interrupted.__mro__[1] is BaseException
+    assert Interrupted.__mro__[1] is BaseException
 
 
 # --- nntui inspect and nntui train --confusion ------------------------------------------------

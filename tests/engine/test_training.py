@@ -13,7 +13,7 @@ import time
 import numpy as np
 import pytest
 
-from nntui.config import PRESETS, make_config
+from nntui.config import make_config
 from nntui.datasets import Split, load_dataset
 from nntui.engine import (
     BatchProgress,
@@ -27,6 +27,7 @@ from nntui.engine import (
     training,
 )
 from nntui.engine.costs import cost_value
+from nntui.presets import PRESETS
 from nntui.runner.experiment import build_trainer, load_data, run_experiment
 from tests.conftest import Recorder, make_blobs
 
@@ -169,12 +170,12 @@ def test_live_eta_changes(blobs, recorder: Recorder) -> None:
     control = Control()
     control.set_eta(0.05)
 
-    def observer(event: object) -> None:
-        recorder(event)
+    def then(event: object) -> None:
         if isinstance(event, EpochReport) and event.epoch == 1:
             control.scale_eta(0.1)
 
-    result = _trainer(*blobs, epochs=2, eta=0.5, control=control, observer=observer).run()
+    recorder.then = then
+    result = _trainer(*blobs, epochs=2, eta=0.5, control=control, observer=recorder).run()
     first, second = result.history
     assert first.eta == pytest.approx(0.05)
     assert any("0.5 → 0.05" in n for n in first.notes)
@@ -202,7 +203,7 @@ class _Threaded:
         self.trainer = trainer
         self.events: list = []
         self.changed = threading.Condition()
-        trainer.observer = self._observe
+        trainer.observer = Recorder(self._observe)
         self.thread = threading.Thread(target=trainer.run, daemon=True)
 
     def _observe(self, event: object) -> None:
@@ -279,8 +280,9 @@ def _neuron_outputs(preset: str, epochs: int) -> list[float]:
     config = PRESETS[preset].config().replace(epochs=epochs, pace=0)
     data = load_dataset("neuron")
     outputs: list[float] = []
-    trainer = build_trainer(config, data, observer=lambda e: isinstance(e, EpochReport) and
-                            outputs.append(float(trainer.network.feedforward(data.train.x)[0, 0])))
+    trainer = build_trainer(config, data, observer=Recorder(
+        lambda e: isinstance(e, EpochReport)
+        and outputs.append(float(trainer.network.feedforward(data.train.x)[0, 0]))))
     trainer.run()
     return outputs
 
@@ -340,7 +342,7 @@ def test_running_cost_is_the_mean_cost_of_every_mini_batch() -> None:
                 expected.append(sum(m * c for m, c in epoch) / 205 + penalty)
                 ends.append(trainer.running_cost())
 
-        trainer.observer = observer
+        trainer.observer = Recorder(observer)
         result = trainer.run()
         assert ends == pytest.approx(expected, rel=1e-6)
         if interval == 0.0:  # the last report of each epoch says the same
@@ -480,13 +482,14 @@ def test_stop_mid_epoch_says_exactly_where() -> None:
                        progress_interval=0.0)
     run = _Threaded(trainer)
     record = trainer.observer
+    observe = record.then  # _Threaded's
 
-    def observer(event: object) -> None:
-        record(event)
+    def then(event: object) -> None:
+        observe(event)
         if isinstance(event, BatchProgress) and (event.epoch, event.batch) == (2, 1100):
             control.pause()
 
-    trainer.observer = observer
+    record.then = then
     run.thread.start()
     paused = run.wait_for(Paused)
     assert (paused.epoch, paused.batch) == (2, 1100)
@@ -549,7 +552,7 @@ def test_learning_speed_is_the_rms_of_each_batchs_bias_gradient() -> None:
             control.scale_eta(0.3)
 
     network.backprop = recording
-    trainer.observer = observer
+    trainer.observer = Recorder(observer)
     result = trainer.run()
     assert [r.eta for r in result.history] == pytest.approx([0.03, 0.03])
     assert len(gradients) == 6

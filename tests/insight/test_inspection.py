@@ -8,7 +8,6 @@ import math
 import numpy as np
 import pytest
 
-from nntui.config import PRESETS
 from nntui.engine import Network
 from nntui.insight.inspection import (
     TOY_EXTENT,
@@ -22,6 +21,7 @@ from nntui.insight.inspection import (
     toy_extent,
     weight_images,
 )
+from nntui.presets import PRESETS
 from nntui.runner.experiment import build_trainer, load_data
 
 

@@ -100,9 +100,11 @@ def test_epoch_ticks_are_whole_round_and_do_not_crowd() -> None:
 # --- series and styles --------------------------------------------------------------------------
 
 def report(epoch: int, *, train: bool = True, layers: int = 3) -> EpochReport:
-    return EpochReport(epoch, 10, 1.0 / epoch if train else None, 0.9 if train else None,
-                       1.2 / epoch, 0.8, tuple(0.1 / (i + 1) for i in range(layers)),
-                       0.1, 1000.0, 0.5)
+    return EpochReport(epoch=epoch, epochs=10, train_cost=1.0 / epoch if train else None,
+                       train_accuracy=0.9 if train else None,
+                       val_cost=1.2 / epoch, val_accuracy=0.8,
+                       learning_speed=tuple(0.1 / (i + 1) for i in range(layers)),
+                       seconds=0.1, examples_per_second=1000.0, eta=0.5)
 
 
 def test_held_out_curves_are_labelled_by_the_set_and_coloured_by_role() -> None:

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from nntui.config import PRESETS, Config
+from nntui.config import Config
 from nntui.engine import EpochReport
+from nntui.presets import PRESETS
 from nntui.runner import hints as hints_module
 from nntui.runner.hints import KINDS, Hint, HintObserver, probe_examples
 from nntui.runner.lifecycle import Run
@@ -70,8 +71,8 @@ def replayed(run: str) -> list[Hint]:
     observer = HintObserver(probe=None)
     observer.start(config, None, batches=5000)
     for epoch in epochs:
-        observer(EpochReport(epochs=len(epochs), learning_speed=(), seconds=1.0,
-                             examples_per_second=50_000.0, **epoch))
+        observer.on_epoch(EpochReport(epochs=len(epochs), learning_speed=(), seconds=1.0,
+                                      examples_per_second=50_000.0, **epoch))
     return observer.hints
 
 
@@ -224,7 +225,9 @@ def test_a_new_run_starts_afresh():
 
 def test_epochs_before_any_run_are_ignored():
     observer = HintObserver()
-    observer(EpochReport(1, 2, 1.0, 0.5, 1.0, 0.5, (1.0,), 0.1, 10.0, 0.5))
+    observer.on_epoch(EpochReport(epoch=1, epochs=2, train_cost=1.0, train_accuracy=0.5,
+                                  val_cost=1.0, val_accuracy=0.5, learning_speed=(1.0,),
+                                  seconds=0.1, examples_per_second=10.0, eta=0.5))
     assert observer.history == [] and observer.hints == []
 
 

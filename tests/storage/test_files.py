@@ -181,8 +181,10 @@ def test_malformed_npz(tmp_path: Path) -> None:
 
 
 def _report(epoch: int) -> EpochReport:
-    return EpochReport(epoch, 3, 0.5 / epoch, 0.8, 0.6 / epoch, 0.75, (0.1, 0.2), 1.5, 100.0,
-                       0.5, ("note",) if epoch == 2 else ())
+    return EpochReport(epoch=epoch, epochs=3, train_cost=0.5 / epoch, train_accuracy=0.8,
+                       val_cost=0.6 / epoch, val_accuracy=0.75, learning_speed=(0.1, 0.2),
+                       seconds=1.5, examples_per_second=100.0,
+                       eta=0.5, notes=("note",) if epoch == 2 else ())
 
 
 def test_run_record_is_written_after_each_epoch(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ import pytest
 
 from nntui.config import make_config
 from nntui.engine import EpochReport
+from nntui.status import FINAL, RunStatus
 from nntui.storage import history as history_module
 from nntui.storage.files import RunRecord, load_run, save_network
 from nntui.storage.history import (
@@ -42,8 +43,11 @@ CONFIG = make_config(dataset="xor", hidden="6", epochs=5, eta=0.1)
 
 def report(epoch: int, *, val_accuracy: float = 0.5, val_cost: float = 0.7,
            notes: tuple[str, ...] = (), epochs: int = 5) -> EpochReport:
-    return EpochReport(epoch, epochs, 0.6 / epoch, 0.55 + epoch / 100, val_cost, val_accuracy,
-                       (0.01 * epoch, 0.1), 0.25, 1234.5, 0.1, notes)
+    return EpochReport(epoch=epoch, epochs=epochs, train_cost=0.6 / epoch,
+                       train_accuracy=0.55 + epoch / 100, val_cost=val_cost,
+                       val_accuracy=val_accuracy,
+                       learning_speed=(0.01 * epoch, 0.1), seconds=0.25, examples_per_second=1234.5,
+                       eta=0.1, notes=notes)
 
 
 @pytest.fixture
@@ -92,7 +96,9 @@ def test_append_and_read_back(db_path: Path) -> None:
 def test_train_cost_not_measured_stays_none(db_path: Path) -> None:
     with RunHistory(db_path) as history:
         run = history.start_run(CONFIG)
-        history.add_epoch(run, EpochReport(1, 5, None, None, 0.4, 0.9, (), 0.1, 10.0, 0.1))
+        history.add_epoch(run, EpochReport(epoch=1, epochs=5, train_cost=None, train_accuracy=None,
+                                           val_cost=0.4, val_accuracy=0.9, learning_speed=(),
+                                           seconds=0.1, examples_per_second=10.0, eta=0.1))
         (got,) = history.get_run(run).history
     assert got.train_cost is None and got.train_accuracy is None
     assert got.learning_speed == ()
@@ -236,8 +242,10 @@ RECORDER = textwrap.dedent("""
     epoch = 0
     while True:
         epoch += 1
-        history.add_epoch(run, EpochReport(epoch, 1000, 0.5, 0.6, 0.5, 0.6, (0.1,), 0.01,
-                                           100.0, 0.5))
+        history.add_epoch(run, EpochReport(
+            epoch=epoch, epochs=1000, train_cost=0.5, train_accuracy=0.6, val_cost=0.5,
+            val_accuracy=0.6, learning_speed=(0.1,), seconds=0.01, examples_per_second=100.0,
+            eta=0.5))
         time.sleep(0.02)
 """)
 
@@ -301,8 +309,10 @@ def test_several_processes_record_at_once(db_path: Path) -> None:
         with RunHistory(sys.argv[1]) as history:
             run = history.start_run(make_config(dataset="xor"), name=sys.argv[2])
             for epoch in range(1, 41):
-                history.add_epoch(run, EpochReport(epoch, 40, 0.5, 0.6, 0.5, 0.6, (0.1,),
-                                                   0.01, 100.0, 0.5))
+                history.add_epoch(run, EpochReport(
+                    epoch=epoch, epochs=40, train_cost=0.5, train_accuracy=0.6, val_cost=0.5,
+                    val_accuracy=0.6, learning_speed=(0.1,), seconds=0.01,
+                    examples_per_second=100.0, eta=0.5))
             history.finish_run(run, "completed")
     """)
     RunHistory(db_path).close()
@@ -635,10 +645,25 @@ def test_import_from_a_missing_folder_is_nothing(tmp_path: Path, db_path: Path) 
     assert (done.imported, done.skipped, done.unchanged) == ([], [], 0)
 
 
-def test_the_status_words_are_the_lifecycles() -> None:
-    from nntui.runner import lifecycle
+@pytest.mark.parametrize("status", FINAL)
+def test_every_final_status_is_stored_and_read_back_as_a_run_status(db_path: Path,
+                                                                     status: RunStatus) -> None:
+    with RunHistory(db_path) as history:
+        run = history.start_run(CONFIG)
+        assert history.get_run(run).status is RunStatus.RUNNING
+        history.finish_run(run, status, "the end")
+        assert history.get_run(run).status is status
 
-    assert history_module.STATUSES == lifecycle.STATUSES
+
+def test_a_status_this_version_does_not_know_is_shown_as_stored(db_path: Path) -> None:
+    with RunHistory(db_path) as history:
+        run = history.start_run(CONFIG)
+    db = sqlite3.connect(db_path)
+    with db:
+        db.execute("UPDATE runs SET status = 'paused on another planet' WHERE id = ?", (run,))
+    db.close()
+    with RunHistory(db_path) as history:
+        assert history.get_run(run).status == "paused on another planet"
 
 
 @pytest.mark.parametrize("text", [

@@ -18,13 +18,14 @@ import pytest
 from rich.console import Console
 
 from nntui.cli.main import main
-from nntui.config import DEFAULTS, PRESETS, make_config
+from nntui.config import DEFAULTS, make_config
 from nntui.engine import Control, EpochReport
+from nntui.presets import PRESETS
 from nntui.render import plots
+from nntui.status import RunStatus
 from nntui.storage.history import RunHistory
 from nntui.studies.comparisons import (
     COMPARISONS,
-    NOT_RUN,
     PLOTS,
     Comparison,
     NeuronOutput,
@@ -33,6 +34,7 @@ from nntui.studies.comparisons import (
     neuron_outputs,
     run_comparison,
 )
+from tests.conftest import Recorder
 
 NEURON = COMPARISONS["saturated-neuron"]
 
@@ -173,13 +175,14 @@ def test_a_stop_stops_the_running_variant_and_skips_the_rest(tmp_path: Path) -> 
         def observe(event):
             if index == 1 and isinstance(event, EpochReport) and event.epoch == 5:
                 control.stop()
-        return [observe]
+        return [Recorder(observe)]
 
     with RunHistory(tmp_path / "runs.db") as history:
         results = run_comparison(NEURON, history=history, control=control,
                                  observers_for=stop_at_epoch_5)
         runs = {r.name: r for r in history.list_runs()}
-    assert [r.status for r in results] == ["completed", "stopped", NOT_RUN, NOT_RUN]
+    assert [r.status for r in results] == ["completed", "stopped", RunStatus.NOT_RUN,
+                                           RunStatus.NOT_RUN]
     assert results[1].ended.epochs_run == 5
     assert results[2].ended is None and results[2].run_id is None and not results[2].history
     assert set(runs) == {"quadratic η=0.15", "cross-entropy η=0.15"}
@@ -226,8 +229,10 @@ def test_group_runs_takes_the_latest_execution(tmp_path: Path) -> None:
 # --- the overlay plot ---------------------------------------------------------------------------
 
 def _report(epoch: int, train_cost: float | None, val_accuracy: float) -> EpochReport:
-    return EpochReport(epoch, 3, train_cost, None if train_cost is None else 0.5, 1.0,
-                       val_accuracy, (0.1,), 1.0, 100.0, 0.5)
+    return EpochReport(epoch=epoch, epochs=3, train_cost=train_cost,
+                       train_accuracy=None if train_cost is None else 0.5, val_cost=1.0,
+                       val_accuracy=val_accuracy, learning_speed=(0.1,), seconds=1.0,
+                       examples_per_second=100.0, eta=0.5)
 
 
 def test_overlay_series_one_per_run_coloured_by_place() -> None:
@@ -420,15 +425,16 @@ def test_a_second_signal_stops_at_once_and_records_the_variant_stopped(tmp_path:
     mini-batch, the second leaves at once; the variant is still recorded, as stopped."""
     from nntui.cli import compare as compare_command
 
-    on_event = compare_command.ComparisonPrinter.on_event
+    observers = compare_command.ComparisonPrinter.observers
 
-    def two_signals(self, index, label, config, event):
-        on_event(self, index, label, config, event)
-        if index == 1 and isinstance(event, EpochReport) and event.epoch == 3:
-            os.kill(os.getpid(), signal.SIGTERM)
-            os.kill(os.getpid(), signal.SIGTERM)
+    def with_two_signals(self, index, label, config):
+        def then(event):
+            if index == 1 and isinstance(event, EpochReport) and event.epoch == 3:
+                os.kill(os.getpid(), signal.SIGTERM)
+                os.kill(os.getpid(), signal.SIGTERM)
+        return [*observers(self, index, label, config), Recorder(then)]
 
-    monkeypatch.setattr(compare_command.ComparisonPrinter, "on_event", two_signals)
+    monkeypatch.setattr(compare_command.ComparisonPrinter, "observers", with_two_signals)
     handler = signal.getsignal(signal.SIGTERM)
     db = tmp_path / "runs.db"
     code, out, err = _run(["compare", "saturated-neuron", "--runs-db", str(db)], capsys)

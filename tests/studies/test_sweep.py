@@ -19,14 +19,15 @@ from pathlib import Path
 import pytest
 
 from nntui.cli.main import main
-from nntui.config import DEFAULTS, PRESETS, make_config
+from nntui.config import DEFAULTS, make_config
 from nntui.engine import EpochReport
+from nntui.presets import PRESETS
 from nntui.runner.lifecycle import JsonRecord, RunEnded, RunStarted
 from nntui.runner.signals import Interrupted
+from nntui.status import RunStatus
 from nntui.storage.files import load_run
 from nntui.storage.history import RunHistory
 from nntui.studies.sweep import (
-    NOT_RUN,
     ClusterError,
     DaskExecutor,
     InProcess,
@@ -35,6 +36,7 @@ from nntui.studies.sweep import (
     parse_vary,
     plan_sweep,
 )
+from tests.conftest import Recorder
 
 # A 2-D set, watched at 20 epochs a second so that a run lasts long enough to be caught mid-way.
 CIRCLE = ["--dataset", "circle", "--hidden", "4", "--activation", "tanh", "--output", "softmax",
@@ -129,8 +131,12 @@ def test_every_bad_value_is_reported_at_once() -> None:
 
 def test_a_json_record_without_a_path_stays_in_memory(tmp_path: Path) -> None:
     record = JsonRecord(DEFAULTS, None, warn=pytest.fail)
-    record(EpochReport(1, 2, 0.5, 0.9, 0.6, 0.88, (0.1, 0.2), 1.5, 100.0, 0.5))
-    record(RunEnded("completed", "done", 1, 0.88, 1, 0.87, 2.0, None, None))
+    record.on_epoch(EpochReport(epoch=1, epochs=2, train_cost=0.5, train_accuracy=0.9,
+                                val_cost=0.6, val_accuracy=0.88, learning_speed=(0.1, 0.2),
+                                seconds=1.5, examples_per_second=100.0, eta=0.5))
+    record.on_run_end(RunEnded(status=RunStatus.COMPLETED, message="done", epochs_run=1,
+                               best_val_accuracy=0.88, best_epoch=1, test_accuracy=0.87,
+                               seconds=2.0))
     data = record.record.as_dict()
     assert record.written and data["status"] == "completed" and len(data["history"]) == 1
     assert list(tmp_path.iterdir()) == []
@@ -207,12 +213,12 @@ def test_in_process_stop_keeps_finished_runs_and_skips_the_rest() -> None:
             if run.index == 1 and isinstance(event, EpochReport) and event.epoch == 2:
                 sweep.stop()
                 stops.append(run.label)
-        return [observe]
+        return [Recorder(observe)]
 
     sweep = Sweep("stop-test", runs, observers_for=observers_for)
     results = sweep.execute(InProcess())
     assert stops == ["η=0.2"]
-    assert [r.state for r in results] == ["completed", "stopped", NOT_RUN]
+    assert [r.state for r in results] == ["completed", "stopped", RunStatus.NOT_RUN]
     assert results[1].ended.epochs_run == 2 and results[2].ended is None
 
 
@@ -239,7 +245,7 @@ def test_local_cluster_records_every_run_from_its_worker(local_cluster: DaskExec
         def note_id(event):
             if isinstance(event, RunStarted):
                 ids_at_start[run.index] = sweep.results[run.index].run_id
-        return [seen[run.index].append, note_id]
+        return [Recorder(seen[run.index].append), Recorder(note_id)]
 
     ended: list[str] = []
     with RunHistory(tmp_path / "runs.db") as history:
@@ -283,7 +289,7 @@ def test_a_killed_worker_gets_its_run_retried_once_then_failed(local_cluster: Da
                 pids = local_cluster.client.run(os.getpid, workers=[result.worker])
                 os.kill(pids[result.worker], signal.SIGKILL)
                 killed.append((run.index, result.attempts))
-        return [observe]
+        return [Recorder(observe)]
 
     with RunHistory(tmp_path / "runs.db") as history:
         warnings: list[str] = []
@@ -320,7 +326,7 @@ def test_leaving_at_once_records_the_running_run_stopped(local_cluster: DaskExec
             if not leaving and isinstance(event, EpochReport) and event.epoch == 2:
                 leaving.append(run.index)
                 raise Interrupted
-        return [observe]
+        return [Recorder(observe)]
 
     warnings: list[str] = []
     with RunHistory(tmp_path / "runs.db") as history:
@@ -336,8 +342,9 @@ def test_leaving_at_once_records_the_running_run_stopped(local_cluster: DaskExec
     assert recorded[first.label].status == "stopped"
     assert recorded[first.label].epochs_done == 2
     states = [r.state for r in sweep.results]
-    assert set(states) <= {"stopped", NOT_RUN} and NOT_RUN in states  # two workers, three runs
-    assert {r.label for r in sweep.results if r.state == NOT_RUN}.isdisjoint(recorded)
+    # two workers, three runs
+    assert set(states) <= {"stopped", RunStatus.NOT_RUN} and RunStatus.NOT_RUN in states
+    assert {r.label for r in sweep.results if r.state == RunStatus.NOT_RUN}.isdisjoint(recorded)
     assert all(recorded[r.label].status == "stopped" for r in ended)
     assert not warnings and all(r.final for r in sweep.results)
 
@@ -349,7 +356,7 @@ def test_an_observer_that_fails_fails_its_run_not_the_sweep(local_cluster: DaskE
         def observe(event):
             if run.index == 0 and isinstance(event, EpochReport) and event.epoch == 2:
                 raise ValueError("the display broke")
-        return [observe]
+        return [Recorder(observe)]
 
     results = Sweep("observer", runs, observers_for=observers_for).execute(local_cluster)
     assert [r.state for r in results] == ["failed", "completed"]
@@ -408,7 +415,7 @@ def test_ctrl_c_stops_the_running_runs_keeps_the_finished_and_shuts_the_cluster(
     assert all(0 < runs[f"epochs=400 seed={s}"].epochs_done < 400 for s in (1, 2))
     data = json.loads(out_file.read_text())
     assert [r["status"] for r in data["runs"]] == ["completed", "completed", "stopped",
-                                                   "stopped", NOT_RUN, NOT_RUN]
+                                                   "stopped", RunStatus.NOT_RUN, RunStatus.NOT_RUN]
 
 
 # --- a scheduler and a worker started as processes -----------------------------------------------
@@ -503,7 +510,7 @@ def test_runs_fail_when_no_worker_is_left(tmp_path: Path) -> None:
             def observe(event):
                 if isinstance(event, EpochReport) and event.epoch == 2 and worker.poll() is None:
                     worker.send_signal(signal.SIGKILL)
-            return [observe]
+            return [Recorder(observe)]
 
         with RunHistory(tmp_path / "runs.db") as history:
             sweep = Sweep("orphans", runs, history=history, observers_for=observers_for)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from nntui.config import PRESETS, Config, make_config
+from nntui.config import Config, make_config
+from nntui.presets import PRESETS
 from nntui.tui.app import NNTuiApp
 from nntui.tui.widgets.log import EpochLog
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from nntui.config import PRESETS
+from nntui.presets import PRESETS
 
 FINISHED_RUN = PRESETS["xor"].config().replace(epochs=12, train_size=400, seed=3, pace=0)
 """A short XOR run that finishes in well under a second."""

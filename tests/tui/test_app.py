@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from nntui.config import DEFAULTS, PRESETS, make_config
+from nntui.config import DEFAULTS, make_config
 from nntui.engine import EpochReport
+from nntui.presets import PRESETS
 from nntui.runner import lifecycle as lifecycle_module
 from nntui.storage.files import load_network
 from nntui.storage.history import RunHistory

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nntui.config import PRESETS
+from nntui.presets import PRESETS
 from nntui.storage.files import save_network
 from nntui.tui.screens.confusion import ConfusionScreen
 from nntui.tui.screens.mistakes import MistakesScreen

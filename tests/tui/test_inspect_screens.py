@@ -13,7 +13,6 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.screen import Screen
 
-from nntui.config import PRESETS
 from nntui.datasets import Dataset
 from nntui.engine import Network
 from nntui.insight.inspection import (
@@ -24,6 +23,7 @@ from nntui.insight.inspection import (
     predict,
     weight_images,
 )
+from nntui.presets import PRESETS
 from nntui.runner.experiment import build_trainer, load_data
 from nntui.tui.screens.confusion import ConfusionScreen, ConfusionTable
 from nntui.tui.screens.mistakes import MistakesScreen

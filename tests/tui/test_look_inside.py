@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from textual.app import App, ComposeResult
 
-from nntui.config import PRESETS
 from nntui.engine import Control, EpochReport, Paused
+from nntui.presets import PRESETS
 from nntui.runner.experiment import load_data
 from nntui.runner.lifecycle import Run
 from nntui.tui.controllers.look_inside import FieldObserver, FieldReady, HintNoticed, hint_observer
 from nntui.tui.widgets.boundary import BoundaryPanel
+from tests.conftest import Recorder
 
 XOR = PRESETS["xor"].config().replace(pace=0, epochs=10)
 
@@ -39,7 +40,7 @@ def test_every_epoch_gets_a_field_with_no_interval_and_a_pause_gets_one():
         elif isinstance(event, Paused):
             control.resume()
 
-    Run(XOR, observers=[pause_once, observer], control=control).execute()
+    Run(XOR, observers=[Recorder(pause_once), observer], control=control).execute()
     assert len(posted) == XOR.epochs + 2  # each epoch, the pause and the end
 
 
@@ -102,10 +103,13 @@ def test_a_run_trained_elsewhere_gets_no_field_and_hints_from_its_epochs():
     posted: list = []
     observer = FieldObserver(1, posted.append, grid=lambda: (4, 4), interval=0.0)
     hints = hint_observer(1, posted.append)
-    started = RunStarted(XOR, "xor", [2, 8, 8, 2], 1000, "validation", 100, None)
+    started = RunStarted(config=XOR, description="xor", sizes=[2, 8, 8, 2], n_train=1000,
+                         held_out="validation", batches=100, network=None)
     for each in (observer, hints):
-        each(started)
-    report = EpochReport(1, 2, 0.7, 0.5, 0.7, 0.5, (0.1, 0.1, 0.1), 0.1, 1e4, 0.1)
-    observer(report)
-    hints(report)
+        each.on_run_start(started)
+    report = EpochReport(epoch=1, epochs=2, train_cost=0.7, train_accuracy=0.5, val_cost=0.7,
+                         val_accuracy=0.5, learning_speed=(0.1, 0.1, 0.1), seconds=0.1,
+                         examples_per_second=1e4, eta=0.1)
+    observer.on_epoch(report)
+    hints.on_epoch(report)
     assert posted == [] and observer.network is None and hints.network is None

@@ -17,8 +17,9 @@ import pytest
 from textual.app import App
 from textual.widgets import DataTable, Input
 
-from nntui.config import PRESETS, Config, make_config
+from nntui.config import Config, make_config
 from nntui.engine import EpochReport
+from nntui.presets import PRESETS
 from nntui.runner.lifecycle import HistoryRecorder, Run, outcome_message
 from nntui.storage.files import load_network, load_run, save_network
 from nntui.storage.history import RunHistory

@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 from textual.widgets import Button, DataTable, Input, Select
 
-from nntui.config import PRESETS, make_config
+from nntui.config import make_config
+from nntui.presets import PRESETS
 from nntui.runner.lifecycle import HistoryRecorder, Run
+from nntui.status import RunStatus
 from nntui.storage.history import RunHistory, RunSummary
-from nntui.studies.sweep import NOT_RUN, plan_sweep
+from nntui.studies.sweep import plan_sweep
 from nntui.tui.app import NNTuiApp
 from nntui.tui.controllers import sweeps as sweeping
 from nntui.tui.controllers.sweeps import (
@@ -377,7 +379,7 @@ def test_a_stopped_session_marks_the_rest_not_run(tmp_path):
     session.run()
     end = posted[-1]
     assert isinstance(end, SweepEnded) and end.stopped
-    assert [o.status for o in end.outcomes] == [NOT_RUN] * 3
+    assert [o.status for o in end.outcomes] == [RunStatus.NOT_RUN] * 3
 
 
 def test_summaries():
@@ -385,7 +387,7 @@ def test_summaries():
         return RunOutcome(index, label, status, "", best, epoch, "validation", index + 1, 1)
 
     outcomes = [o(0, "η=0.1", "completed", 0.9), o(1, "η=1", "completed", 0.975, 5),
-                o(2, "η=10", "diverged", None), o(3, "η=100", NOT_RUN, None)]
+                o(2, "η=10", "diverged", None), o(3, "η=100", RunStatus.NOT_RUN, None)]
     assert best_outcome(outcomes).label == "η=1"
     assert summary_text("eta", outcomes) == (
         "Sweep eta done: 4 runs (2 completed, 1 diverged, 1 not run); best η=1: 97.50 % "

@@ -15,8 +15,10 @@ from nntui.tui.widgets.log import FORMS, EpochLog, full_line, narrow_line, table
 
 
 def report(epoch: int = 7, epochs: int = 400, notes: tuple[str, ...] = ()) -> EpochReport:
-    return EpochReport(epoch, epochs, 0.41234, 0.93451, 0.43512, 0.90523, (0.01, 0.1), 2.13,
-                       23456.0, 0.5, notes)
+    return EpochReport(epoch=epoch, epochs=epochs, train_cost=0.41234, train_accuracy=0.93451,
+                       val_cost=0.43512, val_accuracy=0.90523, learning_speed=(0.01, 0.1),
+                       seconds=2.13,
+                       examples_per_second=23456.0, eta=0.5, notes=notes)
 
 
 def test_full_line_names_the_held_out_split():
@@ -152,6 +154,8 @@ async def test_the_log_names_its_columns_when_the_training_set_is_not_measured()
     async with app.run_test(size=(40, 12)) as pilot:
         log = app.query_one(EpochLog)
         log.start_run("validation")
-        log.epoch(EpochReport(1, 300, None, None, 0.48, 0.0, (0.01,), 0.0, 0.0, 0.15))
+        log.epoch(EpochReport(epoch=1, epochs=300, train_cost=None, train_accuracy=None,
+                              val_cost=0.48, val_accuracy=0.0, learning_speed=(0.01,), seconds=0.0,
+                              examples_per_second=0.0, eta=0.15))
         await pilot.pause()
         assert log.border_subtitle == "val: cost · acc"

@@ -1,9 +1,9 @@
 """The training worker's side of looking inside: run observers that post what the app draws.
 
-Both are observers of a :class:`~nntui.runner.lifecycle.Run` (callables taking its events), meant to
-be added to the observers the app's :class:`~nntui.tui.controllers.training.Session` gives its run.
-They run in the worker thread, between mini-batches or epochs, where reading the network being
-trained is safe, and post finished data to the app with its thread-safe ``post_message``:
+Both are observers of a :class:`~nntui.runner.lifecycle.Run`, meant to be added to the observers
+the app's :class:`~nntui.tui.controllers.training.Session` gives its run.  They run in the worker
+thread, between mini-batches or epochs, where reading the network being trained is safe, and post
+finished data to the app with its thread-safe ``post_message``:
 
 * :class:`FieldObserver` posts a :class:`FieldReady` with the network's
   :class:`~nntui.insight.inspection.DecisionField` for the 2-D sets: one forward pass over the
@@ -23,7 +23,7 @@ from textual.message import Message
 from nntui.engine import EpochReport, Network, Paused
 from nntui.insight.inspection import TOY_EXTENT, DecisionField, decision_field
 from nntui.runner.hints import Hint, HintObserver
-from nntui.runner.lifecycle import RunEnded, RunStarted
+from nntui.runner.lifecycle import RunEnded, RunObserver, RunStarted
 from nntui.tui.messages import RunMessage
 
 FIELD_INTERVAL = 0.25
@@ -47,7 +47,7 @@ class HintNoticed(RunMessage):
         self.hint = hint
 
 
-class FieldObserver:
+class FieldObserver(RunObserver):
     """Posts :class:`FieldReady` for a network of two inputs (the 2-D sets), nothing otherwise.
 
     ``grid`` gives the (rows, cols) to compute, read each time (``lambda: panel.grid_size``),
@@ -66,24 +66,25 @@ class FieldObserver:
         self._last = -float("inf")
         self.posted = 0
 
-    def __call__(self, event: object) -> None:
-        if isinstance(event, RunStarted):
-            network = event.network  # None for a run trained elsewhere (a sweep's worker)
-            self.network = network if network is not None and network.sizes[0] == 2 else None
-            self._last = -float("inf")
-        elif self.network is None:
-            return
-        elif isinstance(event, EpochReport):
-            now = time.monotonic()
-            if now - self._last >= self.interval:
-                self._last = now
-                self._post()
-        elif isinstance(event, Paused):
+    def on_run_start(self, started: RunStarted) -> None:
+        network = started.network  # None for a run trained elsewhere (a sweep's worker)
+        self.network = network if network is not None and network.sizes[0] == 2 else None
+        self._last = -float("inf")
+
+    def on_epoch(self, report: EpochReport) -> None:
+        now = time.monotonic()
+        if self.network is not None and now - self._last >= self.interval:
+            self._last = now
             self._post()
-        elif isinstance(event, RunEnded):
-            if event.network is not None:
-                self._post()
-            self.network = None
+
+    def on_pause(self, paused: Paused) -> None:
+        if self.network is not None:
+            self._post()
+
+    def on_run_end(self, ended: RunEnded) -> None:
+        if self.network is not None and ended.network is not None:
+            self._post()
+        self.network = None
 
     def _post(self) -> None:
         assert self.network is not None

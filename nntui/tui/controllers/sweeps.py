@@ -20,19 +20,18 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from textual.message import Message
 from threadpoolctl import threadpool_limits
 
 from nntui.engine import BatchProgress, Control, EpochReport
 from nntui.render.plots import RunCurves, run_curves
-from nntui.runner.lifecycle import RunEnded, RunStarted
+from nntui.runner.lifecycle import RunEnded, RunObserver, RunStarted
+from nntui.status import RunStatus
 from nntui.storage.history import RunHistory
 from nntui.studies.comparisons import neuron_outputs
 from nntui.studies.sweep import (
     CONNECT_TIMEOUT,
-    NOT_RUN,
     ClusterError,
     DaskExecutor,
     InProcess,
@@ -196,7 +195,7 @@ def outcome_text(o: RunOutcome, done: int, total: int) -> str:
     text = f"[{done}/{total}] {o.label}: {o.status}"
     if o.best is not None:
         text += f", best {100 * o.best:.2f} % {o.held_out} (epoch {o.best_epoch})"
-    elif o.status not in (NOT_RUN, "completed") and o.message:
+    elif o.status not in (RunStatus.NOT_RUN, "completed") and o.message:
         text += f": {o.message}"
     if o.attempts > 1:
         text += f" (try {o.attempts})"
@@ -295,15 +294,8 @@ class SweepSession:
 
     # --- observers (on this thread: the executor hands every event to them here) -------------
 
-    def _observers_for(self, run: SweepRun) -> list[Callable[[Any], None]]:
-        def observe(event: Any) -> None:
-            if isinstance(event, (EpochReport, RunStarted, RunEnded)):
-                self._changed = True
-            elif not isinstance(event, BatchProgress):
-                return
-            self._post_progress()
-
-        return [observe]
+    def _observers_for(self, run: SweepRun) -> list[RunObserver]:
+        return [_Redraw(self)]
 
     def _on_result(self, result: SweepResult) -> None:
         self._ended.append(outcome(result))
@@ -357,6 +349,30 @@ class SweepSession:
                 if curves is not None:
                     by_split[split].append(curves)
         return by_split
+
+
+class _Redraw(RunObserver):
+    """Each run of a sweep: a new epoch, start or end changes its curves; progress only moves
+    the bar.  Either way the session posts its progress (no more often than its interval)."""
+
+    def __init__(self, session: SweepSession) -> None:
+        self.session = session
+
+    def _changed(self) -> None:
+        self.session._changed = True
+        self.session._post_progress()
+
+    def on_run_start(self, started: RunStarted) -> None:
+        self._changed()
+
+    def on_epoch(self, report: EpochReport) -> None:
+        self._changed()
+
+    def on_run_end(self, ended: RunEnded) -> None:
+        self._changed()
+
+    def on_progress(self, progress: BatchProgress) -> None:
+        self.session._post_progress()
 
 
 def start_resource_tracker() -> None:

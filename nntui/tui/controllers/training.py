@@ -28,8 +28,9 @@ from nntui.render.plots import (
     speed_series,
     thin,
 )
-from nntui.runner.lifecycle import HistoryRecorder, Run, RunStarted
+from nntui.runner.lifecycle import HistoryRecorder, Run, RunObserver, RunStarted
 from nntui.runner.lifecycle import RunEnded as Ended
+from nntui.status import RunStatus
 from nntui.storage.history import RunHistory
 from nntui.studies.comparisons import neuron_outputs
 from nntui.tui.controllers.look_inside import FieldObserver, hint_observer
@@ -85,7 +86,7 @@ def plot_data(history: Sequence[EpochReport], held_out: str = "validation",
     )
 
 
-class Session:
+class Session(RunObserver):
     """Runs one configuration to its end and describes everything that happens as messages.
 
     ``post`` is the app's thread-safe ``post_message``; ``run`` numbers this run so the app can
@@ -109,8 +110,7 @@ class Session:
         self.recorder = None if history is None else HistoryRecorder(
             history, config, self._warn, name=name, group=group)
         # The recorder first: when the app hears that the run ended, the history already says so.
-        observers: list = [self.observe] if self.recorder is None else [self.recorder,
-                                                                          self.observe]
+        observers: list[RunObserver] = [self] if self.recorder is None else [self.recorder, self]
         # Looking inside: the rules of thumb, and for a 2-D set the decision field at the
         # panel's size (``field_grid``: what to read the panel's grid and extent with).
         observers.append(hint_observer(run, post, data_dir=data_dir))
@@ -133,7 +133,7 @@ class Session:
         except Exception as error:  # an observer failed on the run's end: the app must know
             if not self._ended:
                 detail = "".join(traceback.format_exception_only(type(error), error)).strip()
-                self.post(RunEnded(self.run_id, "failed",
+                self.post(RunEnded(self.run_id, RunStatus.FAILED,
                                    f"recording the run's end failed: {detail}",
                                    epochs_run=len(self.history)))
 
@@ -143,43 +143,47 @@ class Session:
 
     # --- the trainer's observer ----------------------------------------------------------------
 
-    def observe(self, event: object) -> None:
-        if isinstance(event, RunStarted):
-            data, points = self.lifecycle.data, None
-            if data is not None and event.sizes[0] == 2:  # a plane to draw
-                points = (data.train.x, data.train.labels, data.validation.x,
-                          data.validation.labels)
-            self.post(DataLoaded(self.run_id, event.description, event.sizes, event.n_train,
-                                 event.network, points))
-        elif isinstance(event, Ended):
+    def on_run_start(self, started: RunStarted) -> None:
+        data, points = self.lifecycle.data, None
+        if data is not None and started.sizes[0] == 2:  # a plane to draw
+            points = (data.train.x, data.train.labels, data.validation.x,
+                      data.validation.labels)
+        self.post(DataLoaded(self.run_id, started.description, started.sizes, started.n_train,
+                             started.network, points))
+
+    def on_run_end(self, ended: Ended) -> None:
+        self._flush_epochs()
+        self.post(RunEnded(self.run_id, ended.status, ended.message,
+                           epochs_run=ended.epochs_run, test_accuracy=ended.test_accuracy,
+                           network=ended.network, stopped_at=ended.stopped_at))
+        self._ended = True
+
+    def on_progress(self, progress: BatchProgress) -> None:
+        self._flush_epochs()
+        x = progress.epoch - 1 + progress.batch / max(progress.batches, 1)
+        self._running.x.append(x)
+        self._running.y.append(progress.running_cost)
+        running = None
+        now = time.monotonic()
+        if now - self._last_curve_post >= RUNNING_CURVE_INTERVAL:
+            self._last_curve_post = now
+            running = downsample(replace(self._running, x=list(self._running.x),
+                                         y=list(self._running.y)))
+        self.post(BatchUpdate(self.run_id, progress, running))
+
+    def on_epoch(self, report: EpochReport) -> None:
+        self.history.append(report)
+        self._unsent.append(report)
+        self._running = replace(self._running, x=[], y=[])
+        if time.monotonic() - self._last_epoch_post >= EPOCH_INTERVAL:
             self._flush_epochs()
-            self.post(RunEnded(self.run_id, event.status, event.message,
-                               epochs_run=event.epochs_run, test_accuracy=event.test_accuracy,
-                               network=event.network, stopped_at=event.stopped_at))
-            self._ended = True
-        elif isinstance(event, BatchProgress):
-            self._flush_epochs()
-            x = event.epoch - 1 + event.batch / max(event.batches, 1)
-            self._running.x.append(x)
-            self._running.y.append(event.running_cost)
-            running = None
-            now = time.monotonic()
-            if now - self._last_curve_post >= RUNNING_CURVE_INTERVAL:
-                self._last_curve_post = now
-                running = downsample(replace(self._running, x=list(self._running.x),
-                                             y=list(self._running.y)))
-            self.post(BatchUpdate(self.run_id, event, running))
-        elif isinstance(event, EpochReport):
-            self.history.append(event)
-            self._unsent.append(event)
-            self._running = replace(self._running, x=[], y=[])
-            if time.monotonic() - self._last_epoch_post >= EPOCH_INTERVAL:
-                self._flush_epochs()
-        elif isinstance(event, Paused):
-            self._flush_epochs()
-            self.post(RunPaused(self.run_id, event.epoch, event.batch))
-        elif isinstance(event, Resumed):
-            self.post(RunResumed(self.run_id, event.epoch, event.batch))
+
+    def on_pause(self, paused: Paused) -> None:
+        self._flush_epochs()
+        self.post(RunPaused(self.run_id, paused.epoch, paused.batch))
+
+    def on_resume(self, resumed: Resumed) -> None:
+        self.post(RunResumed(self.run_id, resumed.epoch, resumed.batch))
 
     def _flush_epochs(self) -> None:
         if not self._unsent:

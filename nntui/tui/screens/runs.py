@@ -35,8 +35,8 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
-from nntui.cli.runs import (
-    STATUS_STYLES,
+from nntui.config import describe, format_number
+from nntui.render.runs import (
     best_text,
     dataset_label,
     duration,
@@ -45,7 +45,7 @@ from nntui.cli.runs import (
     percent,
     when,
 )
-from nntui.config import describe, format_number
+from nntui.render.styles import STATUS_STYLES
 from nntui.storage.files import RunFileError, check_writable, write_atomic, write_json_atomic
 from nntui.storage.history import HistoryError, RunDetail, RunHistory, RunSummary, UnknownRunError
 from nntui.tui.controllers.training import plot_data
