@@ -1,4 +1,4 @@
-"""Tests of the configuration spine: round trips, every kind of bad value, presets.
+"""Tests of the configuration spine: round trips and every kind of bad value.
 
 The form, the CLI and the run files all go through :func:`parse_values`, so a value that slips
 through here slips through everywhere.
@@ -23,7 +23,6 @@ from nntui.config import (
     parse_field,
     parse_values,
 )
-from nntui.presets import PRESETS
 
 
 def test_every_field_has_a_spec_in_order() -> None:
@@ -169,41 +168,6 @@ def test_regularized_and_describe() -> None:
     assert "η=0.5" in text and "batch 10" in text and "L2 λ=5" in text
 
 
-@pytest.mark.parametrize("name", list(PRESETS))
-def test_every_preset_builds_a_valid_config(name: str) -> None:
-    preset = PRESETS[name]
-    config = preset.config()
-    assert check_combination(config) == []
-    assert preset.title and preset.description
-    # Every value a preset sets survives the run-record round trip.
-    assert config_from_dict(config.to_dict()) == config
-
-
-def test_krohn_shallow_explains_its_small_eta() -> None:
-    preset = PRESETS["krohn-shallow"]
-    config = preset.config()
-    assert config.eta == 0.002
-    assert config.cost == "quadratic" and config.output == "softmax"
-    assert "0.002" in preset.description and "0.01" in preset.description
-    assert "2/10" in preset.description  # the reason: Keras' MSE averages over the 10 outputs
-
-
-def test_nielsen_presets_match_the_book() -> None:
-    baseline = PRESETS["nielsen-baseline"].config()
-    assert (baseline.hidden, baseline.eta, baseline.batch_size, baseline.cost) == (
-        (30,), 0.5, 10, "cross-entropy")
-    l2 = PRESETS["nielsen-l2"].config()
-    assert (l2.regularization, l2.lmbda) == ("l2", 5.0)
-    intermediate = PRESETS["krohn-intermediate"].config()
-    assert intermediate.hidden == (64, 64) and intermediate.activation == "relu"
-    assert intermediate.validate_on == "test" and intermediate.batch_size == 128
-
-
-def test_defaults_are_the_nielsen_l2_preset() -> None:
-    """The CLI's help and the README call the defaults the nielsen-l2 preset; keep them so."""
-    assert PRESETS["nielsen-l2"].config() == DEFAULTS
-
-
 def test_pace_follows_epochs_and_is_off_by_default() -> None:
     names = list(SPECS)
     assert names.index("pace") == names.index("epochs") + 1
@@ -217,24 +181,3 @@ def test_pace_follows_epochs_and_is_off_by_default() -> None:
 
 def test_describe_leaves_out_the_pace() -> None:
     assert describe(DEFAULTS.replace(pace=20.0)) == describe(DEFAULTS)
-
-
-@pytest.mark.parametrize("name", list(PRESETS))
-def test_toy_presets_take_a_few_seconds_and_mnist_ones_run_flat_out(name: str) -> None:
-    config = PRESETS[name].config()
-    if config.dataset in ("mnist", "fashion-mnist"):
-        assert config.pace == 0
-    else:
-        assert 2 <= config.epochs / config.pace <= 5, "seconds the run takes at its pace"
-
-
-def test_speed_of_learning_is_nielsens_chapter_5_setting() -> None:
-    """Nielsen ch. 5: the first 1,000 training images, 500 epochs, η = 0.1; mini-batches of 10
-    so that after the ladder the network also learns (his own figure took full-batch steps)."""
-    config = PRESETS["speed-of-learning"].config()
-    assert (config.train_size, config.epochs, config.batch_size) == (1000, 500, 10)
-    assert (config.eta, config.regularized) == (0.1, False)
-    assert config.hidden == (30,) * 5
-    assert (config.activation, config.output, config.cost, config.init) == (
-        "sigmoid", "sigmoid", "cross-entropy", "normalized")
-    assert config.pace == 0
