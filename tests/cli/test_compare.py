@@ -8,8 +8,6 @@ import json
 import os
 import re
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -128,33 +126,17 @@ def test_compare_on_a_local_dask_cluster_gives_the_same_runs(tmp_path: Path, run
     assert len(runs) == 8 and {r.group for r in runs} == {"saturated-neuron"}
 
 
-def test_sigterm_stops_the_comparison_and_keeps_what_ran(tmp_path: Path,
-                                                         subprocess_env: dict[str, str]) -> None:
+def test_sigterm_stops_the_comparison_and_keeps_what_ran(tmp_path: Path, start_nntui,
+                                                         wait_for_runs) -> None:
     """SIGTERM during the second variant: it stops after its mini-batch, the third never starts,
     the table says so, and the history holds the first (completed) and the second (stopped)."""
     db = tmp_path / "runs.db"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "nntui", "compare", "learning-rates", "--epochs", "3",
-         "--runs-db", str(db)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=subprocess_env)
-    try:
-        deadline = time.monotonic() + 120
-        second_running = False
-        while time.monotonic() < deadline and process.poll() is None:
-            if db.exists():
-                with RunHistory(db) as history:
-                    runs = history.list_runs()
-                if len(runs) == 2 and runs[0].status == "running":
-                    second_running = True
-                    break
-            time.sleep(0.05)
-        assert second_running, "the second variant never started"
-        process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+    process = start_nntui(["compare", "learning-rates", "--epochs", "3", "--runs-db", str(db)])
+    second_running = wait_for_runs(
+        db, process, lambda runs: len(runs) == 2 and runs[0].status == "running", timeout=120)
+    assert second_running, "the second variant never started"
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=60)
     assert process.returncode == 143, err  # 128 + SIGTERM
     assert "Traceback" not in err
     assert "[1/3] η=0.025: completed, 3 epochs" in out

@@ -6,14 +6,10 @@ fast."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
 import signal
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -30,25 +26,6 @@ CIRCLE = ["--dataset", "circle", "--hidden", "4", "--activation", "tanh", "--out
 # The same net with a linear output and quadratic cost: η = 50 diverges in its first epoch.
 DIVERGES = ["--dataset", "circle", "--hidden", "8", "--activation", "relu", "--output",
             "linear", "--cost", "quadratic", "--regularization", "none", "--train-size", "200"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _stop_group(process: subprocess.Popen) -> None:
-    """End a process started in its own session and everything it started."""
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=10)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    if process.poll() is None:
-        process.wait(timeout=10)
 
 
 # --- usage errors --------------------------------------------------------------------------------
@@ -115,43 +92,32 @@ def test_in_process_a_diverging_run_is_a_result_and_the_json_holds_every_record(
 # --- a real nntui sweep, stopped with Ctrl+C -----------------------------------------------------
 
 def test_ctrl_c_stops_the_running_runs_keeps_the_finished_and_shuts_the_cluster(
-        tmp_path: Path, subprocess_env: dict[str, str]) -> None:
+        tmp_path: Path, start_nntui, wait_for_runs) -> None:
     """SIGINT to the whole process group, as a terminal sends it: the two short runs are kept,
     the two running are recorded as stopped, the last two never start, every worker process
     ends, and the exit status is 130."""
     db, out_file = tmp_path / "runs.db", tmp_path / "sweep.json"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "nntui", "sweep", *CIRCLE, "--pace", "20", "--vary",
-         "epochs=3,400,401", "--vary", "seed=1,2", "--workers", "2", "--runs-db", str(db),
-         "--json", str(out_file), "--name", "ctrl-c"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=subprocess_env,
-        start_new_session=True)
-    try:
-        deadline = time.monotonic() + 60
-        ready = False
-        while time.monotonic() < deadline and process.poll() is None:
-            if db.exists():
-                with RunHistory(db) as history:
-                    runs = history.list_runs()
-                if sum(r.status == "completed" for r in runs) == 2 and sum(
-                        r.status == "running" and r.epochs_done >= 1 for r in runs) == 2:
-                    ready = True
-                    break
-            time.sleep(0.1)
-        assert ready, "the long runs never got going"
-        os.killpg(process.pid, signal.SIGINT)
-        out, err = process.communicate(timeout=60)
-        gone = time.monotonic() + 15
-        while time.monotonic() < gone:
-            try:
-                os.killpg(process.pid, 0)
-            except ProcessLookupError:
-                break
-            time.sleep(0.1)
-        else:
-            pytest.fail("a worker process outlived the sweep")
-    finally:
-        _stop_group(process)
+    process = start_nntui(["sweep", *CIRCLE, "--pace", "20", "--vary", "epochs=3,400,401",
+                           "--vary", "seed=1,2", "--workers", "2", "--runs-db", str(db),
+                           "--json", str(out_file), "--name", "ctrl-c"])
+
+    def two_done_two_going(runs) -> bool:
+        return sum(r.status == "completed" for r in runs) == 2 and sum(
+            r.status == "running" and r.epochs_done >= 1 for r in runs) == 2
+
+    assert wait_for_runs(db, process, two_done_two_going, timeout=60), \
+        "the long runs never got going"
+    os.killpg(process.pid, signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    gone = time.monotonic() + 15
+    while time.monotonic() < gone:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("a worker process outlived the sweep")
     assert process.returncode == 130, err
     assert "Traceback" not in err
     assert "Stopped by Ctrl+C: 2 runs not run." in out
@@ -167,32 +133,6 @@ def test_ctrl_c_stops_the_running_runs_keeps_the_finished_and_shuts_the_cluster(
 
 
 # --- a scheduler and a worker started as processes -----------------------------------------------
-
-@pytest.fixture
-def dask_processes(tmp_path_factory, subprocess_env: dict[str, str]):
-    """``dask scheduler`` and one ``dask worker`` on 127.0.0.1, as a person would start them;
-    yields the scheduler's address."""
-    folder = tmp_path_factory.mktemp("dask")
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    started = []
-    with open(folder / "scheduler.log", "w") as scheduler_log, \
-            open(folder / "worker.log", "w") as worker_log:
-        try:
-            started.append(subprocess.Popen(
-                [sys.executable, "-m", "dask", "scheduler", "--host", "127.0.0.1", "--port",
-                 str(port), "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=scheduler_log,
-                env=subprocess_env, start_new_session=True))
-            started.append(subprocess.Popen(
-                [sys.executable, "-m", "dask", "worker", address, "--nthreads", "1",
-                 "--no-dashboard", "--host", "127.0.0.1", "--nworkers", "1"],
-                stdout=subprocess.DEVNULL, stderr=worker_log, env=subprocess_env,
-                start_new_session=True))
-            yield address
-        finally:
-            for process in reversed(started):
-                _stop_group(process)
-
 
 def test_a_sweep_on_a_scheduler_and_worker_started_apart(dask_processes: str, tmp_path: Path,
                                                          run_cli, monkeypatch) -> None:
@@ -218,8 +158,9 @@ def test_a_sweep_on_a_scheduler_and_worker_started_apart(dask_processes: str, tm
     assert all(d.pid == os.getpid() for d in details)  # the client recorded them all
 
 
-def test_an_unreachable_scheduler_fails_within_the_timeout(tmp_path: Path, run_cli) -> None:
-    address = f"tcp://127.0.0.1:{_free_port()}"  # nothing listens there
+def test_an_unreachable_scheduler_fails_within_the_timeout(tmp_path: Path, run_cli,
+                                                          free_port: int) -> None:
+    address = f"tcp://127.0.0.1:{free_port}"  # nothing listens there
     db = tmp_path / "runs.db"
     code, _, err = run_cli(["sweep", "--dataset", "xor", "--vary", "eta=0.1,1", "--scheduler",
                             address, "--timeout", "1", "--runs-db", str(db)])
