@@ -79,7 +79,7 @@ def as_a_sweep(folder: Path, workers: int, epochs: int) -> tuple[float, list[flo
 
 def cluster_cost(workers: int, repeats: int) -> tuple[float, float]:
     """Median seconds to start a local cluster and to shut it down, in this process."""
-    from nntui.studies.sweep import DaskExecutor
+    from nntui.studies.dask_executor import DaskExecutor
 
     starts, stops = [], []
     for _ in range(repeats):

@@ -60,6 +60,13 @@ def recorder() -> Recorder:
     return Recorder()
 
 
+@pytest.fixture
+def make_recorder() -> Callable[..., Recorder]:
+    """Makes a :class:`Recorder` (``make_recorder(then)``), for tests that build observers as they
+    go, such as a sweep's for each of its runs, without importing this module."""
+    return Recorder
+
+
 @pytest.fixture(autouse=True)
 def private_run_history(tmp_path_factory, monkeypatch):
     """Every test records its runs in a history of its own, never in the user's."""

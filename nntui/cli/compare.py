@@ -20,8 +20,6 @@ signal stopped it.
 from __future__ import annotations
 
 import argparse
-import math
-import os
 from collections.abc import Sequence
 
 from rich import box
@@ -36,24 +34,27 @@ from nntui.cli.arguments import (
     seconds_value,
     workers_value,
 )
-from nntui.config import SPECS, Config, parse_field
+from nntui.cli.study import exit_status, json_problem, train, write_json
+from nntui.config import SPECS, parse_field
 from nntui.engine import BatchProgress, Control, EpochReport
 from nntui.render.styles import STATUS_STYLES
 from nntui.runner.lifecycle import RunEnded, RunObserver, RunStarted, open_history
-from nntui.runner.signals import Interrupted, StopOnSignals
-from nntui.status import ENDED_WELL, ExitStatus
-from nntui.storage.files import RunFileError, check_writable, write_json_atomic
-from nntui.studies.comparisons import COMPARISONS, Comparison, VariantResult, neuron_outputs
-from nntui.studies.sweep import (
-    CONNECT_TIMEOUT,
-    ClusterError,
-    DaskExecutor,
-    InProcess,
-    Sweep,
-    SweepResult,
-    SweepRun,
-    check_address,
+from nntui.runner.signals import StopOnSignals
+from nntui.status import ExitStatus
+from nntui.studies.comparisons import COMPARISONS, Comparison
+from nntui.studies.dask_executor import CONNECT_TIMEOUT, DaskExecutor, check_address
+from nntui.studies.plan import SweepRun
+from nntui.studies.results import (
+    MISSING,
+    VariantResult,
+    best_text,
+    cost_text,
+    held_out_heading,
+    held_out_of,
+    outcome_words,
+    percent,
 )
+from nntui.studies.sweep import Executor, InProcess, Sweep
 
 PROG = "nntui compare"
 
@@ -110,48 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 # --- progress ----------------------------------------------------------------------------------
 
-def percent(value: float | None) -> str:
-    return "—" if value is None or not math.isfinite(value) else f"{100 * value:.2f} %"
-
-
-def held_out_of(config: Config) -> str:
-    return "test" if config.validate_on == "test" else "validation"
-
-
-def outcome_words(result: VariantResult, signal_name: str = "") -> str:
-    """What one line says of a variant that ran."""
-    ended = result.ended
-    assert ended is not None
-    if ended.status == "stopped":
-        by = f" by {signal_name}" if signal_name else ""
-        parts = [f"stopped{by} {ended.detail}".rstrip()]
-    elif ended.status in ("diverged", "failed"):
-        parts = [ended.message]
-    else:
-        parts = [ended.status + (f" ({ended.detail})" if ended.detail else "")]
-    parts.append(f"{ended.epochs_run} epoch{'' if ended.epochs_run == 1 else 's'}")
-    if result.outputs:
-        parts.append(f"output a {result.outputs[0][1]:.3f} → {result.outputs[-1][1]:.3f}")
-    elif ended.best_val_accuracy is not None:
-        parts.append(f"best {held_out_of(result.config)} accuracy "
-                     f"{percent(ended.best_val_accuracy)} at epoch {ended.best_epoch}")
-    cost = result.final_cost
-    if cost is not None and ended.status != "failed":
-        parts.append(f"{'training ' if not result.outputs else ''}cost {cost:.4f}")
-    if ended.test_accuracy is not None and not result.outputs:
-        parts.append(f"test accuracy {percent(ended.test_accuracy)}")
-    parts.append(f"{ended.seconds:.1f}s")
-    return ", ".join(parts)
-
-
 class ComparisonPrinter:
     """Prints a line as each variant ends; on a terminal, a bar over all the variants' epochs
     (only when they train one after another: ``bar``)."""
 
-    def __init__(self, console: Console, variants: Sequence[tuple[str, Config]], quiet: bool,
+    def __init__(self, console: Console, runs: Sequence[SweepRun], quiet: bool,
                  bar: bool = True):
         self.console = console
-        self.variants = list(variants)
+        self.runs = list(runs)
         self.quiet = quiet
         self.bar = bar
         self.signal_name = ""
@@ -166,7 +133,7 @@ class ComparisonPrinter:
                 TimeElapsedColumn(), TextColumn("{task.fields[cost]}"),
                 console=self.console, transient=True)
             self.progress.start()
-            total = sum(config.epochs for _, config in self.variants)
+            total = sum(run.config.epochs for run in self.runs)
             self.task = self.progress.add_task("", total=total, epoch="", cost="")
         return self
 
@@ -174,19 +141,20 @@ class ComparisonPrinter:
         if self.progress is not None:
             self.progress.stop()
 
-    def observers(self, index: int, label: str, config: Config) -> list[RunObserver]:
-        """What follows the variant at ``index`` on the bar (nothing without a bar)."""
+    def observers(self, run: SweepRun) -> list[RunObserver]:
+        """What follows the variant ``run`` on the bar (nothing without a bar)."""
         if self.progress is None or self.task is None:
             return []
         return [_VariantBar(self.progress, self.task, self.offset,
-                            f"[{index + 1}/{len(self.variants)}] {label}", config.epochs)]
+                            f"[{run.index + 1}/{len(self.runs)}] {run.label}",
+                            run.config.epochs)]
 
     def on_result(self, index: int, result: VariantResult) -> None:
         self.offset += result.config.epochs
         if self.quiet or result.ended is None:
             return
         style = STATUS_STYLES.get(result.status, "")
-        line = Text(f"[{index + 1}/{len(self.variants)}] ", "dim")
+        line = Text(f"[{index + 1}/{len(self.runs)}] ", "dim")
         line.append(result.label, "bold")
         line.append(": ")
         line.append(outcome_words(result, self.signal_name), style)
@@ -220,14 +188,6 @@ class _VariantBar(RunObserver):
         self.progress.update(self.task, completed=self.offset + self.epochs)
 
 
-def variant_result(result: SweepResult) -> VariantResult:
-    """A run of a sweep as a comparison's variant; a neuron's output a per epoch is worked back from
-    its costs (:func:`~nntui.studies.comparisons.neuron_outputs`), so it is the same wherever it
-    ran."""
-    return VariantResult(result.label, result.config, result.ended, list(result.history),
-                         neuron_outputs(result.config, result.history), result.run_id)
-
-
 # --- the summary -------------------------------------------------------------------------------
 
 def summary_table(comparison: Comparison, results: Sequence[VariantResult],
@@ -248,9 +208,7 @@ def summary_table(comparison: Comparison, results: Sequence[VariantResult],
         table.add_column("output a", justify="right", no_wrap=True)
         table.add_column("final\ncost", justify="right", no_wrap=True)
     else:
-        held_outs = {held_out_of(r.config) for r in results}
-        held = held_outs.pop() if len(held_outs) == 1 else "held-out"
-        held = "val." if held == "validation" else held
+        held = held_out_heading(r.config for r in results)
         table.add_column(f"best {held}\n(epoch)", justify="right", no_wrap=True)
         table.add_column("training\ncost", justify="right", no_wrap=True)
         table.add_column("test\naccuracy", justify="right", no_wrap=True)
@@ -259,21 +217,17 @@ def summary_table(comparison: Comparison, results: Sequence[VariantResult],
         ended = result.ended
         status = Text(result.status, STATUS_STYLES.get(result.status, ""))
         if ended is None:
-            blank = ["—"] * (3 if neuron else 4)
+            blank = [MISSING] * (3 if neuron else 4)
             table.add_row(result.label, status, f"0/{result.config.epochs}", *blank)
             continue
         epochs_text = f"{ended.epochs_run}/{result.config.epochs}"
-        cost = result.final_cost
-        cost_text = "—" if cost is None else f"{cost:.4f}"
+        cost = cost_text(result.final_cost)
         if neuron:
             output = (f"{result.outputs[0][1]:.3f} → {result.outputs[-1][1]:.3f}"
-                      if result.outputs else "—")
-            numbers = [output, cost_text]
+                      if result.outputs else MISSING)
+            numbers = [output, cost]
         else:
-            best = percent(ended.best_val_accuracy)
-            if ended.best_val_accuracy is not None:
-                best += f" ({ended.best_epoch})"
-            numbers = [best, cost_text, percent(ended.test_accuracy)]
+            numbers = [best_text(ended), cost, percent(ended.test_accuracy)]
         table.add_row(result.label, status, epochs_text, *numbers, f"{ended.seconds:.1f}s")
     return table
 
@@ -345,14 +299,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.name not in COMPARISONS:
         parser.exit(ExitStatus.USAGE, f"{PROG}: error: unknown comparison '{args.name}'; "
                                       f"choose one of {names}\n")
-    if args.json is not None:
-        try:
-            if not str(args.json).strip():
-                raise RunFileError("--json needs a file name")
-            check_writable(args.json, "run record")
-        except RunFileError as error:
-            err.print(f"{PROG}: error: {error}", highlight=False)
-            return ExitStatus.USAGE
+    problem = json_problem(args.json)
+    if problem is not None:
+        err.print(f"{PROG}: error: {problem}", highlight=False)
+        return ExitStatus.USAGE
     if args.scheduler is not None and args.scheduler.strip():
         wrong = check_address(args.scheduler.strip())
         if wrong is not None:
@@ -371,51 +321,30 @@ def compare_command(comparison: Comparison, args: argparse.Namespace, console: C
     def warn(message: str) -> None:
         err.print(f"nntui: warning: {message}", highlight=False)
 
-    variants = comparison.labelled_configs(args.epochs)
+    runs = comparison.runs(args.epochs)
     scheduler = args.scheduler.strip() if args.scheduler and args.scheduler.strip() else None
     in_process = scheduler is None and not args.workers
     history = open_history(args.runs_db, warn)
-    printer = ComparisonPrinter(console, variants, args.quiet, bar=in_process)
-    sweep = Sweep(comparison.name,
-                  [SweepRun(i, label, config) for i, (label, config) in enumerate(variants)],
-                  history=history, control=control, data_dir=args.data_dir, warn=warn,
-                  observers_for=lambda run: printer.observers(run.index, run.label, run.config),
+    printer = ComparisonPrinter(console, runs, args.quiet, bar=in_process)
+    sweep = Sweep(comparison.name, runs, history=history, control=control,
+                  data_dir=args.data_dir, warn=warn, observers_for=printer.observers,
                   on_result=lambda result: printer.on_result(result.run.index,
-                                                             variant_result(result)))
-    executor = InProcess() if in_process else DaskExecutor(
+                                                             VariantResult.of(result)))
+    executor: Executor = InProcess() if in_process else DaskExecutor(
         workers=args.workers or None, scheduler=scheduler, timeout=args.timeout)
     if not args.quiet:
-        count = len(variants)
         how = "one after another" if in_process else "side by side on Dask"
-        console.print(Text.assemble((comparison.title, "bold"), f": {count} runs, {how}"),
+        console.print(Text.assemble((comparison.title, "bold"), f": {len(runs)} runs, {how}"),
                       highlight=False)
         console.print(Text.assemble(("Watch: ", "bold"), comparison.watch), highlight=False)
-    interrupted = False
     signals = StopOnSignals(control, heard)
-    try:
-        with signals, printer:
-            try:
-                if isinstance(executor, DaskExecutor):
-                    executor.start(len(variants))
-                sweep.execute(executor)
-            except Interrupted:
-                interrupted = True
-            except ClusterError as error:
-                err.print(f"{PROG}: error: {error}", highlight=False)
-                if history is not None:
-                    history.close()
-                return ExitStatus.ERROR
-    finally:
-        executor.close()
-    signal_name = signals.name
-    if interrupted:
-        message = f"stopped at once by a second {signal_name}"
-        err.print(f"nntui: {message}", highlight=False)
-        sweep.abandon(message)
-    results = [variant_result(result) for result in sweep.results]
+    trained = train(sweep, executor, signals, err, PROG, display=printer)
     if history is not None:
         history.close()
-    code = 0
+    if not trained:
+        return ExitStatus.ERROR
+    signal_name = signals.name
+    results = [VariantResult.of(result) for result in sweep.results]
     console.print(summary_table(comparison, results, args.epochs))
     skipped = sum(r.ended is None for r in results)
     if skipped:
@@ -427,21 +356,8 @@ def compare_command(comparison: Comparison, args: argparse.Namespace, console: C
     for result in results:
         if result.status in ("diverged", "failed"):
             err.print(f"nntui: {result.label}: {result.ended.message}", highlight=False)
-            if result.status == "failed":
-                code = ExitStatus.ERROR
-    if args.json is not None:
-        try:
-            write_json_atomic(args.json, record_data(comparison, results, args.epochs),
-                              kind="run record")
-            console.print(f"Comparison written to {os.fspath(args.json)}", highlight=False)
-        except RunFileError as error:
-            err.print(f"nntui: {error}", highlight=False)
-            code = ExitStatus.ERROR
+    written = args.json is None or write_json(
+        args.json, record_data(comparison, results, args.epochs), "Comparison", console, err)
     if args.plot and not plot_results(comparison, results, console):
         console.print("Nothing to plot: no variant finished an epoch.", highlight=False)
-    if signals.exit_code is not None:
-        return signals.exit_code
-    if code == 0 and not all(r.status in ENDED_WELL or r.status == "diverged"
-                             for r in results):
-        code = ExitStatus.ERROR
-    return code
+    return exit_status(signals, (r.status for r in results), written)

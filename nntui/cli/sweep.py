@@ -38,31 +38,33 @@ from nntui.cli.arguments import (
     seconds_value,
     workers_value,
 )
-from nntui.cli.compare import outcome_words, percent, variant_result
+from nntui.cli.study import exit_status, json_problem, train, write_json
 from nntui.config import DEFAULTS, SPECS, Config, parse_values
 from nntui.engine import Control
 from nntui.presets import PRESETS
 from nntui.render.styles import STATUS_STYLES
 from nntui.runner.lifecycle import open_history
-from nntui.runner.signals import Interrupted, StopOnSignals
-from nntui.status import ENDED_WELL, ExitStatus, RunStatus
-from nntui.storage.files import RunFileError, check_writable, write_json_atomic
-from nntui.studies.sweep import (
+from nntui.runner.signals import StopOnSignals
+from nntui.status import ExitStatus, RunStatus
+from nntui.studies.dask_executor import (
     CONNECT_TIMEOUT,
     SCHEDULER_ENV,
-    ClusterError,
     DaskExecutor,
-    InProcess,
-    Sweep,
-    SweepError,
-    SweepResult,
     check_address,
-    check_data,
     cores,
-    default_name,
-    plan_sweep,
     scheduler_address,
 )
+from nntui.studies.plan import SweepError, SweepRun, check_data, default_name, plan_sweep
+from nntui.studies.results import (
+    MISSING,
+    VariantResult,
+    best_text,
+    cost_text,
+    held_out_heading,
+    outcome_words,
+    percent,
+)
+from nntui.studies.sweep import Executor, InProcess, Sweep, SweepResult
 
 PROG = "nntui sweep"
 
@@ -120,16 +122,6 @@ def usage_error(err: Console, problems: Sequence[str]) -> int:
 
 # --- tables ------------------------------------------------------------------------------------
 
-def _held_word(results: Sequence[SweepResult]) -> str:
-    held = {"test" if r.config.validate_on == "test" else "validation" for r in results}
-    word = held.pop() if len(held) == 1 else "held-out"
-    return "val." if word == "validation" else word
-
-
-def _cost(value: float | None) -> str:
-    return "—" if value is None else ("nan" if math.isnan(value) else f"{value:.4f}")
-
-
 def live_table(sweep: Sweep) -> Table:
     """One row per run while the sweep goes: state, epoch, last cost, best held-out accuracy."""
     results = sweep.results
@@ -140,13 +132,14 @@ def live_table(sweep: Sweep) -> Table:
     table.add_column("state", no_wrap=True)
     table.add_column("epoch", justify="right", no_wrap=True)
     table.add_column("last cost", justify="right", no_wrap=True)
-    table.add_column(f"best {_held_word(results)}", justify="right", no_wrap=True)
+    table.add_column(f"best {held_out_heading(r.config for r in results)}", justify="right",
+                     no_wrap=True)
     for result in results:
         state = result.state + (f" (try {result.attempts})" if result.attempts > 1
                                 and not result.final else "")
-        epoch = f"{result.epoch}/{result.config.epochs}" if result.epoch else "—"
+        epoch = f"{result.epoch}/{result.config.epochs}" if result.epoch else MISSING
         table.add_row(result.label, Text(state, STATUS_STYLES.get(result.state, "")), epoch,
-                      _cost(result.last_cost), percent(result.best))
+                      cost_text(result.last_cost), percent(result.best))
     return table
 
 
@@ -163,7 +156,8 @@ def final_table(sweep: Sweep) -> Table:
     table.add_column("run", style="bold", min_width=8, no_wrap=True)
     table.add_column("status", min_width=9, no_wrap=True)
     table.add_column("epochs", justify="right", no_wrap=True)
-    table.add_column(f"best {_held_word(results)}\n(epoch)", justify="right", no_wrap=True)
+    table.add_column(f"best {held_out_heading(r.config for r in results)}\n(epoch)",
+                     justify="right", no_wrap=True)
     table.add_column("last\ncost", justify="right", no_wrap=True)
     table.add_column("test\naccuracy", justify="right", no_wrap=True)
     table.add_column("time", justify="right", no_wrap=True)
@@ -172,14 +166,11 @@ def final_table(sweep: Sweep) -> Table:
         ended = result.ended
         status = Text(result.state, STATUS_STYLES.get(result.state, ""))
         if ended is None:
-            table.add_row(result.label, status, f"0/{result.config.epochs}", "—", "—", "—", "—",
-                          str(result.attempts))
+            table.add_row(result.label, status, f"0/{result.config.epochs}",
+                          *[MISSING] * 4, str(result.attempts))
             continue
-        best = percent(ended.best_val_accuracy)
-        if ended.best_val_accuracy is not None:
-            best += f" ({ended.best_epoch})"
-        table.add_row(result.label, status, f"{ended.epochs_run}/{result.config.epochs}", best,
-                      _cost(result.last_cost if result.history else None),
+        table.add_row(result.label, status, f"{ended.epochs_run}/{result.config.epochs}",
+                      best_text(ended), cost_text(result.last_cost if result.history else None),
                       percent(ended.test_accuracy), f"{ended.seconds:.1f}s",
                       str(result.attempts))
     return table
@@ -216,7 +207,7 @@ class SweepDisplay:
         if result.ended is None:
             line.append(RunStatus.NOT_RUN, "dim")
         else:
-            words = outcome_words(variant_result(result), self.signal_name)
+            words = outcome_words(VariantResult.of(result), self.signal_name)
             if result.worker:
                 words += f", on {result.worker}"
             if result.attempts > 1:
@@ -268,13 +259,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if scheduler is not None and args.workers is not None:
         problems.append("--workers sets the size of a local cluster; a cluster given with "
                         "--scheduler (or $NNTUI_DASK_SCHEDULER) has its own workers: drop one")
-    if args.json is not None:
-        try:
-            if not str(args.json).strip():
-                raise RunFileError("--json needs a file name")
-            check_writable(args.json, "run record")
-        except RunFileError as error:
-            problems.append(str(error))
+    problem = json_problem(args.json)
+    if problem is not None:
+        problems.append(problem)
     if scheduler is None:
         # The runs train on this machine, in processes started here: their data must be here,
         # and a relative --data-dir means the same folder to every worker.
@@ -286,8 +273,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     return sweep_command(name, runs, args, scheduler, console, err)
 
 
-def sweep_command(name: str, runs, args: argparse.Namespace, scheduler: str | None,
-                  console: Console, err: Console) -> int:
+def sweep_command(name: str, runs: Sequence[SweepRun], args: argparse.Namespace,
+                  scheduler: str | None, console: Console, err: Console) -> int:
     control = Control()
 
     def warn(message: str) -> None:
@@ -296,49 +283,32 @@ def sweep_command(name: str, runs, args: argparse.Namespace, scheduler: str | No
     def heard(signal_name: str) -> None:
         display.signal_name = signal_name
 
+    def ready() -> None:
+        if not args.quiet and not in_process:
+            console.print(f"Training on {executor.address} (ready in "
+                          f"{executor.started_in:.1f}s)", highlight=False)
+
     history = open_history(args.runs_db, warn)
     sweep = Sweep(name, runs, history=history, control=control, data_dir=args.data_dir,
                   warn=warn)
     display = SweepDisplay(console, sweep, args.quiet)
     sweep.on_result = display.on_result
     in_process = scheduler is None and args.workers == 0
-    executor = InProcess() if in_process else DaskExecutor(
+    executor: Executor = InProcess() if in_process else DaskExecutor(
         workers=args.workers, scheduler=scheduler, timeout=args.timeout)
+    if not args.quiet:
+        where = ("one after another in this process" if in_process else
+                 f"on the Dask cluster at {scheduler}" if scheduler else
+                 "on a local Dask cluster")
+        console.print(Text.assemble(("Sweep ", "bold"), (name, "bold cyan"),
+                                    f": {len(runs)} runs {where}"), highlight=False)
     signals = StopOnSignals(control, heard)
-    interrupted = False
-    code = 0
-    try:
-        with signals:
-            if not args.quiet:
-                where = ("one after another in this process" if in_process else
-                         f"on the Dask cluster at {scheduler}" if scheduler else
-                         "on a local Dask cluster")
-                console.print(Text.assemble(("Sweep ", "bold"), (name, "bold cyan"),
-                                            f": {len(runs)} runs {where}"), highlight=False)
-            try:
-                if isinstance(executor, DaskExecutor):
-                    executor.start(len(runs))
-                    if not args.quiet:
-                        console.print(f"Training on {executor.address} (ready in "
-                                      f"{executor.started_in:.1f}s)", highlight=False)
-                with display:
-                    sweep.execute(executor)
-            except Interrupted:
-                interrupted = True
-            except ClusterError as error:
-                err.print(f"{PROG}: error: {error}", highlight=False)
-                code = ExitStatus.ERROR
-    finally:
-        executor.close()
-    signal_name = signals.name
-    if interrupted:
-        message = f"stopped at once by a second {signal_name}"
-        err.print(f"nntui: {message}", highlight=False)
-        sweep.abandon(message)
+    trained = train(sweep, executor, signals, err, PROG, display=display, ready=ready)
     if history is not None:
         history.close()
-    if code == ExitStatus.ERROR and not any(r.attempts for r in sweep.results):
+    if not trained:
         return ExitStatus.ERROR  # the cluster could not be used: nothing ran
+    signal_name = signals.name
     console.print(final_table(sweep))
     skipped = sum(r.state == RunStatus.NOT_RUN for r in sweep.results)
     if skipped:
@@ -351,16 +321,7 @@ def sweep_command(name: str, runs, args: argparse.Namespace, scheduler: str | No
     for result in sweep.results:
         if result.state in ("diverged", "failed") and result.ended is not None:
             err.print(f"nntui: {result.label}: {result.ended.message}", highlight=False)
-    if args.json is not None:
-        data = {"sweep": name, "runs": [result.as_record() for result in sweep.results]}
-        try:
-            write_json_atomic(args.json, data, kind="run record")
-            console.print(f"Sweep written to {os.fspath(args.json)}", highlight=False)
-        except RunFileError as error:
-            err.print(f"nntui: {error}", highlight=False)
-            code = ExitStatus.ERROR
-    if signals.exit_code is not None:
-        return signals.exit_code
-    if not all(r.state in ENDED_WELL or r.state == "diverged" for r in sweep.results):
-        code = ExitStatus.ERROR
-    return code
+    written = args.json is None or write_json(
+        args.json, {"sweep": name, "runs": [result.as_record() for result in sweep.results]},
+        "Sweep", console, err)
+    return exit_status(signals, (r.state for r in sweep.results), written)

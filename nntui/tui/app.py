@@ -42,6 +42,7 @@ from nntui.config import (
 from nntui.datasets import DatasetError
 from nntui.engine import Control, Network
 from nntui.insight.inspection import decision_field, image_shape, predict, weight_images
+from nntui.insight.neuron import neuron_outputs
 from nntui.presets import PRESETS
 from nntui.render.plots import RunCurves, Series, run_curves
 from nntui.runner.experiment import load_data, measure_test_accuracy
@@ -50,7 +51,8 @@ from nntui.status import ENDED_WELL, RunStatus
 from nntui.storage import files as runs
 from nntui.storage.files import RunFileError, load_network, save_network
 from nntui.storage.history import HistoryError, RunDetail, RunHistory, old_runs_dir
-from nntui.studies.comparisons import COMPARISONS, Comparison, difference_labels, neuron_outputs
+from nntui.studies.comparisons import COMPARISONS, Comparison
+from nntui.studies.labels import difference_labels
 from nntui.tui.commands import NNTuiCommands
 from nntui.tui.controllers.look_inside import FieldReady, HintNoticed
 from nntui.tui.controllers.sweeps import (

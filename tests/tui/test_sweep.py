@@ -17,7 +17,7 @@ from nntui.presets import PRESETS
 from nntui.runner.lifecycle import HistoryRecorder, Run
 from nntui.status import RunStatus
 from nntui.storage.history import RunHistory, RunSummary
-from nntui.studies.sweep import plan_sweep
+from nntui.studies.plan import plan_sweep
 from nntui.tui.app import NNTuiApp
 from nntui.tui.controllers import sweeps as sweeping
 from nntui.tui.controllers.sweeps import (

@@ -25,20 +25,14 @@ from textual.message import Message
 from threadpoolctl import threadpool_limits
 
 from nntui.engine import BatchProgress, Control, EpochReport
+from nntui.insight.neuron import neuron_outputs
 from nntui.render.plots import RunCurves, run_curves
 from nntui.runner.lifecycle import RunEnded, RunObserver, RunStarted
 from nntui.status import RunStatus
 from nntui.storage.history import RunHistory
-from nntui.studies.comparisons import neuron_outputs
-from nntui.studies.sweep import (
-    CONNECT_TIMEOUT,
-    ClusterError,
-    DaskExecutor,
-    InProcess,
-    Sweep,
-    SweepResult,
-    SweepRun,
-)
+from nntui.studies.dask_executor import CONNECT_TIMEOUT, ClusterError, DaskExecutor
+from nntui.studies.plan import SweepRun
+from nntui.studies.sweep import InProcess, Sweep, SweepResult
 from nntui.tui.controllers.training import BLAS_THREADS, downsample
 
 SWEEP_INTERVAL = 0.25

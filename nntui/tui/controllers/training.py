@@ -20,6 +20,7 @@ from threadpoolctl import threadpool_limits
 
 from nntui.config import Config
 from nntui.engine import BatchProgress, Control, EpochReport, Network, Paused, Resumed
+from nntui.insight.neuron import neuron_outputs
 from nntui.render.plots import (
     Series,
     accuracy_series,
@@ -32,7 +33,6 @@ from nntui.runner.lifecycle import HistoryRecorder, Run, RunObserver, RunStarted
 from nntui.runner.lifecycle import RunEnded as Ended
 from nntui.status import RunStatus
 from nntui.storage.history import RunHistory
-from nntui.studies.comparisons import neuron_outputs
 from nntui.tui.controllers.look_inside import FieldObserver, hint_observer
 from nntui.tui.messages import (
     BatchUpdate,

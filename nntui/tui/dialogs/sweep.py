@@ -23,16 +23,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from nntui.config import SPECS, Config, format_number, format_value
-from nntui.studies.sweep import (
-    SCHEDULER_ENV,
-    SweepError,
-    check_address,
-    check_data,
-    cores,
-    field_name,
-    plan_sweep,
-    scheduler_address,
-)
+from nntui.studies.dask_executor import SCHEDULER_ENV, check_address, cores, scheduler_address
+from nntui.studies.plan import SweepError, check_data, field_name, plan_sweep
 from nntui.tui.controllers.sweeps import SweepRequest, where_words
 
 NOTHING = "-"  # the second field's "vary nothing"
