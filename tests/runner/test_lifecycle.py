@@ -236,6 +236,19 @@ def test_the_json_record_is_written_and_says_how_the_run_ended(tmp_path: Path) -
     assert len(saved.history) == 3
 
 
+def test_a_json_record_without_a_path_stays_in_memory(tmp_path: Path) -> None:
+    record = JsonRecord(XOR, None, warn=pytest.fail)
+    record.on_epoch(EpochReport(epoch=1, epochs=2, train_cost=0.5, train_accuracy=0.9,
+                                val_cost=0.6, val_accuracy=0.88, learning_speed=(0.1, 0.2),
+                                seconds=1.5, examples_per_second=100.0, eta=0.5))
+    record.on_run_end(RunEnded(status=RunStatus.COMPLETED, message="done", epochs_run=1,
+                               best_val_accuracy=0.88, best_epoch=1, test_accuracy=0.87,
+                               seconds=2.0))
+    data = record.record.as_dict()
+    assert record.written and data["status"] == "completed" and len(data["history"]) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_json_record_that_cannot_be_written_warns_once(tmp_path: Path, monkeypatch) -> None:
     warnings: list[str] = []
     record = JsonRecord(XOR, tmp_path / "run.json", warnings.append)

@@ -1,19 +1,16 @@
 """Tests of the books' comparisons: their labels and configs, and running them as ``nntui
 compare`` does (a sweep, one run after another in this process) into the run history, Nielsen's
-saturated neuron above all; finding a comparison's runs again; its overlay plot."""
+saturated neuron above all; finding a comparison's runs again."""
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 
 from nntui.engine import Control, EpochReport
 from nntui.presets import PRESETS
-from nntui.render import plots
 from nntui.status import RunStatus
 from nntui.storage.history import RunHistory
 from nntui.studies.comparisons import COMPARISONS, PLOTS, Comparison, group_runs
@@ -159,42 +156,3 @@ def test_group_runs_takes_the_latest_execution(tmp_path: Path) -> None:
     assert [r.id for r in chosen] == [r.run_id for r in second]
     assert [r.name for r in chosen] == NEURON.labels()
     assert all(r.epochs_done == 3 for r in chosen)
-
-
-# --- the overlay plot ---------------------------------------------------------------------------
-
-def _report(epoch: int, train_cost: float | None, val_accuracy: float) -> EpochReport:
-    return EpochReport(epoch=epoch, epochs=3, train_cost=train_cost,
-                       train_accuracy=None if train_cost is None else 0.5, val_cost=1.0,
-                       val_accuracy=val_accuracy, learning_speed=(0.1,), seconds=1.0,
-                       examples_per_second=100.0, eta=0.5)
-
-
-def test_overlay_series_one_per_run_coloured_by_place() -> None:
-    runs = [("η=0.025", [_report(1, 2.0, 0.9), _report(2, 1.5, 0.92)]),
-            ("η=0.25", [_report(1, 1.0, 0.95)]),
-            ("no training figures", [_report(1, None, 0.5)])]
-    costs = plots.overlay_series(runs, "train_cost")
-    assert [s.label for s in costs] == ["η=0.025", "η=0.25", "no training figures"]
-    assert costs[0].x == [1.0, 2.0] and costs[0].y == [2.0, 1.5] and costs[2].y == []
-    accuracy = plots.overlay_series(runs, "val_accuracy")
-    assert accuracy[1].y == [95.0]
-    assert [s.color for s in plots.styles(costs)] == list(plots.PALETTE[:3])
-    with pytest.raises(ValueError):
-        plots.overlay_series(runs, "output")
-    out = plots.output_series([("q", [(0, 0.98), (1, 0.97)])])
-    assert out[0].x == [0.0, 1.0] and out[0].y == [0.98, 0.97]
-    assert plots.overlay_titles("val_accuracy", "test")[0] == "Test accuracy per epoch (%)"
-    assert plots.held_out_word(["test", "validation"]) == "held-out"
-
-
-def test_plot_overlay_in_terminal_names_every_run() -> None:
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=60)
-    series = plots.output_series([("quadratic", [(0, 0.98), (300, 0.2)]),
-                                  ("cross-entropy", [(0, 0.98), (300, 0.01)])])
-    plots.plot_overlay_in_terminal(series, plots.overlay_titles("output"), console,
-                                   axis=plots.OUTPUT_AXIS)
-    text = buffer.getvalue()
-    assert "quadratic" in text and "cross-entropy" in text and "Output a" in text
-    assert "\x1b[" not in text  # not a terminal: plain characters

@@ -7,10 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from nntui.config import DEFAULTS
 from nntui.engine import EpochReport
 from nntui.presets import PRESETS
-from nntui.runner.lifecycle import JsonRecord, RunEnded
 from nntui.runner.signals import Interrupted
 from nntui.status import RunStatus
 from nntui.storage.history import RunHistory
@@ -18,19 +16,6 @@ from nntui.studies.plan import plan_sweep
 from nntui.studies.sweep import InProcess, Sweep
 
 XOR = PRESETS["xor"].config().replace(pace=0, epochs=5)
-
-
-def test_a_json_record_without_a_path_stays_in_memory(tmp_path: Path) -> None:
-    record = JsonRecord(DEFAULTS, None, warn=pytest.fail)
-    record.on_epoch(EpochReport(epoch=1, epochs=2, train_cost=0.5, train_accuracy=0.9,
-                                val_cost=0.6, val_accuracy=0.88, learning_speed=(0.1, 0.2),
-                                seconds=1.5, examples_per_second=100.0, eta=0.5))
-    record.on_run_end(RunEnded(status=RunStatus.COMPLETED, message="done", epochs_run=1,
-                               best_val_accuracy=0.88, best_epoch=1, test_accuracy=0.87,
-                               seconds=2.0))
-    data = record.record.as_dict()
-    assert record.written and data["status"] == "completed" and len(data["history"]) == 1
-    assert list(tmp_path.iterdir()) == []
 
 
 def test_in_process_stop_keeps_finished_runs_and_skips_the_rest(make_recorder) -> None:
