@@ -1,7 +1,8 @@
 """Small shared fixtures for the engine, training, runs and CLI tests.
 
 Only cheap, deterministic things live here: a made-up classification set in the shape the trainer
-expects, and a collector that records the events a trainer reports.
+expects, a collector that records the events a trainer reports, and a maker of epoch reports for
+the tests that record runs.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import numpy as np
 import pytest
 
 from nntui.datasets import Split
+from nntui.engine import EpochReport
 from nntui.runner.lifecycle import RunObserver
 
 
@@ -66,3 +68,20 @@ def private_run_history(tmp_path_factory, monkeypatch):
     folder = tmp_path_factory.mktemp("history")
     monkeypatch.setenv("NNTUI_RUNS_DB", str(folder / "runs.db"))
     monkeypatch.setenv("NNTUI_RUNS_DIR", str(folder / "old-runs"))
+
+
+@pytest.fixture
+def epoch_report() -> Callable[..., EpochReport]:
+    """A maker of :class:`EpochReport`: ``epoch_report(epoch, **fields)`` gives epoch ``epoch``
+    of five, its training cost falling as 1/epoch, held-out accuracy 0.5 at cost 0.7, a learning
+    speed per layer of two, a quarter of a second; ``fields`` replace any of these."""
+
+    def make(epoch: int, **fields: object) -> EpochReport:
+        values: dict = {"epochs": 5, "train_cost": 0.6 / epoch,
+                        "train_accuracy": 0.55 + epoch / 100, "val_cost": 0.7,
+                        "val_accuracy": 0.5, "learning_speed": (0.01 * epoch, 0.1),
+                        "seconds": 0.25, "examples_per_second": 1234.5, "eta": 0.1,
+                        "notes": ()}
+        return EpochReport(epoch=epoch, **{**values, **fields})
+
+    return make
