@@ -42,7 +42,8 @@ from nntui.render.styles import STATUS_STYLES
 from nntui.runner.lifecycle import RunEnded, RunObserver, RunStarted, open_history
 from nntui.runner.signals import Interrupted, StopOnSignals
 from nntui.status import ENDED_WELL, ExitStatus
-from nntui.storage.files import RunFileError, check_writable, write_json_atomic
+from nntui.storage.errors import RunFileError
+from nntui.storage.safe_write import check_writable, write_json_atomic
 from nntui.studies.comparisons import COMPARISONS, Comparison, VariantResult, neuron_outputs
 from nntui.studies.sweep import (
     CONNECT_TIMEOUT,

@@ -46,7 +46,8 @@ from nntui.render.styles import STATUS_STYLES
 from nntui.runner.lifecycle import open_history
 from nntui.runner.signals import Interrupted, StopOnSignals
 from nntui.status import ENDED_WELL, ExitStatus, RunStatus
-from nntui.storage.files import RunFileError, check_writable, write_json_atomic
+from nntui.storage.errors import RunFileError
+from nntui.storage.safe_write import check_writable, write_json_atomic
 from nntui.studies.sweep import (
     CONNECT_TIMEOUT,
     SCHEDULER_ENV,

@@ -256,7 +256,7 @@ class SweepResult:
         and attempts beside it."""
         record = self.record
         if record is None:
-            from nntui.storage.files import RunRecord
+            from nntui.storage.records import RunRecord
 
             record = RunRecord(self.config, status=self.state).as_dict()
         return {"label": self.label, "run_id": self.run_id, "attempts": self.attempts,

@@ -1,5 +1,5 @@
-"""What the storage tests share: a trained network to save, a place for a run history, and the pid
-of a process that has ended."""
+"""What the storage tests share: a trained network to save, why loading a network file is refused,
+a place for a run history, and the pid of a process that has ended."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ import pytest
 
 from nntui.config import Config, make_config
 from nntui.engine import Network
+from nntui.storage.errors import RunFileError
+from nntui.storage.networks import load_network
 
 
 @pytest.fixture
@@ -29,6 +31,20 @@ def trained_pair() -> Callable[..., tuple[Config, Network]]:
         return config, network
 
     return make
+
+
+@pytest.fixture
+def refusal() -> Callable[[Path], str]:
+    """``refusal(path)``: why :func:`load_network` refuses ``path`` (the message must name it)."""
+
+    def why(path: Path) -> str:
+        with pytest.raises(RunFileError) as info:
+            load_network(path)
+        message = str(info.value)
+        assert str(path) in message, message
+        return message
+
+    return why
 
 
 @pytest.fixture

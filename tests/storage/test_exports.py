@@ -106,27 +106,11 @@ def test_an_unknown_run_writes_nothing(history: RunHistory, tmp_path: Path) -> N
     assert list(tmp_path.glob("run*")) == []
 
 
-def test_exports_refuse_what_every_writer_refuses(history: RunHistory, tmp_path: Path) -> None:
-    real = tmp_path / "real.json"
-    real.write_text("precious")
-    link = tmp_path / "link.json"
-    link.symlink_to(real)
-    folder = tmp_path / "folder.csv"
-    folder.mkdir()
-    fifo = tmp_path / "fifo.json"
-    os.mkfifo(fifo)
-    read_only = tmp_path / "kept.csv"
-    read_only.write_text("keep me")
-    read_only.chmod(0o444)
-    for path, words in ((link, "it is a symbolic link"), (folder, "it is a folder"),
-                        (fifo, r"it is a named pipe \(FIFO\)"), (Path("/dev/null"), "it is a device"),
-                        (read_only, "the file is read-only")):
-        with pytest.raises(RunFileError, match=rf"could not write {re.escape(str(path))}: {words}"):
+def test_exports_refuse_what_every_writer_refuses(history: RunHistory, unwritable) -> None:
+    for path, words in unwritable.refusals.items():
+        with pytest.raises(RunFileError, match=re.escape(f"could not write {path}: {words}")):
             export_run(history, 1, path)
-    assert real.read_text() == "precious" and link.is_symlink()
-    assert read_only.read_text() == "keep me"
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "fifo.json", "folder.csv", "history", "kept.csv", "link.json", "real.json"]
+    assert unwritable.untouched()
 
 
 @pytest.mark.parametrize(("mask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])

@@ -170,12 +170,6 @@ def npz_arrays(tmp_path: Path, trained_pair) -> tuple[dict, dict]:
     return arrays, json.loads(str(arrays["meta"]))
 
 
-def _load_error(path: Path) -> str:
-    with pytest.raises(RunFileError) as info:
-        load_network(path)
-    message = str(info.value)
-    assert str(path) in message, message
-    return message
 
 
 @pytest.mark.parametrize("suffix", [".json", ".npz"])
@@ -187,7 +181,7 @@ def _load_error(path: Path) -> str:
     ([2, 5000, 2], [5000], "invalid config"),
 ])
 def test_absurd_layer_sizes_are_refused_before_anything_is_allocated(
-        tmp_path: Path, saved_json, npz_arrays, monkeypatch, suffix: str, sizes, hidden,
+        tmp_path: Path, saved_json, npz_arrays, monkeypatch, refusal, suffix: str, sizes, hidden,
         words: str) -> None:
     path, meta = saved_json
     meta["sizes"], meta["config"]["hidden"] = sizes, hidden
@@ -202,7 +196,7 @@ def test_absurd_layer_sizes_are_refused_before_anything_is_allocated(
         raise AssertionError("a network was built from unchecked sizes")
 
     monkeypatch.setattr(networks, "Network", no_network)
-    assert words in _load_error(path)
+    assert words in refusal(path)
 
 
 def test_a_network_too_large_to_load_is_not_saved(tmp_path: Path) -> None:
@@ -213,7 +207,7 @@ def test_a_network_too_large_to_load_is_not_saved(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_sizes_that_the_arrays_do_not_hold_are_refused(saved_json, monkeypatch) -> None:
+def test_sizes_that_the_arrays_do_not_hold_are_refused(saved_json, monkeypatch, refusal) -> None:
     # Within every limit, but the file holds the arrays of a much smaller network.
     path, meta = saved_json
     meta["sizes"], meta["config"]["hidden"] = [4096, 4096, 4096, 2], [4096, 4096]
@@ -223,11 +217,11 @@ def test_sizes_that_the_arrays_do_not_hold_are_refused(saved_json, monkeypatch) 
         raise AssertionError("a network was built before its arrays were checked")
 
     monkeypatch.setattr(networks, "Network", no_network)
-    assert "weights of layer 1 have shape (5, 2), expected (4096, 4096)" in _load_error(path)
+    assert "weights of layer 1 have shape (5, 2), expected (4096, 4096)" in refusal(path)
 
 
 @pytest.mark.parametrize("where", ["version", "seed", "weight", "size"])
-def test_huge_json_integers_are_refused(saved_json, where: str) -> None:
+def test_huge_json_integers_are_refused(saved_json, where: str, refusal) -> None:
     path, meta = saved_json
     huge = "9" * 400
     text = json.dumps(meta)
@@ -240,7 +234,7 @@ def test_huge_json_integers_are_refused(saved_json, where: str) -> None:
     else:
         text = text.replace('"sizes": [2', f'"sizes": [{huge}')
     path.write_text(text)
-    assert "whole number 400 digits long" in _load_error(path)
+    assert "whole number 400 digits long" in refusal(path)
 
 
 @pytest.mark.parametrize(("value", "words"), [
@@ -251,7 +245,7 @@ def test_huge_json_integers_are_refused(saved_json, where: str) -> None:
     ([[1e300, 1.0]] * 5, "too large for float32"),
     ([[1, 2]] * 5, None),  # whole numbers are numbers
 ])
-def test_json_weights_must_be_real_numbers(saved_json, value, words) -> None:
+def test_json_weights_must_be_real_numbers(saved_json, value, words, refusal) -> None:
     path, meta = saved_json
     meta["weights"][0] = value
     _rewrite(path, meta)
@@ -259,7 +253,7 @@ def test_json_weights_must_be_real_numbers(saved_json, value, words) -> None:
         _, network = load_network(path)
         assert network.weights[0].tolist() == value
     else:
-        assert words in _load_error(path)
+        assert words in refusal(path)
 
 
 @pytest.mark.parametrize(("dtype", "words"), [
@@ -269,12 +263,13 @@ def test_json_weights_must_be_real_numbers(saved_json, value, words) -> None:
     (np.bool_, "true/false values"),
     ([("a", "<f4"), ("b", "<f4")], "real numbers"),
 ])
-def test_npz_weights_must_be_real_numbers(tmp_path: Path, npz_arrays, dtype, words: str) -> None:
+def test_npz_weights_must_be_real_numbers(tmp_path: Path, npz_arrays, refusal, dtype,
+                                          words: str) -> None:
     arrays, _ = npz_arrays
     path = tmp_path / "net.npz"
     bad = np.zeros(arrays["w0"].shape, dtype=dtype)
     np.savez(path, **{**arrays, "w0": bad})
-    message = _load_error(path)
+    message = refusal(path)
     assert "weights of layer 1" in message and words in message
 
 
@@ -311,23 +306,25 @@ def _write_npz(path: Path, arrays: dict, raw: dict[str, list[bytes]]) -> Path:
     return path
 
 
-def test_an_entry_whose_header_claims_a_huge_shape_is_not_read(tmp_path: Path, npz_arrays) -> None:
+def test_an_entry_whose_header_claims_a_huge_shape_is_not_read(tmp_path: Path, npz_arrays,
+                                                               refusal) -> None:
     # np.load would allocate the 32 GB the header claims before finding the data missing.
     arrays, _ = npz_arrays
     path = _write_npz(tmp_path / "huge.npz", arrays,
                       {"w0": [_npy_header((10**9, 8)), bytes(16)]})
-    assert "weights of layer 1 have shape (1000000000, 8), expected (5, 2)" in _load_error(path)
+    assert "weights of layer 1 have shape (1000000000, 8), expected (5, 2)" in refusal(path)
 
 
-def test_an_entry_longer_than_its_header_says_is_not_read(tmp_path: Path, npz_arrays) -> None:
+def test_an_entry_longer_than_its_header_says_is_not_read(tmp_path: Path, npz_arrays,
+                                                          refusal) -> None:
     arrays, _ = npz_arrays
     path = _write_npz(tmp_path / "long.npz", arrays,
                       {"w0": [_npy_header((5, 2)), bytes(40), bytes(100_000)]})
-    assert "weights of layer 1 declare 100,168 bytes" in _load_error(path)
+    assert "weights of layer 1 declare 100,168 bytes" in refusal(path)
 
 
 def test_a_zip_bomb_is_refused_without_inflating_it(tmp_path: Path, npz_arrays,
-                                                    monkeypatch) -> None:
+                                                    monkeypatch, refusal) -> None:
     # 16 MB of zeros packs into some 16 kB: the entry's zip record says so before it is opened.
     arrays, _ = npz_arrays
     chunk = bytes(2**20)
@@ -339,15 +336,16 @@ def test_a_zip_bomb_is_refused_without_inflating_it(tmp_path: Path, npz_arrays,
     monkeypatch.setattr(zipfile.ZipFile, "open",
                         lambda self, name, *a, **k: opened.append(getattr(name, "filename", name))
                         or original_open(self, name, *a, **k))
-    assert "looks like a zip bomb" in _load_error(path)
+    assert "looks like a zip bomb" in refusal(path)
     assert "w0.npy" not in opened
 
 
-def test_a_zip_with_a_huge_table_of_contents_is_refused(tmp_path: Path, npz_arrays) -> None:
+def test_a_zip_with_a_huge_table_of_contents_is_refused(tmp_path: Path, npz_arrays,
+                                                        refusal) -> None:
     arrays, _ = npz_arrays
     path = tmp_path / "many.npz"
     np.savez(path, **arrays, **{f"x{i}": np.zeros(1) for i in range(100)})
-    assert "lists 107 entries" in _load_error(path)
+    assert "lists 107 entries" in refusal(path)
 
 
 @pytest.mark.parametrize(("change", "words"), [
@@ -368,11 +366,11 @@ def test_malformed_npz_entries(tmp_path: Path, npz_arrays, change, words: str) -
         load_network(path)
 
 
-def test_npz_entry_in_an_unknown_npy_version(tmp_path: Path, npz_arrays) -> None:
+def test_npz_entry_in_an_unknown_npy_version(tmp_path: Path, npz_arrays, refusal) -> None:
     arrays, _ = npz_arrays
     path = _write_npz(tmp_path / "v9.npz", arrays,
                       {"w0": [b"\x93NUMPY\x09\x00" + bytes(100)]})
-    assert "not in the .npy format nntui writes" in _load_error(path)
+    assert "not in the .npy format nntui writes" in refusal(path)
 
 
 def test_a_network_too_large_for_json_is_not_written(tmp_path: Path, trained_pair,

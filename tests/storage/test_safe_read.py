@@ -1,7 +1,8 @@
 """Tests of reading files that may come from anywhere (``nntui.storage.safe_read``): only regular
 files are opened, a file too large for its kind is refused before a byte is read, and JSON may not
 hold absurd numbers, nesting or bytes that are not UTF-8.  The saved networks and run records are
-read through it, so most tests go through :func:`load_network` and :func:`load_run`.
+read through it, so most tests go through their loaders (``refusal`` is why ``load_network``
+refuses a file).
 """
 
 from __future__ import annotations
@@ -13,41 +14,32 @@ import pytest
 
 from nntui.storage import safe_read
 from nntui.storage.errors import RunFileError
-from nntui.storage.networks import load_network
 from nntui.storage.records import load_run
 from nntui.storage.safe_read import json_limit, read_json, shown
 
 
-def _refused(path: Path) -> str:
-    """Why :func:`load_network` refuses ``path``; the message names the file."""
-    with pytest.raises(RunFileError) as info:
-        load_network(path)
-    message = str(info.value)
-    assert str(path) in message, message
-    return message
-
-
 @pytest.mark.parametrize("suffix", [".json", ".npz"])
-def test_reading_something_that_is_not_a_regular_file(tmp_path: Path, suffix: str) -> None:
+def test_reading_something_that_is_not_a_regular_file(tmp_path: Path, suffix: str,
+                                                       refusal) -> None:
     folder = tmp_path / f"folder{suffix}"
     folder.mkdir()
-    assert "is a folder, not a network file" in _refused(folder)
+    assert "is a folder, not a network file" in refusal(folder)
     fifo = tmp_path / f"fifo{suffix}"
     os.mkfifo(fifo)  # opening it the usual way would wait for a writer forever
-    assert "is a named pipe (FIFO)" in _refused(fifo)
+    assert "is a named pipe (FIFO)" in refusal(fifo)
 
 
-def test_deeply_nested_json_is_refused(tmp_path: Path) -> None:
+def test_deeply_nested_json_is_refused(tmp_path: Path, refusal) -> None:
     path = tmp_path / "net.json"
     path.write_text("[" * 100_000 + "]" * 100_000)
-    assert "nests lists or objects too deeply" in _refused(path)
+    assert "nests lists or objects too deeply" in refusal(path)
     record = tmp_path / "run.json"
     record.write_text('{"config": ' + "[" * 100_000 + "]" * 100_000 + "}")
     with pytest.raises(RunFileError, match="too deeply"):
         load_run(record)
 
 
-def test_an_oversized_json_network_is_refused_unread(tmp_path: Path, monkeypatch) -> None:
+def test_an_oversized_json_network_is_refused_unread(tmp_path: Path, monkeypatch, refusal) -> None:
     path = tmp_path / "big.json"
     with path.open("wb") as handle:  # a sparse file: no disk space, no memory
         handle.truncate(safe_read.MAX_NETWORK_JSON_BYTES + 1)
@@ -56,7 +48,7 @@ def test_an_oversized_json_network_is_refused_unread(tmp_path: Path, monkeypatch
         raise AssertionError("the file was read")
 
     monkeypatch.setattr(safe_read, "parse_json", parse)
-    assert "256 MB, too large for a network file" in _refused(path)
+    assert "256 MB, too large for a network file" in refusal(path)
 
 
 def test_a_run_record_that_is_not_text(tmp_path: Path) -> None:

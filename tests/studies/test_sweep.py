@@ -25,8 +25,8 @@ from nntui.presets import PRESETS
 from nntui.runner.lifecycle import JsonRecord, RunEnded, RunStarted
 from nntui.runner.signals import Interrupted
 from nntui.status import RunStatus
-from nntui.storage.files import load_run
 from nntui.storage.history import RunHistory
+from nntui.storage.records import load_run
 from nntui.studies.sweep import (
     ClusterError,
     DaskExecutor,
