@@ -8,8 +8,9 @@
 
 Every subcommand takes ``--runs-db PATH`` (default ``$NNTUI_RUNS_DB`` or ``runs.db`` in the user's
 data folder).  Errors are one line on stderr: exit 2 for a usage error (bad arguments, an unknown
-run id, a deletion nobody confirmed), 1 when the history cannot be opened, read or written, or an
-export cannot be written.
+run id, a deletion nobody confirmed, an export to a place nntui does not write: a link, a folder, a
+device, a FIFO or a read-only file, refused as ``nntui train --json`` refuses them), 1 when the
+history cannot be opened, read or written, or an export fails while it is written.
 """
 
 from __future__ import annotations
@@ -184,20 +185,20 @@ def summary_dict(run: RunSummary) -> dict:
 
 LIST_COLUMNS = tuple(column for column in RUN_COLUMNS if column.key not in ("pin", "group"))
 """The runs screen's columns but its pins and groups: a pinned run's id is marked with a *."""
+STYLED = ("id", "status")
+"""The columns of :data:`LIST_COLUMNS` that :func:`~nntui.render.tables.run_cell_style` styles."""
 
 
 def runs_table(runs: Sequence[RunSummary], console: Console) -> tuple[Text, list[str]]:
     """The list of runs as :func:`~nntui.render.tables.fitted_table` lays it out."""
     now = time.time()
-    rows = []
+    rows, styles = [], []
     for run in runs:
-        cells: dict[str, str | Text] = {}
-        for key, text in run_cells(run, now).items():
-            style = run_cell_style(key, run)
-            cells[key] = Text(text, style=style) if style else text
-        cells["id"] = Text(f"{'*' if run.pinned else ''}{run.id}", style="bold")
+        cells = run_cells(run, now)
+        cells["id"] = f"{'*' if run.pinned else ''}{run.id}"
         rows.append(cells)
-    return fitted_table(console, LIST_COLUMNS, rows)
+        styles.append({key: style for key in STYLED if (style := run_cell_style(key, run))})
+    return fitted_table(console, LIST_COLUMNS, rows, styles)
 
 
 # --- subcommands -------------------------------------------------------------------------------
@@ -311,7 +312,7 @@ def export_command(history: RunHistory, args: argparse.Namespace, out: Console,
         check_writable(target, "run record")
     except RunFileError as error:
         raise UsageError(str(error)) from None
-    if not target.parent.is_dir():
+    if not target.parent.is_dir():  # unlike --json, a mistyped -o makes no folders
         raise UsageError(f"the folder {target.parent} does not exist; create it or choose "
                          f"another -o")
     try:

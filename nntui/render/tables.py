@@ -85,61 +85,61 @@ GAP = 2
 """Cells between the columns of :func:`fitted_table`."""
 
 
-def fitted_table(console: Console, columns: Sequence[Column],
-                 rows: Sequence[Mapping[str, str | Text]], *, keep: int = 4
+def fitted_table(console: Console, columns: Sequence[Column], rows: Sequence[Mapping[str, str]],
+                 styles: Sequence[Mapping[str, str]] | None = None, *, keep: int = 4
                  ) -> tuple[Text, list[str]]:
     """A table with one line per row, as wide as the console allows, and the headers of the
     columns left out.  On a terminal :func:`fit_columns` decides (``keep`` columns always stay);
-    in a pipe or a file the console is widened so every column shows.
+    in a pipe or a file the console is widened so every column shows.  ``styles``, one mapping
+    per row, give cells a style by column key.
 
     Laid out here as one styled text rather than by :class:`rich.table.Table`, which takes
-    seconds over thousands of rows: columns two cells apart, a header in bold over a rule.  A
-    cell given as :class:`Text` keeps its style."""
-    cells = [{key: (cell.plain, str(cell.style or "")) if isinstance(cell, Text) else (cell, "")
-              for key, cell in row.items()} for row in rows]
-    plain = [{key: text for key, (text, _) in row.items()} for row in cells]
-    if console.is_terminal:
-        layout = fit_columns(columns, plain, console.width + GAP, keep=keep, gap=GAP)
-    else:
-        layout = fit_columns(columns, plain, None, keep=keep, gap=GAP)
+    seconds over thousands of rows: columns two cells apart, a header in bold over a rule."""
+    terminal = console.is_terminal
+    layout = fit_columns(columns, rows, console.width + GAP if terminal else None, keep=keep,
+                         gap=GAP)
     total = sum(width for _, width in layout) + GAP * (len(layout) - 1)
-    if not console.is_terminal:
+    if not terminal:
         console.width = max(console.width, total)
     parts: list[str] = []
     spans: list[Span] = []
     offset = 0
+    last = len(layout) - 1
 
-    def add(text: str, style: str = "") -> None:
+    def add_line(line: Mapping[str, str], style: Mapping[str, str]) -> None:
         nonlocal offset
-        if style:
-            spans.append(Span(offset, offset + len(text), style))
-        parts.append(text)
-        offset += len(text)
-
-    def add_line(line: Mapping[str, tuple[str, str]]) -> None:
         for position, (column, width) in enumerate(layout):
-            text, style = line[column.key]
-            text, size = clip(text, width)
+            text = line.get(column.key, "")
+            size = cell_len(text)
+            if size > width:
+                text, size = clip(text, width)
             pad = " " * (width - size)
             if position:
-                add(" " * GAP)
+                parts.append(" " * GAP)
+                offset += GAP
             if column.right:
-                add(pad)
-                add(text, style)
-            else:
-                add(text, style)
-                if position < len(layout) - 1:
-                    add(pad)
-        add("\n")
+                parts.append(pad)
+                offset += len(pad)
+            if column.key in style:
+                spans.append(Span(offset, offset + len(text), style[column.key]))
+            parts.append(text)
+            offset += len(text)
+            if not column.right and position < last:
+                parts.append(pad)
+                offset += len(pad)
+        parts.append("\n")
+        offset += 1
 
-    add_line({column.key: (column.header, "bold") for column, _ in layout})
-    add("─" * total + "\n")
-    for row in cells:
-        add_line(row)
+    add_line({column.key: column.header for column, _ in layout},
+             {column.key: "bold" for column, _ in layout})
+    parts.append("─" * total + "\n")
+    offset += total + 1
+    for index, row in enumerate(rows):
+        add_line(row, styles[index] if styles is not None else {})
     table = Text("".join(parts)[:-1], no_wrap=True, overflow="ellipsis")
     table.spans = spans
     shown = {column.key for column, _ in layout}
-    return table, [column.header for column in present(columns, plain)
+    return table, [column.header for column in present(columns, rows)
                    if column.key not in shown]
 
 

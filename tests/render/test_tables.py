@@ -9,7 +9,6 @@ import io
 import time
 
 from rich.console import Console
-from rich.text import Text
 
 from nntui.config import make_config
 from nntui.render.tables import (
@@ -88,13 +87,14 @@ def _console(width: int, terminal: bool) -> Console:
 COLUMNS = (Column("id", "id", right=True, priority=100), Column("name", "name", priority=80),
            Column("notes", "notes", priority=10, optional=True),
            Column("time", "time", right=True, priority=50))
-ROWS = [{"id": Text("7", style="bold"), "name": "baseline", "notes": "", "time": "4s"},
+ROWS = [{"id": "7", "name": "baseline", "notes": "", "time": "4s"},
         {"id": "12", "name": "a long name", "notes": "", "time": "1h02m"}]
+STYLES = [{"id": "bold"}, {}]
 
 
 def test_fitted_table_in_a_pipe_shows_every_column():
     console = _console(10, terminal=False)
-    table, left_out = fitted_table(console, COLUMNS, ROWS)
+    table, left_out = fitted_table(console, COLUMNS, ROWS, STYLES)
     assert left_out == []
     assert table.plain.split("\n") == [
         "id  name          time",
@@ -102,7 +102,7 @@ def test_fitted_table_in_a_pipe_shows_every_column():
         " 7  baseline        4s",
         "12  a long name  1h02m"]
     assert console.width == 22, "the console is widened to the table"
-    # The headers in bold, and the cell given as bold Text (the 7 after its padding).
+    # The headers in bold, and the cell given a style (the 7 after its padding).
     assert [(span.start, span.end, span.style) for span in table.spans] == [
         (0, 2, "bold"), (4, 8, "bold"), (18, 22, "bold"), (47, 48, "bold")]
 
