@@ -24,6 +24,8 @@ from nntui.storage.history import RunSummary
 
 @dataclass(frozen=True)
 class Column:
+    """A column of a table: the key of its cells in a row, its header, and how it gives way."""
+
     key: str
     header: str
     right: bool = False
