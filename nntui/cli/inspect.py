@@ -7,7 +7,7 @@ Prints the accuracy on the split (the test set unless asked), the confusion matr
 recall, the most frequent confusion named) and the N most confidently wrong examples: drawn with
 half blocks for image data (a 28 × 28 digit in 28 × 14 cells), as coordinates for the 2-D sets.
 
-The network file is read with :func:`nntui.storage.files.load_network`, which checks every array
+The network file is read with :func:`nntui.storage.networks.load_network`, which checks every array
 before building anything and never unpickles.  Errors are one line on stderr with exit status 2: a
 missing, damaged or foreign file, a data set that cannot be loaded, or one whose examples do not fit
 the network's input or output layer.  :func:`print_confusion` also serves ``nntui train
@@ -83,7 +83,8 @@ class InspectError(Exception):
 def load_checked(path: str, data_dir: str | None) -> tuple[Config, Network, Dataset]:
     """The network at ``path``, its config and its data set, checked to fit each other."""
     from nntui.runner.experiment import load_data
-    from nntui.storage.files import RunFileError, load_network
+    from nntui.storage.errors import RunFileError
+    from nntui.storage.networks import load_network
 
     try:
         config, network = load_network(path)

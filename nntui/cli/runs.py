@@ -8,8 +8,9 @@
 
 Every subcommand takes ``--runs-db PATH`` (default ``$NNTUI_RUNS_DB`` or ``runs.db`` in the user's
 data folder).  Errors are one line on stderr: exit 2 for a usage error (bad arguments, an unknown
-run id, a deletion nobody confirmed), 1 when the history cannot be opened, read or written, or an
-export cannot be written.
+run id, a deletion nobody confirmed, an export to a place nntui does not write: a link, a folder, a
+device, a FIFO or a read-only file, refused as ``nntui train --json`` refuses them), 1 when the
+history cannot be opened, read or written, or an export fails while it is written.
 """
 
 from __future__ import annotations
@@ -17,35 +18,32 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from rich.cells import cell_len, set_cell_size
 from rich.console import Console
 from rich.table import Table
-from rich.text import Span, Text
+from rich.text import Text
 
 from nntui.config import SPECS, applies, format_number, format_value
 from nntui.render.runs import (
-    best_text,
     dataset_label,
     duration,
     epochs_text,
-    hyperparameters,
     iso,
     number,
     percent,
     status_text,
     when,
 )
+from nntui.render.tables import RUN_COLUMNS, Column, fitted_table, run_cell_style, run_cells
 from nntui.status import ExitStatus
+from nntui.storage.errors import RunFileError
+from nntui.storage.exports import export_run, export_text, format_for
 from nntui.storage.history import (
     HistoryError,
     ImportReport,
@@ -54,9 +52,10 @@ from nntui.storage.history import (
     RunSummary,
     UnknownRunError,
     default_path,
-    old_runs_dir,
     standard_path,
 )
+from nntui.storage.records import old_runs_dir
+from nntui.storage.safe_write import check_writable
 
 PROG = "nntui runs"
 EMPTY = "No runs recorded yet; train one with nntui or nntui train"
@@ -184,98 +183,22 @@ def summary_dict(run: RunSummary) -> dict:
     }
 
 
-@dataclass(frozen=True)
-class Column:
-    header: str
-    justify: str = "left"
-    priority: int = 50  # on a narrow terminal the columns of lowest priority give way
-    widest: int = 0  # cells at most (longer values end in …); 0: no limit
-
-
-def fitted_table(console: Console, columns: Sequence[Column],
-                 rows: Sequence[Sequence[str | Text]]) -> tuple[Text, list[str]]:
-    """A table with one line per row, as wide as the console allows, and the headers of the
-    columns left out.  On a terminal too narrow for every column the ones of lowest priority give
-    way (four always stay); in a pipe or a file the console is widened so every column shows.
-
-    Laid out here as one styled text rather than by :class:`rich.table.Table`, which takes
-    seconds over thousands of rows: columns two cells apart, a header in bold over a rule.  A
-    cell given as :class:`Text` keeps its style."""
-    cells = [[(cell.plain, str(cell.style or "")) if isinstance(cell, Text) else (cell, "")
-              for cell in row] for row in rows]
-    widths = []
-    for index, column in enumerate(columns):
-        width = max([cell_len(column.header), *(cell_len(row[index][0]) for row in cells)])
-        widths.append(min(width, column.widest) if column.widest else width)
-    shown = list(range(len(columns)))
-
-    def total() -> int:
-        return sum(widths[i] for i in shown) + 2 * (len(shown) - 1)
-
-    if console.is_terminal:
-        by_priority = sorted(shown, key=lambda i: columns[i].priority)
-        while len(by_priority) > 4 and total() > console.width:
-            shown.remove(by_priority.pop(0))
-    else:
-        console.width = max(console.width, total())
-    parts: list[str] = []
-    spans: list[Span] = []
-    offset = 0
-
-    def add(text: str, style: str = "") -> None:
-        nonlocal offset
-        if style:
-            spans.append(Span(offset, offset + len(text), style))
-        parts.append(text)
-        offset += len(text)
-
-    def add_line(line: Sequence[tuple[str, str]]) -> None:
-        for position, i in enumerate(shown):
-            text, style = line[i]
-            width = widths[i]
-            size = cell_len(text)
-            if size > width:
-                text, size = set_cell_size(text, width - 1) + "…", width
-            pad = " " * (width - size)
-            if position:
-                add("  ")
-            if columns[i].justify == "right":
-                add(pad)
-                add(text, style)
-            else:
-                add(text, style)
-                if position < len(shown) - 1:
-                    add(pad)
-        add("\n")
-
-    add_line([(columns[i].header, "bold") for i in range(len(columns))])
-    add("─" * total() + "\n")
-    for row in cells:
-        add_line(row)
-    table = Text("".join(parts)[:-1], no_wrap=True, overflow="ellipsis")
-    table.spans = spans
-    return table, [columns[i].header for i in range(len(columns)) if i not in shown]
-
-
-LIST_COLUMNS = (Column("id", "right", 100), Column("when", "left", 90),
-                Column("name", "left", 80, 24), Column("data", "left", 75, 16),
-                Column("hidden", "left", 60), Column("η", "right", 55),
-                Column("batch", "right", 40), Column("reg.", "left", 30),
-                Column("status", "left", 85), Column("epochs", "right", 70),
-                Column("best", "right", 88), Column("time", "right", 50))
+LIST_COLUMNS = tuple(column for column in RUN_COLUMNS if column.key not in ("pin", "group"))
+"""The runs screen's columns but its pins and groups: a pinned run's id is marked with a *."""
+STYLED = ("id", "status")
+"""The columns of :data:`LIST_COLUMNS` that :func:`~nntui.render.tables.run_cell_style` styles."""
 
 
 def runs_table(runs: Sequence[RunSummary], console: Console) -> tuple[Text, list[str]]:
-    """The list of runs as :func:`fitted_table` lays it out."""
+    """The list of runs as :func:`~nntui.render.tables.fitted_table` lays it out."""
     now = time.time()
-    rows = []
+    rows, styles = [], []
     for run in runs:
-        config = dict(run.config_data)
-        rows.append((Text(f"{'*' if run.pinned else ''}{run.id}", style="bold"),
-                     when(run.started, now), run.title or "-", dataset_label(config),
-                     *hyperparameters(config), status_text(run.status), epochs_text(run),
-                     best_text(run), duration(run.duration)))
-    return fitted_table(console, LIST_COLUMNS, rows)
+        cells = run_cells(run, now)
+        cells["id"] = f"{'*' if run.pinned else ''}{run.id}"
+        rows.append(cells)
+        styles.append({key: style for key in STYLED if (style := run_cell_style(key, run))})
+    return fitted_table(console, LIST_COLUMNS, rows, styles)
 
 
 # --- subcommands -------------------------------------------------------------------------------
@@ -354,18 +277,19 @@ def show_command(history: RunHistory, args: argparse.Namespace, out: Console,
         out.print("No epoch finished.")
         return 0
     held = "val" if run.held_out == "validation" else "test"
-    columns = (Column("epoch", "right", 100), Column("train cost", "right", 70),
-               Column("train acc", "right", 75), Column(f"{held} cost", "right", 80),
-               Column(f"{held} acc", "right", 90), Column("η", "right", 60),
-               Column("seconds", "right", 50), Column("learning speed", "left", 30),
-               Column("notes", "left", 40))
-    rows = [(str(r.epoch), number(r.train_cost), percent(r.train_accuracy), number(r.val_cost),
-             percent(r.val_accuracy),
-             format_number(r.eta) if math.isfinite(r.eta) else str(r.eta), f"{r.seconds:.2f}",
-             " ".join(f"{s:.1e}" for s in r.learning_speed), "; ".join(r.notes))
-            for r in run.history]
-    if not any(r.notes for r in run.history):  # no column of blanks
-        columns, rows = columns[:-1], [row[:-1] for row in rows]
+    columns = (Column("epoch", "epoch", True, 100), Column("train cost", "train cost", True, 70),
+               Column("train acc", "train acc", True, 75),
+               Column("val cost", f"{held} cost", True, 80),
+               Column("val acc", f"{held} acc", True, 90), Column("eta", "η", True, 60),
+               Column("seconds", "seconds", True, 50),
+               Column("speed", "learning speed", priority=30),
+               Column("notes", "notes", priority=40, optional=True))  # no column of blanks
+    rows = [{"epoch": str(r.epoch), "train cost": number(r.train_cost),
+             "train acc": percent(r.train_accuracy), "val cost": number(r.val_cost),
+             "val acc": percent(r.val_accuracy),
+             "eta": format_number(r.eta) if math.isfinite(r.eta) else str(r.eta),
+             "seconds": f"{r.seconds:.2f}", "speed": " ".join(f"{s:.1e}" for s in r.learning_speed),
+             "notes": "; ".join(r.notes)} for r in run.history]
     table, left_out = fitted_table(out, columns, rows)
     out.print(Text("Epochs", style="bold"))
     out.print(table)
@@ -377,47 +301,28 @@ def show_command(history: RunHistory, args: argparse.Namespace, out: Console,
 
 def export_command(history: RunHistory, args: argparse.Namespace, out: Console,
                    err: Console) -> int:
-    fmt = args.format
-    if fmt is None:
-        suffix = Path(args.output).suffix.lower() if args.output else ""
-        fmt = "csv" if suffix == ".csv" else "json"
-    if fmt == "csv":
-        text = history.export_csv(args.id)
-        rows = text.count("\n") - 1  # one line per epoch after the header
-    else:
-        data = history.export_json(args.id)
-        text = json.dumps(data, indent=1, allow_nan=True, ensure_ascii=False) + "\n"
-        rows = len(data["history"])
+    fmt = args.format or (format_for(args.output) if args.output else "json")
     if not args.output:
+        text, _ = export_text(history, args.id, fmt)
         out.file.write(text)
         out.file.flush()
         return 0
     target = Path(args.output).expanduser()
-    if target.is_dir():
-        raise UsageError(f"{target} is a folder; give -o a file name")
-    if not target.parent.is_dir():
+    try:  # what 'nntui train --json' refuses, refused the same way
+        check_writable(target, "run record")
+    except RunFileError as error:
+        raise UsageError(str(error)) from None
+    if not target.parent.is_dir():  # unlike --json, a mistyped -o makes no folders
         raise UsageError(f"the folder {target.parent} does not exist; create it or choose "
                          f"another -o")
     try:
-        write_atomic(target, text)
-    except OSError as error:
-        err.print(f"{PROG}: could not write {target}: {error.strerror or error}", markup=False)
+        rows = export_run(history, args.id, target, fmt)
+    except RunFileError as error:  # the disk is full, or the place changed meanwhile
+        err.print(f"{PROG}: {error}", markup=False)
         return ExitStatus.ERROR
     out.print(f"Wrote run {args.id} ({rows} epoch{'s' if rows != 1 else ''}) to {target} as "
               f"{fmt.upper()}.", markup=False)
     return 0
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so the file is always either the old or the whole new one."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def rm_command(history: RunHistory, args: argparse.Namespace, out: Console,

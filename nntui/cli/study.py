@@ -20,7 +20,8 @@ from rich.console import Console
 
 from nntui.runner.signals import Interrupted, StopOnSignals
 from nntui.status import ENDED_WELL, ExitStatus
-from nntui.storage.files import RunFileError, check_writable, write_json_atomic
+from nntui.storage.errors import RunFileError
+from nntui.storage.safe_write import check_writable, write_json_atomic
 from nntui.studies.dask_executor import ClusterError
 from nntui.studies.sweep import Executor, Sweep
 

@@ -34,7 +34,10 @@ from nntui.runner.lifecycle import (
 )
 from nntui.runner.signals import Interrupted, StopOnSignals
 from nntui.status import ExitStatus, RunStatus
-from nntui.storage.files import RunFileError, check_writable, load_network, runs_dir, save_network
+from nntui.storage.errors import RunFileError
+from nntui.storage.networks import load_network, save_network
+from nntui.storage.records import runs_dir
+from nntui.storage.safe_write import check_writable
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -33,8 +33,9 @@ from nntui.runner.experiment import (
     measure_test_accuracy,
 )
 from nntui.status import RunStatus
-from nntui.storage.files import RunFileError, RunRecord
+from nntui.storage.errors import RunFileError
 from nntui.storage.history import HistoryError, RunHistory
+from nntui.storage.records import RunRecord
 
 
 @dataclass(frozen=True, kw_only=True)

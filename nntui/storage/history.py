@@ -9,46 +9,54 @@ processes record at the same time.
 * :class:`RunHistory` is the whole API: plain Python, no UI, every failure a :class:`HistoryError`
   whose message is one line meant for the user (the callers keep training without recording when
   the history fails).
-* The schema is versioned: :data:`MIGRATIONS` are applied in order, in one transaction, when a
-  database is opened; a database made by a newer nntui is refused rather than guessed at.
-* A run left ``running`` by a process that no longer exists (same host, pid gone) is marked
-  ``interrupted`` when the history is opened or listed.
-* :meth:`RunHistory.import_json_runs` brings in the JSON run records older versions wrote, once.
+* The schema is versioned (:mod:`nntui.storage.history_schema`): its migrations are applied in
+  order, in one transaction, when a database is opened; a database made by a newer nntui is
+  refused rather than guessed at.
+* A run left ``running`` by a process that no longer exists (same host, pid gone:
+  :mod:`nntui.storage.processes`) is marked ``interrupted`` when the history is opened or listed.
+* :meth:`RunHistory.import_json_runs` brings in the JSON run records older versions wrote, once
+  (:mod:`nntui.storage.history_import`); :meth:`RunHistory.export_json` gives a run back in that
+  shape (:mod:`nntui.storage.exports` writes it to a file).
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import json
 import math
 import os
 import socket
 import sqlite3
-import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from stat import S_ISREG
 from typing import Any
 
 import platformdirs
 
 from nntui.config import Config, ConfigError, config_from_dict
 from nntui.engine.events import EpochReport
-from nntui.status import FINAL, RECORDED, RunStatus
+from nntui.status import FINAL, RunStatus
+from nntui.storage import history_schema as schema
+from nntui.storage.history_import import ImportReport, import_records
+from nntui.storage.history_schema import (
+    EPOCH_COLUMNS,
+    RUN_COLUMNS,
+    finite,
+    load_float,
+    load_status,
+    store_float,
+)
+from nntui.storage.processes import process_alive, process_start
+from nntui.storage.records import STARTED_FORMAT
 
 DB_ENV = "NNTUI_RUNS_DB"
-OLD_RUNS_ENV = "NNTUI_RUNS_DIR"
 BUSY_TIMEOUT = 10.0  # seconds a writer waits for another process's transaction to end
 
 HELD_OUT = ("validation", "test")
-STARTED_FORMAT = "%Y-%m-%dT%H:%M:%S"  # the local-time stamp of RunRecord.as_dict
-MAX_RECORD_BYTES = 64 << 20  # ten thousand epochs take about 3 MiB
 
 
 class HistoryError(Exception):
@@ -79,16 +87,6 @@ def default_path() -> Path:
         return Path(env).expanduser()
     return standard_path()
 
-
-def old_runs_dir() -> Path:
-    """Where older nntui versions wrote JSON run records: ``$NNTUI_RUNS_DIR`` or
-    :func:`nntui.storage.files.runs_dir`."""
-    env = os.environ.get(OLD_RUNS_ENV, "").strip()
-    if env:
-        return Path(env).expanduser()
-    from nntui.storage.files import runs_dir
-
-    return runs_dir()
 
 
 # --- what the API returns ----------------------------------------------------------------------
@@ -162,173 +160,6 @@ class RunDetail(RunSummary):
     host: str | None = None
 
 
-@dataclass
-class ImportReport:
-    """What :meth:`RunHistory.import_json_runs` did: runs imported (file, run id), files skipped
-    with the reason, and files seen before and unchanged since."""
-
-    imported: list[tuple[Path, int]] = field(default_factory=list)
-    skipped: list[tuple[Path, str]] = field(default_factory=list)
-    unchanged: int = 0
-
-
-# --- the schema ----------------------------------------------------------------------------------
-
-def _v1(db: sqlite3.Connection) -> None:
-    """runs and their epochs"""
-    db.execute("""
-        CREATE TABLE runs(
-            id INTEGER PRIMARY KEY AUTOINCREMENT,  -- a deleted run's id is never reused
-            grp TEXT NOT NULL DEFAULT '',
-            name TEXT NOT NULL DEFAULT '',
-            preset TEXT NOT NULL DEFAULT '',
-            config_json TEXT NOT NULL,
-            status TEXT NOT NULL,
-            message TEXT NOT NULL DEFAULT '',
-            started REAL NOT NULL,
-            ended REAL,
-            epochs_done INTEGER NOT NULL DEFAULT 0,
-            best_val_accuracy REAL,
-            best_epoch INTEGER,
-            final_val_accuracy REAL,
-            test_accuracy REAL,
-            held_out TEXT NOT NULL DEFAULT 'validation',
-            pinned INTEGER NOT NULL DEFAULT 0,
-            network_path TEXT,
-            pid INTEGER,
-            host TEXT)""")
-    db.execute("CREATE INDEX runs_started ON runs(started)")
-    db.execute("""
-        CREATE TABLE epochs(
-            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-            epoch INTEGER NOT NULL,
-            train_cost REAL,
-            train_accuracy REAL,
-            val_cost REAL,
-            val_accuracy REAL,
-            learning_speed_json TEXT NOT NULL DEFAULT '[]',
-            seconds REAL,
-            eta REAL,
-            notes_json TEXT NOT NULL DEFAULT '[]',
-            PRIMARY KEY(run_id, epoch)) WITHOUT ROWID""")
-
-
-def _v2(db: sqlite3.Connection) -> None:
-    """run times, process identity, whole epoch reports, imported JSON records"""
-    # The run's own time (RunRecord.seconds), kept up to date epoch by epoch.
-    db.execute("ALTER TABLE runs ADD COLUMN seconds REAL")
-    db.execute("UPDATE runs SET seconds = "
-               "(SELECT SUM(seconds) FROM epochs WHERE epochs.run_id = runs.id)")
-    # When the recording process started, so a pid reused by another process is not taken for
-    # the run's (Linux: /proc/PID/stat; None elsewhere).
-    db.execute("ALTER TABLE runs ADD COLUMN proc_start TEXT")
-    db.execute("CREATE INDEX runs_running ON runs(status) WHERE status = 'running'")
-    # The rest of EpochReport, and when the epoch was recorded (the end of an interrupted run).
-    db.execute("ALTER TABLE epochs ADD COLUMN epochs INTEGER")
-    db.execute("ALTER TABLE epochs ADD COLUMN examples_per_second REAL")
-    db.execute("ALTER TABLE epochs ADD COLUMN recorded REAL")
-    # Old JSON run records seen, imported or not (problem says why not), so each is read once.
-    db.execute("""
-        CREATE TABLE imported(
-            file TEXT PRIMARY KEY,
-            mtime_ns INTEGER NOT NULL,
-            size INTEGER NOT NULL,
-            run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
-            problem TEXT,
-            imported REAL NOT NULL)""")
-    db.execute("CREATE INDEX imported_run ON imported(run_id)")
-
-
-MIGRATIONS = (_v1, _v2)
-"""Migration *i* (from 0) takes a database from schema *i* to *i + 1*; append, never edit."""
-SCHEMA_VERSION = len(MIGRATIONS)
-
-_RUN_COLUMNS = ("id, name, grp, preset, status, message, started, ended, seconds, epochs_done, "
-                "best_val_accuracy, best_epoch, final_val_accuracy, test_accuracy, held_out, "
-                "pinned, network_path, config_json")
-_EPOCH_COLUMNS = ("epoch, epochs, train_cost, train_accuracy, val_cost, val_accuracy, "
-                  "learning_speed_json, seconds, examples_per_second, eta, notes_json")
-
-
-# SQLite stores a NaN as NULL, which would make a diverged run's NaN cost look like "not
-# measured".  NaN is stored as the text 'NaN' instead (a REAL column keeps text it cannot convert).
-def _store(value: float | None) -> float | str | None:
-    if value is None:
-        return None
-    value = float(value)
-    return "NaN" if math.isnan(value) else value
-
-
-def _load(value: Any) -> Any:
-    return math.nan if value == "NaN" else value
-
-
-def _status(value: str) -> RunStatus | str:
-    """The stored status as a :class:`RunStatus`; words it does not know (a newer version's)
-    stay as they are."""
-    try:
-        return RunStatus(value)
-    except ValueError:
-        return value
-
-
-def _finite(value: Any) -> float | None:
-    """``value`` as a float for comparisons, or None when it is missing or NaN."""
-    if value is None or isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return None if math.isnan(value) else float(value)
-
-
-# --- processes ---------------------------------------------------------------------------------
-
-def _process_start(pid: int) -> str | None:
-    """An identity for process ``pid`` beyond its number (its start time on Linux), or None."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
-            fields = handle.read().rpartition(")")[2].split()
-        return fields[19]  # field 22 of proc(5), counted after the command name
-    except (OSError, IndexError):
-        return None
-
-
-def _process_alive(pid: int, started: str | None) -> bool:
-    """Whether process ``pid`` (started at ``started``, if known) still exists on this host."""
-    if pid <= 0:
-        return False
-    if sys.platform == "win32":  # os.kill(pid, 0) would terminate the process there
-        return _windows_process_alive(pid)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass  # it exists, under another user
-    except OSError:
-        return True  # cannot tell: leave the run alone
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
-            fields = handle.read().rpartition(")")[2].split()
-    except OSError:
-        return True  # no /proc (macOS): the pid exists, which is all we can know
-    if fields and fields[0] in ("Z", "X"):  # a zombie: dead, its parent has not reaped it yet
-        return False
-    return started is None or len(fields) < 20 or fields[19] == started
-
-
-def _windows_process_alive(pid: int) -> bool:
-    import ctypes
-
-    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
-    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
-    if not handle:
-        return False
-    try:
-        code = ctypes.c_ulong()
-        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
-            return True
-        return code.value == 259  # STILL_ACTIVE
-    finally:
-        kernel32.CloseHandle(handle)
 
 
 # --- the history -------------------------------------------------------------------------------
@@ -466,23 +297,23 @@ class RunHistory:
                     f"schema_version table); point --runs-db elsewhere")
             return 0
         (version,) = db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()
-        if version > SCHEMA_VERSION:
+        if version > schema.SCHEMA_VERSION:
             raise HistoryError(
                 f"the run history {self.path} was made by a newer nntui (schema {version}; this "
-                f"one knows {SCHEMA_VERSION}); upgrade nntui or point --runs-db elsewhere")
+                f"one knows {schema.SCHEMA_VERSION}); upgrade nntui or point --runs-db elsewhere")
         return version
 
     def _migrate(self) -> None:
         db = self._connection()
-        if self._version(db) == SCHEMA_VERSION:
+        if self._version(db) == schema.SCHEMA_VERSION:
             return
         db.execute("BEGIN IMMEDIATE")  # another process may be migrating: look again once alone
         try:
             version = self._version(db)
             db.execute("CREATE TABLE IF NOT EXISTS schema_version(version INTEGER PRIMARY KEY, "
                        "applied REAL NOT NULL, description TEXT NOT NULL)")
-            for number in range(version + 1, SCHEMA_VERSION + 1):
-                migration = MIGRATIONS[number - 1]
+            for number in range(version + 1, schema.SCHEMA_VERSION + 1):
+                migration = schema.MIGRATIONS[number - 1]
                 migration(db)
                 db.execute("INSERT INTO schema_version VALUES (?, ?, ?)",
                            (number, time.time(), (migration.__doc__ or "").strip()))
@@ -505,7 +336,7 @@ class RunHistory:
             rows = db.execute("SELECT id, pid, host, proc_start, epochs_done FROM runs "
                               "WHERE status = 'running'").fetchall()
         dead = [(run_id, pid, done) for run_id, pid, host, started, done in rows
-                if host == self._host and pid is not None and not _process_alive(pid, started)]
+                if host == self._host and pid is not None and not process_alive(pid, started)]
         if not dead:
             return []
         with contextlib.suppress(HistoryError), self._write() as db:
@@ -535,13 +366,13 @@ class RunHistory:
                 "INSERT INTO runs(grp, name, preset, config_json, status, started, held_out, "
                 "pid, host, proc_start, seconds) VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, 0)",
                 (group, name.strip(), preset, json.dumps(config.to_dict()), time.time(),
-                 held_out, pid, self._host, _process_start(pid)))
+                 held_out, pid, self._host, process_start(pid)))
             return int(cursor.lastrowid)
 
     def add_epoch(self, run_id: int, report: EpochReport) -> None:
         """Record one finished epoch, committed before this returns: one small transaction, the
         same cost whatever the length of the run."""
-        accuracy = _finite(report.val_accuracy)
+        accuracy = finite(report.val_accuracy)
         with self._write() as db:
             cursor = db.execute(
                 """UPDATE runs SET
@@ -553,19 +384,19 @@ class RunHistory:
                                                 THEN :best ELSE best_val_accuracy END,
                        seconds = COALESCE(seconds, 0) + :seconds
                    WHERE id = :id""",
-                {"epoch": report.epoch, "acc": _store(report.val_accuracy), "best": accuracy,
+                {"epoch": report.epoch, "acc": store_float(report.val_accuracy), "best": accuracy,
                  "seconds": report.seconds, "id": run_id})
             if cursor.rowcount == 0:
                 raise UnknownRunError([run_id])
             try:
                 db.execute(
-                    f"INSERT INTO epochs(run_id, {_EPOCH_COLUMNS}, recorded) "
+                    f"INSERT INTO epochs(run_id, {EPOCH_COLUMNS}, recorded) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (run_id, report.epoch, report.epochs, _store(report.train_cost),
-                     _store(report.train_accuracy), _store(report.val_cost),
-                     _store(report.val_accuracy), json.dumps(list(report.learning_speed)),
-                     report.seconds, _store(report.examples_per_second), _store(report.eta),
-                     json.dumps(list(report.notes)), time.time()))
+                    (run_id, report.epoch, report.epochs, store_float(report.train_cost),
+                     store_float(report.train_accuracy), store_float(report.val_cost),
+                     store_float(report.val_accuracy), json.dumps(list(report.learning_speed)),
+                     report.seconds, store_float(report.examples_per_second),
+                     store_float(report.eta), json.dumps(list(report.notes)), time.time()))
             except sqlite3.IntegrityError as error:
                 raise HistoryError(f"epoch {report.epoch} of run {run_id} is already recorded in "
                                    f"{self.path}") from error
@@ -591,9 +422,9 @@ class RunHistory:
                        best_epoch = CASE WHEN :given THEN :best_epoch ELSE best_epoch END
                    WHERE id = :id""",
                 {"status": status, "message": message, "now": time.time(),
-                 "test": _store(test_accuracy), "seconds": seconds,
+                 "test": store_float(test_accuracy), "seconds": seconds,
                  "network": None if network_path is None else os.fspath(network_path),
-                 "given": best_given, "best": _store(best_val_accuracy),
+                 "given": best_given, "best": store_float(best_val_accuracy),
                  "best_epoch": best_epoch, "id": run_id})
             if cursor.rowcount == 0:
                 raise UnknownRunError([run_id])
@@ -607,9 +438,10 @@ class RunHistory:
     def _summary(self, row: tuple) -> RunSummary:
         (run_id, name, group, preset, status, message, started, ended, seconds, epochs_done,
          best, best_epoch, final, test, held_out, pinned, network_path, config_json) = row
-        return RunSummary(run_id, name, group, preset, _status(status), message, started, ended,
-                          _load(seconds), epochs_done, _load(best), best_epoch, _load(final),
-                          _load(test), held_out, bool(pinned), network_path, config_json)
+        return RunSummary(run_id, name, group, preset, load_status(status), message, started,
+                          ended, load_float(seconds), epochs_done, load_float(best), best_epoch,
+                          load_float(final), load_float(test), held_out, bool(pinned),
+                          network_path, config_json)
 
     def list_runs(self, limit: int | None = None, *, order: str = "started",
                   query: str | None = None) -> list[RunSummary]:
@@ -621,7 +453,7 @@ class RunHistory:
         if limit is not None and limit < 0:
             raise ValueError(f"limit must be at least 0, not {limit}")
         self._mark_interrupted()
-        sql = f"SELECT {_RUN_COLUMNS} FROM runs ORDER BY " + (
+        sql = f"SELECT {RUN_COLUMNS} FROM runs ORDER BY " + (
             "started DESC, id DESC" if order == "started"
             else "best_val_accuracy IS NULL, best_val_accuracy DESC, started DESC, id DESC")
         words = (query or "").lower().split()
@@ -643,13 +475,7 @@ class RunHistory:
 
     def get_run(self, run_id: int) -> RunDetail:
         """One run with its config (a :class:`Config`) and its epochs as :class:`EpochReport`."""
-        with self._read() as db:
-            row = db.execute(f"SELECT {_RUN_COLUMNS}, pid, host FROM runs WHERE id = ?",
-                             (run_id,)).fetchone()
-            if row is None:
-                raise UnknownRunError([run_id], empty=self._empty(db))
-            epochs = db.execute(f"SELECT {_EPOCH_COLUMNS} FROM epochs WHERE run_id = ? "
-                                "ORDER BY epoch", (run_id,)).fetchall()
+        row, epochs = self._rows(run_id, f"{RUN_COLUMNS}, pid, host")
         summary = self._summary(row[:-2])
         try:
             config = config_from_dict(summary.config_data)
@@ -660,19 +486,29 @@ class RunHistory:
         values = {name: getattr(summary, name) for name in RunSummary.__dataclass_fields__}
         return RunDetail(**values, config=config, history=history, pid=row[-2], host=row[-1])
 
+    def _rows(self, run_id: int, columns: str) -> tuple[tuple, list[tuple]]:
+        """The run's row (these ``columns``) and its epochs' rows, in order."""
+        with self._read() as db:
+            row = db.execute(f"SELECT {columns} FROM runs WHERE id = ?", (run_id,)).fetchone()
+            if row is None:
+                raise UnknownRunError([run_id], empty=self._empty(db))
+            epochs = db.execute(f"SELECT {EPOCH_COLUMNS} FROM epochs WHERE run_id = ? "
+                                "ORDER BY epoch", (run_id,)).fetchall()
+        return row, epochs
+
     @staticmethod
     def _report(row: tuple, config: Config) -> EpochReport:
         (epoch, epochs, train_cost, train_accuracy, val_cost, val_accuracy, speed, seconds,
          examples_per_second, eta, notes) = row
         return EpochReport(
             epoch=epoch, epochs=epochs if epochs is not None else config.epochs,
-            train_cost=_load(train_cost), train_accuracy=_load(train_accuracy),
-            val_cost=_load(val_cost), val_accuracy=_load(val_accuracy),
+            train_cost=load_float(train_cost), train_accuracy=load_float(train_accuracy),
+            val_cost=load_float(val_cost), val_accuracy=load_float(val_accuracy),
             learning_speed=tuple(json.loads(speed)), seconds=seconds,
             # Not kept by the JSON records of older versions: NaN, unknown.
             examples_per_second=(math.nan if examples_per_second is None
-                                 else _load(examples_per_second)),
-            eta=_load(eta), notes=tuple(json.loads(notes)))
+                                 else load_float(examples_per_second)),
+            eta=load_float(eta), notes=tuple(json.loads(notes)))
 
     @staticmethod
     def _empty(db: sqlite3.Connection) -> bool:
@@ -710,23 +546,17 @@ class RunHistory:
 
     def export_json(self, run_id: int) -> dict:
         """The run in the shape ``nntui train --json`` writes (:meth:`RunRecord.as_dict`), which
-        :func:`nntui.storage.files.load_run` reads."""
-        with self._read() as db:
-            row = db.execute(f"SELECT {_RUN_COLUMNS} FROM runs WHERE id = ?",
-                             (run_id,)).fetchone()
-            if row is None:
-                raise UnknownRunError([run_id], empty=self._empty(db))
-            epochs = db.execute(f"SELECT {_EPOCH_COLUMNS} FROM epochs WHERE run_id = ? "
-                                "ORDER BY epoch", (run_id,)).fetchall()
+        :func:`nntui.storage.records.load_run` reads."""
+        row, epochs = self._rows(run_id, RUN_COLUMNS)
         run = self._summary(row)
         history = []
         for (epoch, _, train_cost, train_accuracy, val_cost, val_accuracy, speed, seconds, _,
              eta, notes) in epochs:
             history.append({
-                "epoch": epoch, "train_cost": _load(train_cost),
-                "train_accuracy": _load(train_accuracy), "val_cost": _load(val_cost),
-                "val_accuracy": _load(val_accuracy), "learning_speed": json.loads(speed),
-                "seconds": seconds, "eta": _load(eta), "notes": json.loads(notes)})
+                "epoch": epoch, "train_cost": load_float(train_cost),
+                "train_accuracy": load_float(train_accuracy), "val_cost": load_float(val_cost),
+                "val_accuracy": load_float(val_accuracy), "learning_speed": json.loads(speed),
+                "seconds": seconds, "eta": load_float(eta), "notes": json.loads(notes)})
         return {
             "config": dict(run.config_data),
             "history": history,
@@ -737,207 +567,13 @@ class RunHistory:
             "started": time.strftime(STARTED_FORMAT, time.localtime(run.started)),
         }
 
-    def export_csv(self, run_id: int) -> str:
-        """One row per epoch, a header first; the learning speed gets a column per layer."""
-        data = self.export_json(run_id)
-        layers = max((len(entry["learning_speed"]) for entry in data["history"]), default=0)
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["epoch", "train_cost", "train_accuracy", "val_cost", "val_accuracy",
-                         *(f"learning_speed_{i + 1}" for i in range(layers)), "seconds", "eta",
-                         "notes"])
-        for entry in data["history"]:
-            speed = list(entry["learning_speed"]) + [None] * (layers - len(entry["learning_speed"]))
-            writer.writerow([entry["epoch"], *(_csv(entry[key]) for key in (
-                "train_cost", "train_accuracy", "val_cost", "val_accuracy")),
-                *(_csv(s) for s in speed), _csv(entry["seconds"]), _csv(entry["eta"]),
-                "; ".join(entry["notes"])])
-        return out.getvalue()
-
     # --- the JSON run records of older versions -------------------------------------------
 
     def import_json_runs(self, folder: str | os.PathLike) -> ImportReport:
-        """Import each JSON run record in ``folder`` (as :class:`nntui.storage.files.RunRecord`
-        wrote them) once.  Files are left alone; each is remembered by name, size and modification
-        time, so a second call imports nothing, and a record rewritten since (a run that was still
-        going) replaces the run imported from it.  Malformed files are skipped, each reported once;
-        saved networks in JSON are passed over."""
-        report = ImportReport()
-        folder = Path(folder).expanduser()
-        if not folder.is_dir():
-            return report
-        with self._read() as db:
-            known = {file: (mtime, size, run_id) for file, mtime, size, run_id in db.execute(
-                "SELECT file, mtime_ns, size, run_id FROM imported")}
-        for path in sorted(folder.glob("*.json")):
-            if path.name.startswith("."):  # a temporary file of an atomic write
-                continue
-            try:
-                stat = path.stat()
-            except OSError:
-                continue
-            if not S_ISREG(stat.st_mode):  # a folder, a pipe or a device named *.json
-                continue
-            key = str(path.resolve())
-            before = known.get(key)
-            if before is not None and before[:2] == (stat.st_mtime_ns, stat.st_size):
-                report.unchanged += 1
-                continue
-            try:
-                record = _parse_record(path)
-            except ValueError as error:
-                report.skipped.append((path, str(error)))
-                self._remember(key, stat, str(error))
-                continue
-            if record is None:  # not a run record (a saved network): nothing to say
-                self._remember(key, stat, None)
-                continue
-            run_id = self._insert_record(record, key, stat)
-            if run_id is None:
-                report.unchanged += 1
-            else:
-                report.imported.append((path, run_id))
-        return report
-
-    def _remember(self, key: str, stat: os.stat_result, problem: str | None) -> None:
-        """Note a file that was not imported (``problem`` says why; None: not a run record)."""
-        with self._write() as db:
-            db.execute("INSERT INTO imported VALUES (?, ?, ?, NULL, ?, ?) ON CONFLICT(file) DO "
-                       "UPDATE SET mtime_ns = excluded.mtime_ns, size = excluded.size, "
-                       "problem = excluded.problem, imported = excluded.imported",
-                       (key, stat.st_mtime_ns, stat.st_size, problem, time.time()))
-
-    def _insert_record(self, record: dict, key: str, stat: os.stat_result) -> int | None:
-        """Import one parsed record, replacing the run imported from an earlier version of the
-        file; None if another process imported this version meanwhile."""
-        with self._write() as db:
-            before = db.execute("SELECT mtime_ns, size, run_id FROM imported WHERE file = ?",
-                                (key,)).fetchone()
-            if before is not None:
-                if before[:2] == (stat.st_mtime_ns, stat.st_size):
-                    return None
-                if before[2] is not None:
-                    db.execute("DELETE FROM runs WHERE id = ?", (before[2],))
-            history = record["history"]
-            best = None
-            for entry in history:
-                accuracy = _finite(entry["val_accuracy"])
-                if accuracy is not None and (best is None or accuracy > best[0]):
-                    best = (accuracy, entry["epoch"])
-            run_id = db.execute(
-                "INSERT INTO runs(config_json, status, message, started, ended, seconds, "
-                "epochs_done, best_val_accuracy, best_epoch, final_val_accuracy, test_accuracy, "
-                "held_out, network_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (json.dumps(record["config"]), record["status"], record["message"],
-                 record["started"], record["started"] + record["seconds"], record["seconds"],
-                 history[-1]["epoch"] if history else 0,
-                 best and best[0], best and best[1],
-                 _store(history[-1]["val_accuracy"]) if history else None,
-                 _store(record["test_accuracy"]), record["held_out"], record["network_path"]),
-            ).lastrowid
-            db.executemany(
-                f"INSERT INTO epochs(run_id, {_EPOCH_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(run_id, e["epoch"], record["epochs"], _store(e["train_cost"]),
-                  _store(e["train_accuracy"]), _store(e["val_cost"]), _store(e["val_accuracy"]),
-                  json.dumps(e["learning_speed"]), e["seconds"], None, _store(e["eta"]),
-                  json.dumps(e["notes"])) for e in history])
-            db.execute("INSERT OR REPLACE INTO imported VALUES (?, ?, ?, ?, NULL, ?)",
-                       (key, stat.st_mtime_ns, stat.st_size, run_id, time.time()))
-        return int(run_id)
-
-
-def _csv(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return repr(value) if math.isfinite(value) else str(value).lower()
-    return str(value)
-
-
-def _number(value: Any, what: str, *, optional: bool = False) -> float | None:
-    if value is None and optional:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"{what} is {value!r}, not a number")
-    return value
-
-
-def _parse_record(path: Path) -> dict | None:
-    """The run record in ``path``, checked; None for a file that is not a run record at all (a
-    saved network); ValueError saying what is wrong with a malformed one."""
-    if path.stat().st_size > MAX_RECORD_BYTES:
-        raise ValueError(f"larger than {MAX_RECORD_BYTES >> 20} MiB, more than any run record "
-                         f"nntui writes")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise ValueError(f"unreadable: {error}") from error
-    except json.JSONDecodeError as error:
-        raise ValueError(f"not valid JSON (line {error.lineno}, column {error.colno}): "
-                         f"{error.msg}") from error
-    except RecursionError:
-        raise ValueError("nested too deeply to be a run record") from None
-    except ValueError as error:  # e.g. an integer of thousands of digits
-        raise ValueError(f"not a run record: {error}") from None
-    if isinstance(data, dict) and data.get("format") == "nntui-network":
-        return None
-    if not isinstance(data, dict) or "config" not in data or "history" not in data:
-        raise ValueError("not an nntui run record (no config and history)")
-    try:
-        config = config_from_dict(data["config"])
-    except ConfigError as error:
-        raise ValueError(f"invalid config: {error}") from error
-    history = data["history"]
-    if not isinstance(history, list):
-        raise ValueError("the history is not a list of epochs")
-    entries, seen = [], set()
-    for index, entry in enumerate(history, start=1):
-        where = f"history entry {index}"
-        if not isinstance(entry, dict):
-            raise ValueError(f"{where}: not an object")
-        epoch = entry.get("epoch")
-        if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 1 or epoch in seen:
-            raise ValueError(f"{where}: bad or repeated epoch number {epoch!r}")
-        seen.add(epoch)
-        speed = entry.get("learning_speed", [])
-        notes = entry.get("notes", [])
-        if not isinstance(speed, list) or not all(
-                _number(s, f"{where}: a learning speed") is not None for s in speed):
-            raise ValueError(f"{where}: learning_speed is not a list of numbers")
-        if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
-            raise ValueError(f"{where}: notes is not a list of text")
-        entries.append({
-            "epoch": epoch,
-            "train_cost": _number(entry.get("train_cost"), f"{where}: train_cost", optional=True),
-            "train_accuracy": _number(entry.get("train_accuracy"), f"{where}: train_accuracy",
-                                      optional=True),
-            "val_cost": _number(entry.get("val_cost"), f"{where}: val_cost"),
-            "val_accuracy": _number(entry.get("val_accuracy"), f"{where}: val_accuracy"),
-            "learning_speed": speed,
-            "seconds": _number(entry.get("seconds", 0.0), f"{where}: seconds"),
-            "eta": _number(entry.get("eta", config.eta), f"{where}: eta"),
-            "notes": notes,
-        })
-    entries.sort(key=lambda e: e["epoch"])
-    status = data.get("status", "completed")
-    message = data.get("message", "")
-    if status not in RECORDED:
-        raise ValueError(f"unknown status {status!r}")
-    if not isinstance(message, str):
-        raise ValueError("the message is not text")
-    if status == "running":  # its process is long gone, or the record would not be imported
-        status = "interrupted"
-        message = (f"imported from a run record that was never finished; its {len(entries)} "
-                   f"finished epochs are kept")
-    seconds = _number(data.get("seconds", 0.0), "seconds")
-    test_accuracy = _number(data.get("test_accuracy"), "test_accuracy", optional=True)
-    try:
-        started = time.mktime(time.strptime(str(data["started"]), STARTED_FORMAT))
-    except (KeyError, ValueError, OverflowError):
-        started = path.stat().st_mtime - seconds  # the file was last written when the run ended
-    network = path.with_suffix(".npz")  # where the app saved the run's network (Ctrl+S)
-    return {"config": data["config"], "history": entries, "status": status, "message": message,
-            "seconds": float(seconds), "test_accuracy": test_accuracy, "started": started,
-            "held_out": config.validate_on, "epochs": config.epochs,
-            "network_path": str(network) if network.exists() else None}
+        """Import each JSON run record in ``folder`` (as :class:`nntui.storage.records.RunRecord`
+        wrote them) once (:func:`nntui.storage.history_import.import_records`).  Files are left
+        alone; each is remembered by name, size and modification time, so a second call imports
+        nothing, and a record rewritten since (a run that was still going) replaces the run
+        imported from it.  Malformed files are skipped, each reported once; saved networks in
+        JSON are passed over."""
+        return import_records(folder, self._read, self._write)

@@ -45,8 +45,8 @@ from nntui.runner.lifecycle import (
     cut_short,
 )
 from nntui.status import RunStatus
-from nntui.storage.files import RunRecord
 from nntui.storage.history import RunHistory
+from nntui.storage.records import RunRecord
 from nntui.studies.plan import SweepRun
 
 # --- what the client keeps of each run -----------------------------------------------------------

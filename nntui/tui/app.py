@@ -48,9 +48,11 @@ from nntui.render.plots import RunCurves, Series, run_curves
 from nntui.runner.experiment import load_data, measure_test_accuracy
 from nntui.runner.lifecycle import open_history
 from nntui.status import ENDED_WELL, RunStatus
-from nntui.storage import files as runs
-from nntui.storage.files import RunFileError, load_network, save_network
-from nntui.storage.history import HistoryError, RunDetail, RunHistory, old_runs_dir
+from nntui.storage import records as runs
+from nntui.storage.errors import RunFileError
+from nntui.storage.history import HistoryError, RunDetail, RunHistory
+from nntui.storage.networks import load_network, save_network
+from nntui.storage.records import old_runs_dir
 from nntui.studies.comparisons import COMPARISONS, Comparison
 from nntui.studies.labels import difference_labels
 from nntui.tui.commands import NNTuiCommands

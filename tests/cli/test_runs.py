@@ -6,11 +6,13 @@ errors and their exit codes (2 for usage, 1 for a history that cannot be read), 
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
 import shutil
 import socket
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -20,16 +22,9 @@ import pytest
 from nntui.cli import runs as runs_command
 from nntui.cli.main import main as nntui_main
 from nntui.config import make_config
-from nntui.engine import EpochReport
 from nntui.presets import PRESETS
-from nntui.storage.files import RunRecord
 from nntui.storage.history import RunHistory
-
-
-def report(epoch: int, epochs: int, accuracy: float, notes: tuple[str, ...] = ()) -> EpochReport:
-    return EpochReport(epoch=epoch, epochs=epochs, train_cost=0.5 / epoch, train_accuracy=0.9,
-                       val_cost=0.6 / epoch, val_accuracy=accuracy, learning_speed=(0.001, 0.02),
-                       seconds=1.25, examples_per_second=4000.0, eta=0.5, notes=notes)
+from nntui.storage.records import RunRecord
 
 
 @pytest.fixture(autouse=True)
@@ -44,19 +39,20 @@ def no_old_records(tmp_path: Path, monkeypatch) -> Path:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
+def db(tmp_path: Path, epoch_report) -> Path:
     """A history with three runs: a finished preset run, a named stopped one, a running one."""
     path = tmp_path / "runs.db"
     with RunHistory(path) as history:
         config = PRESETS["nielsen-l2"].config().replace(epochs=3)
         first = history.start_run(config, preset="nielsen-l2")
         for epoch, accuracy in ((1, 0.91), (2, 0.95), (3, 0.94)):
-            history.add_epoch(first, report(epoch, 3, accuracy))
+            history.add_epoch(first, epoch_report(epoch, epochs=3, val_accuracy=accuracy))
         history.finish_run(first, "completed", "all 3 epochs", test_accuracy=0.93, seconds=4.5)
         xor = make_config(dataset="xor", hidden="8,8", epochs=50, regularization="none",
                           lmbda=0)
         second = history.start_run(xor, name="wide xor", held_out="validation")
-        history.add_epoch(second, report(1, 50, 0.75, notes=("η 0.5 → 0.25 (live)",)))
+        history.add_epoch(second, epoch_report(1, epochs=50, val_accuracy=0.75,
+                                               notes=("η 0.5 → 0.25 (live)",)))
         history.finish_run(second, "stopped", "during epoch 2", network_path="/tmp/x.npz")
         history.start_run(xor, name="still going")
     return path
@@ -171,6 +167,56 @@ def test_export_errors(db: Path, tmp_path: Path, capsys) -> None:
     assert code == 2 and "invalid choice: 'xml'" in err
 
 
+def test_export_refuses_what_nntui_train_json_refuses(db: Path, unwritable, capsys) -> None:
+    """Links, folders, devices, FIFOs and read-only files: exit 2 and one line, nothing written."""
+    for path, words in unwritable.refusals.items():
+        code, out, err = run(["export", "1", "-o", str(path), "--runs-db", str(db)], capsys)
+        assert (code, out) == (2, ""), path
+        assert err.startswith(f"nntui runs: error: could not write {path}: {words}"), err
+        assert err.count("\n") == 1
+        assert nntui_main(["train", "--dataset", "xor", "--epochs", "1", "--json", str(path),
+                           "--runs-db", str(db)]) == 2
+        trained = capsys.readouterr().err
+        assert trained.removeprefix("nntui train: ") == err.removeprefix("nntui runs: ")
+    assert unwritable.untouched()
+
+
+def test_exported_files_have_the_permissions_open_would_give(db: Path, tmp_path: Path,
+                                                             capsys) -> None:
+    """A new file gets what the umask gives; a replaced one keeps its own."""
+    private = tmp_path / "private.csv"
+    private.write_text("old")
+    private.chmod(0o600)
+    old = os.umask(0o022)
+    try:
+        for path in (tmp_path / "new.json", tmp_path / "new.csv", private):
+            code, _, err = run(["export", "1", "-o", str(path), "--runs-db", str(db)], capsys)
+            assert code == 0, err
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "new.json").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "new.csv").stat().st_mode) == 0o644
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    assert len(list(csv.DictReader(private.open()))) == 3
+
+
+def test_an_export_that_cannot_be_written_exits_1_and_keeps_the_old_file(
+        db: Path, tmp_path: Path, capsys, monkeypatch) -> None:
+    target = tmp_path / "run1.json"
+    target.write_text("old contents")
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "replace", full)
+    code, out, err = run(["export", "1", "-o", str(target), "--runs-db", str(db)], capsys)
+    assert (code, out) == (1, "")
+    assert err.startswith(f"nntui runs: could not write {target}: No space left on device (the "
+                          f"disk is full)")
+    assert target.read_text() == "old contents"
+    assert sorted(p.name for p in tmp_path.glob("run1*")) == ["run1.json"]
+
+
 def test_rm_asks_on_a_terminal_and_refuses_without_one(db: Path, capsys, monkeypatch) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
     code, out, err = run(["rm", "1", "--runs-db", str(db)], capsys)
@@ -242,11 +288,11 @@ def test_a_damaged_history_exits_1(tmp_path: Path, capsys) -> None:
                        f"database); move it aside or point --runs-db elsewhere\n")
 
 
-def test_list_imports_old_json_records_once(tmp_path: Path, no_old_records: Path,
+def test_list_imports_old_json_records_once(tmp_path: Path, no_old_records: Path, epoch_report,
                                             capsys) -> None:
     record = RunRecord(make_config(dataset="xor", epochs=2), no_old_records / "old-run.json")
-    record.add_epoch(report(1, 2, 0.6))
-    record.add_epoch(report(2, 2, 0.7))
+    record.add_epoch(epoch_report(1, epochs=2, val_accuracy=0.6))
+    record.add_epoch(epoch_report(2, epochs=2, val_accuracy=0.7))
     record.finish("completed", "", 0.65)
     (no_old_records / "junk.json").write_text("{")
     path = tmp_path / "runs.db"

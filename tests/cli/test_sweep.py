@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from nntui.status import RunStatus
-from nntui.storage.files import load_run
 from nntui.storage.history import RunHistory
+from nntui.storage.records import load_run
 
 # A 2-D set, watched at 20 epochs a second so that a run lasts long enough to be caught mid-way.
 CIRCLE = ["--dataset", "circle", "--hidden", "4", "--activation", "tanh", "--output", "softmax",

@@ -16,12 +16,11 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from nntui.cli.main import main
 from nntui.presets import PRESETS
-from nntui.storage.files import load_network
+from nntui.storage.networks import load_network
 
 SMALL = ["train", "--dataset", "xor", "--epochs", "2", "--hidden", "6"]
 EPOCH_KEYS = {"epoch", "train_cost", "train_accuracy", "val_cost", "val_accuracy",
@@ -259,7 +258,7 @@ def test_outputs_are_checked_before_the_first_epoch(tmp_path: Path, capsys, monk
 
 def test_a_record_that_cannot_be_written_is_not_reported_written(tmp_path: Path, capsys,
                                                                  monkeypatch) -> None:
-    from nntui.storage import files as runs
+    from nntui.storage import records as runs
 
     def full_disk(*args, **kwargs):
         raise runs.RunFileError("could not write run.json: No space left on device")
@@ -380,31 +379,7 @@ def test_a_second_ctrl_c_stops_at_once_and_exits_130(capsys, monkeypatch) -> Non
     assert Interrupted.__mro__[1] is BaseException
 
 
-# --- nntui inspect and nntui train --confusion ------------------------------------------------
-
-def _idx_folder(folder: Path, side: int, n_train: int = 60, n_test: int = 30) -> Path:
-    """A folder of MNIST-format IDX files holding random side × side images of ten classes."""
-    from nntui.datasets.idx import write_idx
-
-    rng = np.random.default_rng(side)
-    folder.mkdir(parents=True, exist_ok=True)
-    for stem, n in (("train", n_train), ("t10k", n_test)):
-        labels = (np.arange(n) % 10).astype(np.uint8)
-        images = rng.integers(0, 256, (n, side, side), dtype=np.uint8)
-        write_idx(folder / f"{stem}-images-idx3-ubyte.gz", images)
-        write_idx(folder / f"{stem}-labels-idx1-ubyte.gz", labels)
-    return folder
-
-
-@pytest.fixture(scope="module")
-def mnist_net(tmp_path_factory) -> Path:
-    """A [784,10,10] network trained for one epoch on 500 MNIST images."""
-    path = tmp_path_factory.mktemp("inspect") / "net.npz"
-    code = main(["train", "--train-size", "500", "--epochs", "1", "--hidden", "10",
-                 "--quiet", "--save", str(path), "--runs-db", str(path.parent / "runs.db")])
-    assert code == 0 and path.exists()
-    return path
-
+# --- nntui train --confusion -------------------------------------------------------------------
 
 def test_train_confusion_prints_the_test_matrix(capsys) -> None:
     code, out, err = _run([*SMALL, "--confusion"], capsys)
@@ -412,52 +387,3 @@ def test_train_confusion_prints_the_test_matrix(capsys) -> None:
     assert "Confusion matrix, test set" in out
     assert "prec." in out and "acc." in out and "true class ↓, predicted →" in out
     assert "most frequent confusion" in out or "no confusions" in out
-
-
-def test_inspect_prints_accuracy_matrix_and_mistakes_as_half_blocks(mnist_net, capsys) -> None:
-    from nntui.insight.inspection import confusion_of, mistakes, predict
-    from nntui.storage.files import load_network as load
-
-    code, out, err = _run(["inspect", str(mnist_net), "--mistakes", "3"], capsys)
-    assert code == 0, err
-    config, network = load(mnist_net)
-    from nntui.runner.experiment import load_data
-
-    test = load_data(config).test
-    answers = predict(network, test.x, test.labels)
-    assert f"test accuracy: {100 * answers.accuracy:.2f} %" in out
-    matrix = confusion_of(answers)
-    assert matrix.describe_most_frequent() in out
-    assert "The 3 most confident of" in out
-    assert out.count("▀" * 28) >= 14  # three digits side by side, 14 lines each
-    first = int(mistakes(answers)[0])
-    assert (f"true {answers.labels[first]} → {answers.predicted[first]} "
-            f"at {100 * answers.confidence[first]:.0f}%") in out
-
-
-def test_inspect_a_missing_or_damaged_file_exits_2_with_one_line(tmp_path: Path, capsys) -> None:
-    code, out, err = _run(["inspect", str(tmp_path / "nope.npz")], capsys)
-    assert code == 2 and out == ""
-    assert err.startswith("nntui inspect: error:") and err.count("\n") == 1
-    damaged = tmp_path / "damaged.npz"
-    damaged.write_bytes(b"PK\x03\x04 this is not a network")
-    code, out, err = _run(["inspect", str(damaged)], capsys)
-    assert code == 2 and "damaged" in err and err.count("\n") == 1
-
-
-def test_inspect_refuses_data_of_another_input_size(mnist_net, tmp_path: Path, capsys) -> None:
-    folder = _idx_folder(tmp_path / "small", side=8)
-    code, out, err = _run(["inspect", str(mnist_net), "--data-dir", str(folder)], capsys)
-    assert code == 2 and out == ""
-    assert "takes 784 inputs" in err and "64" in err and err.count("\n") == 1
-
-
-def test_inspect_a_toy_network_lists_its_mistakes_as_points(tmp_path: Path, capsys) -> None:
-    path = tmp_path / "xor.npz"
-    code, _, err = _run([*SMALL, "--save", str(path)], capsys)
-    assert code == 0, err
-    code, out, err = _run(["inspect", str(path), "--mistakes", "2", "--split", "validation"],
-                          capsys)
-    assert code == 0, err
-    assert "validation accuracy:" in out and "Confusion matrix, validation set" in out
-    assert "▀" not in out

@@ -25,8 +25,9 @@ from nntui.runner.lifecycle import (
     outcome_message,
 )
 from nntui.status import RunStatus
-from nntui.storage.files import RunFileError, load_run
+from nntui.storage.errors import RunFileError
 from nntui.storage.history import HistoryError, RunHistory
+from nntui.storage.records import load_run
 
 XOR = PRESETS["xor"].config().replace(epochs=3, pace=0, train_size=200)
 

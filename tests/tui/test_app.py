@@ -13,8 +13,8 @@ from nntui.config import DEFAULTS, make_config
 from nntui.engine import EpochReport
 from nntui.presets import PRESETS
 from nntui.runner import lifecycle as lifecycle_module
-from nntui.storage.files import load_network
 from nntui.storage.history import RunHistory
+from nntui.storage.networks import load_network
 from nntui.tui.app import NNTuiApp
 from nntui.tui.dialogs.confirm import ConfirmScreen
 from nntui.tui.dialogs.help import HelpScreen

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from nntui.presets import PRESETS
-from nntui.storage.files import save_network
+from nntui.storage.networks import save_network
 from nntui.tui.screens.confusion import ConfusionScreen
 from nntui.tui.screens.mistakes import MistakesScreen
 from nntui.tui.screens.neurons import NeuronsScreen

@@ -18,21 +18,16 @@ from textual.app import App
 from textual.widgets import DataTable, Input
 
 from nntui.config import Config, make_config
-from nntui.engine import EpochReport
 from nntui.presets import PRESETS
 from nntui.runner.lifecycle import HistoryRecorder, Run, outcome_message
-from nntui.storage.files import load_network, load_run, save_network
 from nntui.storage.history import RunHistory
+from nntui.storage.networks import load_network, save_network
+from nntui.storage.records import load_run
 from nntui.tui.dialogs.confirm import ConfirmScreen
+from nntui.tui.dialogs.prompt import PromptScreen
 from nntui.tui.screens import runs as runs_screen
-from nntui.tui.screens.runs import (
-    EMPTY,
-    PromptScreen,
-    RunDetailScreen,
-    RunsAction,
-    RunsScreen,
-    fit_columns,
-)
+from nntui.tui.screens.run_detail import RunDetailScreen
+from nntui.tui.screens.runs import EMPTY, RunsAction, RunsScreen
 from nntui.tui.widgets.plots import AccuracyPlot, CostPlot, SpeedPlot
 
 APP_CSS = Path(runs_screen.__file__).parent.parent / "app.tcss"
@@ -407,7 +402,7 @@ async def test_a_long_history_lists_the_first_rows_and_filters_after_a_pause(
         assert app.screen.query_one(DataTable).has_focus
 
 
-async def test_a_running_run_follows_its_epochs(history, tmp_path, monkeypatch):
+async def test_a_running_run_follows_its_epochs(history, tmp_path, monkeypatch, epoch_report):
     monkeypatch.setattr(runs_screen, "FOLLOW_INTERVAL", 0.05)
     running = history.start_run(TINY, name="going")
     app = RunsApp(history, tmp_path)
@@ -415,7 +410,7 @@ async def test_a_running_run_follows_its_epochs(history, tmp_path, monkeypatch):
         await pilot.pause()
         assert cell_texts(pilot, "status")[0] == "running"
         assert cell_texts(pilot, "epochs")[0] == "0/3"
-        history.add_epoch(running, report(1, 3, 0.75, TINY.eta))
+        history.add_epoch(running, epoch_report(1, **learning(1, 3, 0.75, TINY.eta)))
         await pilot.pause(0.3)
         assert cell_texts(pilot, "epochs")[0] == "1/3"
         assert cell_texts(pilot, "best")[0] == "75.00%"
@@ -425,7 +420,7 @@ async def test_a_running_run_follows_its_epochs(history, tmp_path, monkeypatch):
         screen = app.screen
         assert isinstance(screen, RunDetailScreen)
         assert screen.query_one(CostPlot).series[0].x == [1.0]
-        history.add_epoch(running, report(2, 3, 0.8, TINY.eta))
+        history.add_epoch(running, epoch_report(2, **learning(2, 3, 0.8, TINY.eta)))
         await pilot.pause(0.3)
         assert screen.query_one(CostPlot).series[0].x == [1.0, 2.0]
         history.finish_run(running, "stopped", "stopped")
@@ -438,34 +433,21 @@ async def test_a_running_run_follows_its_epochs(history, tmp_path, monkeypatch):
         assert table_ids(pilot) == [running, 3, 2, 1]
 
 
-def test_columns_give_way_on_a_narrow_terminal():
-    row = {"pin": "★", "id": "12", "when": "Mar 14 09:30", "name": "nielsen-overfit",
-           "data": "mnist (1,000)", "hidden": "30", "eta": "0.5", "batch": "10",
-           "reg": "L2 λ=5", "status": "completed", "epochs": "400/400", "best": "82.85% test",
-           "time": "1m05s"}
-    wide = fit_columns([row], 117, "started")
-    assert len(wide) == 13 and sum(width + 1 for _, width in wide) <= 117
-    narrow = fit_columns([row], 77, "started")
-    keys = [column.key for column, _ in narrow]
-    assert sum(width + 1 for _, width in narrow) <= 77
-    assert {"pin", "id", "name", "data", "hidden", "eta", "status", "epochs", "best"} <= set(keys)
-    assert not {"reg", "batch", "time"} & set(keys)  # the least useful went first
-    assert dict((column.key, width) for column, width in narrow)["name"] >= 12
-
-
 # --- pictures ------------------------------------------------------------------------------------
 
 NOW = 1741948200.0  # 2025-03-14 10:30 UTC: "when" is measured against it
 
 
-def report(epoch: int, epochs: int, accuracy: float, eta: float, layers: int = 2,
-           seconds: float = 1.5) -> EpochReport:
+def learning(epoch: int, epochs: int, accuracy: float, eta: float, layers: int = 2) -> dict:
+    """Epoch ``epoch`` of a run that learns, as the fields ``epoch_report`` takes: the costs fall
+    as 1/epoch, the training accuracy just above the held-out ``accuracy``, each layer's
+    learning speed falls with the epoch."""
     cost = 0.2 + 1.5 / (epoch + 1)
-    return EpochReport(epoch=epoch, epochs=epochs, train_cost=cost * 0.9,
-                       train_accuracy=min(1.0, accuracy + 0.02), val_cost=cost,
-                       val_accuracy=accuracy, seconds=seconds,
-                       learning_speed=tuple(0.02 * (i + 1) / epoch for i in range(layers)),
-                       examples_per_second=10000.0, eta=eta)
+    return {"epochs": epochs, "train_cost": cost * 0.9,
+            "train_accuracy": min(1.0, accuracy + 0.02), "val_cost": cost,
+            "val_accuracy": accuracy, "seconds": 1.5,
+            "learning_speed": tuple(0.02 * (i + 1) / epoch for i in range(layers)),
+            "examples_per_second": 10000.0, "eta": eta}
 
 
 @contextlib.contextmanager
@@ -476,7 +458,7 @@ def frozen_clock(monkeypatch: pytest.MonkeyPatch, moment: list[float]) -> Iterat
         yield
 
 
-def fixed_history(path: Path, monkeypatch: pytest.MonkeyPatch) -> RunHistory:
+def fixed_history(path: Path, monkeypatch: pytest.MonkeyPatch, epoch_report) -> RunHistory:
     """Six runs with fixed times and numbers, as a person's history might hold them."""
     history = RunHistory(path)
     moment = [NOW - 5 * 86400]
@@ -503,8 +485,8 @@ def fixed_history(path: Path, monkeypatch: pytest.MonkeyPatch) -> RunHistory:
             run_id = history.start_run(config, name=name, preset=preset, held_out=held_out)
             layers = len(config.hidden) + 1
             for epoch, accuracy in enumerate(accuracies, start=1):
-                history.add_epoch(run_id, report(epoch, config.epochs, accuracy, config.eta,
-                                                 layers))
+                fields = learning(epoch, config.epochs, accuracy, config.eta, layers)
+                history.add_epoch(run_id, epoch_report(epoch, **fields))
             seconds = 1.5 * len(accuracies) + index
             best = max(accuracies)
             message = outcome_message(status, "", len(accuracies), best,
@@ -516,13 +498,14 @@ def fixed_history(path: Path, monkeypatch: pytest.MonkeyPatch) -> RunHistory:
 
 
 @pytest.fixture
-def pictures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[RunsApp]:
+def pictures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+             epoch_report) -> Iterator[RunsApp]:
     """The app over the fixed history, in UTC at a fixed "now", the history named runs.db."""
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
     monkeypatch.setattr(runs_screen, "now", lambda: NOW)
     monkeypatch.chdir(tmp_path)
-    history = fixed_history(Path("runs.db"), monkeypatch)
+    history = fixed_history(Path("runs.db"), monkeypatch, epoch_report)
     yield RunsApp(history, Path("exports"))
     history.close()
     monkeypatch.undo()

@@ -104,7 +104,7 @@ def test_saturated_neuron_comparison_120x40(snap_compare, tmp_path, monkeypatch)
 
 def test_loaded_network_120x40(snap_compare, tmp_path, monkeypatch):
     from nntui.runner.lifecycle import Run
-    from nntui.storage.files import save_network
+    from nntui.storage.networks import save_network
 
     monkeypatch.chdir(tmp_path)
     ended = Run(FINISHED_RUN).execute()

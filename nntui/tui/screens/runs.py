@@ -3,58 +3,58 @@
 :class:`RunsScreen` lists every recorded run (newest first, or best held-out accuracy first;
 ``g`` lists them group by group: a sweep's or a comparison's runs together), filters them as
 you type (a group's name keeps its runs), and acts on the selected one: its detail (the three
-plots and a summary, :class:`RunDetailScreen`), pin, rename, delete, export, or load its config
-or saved network into the dashboard.  The loading is the app's: the screen checks what it can (the
-config is readable, the network file is there) and dismisses with a :class:`RunsAction` saying
-what to load.
+plots and a summary, :class:`~nntui.tui.screens.run_detail.RunDetailScreen`), pin, rename,
+delete, export (:func:`nntui.storage.exports.export_run`, as ``nntui runs export`` does), or load
+its config or saved network into the dashboard.  The loading is the app's: the screen checks what
+it can (the config is readable, the network file is there) and dismisses with a
+:class:`RunsAction` saying what to load.
 
 Every failure of the history is a notification with its one-line message; the screen stays
-usable.  The table fits the terminal: on a narrow one the columns of least use give way, as in
-``nntui runs``.
+usable.  The table fits the terminal the way ``nntui runs`` does
+(:data:`nntui.render.tables.RUN_COLUMNS`): on a narrow one the columns of least use give way.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, ClassVar
+from typing import Any, ClassVar
 
-from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Grid, Vertical, VerticalScroll
 from textual.events import Resize
 from textual.screen import ModalScreen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import DataTable, Footer, Input, Static
 
-from nntui.config import describe, format_number
-from nntui.render.runs import (
-    best_text,
-    dataset_label,
-    duration,
-    epochs_text,
-    hyperparameters,
-    percent,
-    when,
+from nntui.config import format_number
+from nntui.render.runs import dataset_label, epochs_text, hyperparameters
+from nntui.render.tables import (
+    RUN_COLUMNS,
+    RUN_COLUMNS_KEPT,
+    Column,
+    clip,
+    fit_columns,
+    run_cell_style,
+    run_cells,
 )
-from nntui.render.styles import STATUS_STYLES
-from nntui.storage.files import RunFileError, check_writable, write_atomic, write_json_atomic
+from nntui.storage.errors import RunFileError
+from nntui.storage.exports import FORMATS, export_run
 from nntui.storage.history import HistoryError, RunDetail, RunHistory, RunSummary, UnknownRunError
-from nntui.tui.controllers.training import plot_data
+from nntui.storage.safe_write import check_writable
 from nntui.tui.dialogs.confirm import ConfirmScreen
-from nntui.tui.widgets.plots import AccuracyPlot, CostPlot, SpeedPlot, show_all
+from nntui.tui.dialogs.prompt import PromptScreen
+from nntui.tui.screens.run_detail import RunDetailScreen
 
 EMPTY = "No runs recorded yet: press F5 on the dashboard to train one."
-PIN_MARK = "★"
 SORTS = {"started": "newest first", "best": "best held-out accuracy first"}
+SORT_COLUMN = {"started": "when", "best": "best"}
+SORT_MARK = "▾"
 MAX_ROWS = 500
 """The table lists at most this many runs (the newest, or the best); the filter searches all.
 Textual measures every cell a table is given: 500 rows take about a tenth of a second."""
@@ -63,7 +63,8 @@ LONG_HISTORY = 300
 FILTER_DELAY = 0.15
 FOLLOW_INTERVAL = 2.0
 """Seconds between looks at the runs still being recorded (the dashboard may be training one
-behind this screen): their rows follow their epochs, and the list is read again when one ends."""
+behind this screen): their rows follow their epochs, and the list is read again when one ends;
+an open run's detail follows it as often."""
 
 
 def now() -> float:
@@ -88,82 +89,25 @@ class RunsAction:
 
 # --- the table -----------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Column:
-    key: str
-    header: str
-    right: bool = False
-    priority: int = 50  # on a narrow terminal the columns of lowest priority give way
-    widest: int = 0  # cells at most (longer values end in …); 0: no limit
-    narrowest: int = 0  # before any column gives way, this one shrinks down to here
+def sorted_headers(sort: str) -> dict[str, str]:
+    """The header of the column the list is sorted by, marked."""
+    key = SORT_COLUMN[sort]
+    header = next(column.header for column in RUN_COLUMNS if column.key == key)
+    return {key: header + SORT_MARK}
 
 
-COLUMNS = (
-    Column("pin", "", priority=95),
-    Column("id", "id", right=True, priority=100),
-    Column("when", "when", priority=58),
-    Column("group", "group", priority=78, widest=22, narrowest=8),
-    Column("name", "name", priority=80, widest=24, narrowest=12),
-    Column("data", "data", priority=75, widest=16, narrowest=9),
-    Column("hidden", "hidden", priority=62, widest=12),
-    Column("eta", "η", right=True, priority=60),
-    Column("batch", "batch", right=True, priority=40),
-    Column("reg", "reg.", priority=30, widest=12),
-    Column("status", "status", priority=85),
-    Column("epochs", "epochs", right=True, priority=70),
-    Column("best", "best", right=True, priority=88),
-    Column("time", "time", right=True, priority=50),
-)
-SORT_COLUMN = {"started": "when", "best": "best"}
-OPTIONAL = {"group"}
-"""Columns shown only when a listed run has something in them (most runs have no group)."""
-ALWAYS = 5  # columns that stay however narrow the terminal (the table scrolls sideways then)
-
-
-def row_cells(run: RunSummary, moment: float) -> dict[str, str]:
-    """The run's cells as plain text, by column key."""
-    config = dict(run.config_data)
-    hidden, eta, batch, reg = hyperparameters(config)
-    return {"pin": PIN_MARK if run.pinned else "", "id": str(run.id),
-            "when": when(run.started, moment), "group": run.group, "name": run.title or "-",
-            "data": dataset_label(config), "hidden": hidden, "eta": eta, "batch": batch,
-            "reg": reg, "status": run.status, "epochs": epochs_text(run), "best": best_text(run),
-            "time": duration(run.duration)}
-
-
-def fit_columns(rows: Sequence[dict[str, str]], available: int, sort: str
-                ) -> list[tuple[Column, int]]:
-    """The columns to show in ``available`` cells and their widths.  Each column takes one cell
-    more than its width, the space before it.  The columns of lowest priority give way until the
-    rest fit with the long texts shortened; then those get back what room there is."""
-    widths = {}
-    columns = [column for column in COLUMNS if column.key not in OPTIONAL
-               or any(row.get(column.key) for row in rows)]
-    for column in columns:
-        header = column.header + ("▾" if SORT_COLUMN[sort] == column.key else "")
-        width = max([cell_len(header), *(cell_len(row.get(column.key, "")) for row in rows)])
-        widths[column.key] = min(width, column.widest) if column.widest else width
-    least = {key: min(width, next(c.narrowest or width for c in COLUMNS if c.key == key))
-             for key, width in widths.items()}
-    shown = list(columns)
-    by_priority = sorted(shown, key=lambda c: c.priority)
-    while len(shown) > ALWAYS and sum(least[c.key] + 1 for c in shown) > available:
-        shown.remove(by_priority.pop(0))
-    excess = sum(widths[c.key] + 1 for c in shown) - available
-    for column in shown:
-        if excess > 0 and column.narrowest:
-            cut = min(excess, widths[column.key] - least[column.key])
-            widths[column.key] -= cut
-            excess -= cut
-    return [(column, widths[column.key]) for column in shown]
+def table_layout(rows: Sequence[dict[str, str]], available: int, sort: str
+                 ) -> list[tuple[Column, int]]:
+    """The columns to show in ``available`` cells and their widths (each column takes one cell
+    more than its width, the space before it)."""
+    return fit_columns(RUN_COLUMNS, rows, available, keep=RUN_COLUMNS_KEPT,
+                       headers=sorted_headers(sort))
 
 
 def cell(text: str, width: int, right: bool, style: str = "") -> Text:
     """A cell: a space, then the text cut or padded to ``width`` (the style covers the padding
     too, which shows nothing: one Text is cheaper than three, and there may be thousands)."""
-    size = cell_len(text)
-    if size > width:
-        text, size = set_cell_size(text, width - 1) + "…", width
+    text, size = clip(text, width)
     pad = " " * (width - size)
     return Text(f" {pad}{text}" if right else f" {text}{pad}", style=style, end="")
 
@@ -212,217 +156,6 @@ class RunsTable(DataTable):
         Binding("enter", "select_cursor", "Open",
                 tooltip="The selected run's plots and summary"),
     ]
-
-
-# --- small dialogs -------------------------------------------------------------------------------
-
-class PromptScreen(ModalScreen[str | None]):
-    """One line of text in a small dialog: Enter answers (once ``check`` finds nothing wrong
-    with it: it returns the problem, or None), Escape cancels (None)."""
-
-    DEFAULT_CSS = """
-    PromptScreen {
-        align: center middle;
-    }
-    #prompt-dialog {
-        width: 90%;
-        max-width: 76;
-        height: auto;
-        border: thick $primary;
-        background: $surface;
-        padding: 1 2;
-    }
-    #prompt-question {
-        width: 1fr;
-        margin-bottom: 1;
-    }
-    #prompt-input {
-        width: 1fr;
-    }
-    #prompt-error {
-        width: 1fr;
-        color: $error;
-        display: none;
-    }
-    #prompt-error.-shown {
-        display: block;
-    }
-    #prompt-hint {
-        width: 1fr;
-        color: $text-muted;
-    }
-    """
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", tooltip="Close without changing anything"),
-    ]
-
-    def __init__(self, question: str, value: str, *,
-                 check: Callable[[str], str | None] | None = None,
-                 hint: str = "Enter saves · Escape cancels") -> None:
-        super().__init__()
-        self.question, self.value, self.check, self.hint = question, value, check, hint
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="prompt-dialog"):
-            yield Label(self.question, id="prompt-question")
-            yield Input(self.value, id="prompt-input", select_on_focus=False)
-            yield Static(id="prompt-error")
-            yield Static(self.hint, id="prompt-hint")
-
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        problem = self.check(event.value) if self.check is not None else None
-        if problem:
-            error = self.query_one("#prompt-error", Static)
-            error.update(Text(problem))
-            error.add_class("-shown")
-            return
-        self.dismiss(event.value)
-
-    @on(Input.Changed)
-    def _changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self.query_one("#prompt-error").remove_class("-shown")
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-# --- one run ------------------------------------------------------------------------------------
-
-def summary_text(run: RunDetail) -> Text:
-    """What the detail screen says about a run beside its plots."""
-    lines = [Text(describe(run.config))]
-
-    def line(label: str, value: str | Text) -> None:
-        lines.append(Text.assemble((f"{label}: ", "bold"), value))
-
-    style = STATUS_STYLES.get(run.status, "")
-    # The best and test accuracy the message ends with have lines of their own below.
-    message = "; ".join(part for part in run.message.split("; ")
-                        if not part.startswith(("best ", "test accuracy "))) or run.status
-    if message.startswith(run.status):  # "completed; best validation accuracy …"
-        said = Text.assemble((run.status, style), message[len(run.status):])
-    else:
-        said = Text.assemble((run.status, style), f" - {message}")
-    lines.append(said)
-    line("epochs", f"{epochs_text(run)} in {duration(run.duration)}")
-    line("started", time.strftime("%Y-%m-%d %H:%M", time.localtime(run.started)))
-    if run.best_val_accuracy is not None:
-        line(f"best {run.held_out}", f"{percent(run.best_val_accuracy)} at epoch {run.best_epoch}")
-        line(f"final {run.held_out}", percent(run.final_val_accuracy))
-    line("test accuracy", percent(run.test_accuracy) if run.test_accuracy is not None
-         else "not measured")
-    if run.preset:
-        line("preset", run.preset)
-    if run.group:
-        line("group", run.group)
-    line("network", run.network_path or "not saved (Ctrl+S on the dashboard saves one)")
-    if run.pinned:
-        line("pinned", "yes")
-    return Text("\n").join(lines)
-
-
-class RunDetailScreen(ModalScreen[str | None]):
-    """One run: its cost, accuracy and learning-speed plots and a summary (given the history, a
-    run still being recorded follows its epochs).  Escape goes back (None); l and n dismiss with
-    "load-config" or "load-network" for the runs screen to do."""
-
-    DEFAULT_CSS = """
-    RunDetailScreen {
-        background: $background;
-    }
-    #detail-title {
-        height: 1;
-        padding: 0 1;
-        background: $primary 30%;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-    }
-    #detail-panels {
-        grid-size: 2 2;
-        grid-gutter: 0 1;
-        height: 1fr;
-    }
-    #detail-summary {
-        border: round $primary 60%;
-        border-title-color: $text;
-        padding: 0 1;
-        height: 1fr;
-        scrollbar-size-vertical: 1;
-    }
-    #detail-summary:focus {
-        border: round $primary;
-    }
-    """
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", tooltip="Back to the list of runs"),
-        Binding("l", "load('load-config')", "Load config",
-                tooltip="Put this run's hyperparameters into the form"),
-        Binding("n", "load('load-network')", "Load network",
-                tooltip="Load the network saved from this run"),
-    ]
-
-    def __init__(self, run: RunDetail, history: RunHistory | None = None) -> None:
-        super().__init__()
-        self.run, self.history = run, history
-        self._follow: Timer | None = None
-
-    def compose(self) -> ComposeResult:
-        yield Static(id="detail-title")
-        with Grid(id="detail-panels"):
-            yield CostPlot()
-            yield AccuracyPlot()
-            yield SpeedPlot()
-            with VerticalScroll(id="detail-summary"):
-                yield Static(id="detail-text")
-        yield Footer(compact=True, show_command_palette=False)
-
-    def on_mount(self) -> None:
-        summary = self.query_one("#detail-summary")
-        summary.border_title = "Summary"
-        summary.focus()
-        self.show()
-        if self.history is not None and self.run.status == "running":
-            self._follow = self.set_interval(FOLLOW_INTERVAL, self.follow)
-
-    def show(self) -> None:
-        run = self.run
-        title = Text(f"Run {run.id}" + (f": {run.title}" if run.title else ""), style="bold")
-        title.append(f" · {dataset_label(dict(run.config_data))} · ", style="not bold")
-        title.append(run.status, style=STATUS_STYLES.get(run.status, ""))
-        self.query_one("#detail-title", Static).update(title)
-        self.query_one("#detail-text", Static).update(summary_text(run))
-        with self.app.batch_update():
-            show_all(self.query_one(CostPlot), self.query_one(AccuracyPlot),
-                     self.query_one(SpeedPlot), plot_data(run.history, run.held_out,
-                                                                  run.config))
-
-    def follow(self) -> None:
-        """A run still being recorded: show its new epochs, until it ends."""
-        assert self.history is not None and self._follow is not None
-        try:
-            run = self.history.get_run(self.run.id)
-        except HistoryError:  # deleted meanwhile, or the history fails: keep what is shown
-            self._follow.stop()
-            return
-        if run.status != "running":
-            self._follow.stop()
-        if (run.epochs_done, run.status) != (self.run.epochs_done, self.run.status):
-            self.run = run
-            self.show()
-
-    def action_back(self) -> None:
-        self.dismiss(None)
-
-    def action_load(self, kind: str) -> None:
-        self.dismiss(kind)
 
 
 # --- the list ------------------------------------------------------------------------------------
@@ -568,17 +301,17 @@ class RunsScreen(ModalScreen[RunsAction | None]):
         matched = [run for run in self.runs if matches(self._search[run.id][1], query)]
         self.matched, self.shown = len(matched), matched[:MAX_ROWS]
         moment = now()
-        rows = [row_cells(run, moment) for run in self.shown]
+        rows = [run_cells(run, moment) for run in self.shown]
         table = self.table
         # The table's margins, and a cell for its scroll bar.
         available = max(20, self.app.size.width - 3)
-        layout = fit_columns(rows, available, self.sort)
+        layout = table_layout(rows, available, self.sort)
+        headers = sorted_headers(self.sort)
         with self.app.batch_update():
             if layout != self._layout:
                 table.clear(columns=True)
                 for column, width in layout:
-                    header = column.header + ("▾" if SORT_COLUMN[self.sort] == column.key
-                                              else "")
+                    header = headers.get(column.key, column.header)
                     table.add_column(cell(header, width, column.right, "bold"), width=width + 1,
                                      key=column.key)
                 self._layout = layout
@@ -586,7 +319,7 @@ class RunsScreen(ModalScreen[RunsAction | None]):
                 table.clear()
             for run, row in zip(self.shown, rows, strict=True):
                 table.add_row(*(cell(row[column.key], width, column.right,
-                                     self._style(column.key, run)) for column, width in layout),
+                                     run_cell_style(column.key, run)) for column, width in layout),
                               key=str(run.id))
             if keep is not None and any(run.id == keep for run in self.shown):
                 table.move_cursor(row=table.get_row_index(str(keep)), animate=False)
@@ -608,20 +341,10 @@ class RunsScreen(ModalScreen[RunsAction | None]):
                                     for name in RunSummary.__dataclass_fields__})
             self.runs[self.runs.index(run)] = summary
             self.shown[self.shown.index(run)] = summary
-            row = row_cells(summary, now())
+            row = run_cells(summary, now())
             for column, width in self._layout:
                 self.table.update_cell(str(run.id), column.key, cell(
-                    row[column.key], width, column.right, self._style(column.key, summary)))
-
-    @staticmethod
-    def _style(key: str, run: RunSummary) -> str:
-        if key == "status":
-            return STATUS_STYLES.get(run.status, "")
-        if key == "pin":
-            return "bold yellow"
-        if key == "id":
-            return "bold"
-        return ""
+                    row[column.key], width, column.right, run_cell_style(column.key, summary)))
 
     def _show_state(self) -> None:
         title = Text.assemble(("Runs", "bold"), f" · {SORTS[self.sort]}"
@@ -744,7 +467,7 @@ class RunsScreen(ModalScreen[RunsAction | None]):
             elif kind == "load-network":
                 self.action_load_network()
 
-        self.app.push_screen(RunDetailScreen(detail, self.history), back)
+        self.app.push_screen(RunDetailScreen(detail, self.history, FOLLOW_INTERVAL), back)
 
     def _finish(self, kind: str, run_id: int) -> None:
         self.dismiss(RunsAction(kind, run_id, pins_changed=self.pins_changed is not None))
@@ -850,7 +573,7 @@ class RunsScreen(ModalScreen[RunsAction | None]):
             path = export_path(text)
             if path is None:
                 return "Give a file name."
-            if path.suffix.lower() not in (".json", ".csv"):
+            if path.suffix.lower().lstrip(".") not in FORMATS:
                 return "Name the file .json (the run record) or .csv (one row per epoch)."
             try:
                 check_writable(path, "run record")
@@ -880,19 +603,3 @@ class RunsScreen(ModalScreen[RunsAction | None]):
 def export_path(text: str) -> Path | None:
     text = text.strip()
     return Path(text).expanduser().absolute() if text else None
-
-
-def export_run(history: RunHistory, run_id: int, path: Path) -> int:
-    """Write run ``run_id`` to ``path`` atomically: CSV for a ``.csv`` name, else the JSON run
-    record (what ``nntui train --json`` writes).  Returns the number of epochs written."""
-    if path.suffix.lower() == ".csv":
-        text = history.export_csv(run_id)
-
-        def write(handle: IO[bytes]) -> None:
-            handle.write(text.encode("utf-8"))
-
-        write_atomic(path, "run record", write)
-        return sum(1 for _ in csv.reader(io.StringIO(text))) - 1
-    data = history.export_json(run_id)
-    write_json_atomic(path, data)
-    return len(data["history"])

@@ -1,0 +1,109 @@
+"""Tests of importing the JSON run records older versions wrote (``nntui.storage.history_import``):
+each file once, a rewritten one replacing its run, malformed and hostile files skipped with a
+reason, saved networks passed over, and the files left alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from nntui.config import make_config
+from nntui.engine import EpochReport, Network
+from nntui.storage.history import RunHistory
+from nntui.storage.networks import save_network
+from nntui.storage.records import RunRecord
+
+CONFIG = make_config(dataset="xor", hidden="6", epochs=5, eta=0.1)
+
+
+def write_record(path: Path, reports: list[EpochReport], status: str | None = "completed",
+                 config=CONFIG) -> dict:
+    record = RunRecord(config, path, started=time.time() - 100)
+    for r in reports:
+        record.add_epoch(r)
+    if status is None:
+        record.save()
+    else:
+        record.finish(status, f"{status} here", test_accuracy=0.5)
+    return json.loads(path.read_text())
+
+
+def test_import_json_records_once(tmp_path: Path, db_path: Path, epoch_report) -> None:
+    old = tmp_path / "old-runs"
+    old.mkdir()
+    first = write_record(old / "20261101-101010-1-xor.json", [epoch_report(1), epoch_report(2)])
+    (old / "20261101-101010-1-xor.npz").write_bytes(b"a saved network")
+    write_record(old / "20261102-090000-2-xor.json", [epoch_report(1, val_accuracy=0.9)], "stopped")
+    (old / "broken.json").write_text("{not json")
+    (old / "list.json").write_text("[1, 2, 3]")
+    (old / "bad-config.json").write_text(json.dumps({"config": {"eta": -1}, "history": []}))
+    save_network(old / "a-network.json", *_network())
+    (old / "notes.txt").write_text("not a record")
+    with RunHistory(db_path) as history:
+        done = history.import_json_runs(old)
+        assert sorted(p.name for p, _ in done.imported) == [
+            "20261101-101010-1-xor.json", "20261102-090000-2-xor.json"]
+        skipped = {p.name: reason for p, reason in done.skipped}
+        assert set(skipped) == {"broken.json", "list.json", "bad-config.json"}
+        assert skipped["broken.json"].startswith("not valid JSON (line 1, column 2)")
+        assert skipped["list.json"] == "not an nntui run record (no config and history)"
+        assert skipped["bad-config.json"].startswith("invalid config: eta:")
+        run_id = dict((p.name, i) for p, i in done.imported)["20261101-101010-1-xor.json"]
+        run = history.get_run(run_id)
+        assert run.network_path == str(old / "20261101-101010-1-xor.npz")
+        assert (run.status, run.epochs_done, run.best_val_accuracy) == ("completed", 2, 0.5)
+        assert history.export_json(run_id) == first, "an imported run exports as it came in"
+
+        again = history.import_json_runs(old)
+        assert (again.imported, again.skipped, again.unchanged) == ([], [], 6)
+        assert history.count() == 2
+    assert {p.name for p in old.iterdir()} == {
+        "20261101-101010-1-xor.json", "20261101-101010-1-xor.npz",
+        "20261102-090000-2-xor.json", "broken.json", "list.json", "bad-config.json",
+        "a-network.json", "notes.txt"}, "the files are left alone"
+
+
+def _network():
+    return Network([2, 6, 2], seed=1), CONFIG
+
+
+def test_a_record_rewritten_since_replaces_its_run(tmp_path: Path, db_path: Path,
+                                                   epoch_report) -> None:
+    path = tmp_path / "run.json"
+    write_record(path, [epoch_report(1)], status=None)  # still running when first imported
+    with RunHistory(db_path) as history:
+        (first,) = history.import_json_runs(tmp_path).imported
+        summary = history.list_runs()[0]
+        assert summary.status == "interrupted" and "never finished" in summary.message
+        write_record(path, [epoch_report(1), epoch_report(2), epoch_report(3)])
+        os.utime(path, ns=(time.time_ns(), time.time_ns() + 10**9))
+        (second,) = history.import_json_runs(tmp_path).imported
+        (summary,) = history.list_runs()
+    assert summary.id == second[1] != first[1]
+    assert (summary.status, summary.epochs_done) == ("completed", 3)
+
+
+def test_import_from_a_missing_folder_is_nothing(tmp_path: Path, db_path: Path) -> None:
+    with RunHistory(db_path) as history:
+        done = history.import_json_runs(tmp_path / "nowhere")
+    assert (done.imported, done.skipped, done.unchanged) == ([], [], 0)
+
+
+@pytest.mark.parametrize("text", [
+    "[" * 100_000 + "]" * 100_000,
+    '{"config": {"epochs": 1' + "0" * 400 + '}, "history": []}',
+    '{"config": {"epochs": "1e999999"}, "history": []}',
+])
+def test_hostile_old_records_are_skipped_with_a_reason(tmp_path, text):
+    folder = tmp_path / "old"
+    folder.mkdir()
+    (folder / "bad.json").write_text(text)
+    with RunHistory(tmp_path / "runs.db") as history:
+        report = history.import_json_runs(folder)
+        assert not report.imported and len(report.skipped) == 1
+        assert history.count() == 0
