@@ -10,6 +10,7 @@ line saying what to change; no traceback reaches the user.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
 from rich.console import Console
 from rich.table import Table
@@ -24,6 +25,12 @@ from nntui.studies.comparisons import COMPARISONS
 # keeps the two equal); his unregularized baseline is the nielsen-baseline preset.
 DEFAULTS_TITLE = ("hyperparameters (defaults: Nielsen's ch. 3 network with L2, λ = 5 — "
                   "the nielsen-l2 preset)")
+
+
+def consoles() -> tuple[Console, Console]:
+    """Standard output and standard error as every command prints to them: lines wrapped by the
+    terminal, not cut by Rich, so a piped line stays one line."""
+    return Console(soft_wrap=True), Console(stderr=True, soft_wrap=True)
 
 
 def flag(name: str) -> str:
@@ -88,14 +95,26 @@ def print_presets(console: Console) -> None:
 
 # --- values a flag may take ----------------------------------------------------------------------
 
-def workers_value(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} is too small; use 0 or more")
-    return value
+def whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least ``low`` (and at most ``high``), refused in
+    words that say what to give instead."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        if high is not None and not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is out of range; use {low} to {high}")
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{value} is too small; give at least {low}")
+        return value
+
+    return parse
+
+
+workers_value = whole_number(0)
+"""How many Dask workers: 0 trains one run after another in this process."""
 
 
 def seconds_value(text: str) -> float:

@@ -30,6 +30,7 @@ from rich.text import Text
 
 from nntui.cli.arguments import (
     add_location_arguments,
+    consoles,
     print_comparisons,
     seconds_value,
     workers_value,
@@ -287,8 +288,7 @@ def record_data(comparison: Comparison, results: Sequence[VariantResult],
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(list(argv) if argv is not None else None)
-    console = Console(soft_wrap=True)
-    err = Console(stderr=True, soft_wrap=True)
+    console, err = consoles()
     if args.list:
         print_comparisons(console)
         return 0

@@ -27,6 +27,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from nntui.cli.arguments import consoles, whole_number
 from nntui.config import Config, describe
 from nntui.datasets import Dataset, DatasetError
 from nntui.engine import Network
@@ -58,22 +59,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", metavar="DIR", default=None,
                         help="folder with the MNIST IDX files (default: $NNTUI_DATA_DIR or the "
                              "copy bundled with nntui)")
-    parser.add_argument("--mistakes", metavar="N", type=_count, default=DEFAULT_MISTAKES,
+    parser.add_argument("--mistakes", metavar="N", type=whole_number(0, MAX_MISTAKES),
+                        default=DEFAULT_MISTAKES,
                         help=f"how many of the most confident mistakes to show (0 to "
                              f"{MAX_MISTAKES}; default {DEFAULT_MISTAKES})")
     parser.add_argument("--split", choices=("test", "validation"), default="test",
                         help="the examples to measure on (default: test)")
     return parser
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if not 0 <= value <= MAX_MISTAKES:
-        raise argparse.ArgumentTypeError(f"{value} is out of range; use 0 to {MAX_MISTAKES}")
-    return value
 
 
 class InspectError(Exception):
@@ -113,8 +105,7 @@ def check_fits(network: Network, data: Dataset) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    console = Console(soft_wrap=True)
-    err = Console(stderr=True, soft_wrap=True)
+    console, err = consoles()
     try:
         config, network, data = load_checked(args.network, args.data_dir)
         split = data.test if args.split == "test" else data.validation

@@ -16,9 +16,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rich.console import Console
-
-from nntui.cli.arguments import add_config_arguments, config_from_args, print_presets
+from nntui.cli.arguments import add_config_arguments, config_from_args, consoles, print_presets
 from nntui.config import Config
 from nntui.status import ExitStatus
 
@@ -60,6 +58,6 @@ def main(argv: Sequence[str] | None = None) -> int | OpenApp:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.list_presets:
-        print_presets(Console(soft_wrap=True))
+        print_presets(consoles()[0])
         return ExitStatus.SUCCESS
     return OpenApp(config_from_args(parser, args), args.data_dir, args.runs_db)

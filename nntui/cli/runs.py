@@ -29,6 +29,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from nntui.cli.arguments import whole_number
 from nntui.config import SPECS, applies, format_number, format_value
 from nntui.render.runs import (
     dataset_label,
@@ -79,16 +80,6 @@ def run_id(text: str) -> int:
     return value
 
 
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is too small; give at least 1")
-    return value
-
-
 def build_parser() -> argparse.ArgumentParser:
     db = argparse.ArgumentParser(add_help=False)
     db.add_argument("--runs-db", metavar="PATH", default=argparse.SUPPRESS,
@@ -106,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "left by older versions of nntui are imported the first time.")
     listing.add_argument("--json", action="store_true",
                          help="print a JSON list (one object per run) for scripts")
-    listing.add_argument("--limit", type=positive_int, metavar="N",
+    listing.add_argument("--limit", type=whole_number(1), metavar="N",
                          help="show only the first N runs")
     listing.add_argument("--sort", choices=("date", "best"), default="date",
                          help="newest first (date, the default) or best held-out accuracy first")

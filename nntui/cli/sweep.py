@@ -33,6 +33,7 @@ from rich.text import Text
 
 from nntui.cli.arguments import (
     add_config_arguments,
+    consoles,
     flag,
     print_presets,
     seconds_value,
@@ -233,8 +234,7 @@ def base_config(args: argparse.Namespace) -> tuple[Config | None, list[str]]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(list(argv) if argv is not None else None)
-    console = Console(soft_wrap=True)
-    err = Console(stderr=True, soft_wrap=True)
+    console, err = consoles()
     if args.list_presets:
         print_presets(console)
         return 0

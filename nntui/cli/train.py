@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from nntui.cli.arguments import add_config_arguments, config_from_args, print_presets
+from nntui.cli.arguments import add_config_arguments, config_from_args, consoles, print_presets
 from nntui.config import DEFAULTS, Config, describe
 from nntui.engine import BatchProgress, Control, EpochReport, Network
 from nntui.runner.hints import HintObserver
@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    console = Console(soft_wrap=True)
+    console, _ = consoles()
     if args.list_presets:
         print_presets(console)
         return ExitStatus.SUCCESS
@@ -164,7 +164,7 @@ def check_outputs(args: argparse.Namespace) -> str | None:
 def train_command(config: Config, args: argparse.Namespace, console: Console,
                   network: Network | None = None) -> int:
     """Train ``config`` headless (on from ``network``'s weights when given) and report."""
-    err = Console(stderr=True, soft_wrap=True)
+    _, err = consoles()
     problem = check_outputs(args)
     if problem is not None:
         err.print(f"nntui train: error: {problem}", highlight=False)
