@@ -20,10 +20,14 @@ class Control:
     request also wakes a trainer that is waiting out its pace between epochs.  The flags and the
     requested values change only under the control's lock; running and waking are
     :class:`threading.Event` objects, which need none.
+
+    The lock is re-entrant because a request may come from the trainer's own thread while that
+    thread holds it: at the command line the trainer runs in the main thread, where Python runs
+    the Ctrl+C handler that calls :meth:`stop`, between any two bytecodes.
     """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._pending = False
         self._stop_requested = False
         self._pause_after_epoch = False  # a step: run to the end of the epoch, then pause

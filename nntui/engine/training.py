@@ -85,6 +85,8 @@ class _SpeedSums:
 
     def __init__(self, biases: list[np.ndarray], rows: int):
         self.tables = [np.empty((rows, len(b)), dtype=b.dtype) for b in biases]
+        # Row i of every table, as the list backprop takes, made once rather than per mini-batch.
+        self._rows = [[table[i] for table in self.tables] for i in range(rows)]
         self.used = 0
         self.sums = [0.0] * len(biases)
 
@@ -95,7 +97,7 @@ class _SpeedSums:
     def next_rows(self) -> list[np.ndarray]:
         """The next row of each layer's table, for backprop to write a mini-batch's bias steps
         into (and the update to take them from)."""
-        rows = [table[self.used] for table in self.tables]
+        rows = self._rows[self.used]
         self.used += 1
         return rows
 

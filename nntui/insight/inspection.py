@@ -22,8 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nntui.engine import Network
-from nntui.engine import activations
+from nntui.engine import Network, activations
 
 Array = np.ndarray
 
