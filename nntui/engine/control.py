@@ -8,6 +8,8 @@ mini-batches and while it waits out its pace between epochs.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 class Control:
@@ -17,9 +19,9 @@ class Control:
     only looks further when it is set, so an idle control costs the training loop almost nothing.
     The trainer then calls :meth:`acknowledge` *before* it reads the requests, so that one
     arriving while it reads sets the flag again and is served at the next mini-batch.  Every
-    request also wakes a trainer that is waiting out its pace between epochs.  The flags and the
-    requested values change only under the control's lock; running and waking are
-    :class:`threading.Event` objects, which need none.
+    request also wakes a trainer that is waiting out its pace between epochs.  A request changes
+    its state and then sets the flag, all under the control's lock, and the trainer clears the flag
+    under it too.
 
     The lock is re-entrant because a request may come from the trainer's own thread while that
     thread holds it: at the command line the trainer runs in the main thread, where Python runs
@@ -66,55 +68,52 @@ class Control:
 
     # --- requests, from any thread -------------------------------------------------------------
 
-    def _request(self) -> None:
-        # The request's own state is set first, so a trainer that wakes sees it.
+    @contextmanager
+    def _request(self) -> Iterator[None]:
+        """Make a request: its own state is changed in the ``with`` block and :attr:`pending` set
+        after it, under the lock; then a trainer waiting out its pace wakes and sees both."""
         with self._lock:
+            yield
             self._pending = True
         self._wake.set()
 
     def pause(self) -> None:
-        self._running.clear()
-        self._request()
+        with self._request():
+            self._running.clear()
 
     def resume(self) -> None:
-        with self._lock:
+        with self._request():
             self._pause_after_epoch = False
-        self._running.set()
-        self._request()
+            self._running.set()
 
     def step(self) -> None:
         """Run to the end of the current epoch (or one whole epoch when paused at its start),
         then pause."""
-        with self._lock:
+        with self._request():
             self._pause_after_epoch = True
-        self._running.set()
-        self._request()
+            self._running.set()
 
     def stop(self) -> None:
         """Stop after the current mini-batch; the epoch's partial work is kept in the weights."""
-        with self._lock:
+        with self._request():
             self._stop_requested = True
-        self._running.set()
-        self._request()
+            self._running.set()
 
     def set_eta(self, eta: float) -> None:
-        with self._lock:
+        with self._request():
             self._eta_request, self._eta_factor = eta, 1.0
             self._live_eta = eta
-        self._request()
 
     def scale_eta(self, factor: float) -> None:
-        with self._lock:
+        with self._request():
             self._eta_factor *= factor
             if self._live_eta is not None:
                 self._live_eta *= factor
-        self._request()
 
     def set_pace(self, epochs_per_second: float) -> None:
         """Cap training at this many epochs per second from now on; 0 removes the cap."""
-        with self._lock:
+        with self._request():
             self._pace_request = max(0.0, float(epochs_per_second))
-        self._request()
 
     # --- the trainer's side ------------------------------------------------------------------
 

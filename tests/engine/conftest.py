@@ -1,5 +1,6 @@
-"""Fixtures of the engine's tests: made-up data sets for the trainer, and the pairings of output
-layer and cost that the config accepts (each test of a pairing runs once for every one)."""
+"""Fixtures of the engine's tests: made-up data sets for the trainer, numerical derivatives to
+check the analytic ones against, and the pairings of output layer and cost that the config accepts
+(each test of a pairing runs once for every one)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,27 @@ def make_blobs() -> Callable[..., Split]:
 def blobs() -> tuple[Split, Split]:
     """(training, validation) splits of two blobs, 200 and 100 points."""
     return _blobs(200, seed=0), _blobs(100, seed=1)
+
+
+def _central_differences(f: Callable[[], float], p: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """∂f/∂p, one element of ``p`` at a time: (f(p + ε) − f(p − ε)) / 2ε, with ``p`` changed in
+    place for each call of ``f`` and put back after."""
+    gradient = np.zeros_like(p)
+    for index in np.ndindex(p.shape):
+        old = p[index]
+        p[index] = old + eps
+        up = f()
+        p[index] = old - eps
+        down = f()
+        p[index] = old
+        gradient[index] = (up - down) / (2 * eps)
+    return gradient
+
+
+@pytest.fixture
+def central_differences() -> Callable[[Callable[[], float], np.ndarray], np.ndarray]:
+    """``central_differences(f, p)``: the numerical gradient of ``f()`` with respect to ``p``."""
+    return _central_differences
 
 
 def _accepted(output: str, cost: str) -> bool:

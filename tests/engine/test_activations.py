@@ -10,8 +10,6 @@ from nntui.config import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from nntui.engine import activations
 from nntui.engine.activations import ACTIVATIONS, Softmax
 
-EPS = 1e-6
-
 FORMULAS = {
     "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)),
     "tanh": np.tanh,
@@ -45,22 +43,13 @@ def test_value_matches_the_formula_in_place(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", FORMULAS)
-def test_times_derivative_matches_central_differences(name: str) -> None:
+def test_times_derivative_matches_central_differences(name: str, central_differences) -> None:
     """δ turned into ∂C/∂z for C = Σ δ ⊙ σ(z), checked one weighted input at a time.  For
     softmax this is the Jacobian product, every output depending on every z of its row."""
     sigma = activations.get(name)
     z = _inputs(1)
     delta = np.random.default_rng(2).standard_normal(z.shape)
-
-    def cost(zs: np.ndarray) -> float:
-        return float(np.sum(delta * sigma(zs.copy())))
-
-    numerical = np.zeros_like(z)
-    for index in np.ndindex(z.shape):
-        up, down = z.copy(), z.copy()
-        up[index] += EPS
-        down[index] -= EPS
-        numerical[index] = (cost(up) - cost(down)) / (2 * EPS)
+    numerical = central_differences(lambda: float(np.sum(delta * sigma(z.copy()))), z)
     a = sigma(z.copy())
     got = sigma.times_derivative(delta.copy(), a, np.empty_like(a))
     np.testing.assert_allclose(got, numerical, rtol=1e-6, atol=1e-8)

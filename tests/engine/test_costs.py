@@ -10,8 +10,6 @@ from nntui.config import COSTS as COST_NAMES
 from nntui.config import parse_values
 from nntui.engine import Network, activations, costs
 
-EPS = 1e-6
-
 
 def _outputs_and_targets(output: str, seed: int = 0, m: int = 6, n: int = 3):
     """Outputs a = σ(z) of the ``output`` layer for random z, and targets suited to it."""
@@ -96,22 +94,13 @@ def test_unknown_cost_is_an_error() -> None:
 
 # --- the output error --------------------------------------------------------------------------
 
-def test_delta_matches_central_differences(pairing: tuple[str, str]) -> None:
+def test_delta_matches_central_differences(pairing: tuple[str, str], central_differences) -> None:
     """δᴸ = ∂C/∂zᴸ, per example, for the cost summed over the examples (each row's δ is the
     derivative of that example's cost alone)."""
     output, name = pairing
     sigma, cost = activations.get(output), costs.get(name)
     z, y = _outputs_and_targets(output, seed=1)
-
-    def summed(zs: np.ndarray) -> float:
-        return cost.fn(sigma(zs.copy()), y) * len(zs)
-
-    numerical = np.zeros_like(z)
-    for index in np.ndindex(z.shape):
-        up, down = z.copy(), z.copy()
-        up[index] += EPS
-        down[index] -= EPS
-        numerical[index] = (summed(up) - summed(down)) / (2 * EPS)
+    numerical = central_differences(lambda: cost.fn(sigma(z.copy()), y) * len(z), z)
     a = sigma(z.copy())
     before = a.copy(), y.copy()
     out = np.empty_like(a)

@@ -19,7 +19,6 @@ SIZES = [4, 5, 3, 3]
 M = 6  # examples in the checked batch
 N_TRAIN = 20  # the training-set size n that scales the regularization term
 LMBDA = 0.7
-EPS = 1e-6
 
 
 def _problem(output: str, cost: str, seed: int = 0, dtype: str = "float64"):
@@ -73,22 +72,6 @@ def _full_cost(net: Network, x, y, reg: str, dropout: float = 0.0, mask_seed: in
     return cost + net.weight_penalty(reg, LMBDA, N_TRAIN)
 
 
-def _numerical(net: Network, params: list[np.ndarray], cost) -> list[np.ndarray]:
-    grads = []
-    for p in params:
-        g = np.zeros_like(p)
-        for index in np.ndindex(p.shape):
-            old = p[index]
-            p[index] = old + EPS
-            up = cost()
-            p[index] = old - EPS
-            down = cost()
-            p[index] = old
-            g[index] = (up - down) / (2 * EPS)
-        grads.append(g)
-    return grads
-
-
 def _assert_close(analytic: list[np.ndarray], numerical: list[np.ndarray]) -> None:
     for layer, (a, n) in enumerate(zip(analytic, numerical, strict=True)):
         scale = np.linalg.norm(a) + np.linalg.norm(n)
@@ -97,19 +80,26 @@ def _assert_close(analytic: list[np.ndarray], numerical: list[np.ndarray]) -> No
         assert relative < 1e-6, f"layer {layer + 1}: relative error {relative:.2e}"
 
 
+def _check_gradient(net: Network, x, y, reg: str, central_differences,
+                    **dropout) -> list[np.ndarray]:
+    """Compare the step direction with central differences of the full cost, every weight and
+    bias of every layer; returns the weights' gradients."""
+    grads_w, grads_b = _analytic(net, x, y, reg, **dropout)
+    def full() -> float:
+        return _full_cost(net, x, y, reg, **dropout)
+
+    _assert_close(grads_w, [central_differences(full, w) for w in net.weights])
+    _assert_close(grads_b, [central_differences(full, b) for b in net.biases])
+    return grads_w
+
+
 @pytest.mark.parametrize("reg", REGULARIZATIONS)
 @pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
 def test_gradient_matches_central_differences(activation: str, pairing: tuple[str, str],
-                                              reg: str) -> None:
+                                              reg: str, central_differences) -> None:
     output, cost = pairing
     x, y = _problem(output, cost)
-    net = _network(activation, output, cost)
-    grads_w, grads_b = _analytic(net, x, y, reg)
-    def full() -> float:
-        return _full_cost(net, x, y, reg)
-
-    _assert_close(grads_w, _numerical(net, net.weights, full))
-    _assert_close(grads_b, _numerical(net, net.biases, full))
+    _check_gradient(_network(activation, output, cost), x, y, reg, central_differences)
 
 
 @pytest.mark.parametrize(("activation", "output", "cost"), [
@@ -117,20 +107,15 @@ def test_gradient_matches_central_differences(activation: str, pairing: tuple[st
     ("sigmoid", "sigmoid", "cross-entropy"),
     ("tanh", "softmax", "quadratic"),
 ])
-def test_gradient_with_fewer_examples_than_neurons(activation: str, output: str,
-                                                   cost: str) -> None:
+def test_gradient_with_fewer_examples_than_neurons(activation: str, output: str, cost: str,
+                                                   central_differences) -> None:
     """With fewer examples than a layer has neurons, backprop computes that layer's Zᵀ = W·Aᵀ
     (the faster way round for BLAS) and turns it back; the gradient must not notice."""
     x, y = _problem(output, cost, seed=6)
     x, y = x[:2], y[:2]
     net = _network(activation, output, cost, seed=9)
     assert all(t is not None for t in net.workspace(2).transposed)  # every layer: 2 < 5, 3, 3
-    grads_w, grads_b = _analytic(net, x, y, "l2")
-    def full() -> float:
-        return _full_cost(net, x, y, "l2")
-
-    _assert_close(grads_w, _numerical(net, net.weights, full))
-    _assert_close(grads_b, _numerical(net, net.biases, full))
+    _check_gradient(net, x, y, "l2", central_differences)
     np.testing.assert_allclose(net.workspace(2).activations[-1], net.feedforward(x), rtol=1e-12)
 
 
@@ -139,17 +124,13 @@ def test_gradient_with_fewer_examples_than_neurons(activation: str, output: str,
     ("sigmoid", "sigmoid", "cross-entropy"),
     ("tanh", "linear", "quadratic"),
 ])
-def test_gradient_with_a_fixed_dropout_mask(activation: str, output: str, cost: str) -> None:
+def test_gradient_with_a_fixed_dropout_mask(activation: str, output: str, cost: str,
+                                            central_differences) -> None:
     """With the same rng seed on both sides the mask is fixed, so the dropped network is an
     ordinary function of the weights and its gradient can be checked like any other."""
     x, y = _problem(output, cost, seed=5)
     net = _network(activation, output, cost, seed=7)
-    grads_w, grads_b = _analytic(net, x, y, "l2", dropout=0.4, mask_seed=11)
-    def full() -> float:
-        return _full_cost(net, x, y, "l2", dropout=0.4, mask_seed=11)
-
-    _assert_close(grads_w, _numerical(net, net.weights, full))
-    _assert_close(grads_b, _numerical(net, net.biases, full))
+    grads_w = _check_gradient(net, x, y, "l2", central_differences, dropout=0.4, mask_seed=11)
     # The mask really dropped something, and a dropped neuron's incoming weights got no gradient.
     ws = net.workspace(M)
     dropped = ws.masks[0] == 0
@@ -262,18 +243,13 @@ def test_backprop_writes_outputs_and_bias_gradients_where_it_is_told() -> None:
     ("sigmoid", "tanh", "quadratic"),  # quadratic with an output the config does not offer
     ("tanh", "relu", "quadratic"),
 ])
-def test_gradient_beyond_the_configs_choices(activation: str, output: str, cost: str) -> None:
+def test_gradient_beyond_the_configs_choices(activation: str, output: str, cost: str,
+                                            central_differences) -> None:
     """The engine computes every σ' it knows, not only the combinations the config offers."""
     x, y = _problem("linear", cost, seed=8)
     if output == "sigmoid":
         y = np.random.default_rng(8).uniform(0.05, 0.95, y.shape)
-    net = _network(activation, output, cost, seed=5)
-    grads_w, grads_b = _analytic(net, x, y, "l2")
-    def full() -> float:
-        return _full_cost(net, x, y, "l2")
-
-    _assert_close(grads_w, _numerical(net, net.weights, full))
-    _assert_close(grads_b, _numerical(net, net.biases, full))
+    _check_gradient(_network(activation, output, cost, seed=5), x, y, "l2", central_differences)
 
 
 def test_feedforward_in_chunks_matches_one_pass() -> None:
