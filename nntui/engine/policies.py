@@ -122,8 +122,8 @@ def eta_schedule(name: str, start: float) -> EtaSchedule:
 class Pace:
     """At most ``per_second`` epochs a second; 0 trains as fast as it can.
 
-    After each epoch (but the last) the trainer :meth:`wait`\\ s until 1/P s have passed since the
-    epoch began, evaluation included.  The wait is on the control, so a stop, pause or step ends
+    After each epoch but the last the trainer waits (:meth:`wait`) until 1/P s have passed since
+    the epoch began, evaluation included.  The wait is on the control, so a stop, pause or step ends
     it at once and a new pace applies at once; with no pace it costs nothing.  The wait is not
     training time.
     """
