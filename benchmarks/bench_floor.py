@@ -121,17 +121,16 @@ def step_in_cache(case: Case, train, dtype: str) -> Callable[[], None]:
                       eval_train=False, seed=1)
     n, m = len(train.x), case.batch
     sizes = [m] * (n // m) + ([n % m] if n % m else [])
-    workspaces = {}
-    for rows in set(sizes):
-        ws = workspaces[rows] = network.workspace(rows)
-        ws.activations[0][...] = train.x[:rows]
-        ws.targets[...] = train.y[:rows]
+    x = np.asarray(train.x, dtype=dtype)
+    y = np.asarray(train.y, dtype=dtype)
+    outputs = np.empty((m, network.sizes[-1]), dtype=dtype)  # kept, as the trainer keeps them
+    rows_of_b = [np.empty_like(b) for b in network.biases]  # the bias steps' own rows
 
     def epoch() -> None:
         for rows in sizes:
-            ws = workspaces[rows]
-            network.backprop(ws, scale=case.eta / rows)
-            trainer._update(ws, n)
+            grad_w, grad_b = network.backprop(x[:rows], y[:rows], scale=case.eta / rows,
+                                              outputs=outputs[:rows], grad_b=rows_of_b)
+            trainer._update(grad_w, grad_b, n)
 
     return epoch
 

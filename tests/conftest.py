@@ -1,8 +1,9 @@
 """Small shared fixtures for the engine, training, runs and CLI tests.
 
-Only cheap, deterministic things live here: a made-up classification set in the shape the trainer
-expects, a collector that records the events a trainer reports, a maker of epoch reports for
-the tests that record runs, and the paths no nntui writer may write.
+Only cheap, deterministic things live here: a collector that records the events a trainer and a
+run report, a maker of epoch reports for the tests that record runs, the paths no nntui writer may
+write, and a private run history for every test.  (The engine's made-up data sets are in
+tests/engine/conftest.py.)
 """
 
 from __future__ import annotations
@@ -11,32 +12,10 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from nntui.datasets import Split
 from nntui.engine import EpochReport
 from nntui.runner.lifecycle import RunObserver
-
-
-def make_blobs(n: int, seed: int = 0, dtype: str = "float32") -> Split:
-    """Two well-separated Gaussian blobs in 2-D, labels 0/1, one-hot targets.
-
-    Separable enough that any sensible network reaches high accuracy in a few epochs, so a test
-    that trains on it fails only when learning itself is broken.
-    """
-    rng = np.random.default_rng(seed)
-    labels = rng.integers(0, 2, n)
-    centres = np.array([[-1.0, -1.0], [1.0, 1.0]])
-    x = centres[labels] + 0.35 * rng.standard_normal((n, 2))
-    y = np.eye(2)[labels]
-    return Split(x.astype(dtype), y.astype(dtype), labels.astype(np.int64))
-
-
-@pytest.fixture
-def blobs() -> tuple[Split, Split]:
-    """(training, validation) splits of :func:`make_blobs`."""
-    return make_blobs(200, seed=0), make_blobs(100, seed=1)
 
 
 class Recorder(RunObserver):

@@ -2,11 +2,20 @@
 
 Pure NumPy with no knowledge of the app, the command line or the data sets: it trains any arrays it
 is given and reports to whatever observer it is handed.
+
+    activations.py   σ and σ' side by side, one small object per function
+    costs.py         C and δᴸ side by side, one small object per cost
+    init.py          the starting weights, one small function per scheme
+    network.py       Network: the forward pass and backprop
+    events.py        what the trainer reports, and the observers that hear it
+    control.py       Control: how a running trainer is steered from another thread
+    policies.py      early stopping, the η schedules and the pace, consulted once an epoch
+    training.py      Trainer: mini-batch SGD
 """
 
+from nntui.engine.control import Control
 from nntui.engine.events import (
     BatchProgress,
-    Control,
     EpochReport,
     Event,
     Failed,

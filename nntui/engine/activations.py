@@ -1,17 +1,28 @@
-"""Activation functions, each with its derivative written in terms of its own output.
+"""Activation functions σ, each a small object holding its value and its derivative side by side.
 
 Backprop needs σ'(z) at every layer.  For the functions used here the derivative can be written
-from the activation a = σ(z) alone (for the sigmoid σ' = a(1 − a)), so the network keeps only the
-activations of a forward pass, not the weighted inputs z as well.
+from the activation a = σ(z) alone, so the network keeps only the activations of a forward pass,
+not the weighted inputs z as well:
 
-Every function works *in place* on the array it is given: during training the same buffers are
+    sigmoid   σ(z) = 1 / (1 + e^(−z))            σ' = a(1 − a)
+    tanh      σ(z) = tanh z                      σ' = 1 − a²
+    relu      σ(z) = max(0, z)                   σ' = 1 where a > 0, else 0
+    linear    σ(z) = z                           σ' = 1
+    softmax   aⱼ = e^(zⱼ) / Σₖ e^(zₖ)            ∂aⱼ/∂zₖ = aⱼ (1[j = k] − aₖ)
+
+Softmax is the odd one: every output depends on every weighted input, so its derivative is a
+Jacobian, and what backprop needs is that Jacobian times the error, δⱼ aⱼ − aⱼ Σₖ δₖ aₖ.
+
+Every method works *in place* on the arrays it is given: during training the same buffers are
 reused for every mini-batch, which matters when a mini-batch holds only ten examples and the cost of
-each NumPy call, not the arithmetic, sets the pace.
+each NumPy call, not the arithmetic, sets the pace.  Look an activation up by the name the config
+uses with :func:`get`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from abc import ABC, abstractmethod
+from typing import ClassVar
 
 import numpy as np
 
@@ -35,67 +46,123 @@ class _Constant(dict):
 ZERO, HALF, ONE = _Constant(0.0), _Constant(0.5), _Constant(1.0)
 
 
-def sigmoid(z: Array) -> Array:
-    """σ(z) = 1 / (1 + e^(−z)), computed as (1 + tanh(z/2)) / 2 so no exp() can overflow."""
-    half = HALF[z.dtype]
-    z *= half
-    np.tanh(z, out=z)
-    z += ONE[z.dtype]
-    z *= half
-    return z
+class Activation(ABC):
+    """σ applied in place (``sigma(z)`` overwrites z with σ(z) and returns it), and its
+    derivative as backprop uses it (:meth:`times_derivative`)."""
+
+    name: ClassVar[str]
+
+    @abstractmethod
+    def __call__(self, z: Array) -> Array:
+        """σ(z), written over ``z``."""
+
+    @abstractmethod
+    def times_derivative(self, delta: Array, a: Array, scratch: Array) -> Array:
+        """The error ``delta`` (∂C/∂a, one example per row) turned into ∂C/∂z, written over
+        ``delta``, for a layer whose activations are ``a`` = σ(z): δ ⊙ σ'(z) for the functions
+        that act on each neuron alone.  ``scratch`` is a buffer of a's shape it may overwrite."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
 
 
-def tanh(z: Array) -> Array:
-    """The hyperbolic tangent: a sigmoid stretched to (−1, 1)."""
-    return np.tanh(z, out=z)
+class Sigmoid(Activation):
+    """The logistic function of Nielsen's book: a smooth step from 0 to 1."""
 
+    name = "sigmoid"
 
-def relu(z: Array) -> Array:
-    """The rectified linear unit max(0, z): it does not saturate for positive z."""
-    return np.maximum(z, ZERO[z.dtype], out=z)
+    def __call__(self, z: Array) -> Array:
+        """σ(z) = 1 / (1 + e^(−z)), computed as (1 + tanh(z/2)) / 2 so no exp() can overflow."""
+        half = HALF[z.dtype]
+        z *= half
+        np.tanh(z, out=z)
+        z += ONE[z.dtype]
+        z *= half
+        return z
 
-
-def linear(z: Array) -> Array:
-    """The identity: the neuron outputs its weighted input unchanged."""
-    return z
-
-
-def softmax(z: Array) -> Array:
-    """Softmax over each row: e^(z_j) / Σ_k e^(z_k), a probability distribution over the outputs.
-
-    Subtracting each row's maximum first changes nothing mathematically and keeps exp() finite.
-    """
-    z -= z.max(axis=1, keepdims=True)
-    np.exp(z, out=z)
-    z /= z.sum(axis=1, keepdims=True)
-    return z
-
-
-def multiply_by_derivative(name: str, delta: Array, a: Array, scratch: Array) -> Array:
-    """delta ⊙ σ'(z) for a hidden layer whose activations are ``a``, written into ``delta``.
-
-    ``scratch`` is a buffer of a's shape this function may overwrite.
-    """
-    if name == "sigmoid":  # σ' = a(1 − a)
+    def times_derivative(self, delta: Array, a: Array, scratch: Array) -> Array:
+        """σ' = a(1 − a)."""
         np.subtract(ONE[a.dtype], a, out=scratch)
         scratch *= a
         delta *= scratch
-    elif name == "tanh":  # tanh' = 1 − a²
+        return delta
+
+
+class Tanh(Activation):
+    """The hyperbolic tangent: a sigmoid stretched to (−1, 1)."""
+
+    name = "tanh"
+
+    def __call__(self, z: Array) -> Array:
+        return np.tanh(z, out=z)
+
+    def times_derivative(self, delta: Array, a: Array, scratch: Array) -> Array:
+        """tanh' = 1 − a²."""
         np.multiply(a, a, out=scratch)
         np.subtract(ONE[a.dtype], scratch, out=scratch)
         delta *= scratch
-    elif name == "relu":  # relu' = 1 where the neuron is active, 0 elsewhere
+        return delta
+
+
+class ReLU(Activation):
+    """The rectified linear unit max(0, z): it does not saturate for positive z."""
+
+    name = "relu"
+
+    def __call__(self, z: Array) -> Array:
+        return np.maximum(z, ZERO[z.dtype], out=z)
+
+    def times_derivative(self, delta: Array, a: Array, scratch: Array) -> Array:
+        """relu' = 1 where the neuron is active, 0 elsewhere."""
         np.sign(a, out=scratch)  # = relu' as a ≥ 0; cheaper than a comparison cast to floats
         delta *= scratch
-    elif name != "linear":
-        raise ValueError(f"unknown activation {name!r}")
-    return delta
+        return delta
 
 
-ACTIVATIONS: dict[str, Callable[[Array], Array]] = {
-    "sigmoid": sigmoid,
-    "tanh": tanh,
-    "relu": relu,
-    "linear": linear,
-    "softmax": softmax,
+class Linear(Activation):
+    """The identity: the neuron outputs its weighted input unchanged."""
+
+    name = "linear"
+
+    def __call__(self, z: Array) -> Array:
+        return z
+
+    def times_derivative(self, delta: Array, a: Array, scratch: Array) -> Array:
+        """σ' = 1: nothing to do."""
+        return delta
+
+
+class Softmax(Activation):
+    """Softmax over each row: a probability distribution over the layer's neurons."""
+
+    name = "softmax"
+
+    def __call__(self, z: Array) -> Array:
+        """e^(zⱼ) / Σₖ e^(zₖ).  Subtracting each row's maximum first changes nothing
+        mathematically and keeps exp() finite."""
+        z -= z.max(axis=1, keepdims=True)
+        np.exp(z, out=z)
+        z /= z.sum(axis=1, keepdims=True)
+        return z
+
+    def times_derivative(self, delta: Array, a: Array, scratch: Array) -> Array:
+        """The Jacobian of softmax applied to the error: Σⱼ δⱼ ∂aⱼ/∂zₖ = aₖ (δₖ − ⟨δ, a⟩)."""
+        delta -= np.einsum("ij,ij->i", delta, a)[:, None]
+        delta *= a
+        return delta
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    function.name: function for function in (Sigmoid(), Tanh(), ReLU(), Linear(), Softmax())
 }
+"""Every activation by the name the config, the command line and saved networks use."""
+
+
+def get(name: str, role: str = "activation") -> Activation:
+    """The activation called ``name``; ValueError naming the choices for an unknown one
+    (``role`` says what it was meant to be, e.g. "output")."""
+    try:
+        return ACTIVATIONS[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown {role} {name!r}; choose one of "
+                         f"{', '.join(ACTIVATIONS)}") from None

@@ -1,4 +1,4 @@
-"""What the trainer tells its observers, and the small object through which it is steered.
+"""What the trainer tells its observers: the events, and the Keras-style observer that hears them.
 
 The trainer runs in one thread (a worker of the app, or the main thread of ``nntui train``) and
 reports what happens as *events* to an :class:`Observer`, the way Keras reports to its callbacks:
@@ -7,16 +7,15 @@ cares about, and :class:`Observers` fans every event out to a list of them.  Eac
 method that receives it (``hook``), so an event handed on whole (``observer.notify(event)``) reaches
 the right method without anyone testing its type.
 
-Control flows the other way through a :class:`Control`, which the trainer reads between
-mini-batches.  All of it is plain Python with no UI in it, so the same trainer serves the terminal
-app, the command line and the tests.
+Control flows the other way, through a :class:`~nntui.engine.control.Control`.  All of it is plain
+Python with no UI in it, so the same trainer serves the terminal app, the command line and the
+tests.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import ClassVar
 
 
@@ -184,113 +183,3 @@ class Observers(Observer):
 
     def on_fail(self, failed: Failed) -> None:
         self.notify(failed)
-
-
-@dataclass
-class Control:
-    """Pause, resume, stop, step, and live changes of η and pace, safe to call from any thread.
-
-    Every request sets ``pending``; the trainer reads that one attribute after each mini-batch and
-    only looks further when it is set, so an idle control costs the training loop almost nothing.
-    Every request also wakes a trainer that is waiting out its pace between epochs.
-    """
-
-    pending: bool = False
-    stop_requested: bool = False
-    pause_after_epoch: bool = False
-    live_eta: float | None = None
-    """The η in force, or the last one asked for until the trainer takes it: what a UI shows."""
-    _eta_request: float | None = None
-    _eta_factor: float = 1.0
-    _pace_request: float | None = None
-    _running: threading.Event = field(default_factory=threading.Event)
-    _wake: threading.Event = field(default_factory=threading.Event)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def __post_init__(self) -> None:
-        self._running.set()
-
-    @property
-    def paused(self) -> bool:
-        return not self._running.is_set()
-
-    def _request(self) -> None:
-        # The request's own state is set first, so a trainer that wakes sees it.
-        self.pending = True
-        self._wake.set()
-
-    def pause(self) -> None:
-        self._running.clear()
-        self._request()
-
-    def resume(self) -> None:
-        self.pause_after_epoch = False
-        self._running.set()
-        self._request()
-
-    def step(self) -> None:
-        """Run to the end of the current epoch (or one whole epoch when paused at its start),
-        then pause."""
-        self.pause_after_epoch = True
-        self._running.set()
-        self._request()
-
-    def stop(self) -> None:
-        """Stop after the current mini-batch; the epoch's partial work is kept in the weights."""
-        self.stop_requested = True
-        self._running.set()
-        self._request()
-
-    def set_eta(self, eta: float) -> None:
-        with self._lock:
-            self._eta_request, self._eta_factor = eta, 1.0
-            self.live_eta = eta
-        self._request()
-
-    def scale_eta(self, factor: float) -> None:
-        with self._lock:
-            self._eta_factor *= factor
-            if self.live_eta is not None:
-                self.live_eta *= factor
-        self._request()
-
-    def set_pace(self, epochs_per_second: float) -> None:
-        """Cap training at this many epochs per second from now on; 0 removes the cap."""
-        with self._lock:
-            self._pace_request = max(0.0, float(epochs_per_second))
-        self._request()
-
-    # --- the trainer's side ------------------------------------------------------------------
-
-    def take_eta(self, eta: float) -> float:
-        """The η to use from now on, given the one in use; clears the request."""
-        with self._lock:
-            if self._eta_request is not None:
-                eta = self._eta_request
-            eta *= self._eta_factor
-            self._eta_request, self._eta_factor = None, 1.0
-            self.live_eta = eta
-        return eta
-
-    def eta_changed(self, eta: float) -> None:
-        """The trainer changed η itself (the halving schedule), or starts with it."""
-        with self._lock:
-            if self._eta_request is None and self._eta_factor == 1.0:
-                self.live_eta = eta
-
-    def take_pace(self, pace: float) -> float:
-        """The pace to keep from now on, given the one kept; clears the request."""
-        with self._lock:
-            if self._pace_request is not None:
-                pace, self._pace_request = self._pace_request, None
-        return pace
-
-    def wait_while_paused(self, timeout: float = 0.1) -> bool:
-        """Block while paused (waking every ``timeout`` s); True once running again."""
-        return self._running.wait(timeout)
-
-    def wait_for_request(self, timeout: float) -> bool:
-        """Block for up to ``timeout`` s, or until any request arrives (True if one did)."""
-        woken = self._wake.wait(timeout)
-        self._wake.clear()
-        return woken

@@ -8,16 +8,17 @@ then computes, for every example in one matrix product,
 
 and backprop runs the four equations of the book over the batch:
 
-    δᴸ   = ∂C/∂zᴸ                   (from the cost, see costs.py)
-    δˡ   = (δˡ⁺¹ · Wˡ⁺¹) ⊙ σ'(zˡ)
+    δᴸ   = ∂C/∂zᴸ                   (from the cost: Cost.delta, see costs.py)
+    δˡ   = (δˡ⁺¹ · Wˡ⁺¹) ⊙ σ'(zˡ)   (Activation.times_derivative, see activations.py)
     ∂C/∂Wˡ = (δˡ)ᵀ · Aˡ⁻¹          summed over the examples of the batch
     ∂C/∂bˡ = Σ_rows δˡ
 
-The training loop calls :meth:`Network.backprop` thousands of times per epoch with the same batch
-size, so it writes into buffers allocated once per batch size (:class:`_Workspace`) rather than
-creating new arrays each time.  With ten examples a batch each NumPy call costs about as much as
-the arithmetic it does, so backprop makes as few calls as the equations allow; each saving is
-noted where it is made.
+The network holds its activations and cost as the small objects of activations.py and costs.py,
+looked up once from the names it is given.  The training loop calls :meth:`Network.backprop`
+thousands of times per epoch with the same batch size, so it writes into buffers allocated once
+per batch size (:class:`_Workspace`) rather than creating new arrays each time.  With ten examples
+a batch each NumPy call costs about as much as the arithmetic it does, so backprop makes as few
+calls as the equations allow; each saving is noted where it is made.
 """
 
 from __future__ import annotations
@@ -26,8 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nntui.engine.activations import ACTIVATIONS, multiply_by_derivative
-from nntui.engine.costs import cost_value, output_delta
+from nntui.engine import activations, costs
 from nntui.engine.init import initial_parameters
 
 Array = np.ndarray
@@ -38,22 +38,29 @@ EVAL_CHUNK = 10_000
 
 @dataclass
 class _Workspace:
-    """Buffers reused by every mini-batch of one size: activations, errors and gradients."""
+    """Buffers reused by every mini-batch of one size, one per layer that computes something: list
+    index l holds layer l + 1 of the equations (A¹ and δ¹ at index 0)."""
 
-    activations: list[Array]  # A⁰ (the input batch) … Aᴸ, each (m, n_l)
+    activations: list[Array]  # A¹ … Aᴸ, each (m, n_l); Aᴸ: output, or where the caller said
+    output: Array  # the workspace's own Aᴸ, for a caller that keeps no outputs
     deltas: list[Array]  # δ¹ … δᴸ, each (m, n_l)
     scratch: list[Array]  # one (m, n_l) spare per layer, for σ'(z)
     masks: list[Array]  # dropout masks of the hidden layers, 0 or 1/(1 − p)
     dropped: list[Array]  # hidden activations after dropout, what the next layer is fed
     grad_w: list[Array]  # ∂C/∂Wˡ summed over the batch
-    grad_b: list[Array]  # ∂C/∂bˡ summed over the batch
-    targets: Array  # Y, (m, n_out)
+    grad_b: list[Array]  # ∂C/∂bˡ summed over the batch, unless the caller said where
     ones: Array  # a row of m ones: ones · δ sums δ over the batch in one BLAS call
     transposed: list[Array | None]  # per layer, (n_l, m) for Zᵀ = W·Aᵀ when m < n_l, else None
 
 
 class Network:
-    """A network of layer ``sizes`` (input first) trained against ``cost``."""
+    """A network of layer ``sizes`` (input first) trained against ``cost``.
+
+    ``activation`` (the hidden layers'), ``output`` and ``cost`` are given by name (see
+    :data:`~nntui.engine.activations.ACTIVATIONS` and :data:`~nntui.engine.costs.COSTS`) and held
+    as the objects of those names, ``init`` names a scheme of
+    :data:`~nntui.engine.init.INITIALIZATIONS`.
+    """
 
     def __init__(
         self,
@@ -68,50 +75,51 @@ class Network:
     ):
         if len(sizes) < 2:
             raise ValueError("a network needs at least an input and an output layer")
-        for kind, name in (("activation", activation), ("output", output)):
-            if name not in ACTIVATIONS:
-                raise ValueError(f"unknown {kind} {name!r}")
         self.sizes = list(sizes)
-        self.activation = activation
-        self.output = output
-        self.cost = cost
+        self.activation = activations.get(activation)
+        self.output = activations.get(output, "output")
+        self.cost = costs.get(cost)
         self.dtype = np.dtype(dtype)
         self.weights, self.biases = initial_parameters(
             self.sizes, init, np.random.default_rng(seed), self.dtype
         )
         self._workspaces: dict[int, _Workspace] = {}
-        # σ of each layer, looked up once rather than by name in every forward pass.
-        self._sigmas = [ACTIVATIONS[self._activation_of(layer)]
-                        for layer in range(self.num_layers)]
+        # σ of each layer: the hidden layers' activation, then the output's.
+        self._sigmas = [self.activation] * (self.num_layers - 1) + [self.output]
 
     @property
     def num_layers(self) -> int:
         """Layers that compute something: everything but the input layer."""
         return len(self.weights)
 
-    def _activation_of(self, layer: int) -> str:
-        return self.output if layer == self.num_layers - 1 else self.activation
-
     # --- the forward pass -------------------------------------------------------------------
 
     def feedforward(self, x: Array) -> Array:
         """The network's outputs for the inputs ``x`` (one example per row), in new memory."""
-        outputs = [self._feedforward_chunk(x[i : i + EVAL_CHUNK])
+        outputs = [self.layer_activations(x[i : i + EVAL_CHUNK])[-1]
                    for i in range(0, len(x), EVAL_CHUNK)]
         return outputs[0] if len(outputs) == 1 else np.concatenate(outputs)
 
-    def _feedforward_chunk(self, x: Array) -> Array:
+    def layer_activations(self, x: Array) -> list[Array]:
+        """Every layer's activations A¹ … Aᴸ for the inputs ``x`` (one example per row), each in
+        new memory: Aᴸ is the output, the others are the hidden layers', for whatever looks
+        inside a network (a hidden neuron over the plane, dead units on a probe).
+
+        All of ``x`` goes through at once; :meth:`feedforward` cuts a large ``x`` into chunks.
+        """
         a = np.asarray(x, dtype=self.dtype)
-        for layer, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+        layers = []
+        for w, b, sigma in zip(self.weights, self.biases, self._sigmas, strict=True):
             z = a @ w.T
             z += b
-            a = ACTIVATIONS[self._activation_of(layer)](z)
-        return a
+            a = sigma(z)
+            layers.append(a)
+        return layers
 
     def evaluate(self, x: Array, y: Array, labels: Array) -> tuple[float, float]:
         """Mean cost (without regularization) and accuracy, the fraction answered correctly."""
         a = self.feedforward(x)
-        return cost_value(self.cost, a, y), accuracy(a, labels)
+        return self.cost.fn(a, y), accuracy(a, labels)
 
     # --- backpropagation ----------------------------------------------------------------------
 
@@ -122,15 +130,16 @@ class Network:
             def new(n: int) -> Array:
                 return np.empty((m, n), dtype=self.dtype)
 
+            output = new(self.sizes[-1])
             ws = _Workspace(
-                activations=[new(n) for n in self.sizes],
+                activations=[new(n) for n in self.sizes[1:-1]] + [output],
+                output=output,
                 deltas=[new(n) for n in self.sizes[1:]],
                 scratch=[new(n) for n in self.sizes[1:]],
                 masks=[new(n) for n in self.sizes[1:-1]],
                 dropped=[new(n) for n in self.sizes[1:-1]],
                 grad_w=[np.empty_like(w) for w in self.weights],
                 grad_b=[np.empty_like(b) for b in self.biases],
-                targets=new(self.sizes[-1]),
                 ones=np.ones(m, dtype=self.dtype),
                 transposed=[np.empty((n, m), dtype=self.dtype) if m < n else None
                             for n in self.sizes[1:]],
@@ -138,26 +147,35 @@ class Network:
             self._workspaces[m] = ws
         return ws
 
-    def backprop(self, ws: _Workspace, dropout: float = 0.0,
-                 rng: np.random.Generator | None = None, scale: float = 1.0) -> None:
-        """Gradients of the cost *summed* over the batch held in ``ws``, times ``scale``, into
-        ``ws.grad_*``.
+    def backprop(self, x: Array, y: Array, *, scale: float = 1.0, dropout: float = 0.0,
+                 rng: np.random.Generator | None = None, outputs: Array | None = None,
+                 grad_b: list[Array] | None = None) -> tuple[list[Array], list[Array]]:
+        """The gradients of the cost *summed* over the batch of inputs ``x`` and targets ``y``
+        (m rows each, in the network's precision), times ``scale``: (∂C/∂W per layer, ∂C/∂b per
+        layer), in buffers reused by the next batch of m.
 
-        The caller has put the inputs in ``ws.activations[0]`` and the targets in ``ws.targets``.
         The trainer passes ``scale`` = η/m, so that the gradients come out as the steps themselves,
 
-            ws.grad_w[l] = (η/m) Σₓ ∂Cₓ/∂Wˡ,    ws.grad_b[l] = (η/m) Σₓ ∂Cₓ/∂bˡ:
+            (η/m) Σₓ ∂Cₓ/∂Wˡ,    (η/m) Σₓ ∂Cₓ/∂bˡ:
 
         every gradient is linear in δᴸ, so one multiplication of δᴸ scales them all.
-        With ``dropout`` p > 0 each hidden neuron is silenced with probability p and the survivors
-        are scaled by 1/(1 − p) ("inverted" dropout), so no rescaling is needed at test time.
+        With ``dropout`` p > 0 each hidden neuron is silenced with probability p (drawn from
+        ``rng``) and the survivors are scaled by 1/(1 − p) ("inverted" dropout), so no rescaling
+        is needed at test time.
+
+        ``outputs`` (m, n_L), if given, receives the output layer's activations, which the
+        trainer keeps to price later; ``grad_b``, if given, receives ∂C/∂bˡ instead of the
+        workspace (one array of n_l per layer: the trainer keeps each batch's bias step in a row
+        of its own for the speed of learning).
         """
+        ws = self.workspace(len(x))
         acts, deltas = ws.activations, ws.deltas
         weights, last = self.weights, self.num_layers - 1
+        acts[last] = ws.output if outputs is None else outputs
         # Forward, keeping every layer's activations and what each layer was fed.
-        inputs = [acts[0]]
+        inputs = [x]
         for layer, sigma in enumerate(self._sigmas):
-            z = acts[layer + 1]
+            z = acts[layer]
             zt = ws.transposed[layer]
             if zt is None:
                 np.matmul(inputs[layer], weights[layer].T, out=z)
@@ -175,24 +193,24 @@ class Network:
             else:
                 inputs.append(z)
         # Backward: δᴸ from the cost, then each layer's error from the one after it.
-        output_delta(self.cost, self.output, acts[-1], ws.targets, out=deltas[last])
+        self.cost.delta(self.output, acts[last], y, deltas[last], ws.scratch[last])
         if scale != 1.0:  # one (m, n_L) product here saves scaling every W-sized gradient later
             deltas[last] *= np.array(scale, self.dtype)
+        grad_w = ws.grad_w
+        if grad_b is None:
+            grad_b = ws.grad_b
+        hidden = self.activation
         for layer in range(last, -1, -1):
             delta = deltas[layer]
-            np.matmul(delta.T, inputs[layer], out=ws.grad_w[layer])
-            np.matmul(ws.ones, delta, out=ws.grad_b[layer])
+            np.matmul(delta.T, inputs[layer], out=grad_w[layer])
+            np.matmul(ws.ones, delta, out=grad_b[layer])
             if layer > 0:
                 below = deltas[layer - 1]
                 np.matmul(delta, weights[layer], out=below)
-                multiply_by_derivative(self.activation, below, acts[layer],
-                                       ws.scratch[layer - 1])
+                hidden.times_derivative(below, acts[layer - 1], ws.scratch[layer - 1])
                 if dropout:  # a dropped neuron passed nothing on, so it gets no error back
                     below *= ws.masks[layer - 1]
-
-    def batch_cost(self, ws: _Workspace) -> float:
-        """The mean cost of the mini-batch last passed through :meth:`backprop`."""
-        return cost_value(self.cost, ws.activations[-1], ws.targets)
+        return grad_w, grad_b
 
     # --- regularization -------------------------------------------------------------------
 

@@ -13,10 +13,9 @@ where n is the size of the whole training set.  Biases are not regularized.  Bac
 (η/m) Σₓ ∂Cₓ/∂w directly (η/m is folded into δᴸ), so each step is one or two in-place operations.
 
 After each epoch the trainer measures cost and accuracy, reports an :class:`EpochReport` to its
-observer and applies early stopping and the η schedule.  Between mini-batches it obeys its
-:class:`Control`.  With a *pace* of P epochs per second it then waits until 1/P s have passed since
-the epoch began, so that a small run can be watched; the wait is not training time, and any request
-of the control ends it at once.
+observer and consults its policies (policies.py): early stopping, the η schedule, and the pace,
+which waits until 1/P s have passed since the epoch began so that a small run can be watched.
+Between mini-batches it obeys its :class:`~nntui.engine.control.Control`.
 """
 
 from __future__ import annotations
@@ -28,10 +27,10 @@ from typing import Protocol
 
 import numpy as np
 
-from nntui.engine.costs import summed_cost
+from nntui.engine import policies
+from nntui.engine.control import Control
 from nntui.engine.events import (
     BatchProgress,
-    Control,
     EpochReport,
     Failed,
     Finished,
@@ -40,11 +39,8 @@ from nntui.engine.events import (
     Resumed,
 )
 from nntui.engine.network import Network
+from nntui.engine.policies import Best, EarlyStopping, Pace
 
-# η schedule "halve": halve after this many epochs without a better validation accuracy, and stop
-# once η has fallen to 1/128 of its starting value (Nielsen ch. 3, "learning rate schedules").
-PLATEAU_EPOCHS = 5
-SCHEDULE_FLOOR = 1 / 128
 # Shuffled examples are copied into one buffer this many rows at a time (a few MB for MNIST):
 # one take per stretch instead of two per mini-batch, and the mini-batches are views of it.
 GATHER_ROWS = 1024
@@ -69,18 +65,28 @@ class TrainingResult:
     failed: Failed | None = None
 
 
+@dataclass(frozen=True)
+class _Trained:
+    """What one completed pass over the training data measured, before evaluation."""
+
+    seconds: float  # pauses excluded
+    learning_speed: tuple[float, ...]  # per layer, RMS over the mini-batches of ‖∂C/∂bˡ‖
+
+
 class _SpeedSums:
     """Nielsen's speed of learning of each layer, ‖∂C/∂bˡ‖, as the RMS over an epoch's
     mini-batches, for no NumPy call per mini-batch.
 
     Backprop writes each mini-batch's bias step (η/m) Σₓ ∂Cₓ/∂bˡ = η ∂C/∂bˡ into the next row of a
-    table; the rows are squared and summed, one call per layer, after each stretch of mini-batches
-    and before η changes, and divided by η² then.  This saves a dot product and its conversion to
-    a Python float per layer and mini-batch.
+    table kept here (:meth:`next_rows`); the rows are squared and summed, one call per layer,
+    after each stretch of mini-batches and before η changes, and divided by η² then.  This saves a
+    dot product and its conversion to a Python float per layer and mini-batch.
     """
 
     def __init__(self, biases: list[np.ndarray], rows: int):
         self.tables = [np.empty((rows, len(b)), dtype=b.dtype) for b in biases]
+        # Row i of every table, as the list backprop takes, made once rather than per mini-batch.
+        self._rows = [[table[i] for table in self.tables] for i in range(rows)]
         self.used = 0
         self.sums = [0.0] * len(biases)
 
@@ -88,11 +94,12 @@ class _SpeedSums:
         self.used = 0
         self.sums = [0.0] * len(self.tables)
 
-    def next_row(self, ws) -> None:
-        """Point the workspace's bias gradients at the next row of each table."""
-        for layer, table in enumerate(self.tables):
-            ws.grad_b[layer] = table[self.used]
+    def next_rows(self) -> list[np.ndarray]:
+        """The next row of each layer's table, for backprop to write a mini-batch's bias steps
+        into (and the update to take them from)."""
+        rows = self._rows[self.used]
         self.used += 1
+        return rows
 
     def add_rows(self, eta: float) -> None:
         """Add Σ‖∂C/∂bˡ‖² over the rows filled since the last call, all taken with ``eta``."""
@@ -132,7 +139,7 @@ class Trainer:
         pace: float = 0.0,
     ):
         if regularization not in ("none", "l1", "l2"):
-            raise ValueError(f"unknown regularization {regularization!r}")
+            raise ValueError(f"unknown regularization {regularization!r}; choose none, l1 or l2")
         self.network = network
         self.train, self.validation = train, validation
         self.eta = float(eta)
@@ -142,24 +149,29 @@ class Trainer:
         self.lmbda = float(lmbda)
         self.momentum = float(momentum)
         self.dropout = float(dropout)
-        self.early_stop = int(early_stop)
-        self.eta_schedule = eta_schedule
         self.eval_train = eval_train
         self.observer = observer or Observer()  # nobody listening: every event is a no-op
         self.control = control or Control()
         self.control.eta_changed(self.eta)
         self.progress_interval = progress_interval
-        self.pace = max(0.0, float(pace))  # epochs per second at most; 0 = as fast as possible
+        # The policies consulted after each epoch.
+        self.best = Best()
+        self.early_stopping = EarlyStopping(early_stop)
+        self.schedule = policies.eta_schedule(eta_schedule, self.eta)
+        self.pace = Pace(pace)
         self.rng = np.random.default_rng(seed + 1)  # the network's init used `seed` itself
         self.velocities = [np.zeros_like(w) for w in network.weights] if momentum else None
         self.result = TrainingResult()
-        self._notes: list[str] = []
+        self._notes: list[str] = []  # what changed η during the epoch, for its report
         # Kept across epochs, so epochs shorter than the interval still get progress reports.
         self._last_report = time.perf_counter()
         # The running cost: each mini-batch's outputs are kept here and their cost is only added
-        # up when someone asks (see running_cost).
+        # up when someone asks (see running_cost), for the examples of the epoch so far in the
+        # shuffled ``_order``: ``_rows_done`` of them trained, ``_rows_costed`` of those priced.
         self._outputs = np.empty((len(train.x), network.sizes[-1]), dtype=network.dtype)
         self._order = np.arange(len(train.x))
+        self._rows_done = self._rows_costed = 0
+        self._cost_sum = 0.0
         # Each stretch of GATHER_ROWS shuffled examples (whole mini-batches) is gathered at once,
         # from the examples in the network's precision (converted here only if they are not).
         self._x = np.asarray(train.x, dtype=network.dtype)
@@ -169,51 +181,35 @@ class Trainer:
         self._gathered_x = np.empty((rows, train.x.shape[1]), dtype=network.dtype)
         self._gathered_y = np.empty((rows, train.y.shape[1]), dtype=network.dtype)
         self._speed_sums = _SpeedSums(network.biases, batches_per_gather)
-        self._rows_done = self._rows_costed = 0
-        self._cost_sum = 0.0
-        self._stopped_after = 0
+        self._stopped_after = 0  # mini-batches of the epoch a stop interrupted
 
     # --- the whole run ---------------------------------------------------------------------
 
     def run(self) -> TrainingResult:
         """Train for up to ``epochs`` epochs; never raises for a diverging or stopped run."""
-        best_accuracy, best_epoch, since_best = -1.0, 0, 0
-        eta0 = self.eta
         epoch = 0
         try:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
                 for epoch in range(1, self.epochs + 1):
                     began = time.perf_counter()
-                    if not self._train_epoch(epoch):
-                        return self._finish(
-                            "stopped", epoch - 1, best_accuracy, best_epoch,
-                            self._where_stopped(epoch), batch=self._stopped_after,
-                        )
-                    report = self._report_epoch(epoch)
-                    if report.val_accuracy > best_accuracy:
-                        best_accuracy, best_epoch, since_best = report.val_accuracy, epoch, 0
-                    else:
-                        since_best += 1
-                    if self.early_stop and since_best >= self.early_stop:
-                        return self._finish(
-                            "early stop", epoch, best_accuracy, best_epoch,
-                            f"no better validation accuracy for {self.early_stop} epochs",
-                        )
-                    if self.eta_schedule == "halve" and since_best >= PLATEAU_EPOCHS:
-                        if self.eta <= eta0 * SCHEDULE_FLOOR * 1.0001:
-                            return self._finish(
-                                "η schedule done", epoch, best_accuracy, best_epoch,
-                                f"η reached 1/128 of its start ({self.eta:.3g})",
-                            )
-                        self.eta /= 2
-                        self.control.eta_changed(self.eta)
-                        self._notes.append(f"η halved to {self.eta:.3g}")
-                        since_best = 0
-                    if self.control.pause_after_epoch and epoch < self.epochs:
-                        self.control.pause_after_epoch = False
-                        self.control.pause()
+                    trained = self._train_epoch(epoch)
+                    if trained is None:
+                        return self._finish("stopped", epoch - 1, self._where_stopped(epoch),
+                                            batch=self._stopped_after)
+                    report = self._report_epoch(epoch, trained)
+                    self.best.update(epoch, report.val_accuracy)
+                    ending = (self.early_stopping.ending(self.best)
+                              or self.schedule.ending(self.best, self.eta))
+                    if ending is not None:
+                        return self._finish(ending.reason, epoch, ending.message)
+                    eta, note = self.schedule.next_eta(self.best, self.eta)
+                    if note:
+                        self.eta = eta
+                        self.control.eta_changed(eta)
+                        self._notes.append(note)
                     if epoch < self.epochs:
-                        self._keep_pace(began)
+                        self.control.pause_if_stepping()
+                        self.pace.wait(began, self.control)
         except Diverged as error:
             failed = Failed(
                 message=f"diverged at epoch {epoch}: {error}. The steps were too large; "
@@ -223,13 +219,13 @@ class Trainer:
             self.result.failed = failed
             self.observer.on_fail(failed)
             return self.result
-        return self._finish("completed", self.epochs, best_accuracy, best_epoch)
+        return self._finish("completed", self.epochs)
 
-    def _finish(self, reason: str, epochs_run: int, best: float, best_epoch: int,
-                message: str = "", batch: int = 0) -> TrainingResult:
-        finished = Finished(reason=reason, epochs_run=epochs_run, best_val_accuracy=best,
-                            best_epoch=best_epoch, message=message, batch=batch,
-                            batches=self._batches)
+    def _finish(self, reason: str, epochs_run: int, message: str = "",
+                batch: int = 0) -> TrainingResult:
+        finished = Finished(reason=reason, epochs_run=epochs_run,
+                            best_val_accuracy=self.best.accuracy, best_epoch=self.best.epoch,
+                            message=message, batch=batch, batches=self._batches)
         self.result.finished = finished
         self.observer.on_finish(finished)
         return self.result
@@ -248,31 +244,10 @@ class Trainer:
         return (f"during epoch {epoch} after {self._stopped_after:,} of {self._batches:,} "
                 f"mini-batches {complete}")
 
-    def _keep_pace(self, began: float) -> None:
-        """With a pace of P epochs per second, wait until 1/P s have passed since the epoch
-        ``began`` (evaluation included).  The wait is on the control, so a stop, pause or step
-        ends it at once and a new pace applies at once; with no pace it costs nothing."""
-        control = self.control
-        while True:
-            if control.pending:
-                self.pace = control.take_pace(self.pace)
-                if control.stop_requested or control.paused:
-                    return  # the next epoch obeys at its first mini-batch
-                if control.pause_after_epoch:  # a step: this epoch is done, so pause now
-                    control.pause_after_epoch = False
-                    control.pause()
-                    return
-            if self.pace <= 0:
-                return
-            remaining = began + 1.0 / self.pace - time.perf_counter()
-            if remaining <= 0:
-                return
-            control.wait_for_request(remaining)
-
     # --- one epoch ----------------------------------------------------------------------------
 
-    def _train_epoch(self, epoch: int) -> bool:
-        """One pass over the shuffled training data; False if a stop was requested."""
+    def _train_epoch(self, epoch: int) -> _Trained | None:
+        """One pass over the shuffled training data; None if a stop was requested."""
         x, y = self._x, self._y
         n = len(x)
         m = self.batch_size
@@ -292,7 +267,6 @@ class Trainer:
         control = self.control
         for batch in range(batches):
             if control.pending:
-                control.pending = False
                 eta = self.eta
                 waited, stop = self._obey_control(epoch, batch)
                 paused_for += waited
@@ -301,7 +275,7 @@ class Trainer:
                 if stop:
                     self._rows_done = min(batch * m, n)
                     self._stopped_after = batch
-                    return False
+                    return None
             lo = batch * m
             hi = min(lo + m, n)
             k = lo % stretch
@@ -311,15 +285,15 @@ class Trainer:
                 np.take(x, order[lo:end], axis=0, out=xs[: end - lo], mode="clip")
                 np.take(y, order[lo:end], axis=0, out=ys[: end - lo], mode="clip")
                 speed.add_rows(self.eta)
-            ws = network.workspace(hi - lo)
-            ws.activations[0] = xs[k : k + hi - lo]  # views of the gathered examples
-            ws.targets = ys[k : k + hi - lo]
-            # The output layer writes straight into this epoch's rows of outputs, kept for the
-            # running cost: a view costs less than a copy.
-            ws.activations[-1] = outputs[lo:hi]
-            speed.next_row(ws)
-            network.backprop(ws, self.dropout, self.rng, self.eta / (hi - lo))
-            self._update(ws, n)
+            # The mini-batch is a view of the gathered examples; its outputs go straight into
+            # this epoch's rows of outputs, kept for the running cost (a view costs less than a
+            # copy), and its bias steps into a row of the speed sums.
+            grad_w, grad_b = network.backprop(
+                xs[k : k + hi - lo], ys[k : k + hi - lo], scale=self.eta / (hi - lo),
+                dropout=self.dropout, rng=self.rng, outputs=outputs[lo:hi],
+                grad_b=speed.next_rows(),
+            )
+            self._update(grad_w, grad_b, n)
             now = time.perf_counter()
             if now - self._last_report >= self.progress_interval:
                 self._last_report = now
@@ -327,16 +301,16 @@ class Trainer:
                 self._report_progress(epoch, batch + 1, batches, now - start - paused_for)
         speed.add_rows(self.eta)
         self._rows_done = n
-        self._epoch_seconds = time.perf_counter() - start - paused_for
-        self._speed = speed.rms(batches)
-        if not all(math.isfinite(s) for s in self._speed):
+        trained = _Trained(seconds=time.perf_counter() - start - paused_for,
+                           learning_speed=speed.rms(batches))
+        if not all(math.isfinite(s) for s in trained.learning_speed):
             raise Diverged("the gradient became NaN or infinite")
-        return True
+        return trained
 
-    def _update(self, ws, n: int) -> None:
+    def _update(self, grad_w: list[np.ndarray], grad_b: list[np.ndarray], n: int) -> None:
         """Apply one gradient step to every layer (see the module docstring for the rules).
 
-        Backprop was handed η/m, so ``ws.grad_w`` and ``ws.grad_b`` already hold the steps
+        Backprop was handed η/m, so ``grad_w`` and ``grad_b`` already hold the steps
         (η/m) Σₓ ∂Cₓ/∂w: what is left is the regularization term and one subtraction.
         """
         eta = self.eta
@@ -344,7 +318,7 @@ class Trainer:
         shrink = eta * self.lmbda / n if self.regularization == "l1" else 0.0
         net = self.network
         for layer, (w, b) in enumerate(zip(net.weights, net.biases, strict=True)):
-            step = ws.grad_w[layer]
+            step = grad_w[layer]
             if shrink:
                 step += shrink * np.sign(w)
             if self.velocities is not None:
@@ -358,7 +332,7 @@ class Trainer:
                 if decay != 1.0:
                     w *= np.array(decay, w.dtype)  # a 0-d array of w's dtype: no type promotion
                 w -= step
-            b -= ws.grad_b[layer]
+            b -= grad_b[layer]
 
     def running_cost(self) -> float:
         """The mean cost of the epoch's mini-batches so far, with the regularization term.
@@ -376,7 +350,7 @@ class Trainer:
         lo, hi = self._rows_costed, self._rows_done
         if hi > lo:
             targets = np.take(self.train.y, self._order[lo:hi], axis=0)
-            total = summed_cost(self.network.cost, self._outputs[lo:hi], targets)
+            total = self.network.cost.summed(self._outputs[lo:hi], targets)
             if not math.isfinite(total):
                 raise Diverged(f"the mini-batch cost became {total}")
             self._cost_sum += total
@@ -398,6 +372,7 @@ class Trainer:
         """Handle pause, stop, η and pace requests before mini-batch ``batch`` (0-based, so also
         the number done); returns (seconds spent paused, stop?)."""
         control = self.control
+        control.acknowledge()
         waited = 0.0
         if control.paused and not control.stop_requested:
             self.observer.on_pause(Paused(epoch=epoch, batch=batch))
@@ -405,14 +380,14 @@ class Trainer:
             while not control.wait_while_paused():
                 pass
             waited = time.perf_counter() - began
-            control.pending = False
+            control.acknowledge()  # the resume, and whatever came while paused, are served now
             if not control.stop_requested:
                 self.observer.on_resume(Resumed(epoch=epoch, batch=batch))
         new_eta = control.take_eta(self.eta)
         if new_eta != self.eta:
             self._notes.append(f"η {self.eta:.3g} → {new_eta:.3g} (live, batch {batch})")
             self.eta = new_eta
-        self.pace = control.take_pace(self.pace)
+        self.pace.take(control)
         return waited, control.stop_requested
 
     # --- measuring -----------------------------------------------------------------------------
@@ -423,7 +398,7 @@ class Trainer:
         cost += self.network.weight_penalty(self.regularization, self.lmbda, len(self.train.x))
         return cost, acc
 
-    def _report_epoch(self, epoch: int) -> EpochReport:
+    def _report_epoch(self, epoch: int, trained: _Trained) -> EpochReport:
         train_cost = train_acc = None
         if self.eval_train:
             train_cost, train_acc = self.measure(self.train)
@@ -431,10 +406,10 @@ class Trainer:
         for value in (val_cost, train_cost):
             if value is not None and not math.isfinite(value):
                 raise Diverged(f"the cost became {value}")
-        seconds = self._epoch_seconds
+        seconds = trained.seconds
         report = EpochReport(
             epoch=epoch, epochs=self.epochs, train_cost=train_cost, train_accuracy=train_acc,
-            val_cost=val_cost, val_accuracy=val_acc, learning_speed=self._speed,
+            val_cost=val_cost, val_accuracy=val_acc, learning_speed=trained.learning_speed,
             seconds=seconds,
             examples_per_second=len(self.train.x) / seconds if seconds > 0 else 0.0,
             eta=self.eta, notes=tuple(self._notes),

@@ -22,8 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nntui.engine import Network
-from nntui.engine.activations import ACTIVATIONS
+from nntui.engine import Network, activations
 
 Array = np.ndarray
 
@@ -82,8 +81,8 @@ def predict(network: Network, x: Array, labels: Array) -> Predictions:
     else:
         predicted = outputs.argmax(axis=1).astype(np.int64)
         scores = outputs.astype(np.float64)
-        if network.output == "linear":
-            scores = ACTIVATIONS["softmax"](scores.copy())
+        if network.output.name == "linear":
+            scores = activations.get("softmax")(scores.copy())
         confidence = scores[np.arange(len(predicted)), predicted]
         n_classes = n_out
     if len(labels) and (labels.min() < 0 or labels.max() >= n_classes):
@@ -301,27 +300,21 @@ def decision_field(network: Network, rows: int, cols: int,
     if network.sizes[0] != 2:
         raise ValueError(f"a decision field needs a network of 2 inputs (a 2-D data set), not "
                          f"{network.sizes[0]:,}")
-    a = field_grid(rows, cols, extent).astype(network.dtype)
-    hidden = np.empty((0, rows, cols))
-    last = network.num_layers - 1
-    for layer, (w, b) in enumerate(zip(network.weights, network.biases, strict=True)):
-        z = a @ w.T
-        z += b
-        a = ACTIVATIONS[network.output if layer == last else network.activation](z)
-        if layer == 0 and layer < last:
-            hidden = a.T.reshape(-1, rows, cols).astype(np.float64)
-    out = a.astype(np.float64)
+    layers = network.layer_activations(field_grid(rows, cols, extent))
+    hidden = (layers[0].T.reshape(-1, rows, cols).astype(np.float64) if len(layers) > 1
+              else np.empty((0, rows, cols)))
+    out = layers[-1].astype(np.float64)
     if out.shape[1] == 1:
         value = out[:, 0]
     else:
-        if network.output == "linear":
-            out = ACTIVATIONS["softmax"](out)
+        if network.output.name == "linear":
+            out = activations.get("softmax")(out)
         pair = out[:, :2]
         total = pair.sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             value = np.where(total > 0, pair[:, 1] / np.where(total > 0, total, 1.0), 0.5)
     value = np.clip(np.nan_to_num(value, nan=0.5), 0.0, 1.0)
-    return DecisionField(value.reshape(rows, cols), hidden, network.activation, extent)
+    return DecisionField(value.reshape(rows, cols), hidden, network.activation.name, extent)
 
 
 def toy_extent(points: Sequence[Array]) -> float:

@@ -8,14 +8,13 @@ wherever it is set.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
 
 from nntui.config import Config
 from nntui.datasets import Dataset, load_dataset
-from nntui.engine import Control, Network, Observer, Trainer, TrainingResult
+from nntui.engine import Control, Network, Observer, Trainer
 from nntui.engine.network import EVAL_CHUNK
 
 
@@ -85,36 +84,12 @@ def build_trainer(
     )
 
 
-@dataclass
-class Outcome:
-    """A finished run: the trainer's result plus the accuracy on the held-out test set."""
-
-    result: TrainingResult
-    network: Network
-    test_accuracy: float | None
-
-
 def measure_test_accuracy(network: Network, data: Dataset) -> float | None:
     """Accuracy on the test set, or None if the weights are no longer finite."""
     if not all(np.isfinite(w).all() for w in network.weights):
         return None
     _, acc = network.evaluate(data.test.x, data.test.y, data.test.labels)
     return acc
-
-
-def run_experiment(
-    config: Config,
-    data: Dataset,
-    *,
-    observer: Observer | None = None,
-    control: Control | None = None,
-    progress_interval: float = 0.2,
-) -> Outcome:
-    """Train a fresh network as ``config`` says and measure it on the test set."""
-    trainer = build_trainer(config, data, observer=observer, control=control,
-                            progress_interval=progress_interval)
-    result = trainer.run()
-    return Outcome(result, trainer.network, measure_test_accuracy(trainer.network, data))
 
 
 # --- will it fit? --------------------------------------------------------------------------------
@@ -130,8 +105,11 @@ def memory_needed(config: Config, data: Dataset) -> int:
     copies = 2 + (1 if config.momentum else 0)  # the parameters, their gradients, velocities
 
     def workspace(m: int) -> int:
-        hidden = sum(sizes[1:-1])
-        return m * (sum(sizes) + 2 * sum(sizes[1:]) + 2 * hidden + sizes[-1] + 1)
+        """Network.workspace(m): activations, errors and σ' of every computing layer, the hidden
+        layers' dropout masks and dropped activations, a row of ones, and Zᵀ of the layers wider
+        than the batch."""
+        layers, hidden = sum(sizes[1:]), sum(sizes[1:-1])
+        return m * (3 * layers + 2 * hidden + 1) + sum(m * n for n in sizes[1:] if m < n)
 
     n = len(data.train)
     m = min(config.batch_size, n)

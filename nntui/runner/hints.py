@@ -34,7 +34,6 @@ import numpy as np
 
 from nntui.config import TOY_SETS, Config
 from nntui.engine import EpochReport, Network
-from nntui.engine.activations import ACTIVATIONS
 from nntui.runner.lifecycle import RunObserver, RunStarted
 
 KINDS = ("eta-too-high", "eta-too-low", "overfitting", "vanishing", "slowdown", "dead-relu")
@@ -320,16 +319,8 @@ class HintObserver(RunObserver):
         x = self.probe[0]
         if x.ndim != 2 or x.shape[1] != network.sizes[0]:
             return None
-        a = np.asarray(x, dtype=network.dtype)
-        layers = []
-        last = network.num_layers - 1
         with np.errstate(over="ignore", invalid="ignore"):
-            for layer, (w, b) in enumerate(zip(network.weights, network.biases, strict=True)):
-                z = a @ w.T
-                z += b
-                a = ACTIVATIONS[network.output if layer == last else network.activation](z)
-                layers.append(a)
-        return layers
+            return network.layer_activations(x)
 
     def _slowdown(self, report: EpochReport) -> Hint | None:
         config = self.config

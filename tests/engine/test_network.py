@@ -1,4 +1,4 @@
-"""Tests of the NumPy engine: backprop against numerical gradients, cost values, initialization.
+"""Tests of the network: backprop against numerical gradients, the forward pass, its arguments.
 
 The gradient checks compare what training actually uses, the trainer's step direction
 (1/m)·Σ∂Cₓ/∂w plus the regularization term's derivative, with central differences of the full
@@ -9,62 +9,16 @@ in a cost's output error shows up here as a relative error far above 1e-6.
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
 
-from nntui.config import (
-    COSTS,
-    HIDDEN_ACTIVATIONS,
-    OUTPUT_ACTIVATIONS,
-    REGULARIZATIONS,
-    check_combination,
-    make_config,
-    parse_values,
-)
-from nntui.engine import Network, accuracy
-from nntui.engine.activations import softmax
-from nntui.engine.costs import cost_value, output_delta, summed_cost
-from nntui.engine.init import initial_parameters
+from nntui.config import HIDDEN_ACTIVATIONS, REGULARIZATIONS
+from nntui.engine import Network, accuracy, activations, costs
 
 SIZES = [4, 5, 3, 3]
 M = 6  # examples in the checked batch
 N_TRAIN = 20  # the training-set size n that scales the regularization term
 LMBDA = 0.7
-EPS = 1e-6
-
-
-def _valid(output: str, cost: str) -> bool:
-    return not check_combination(make_config(output="sigmoid", cost="quadratic")
-                                 .replace(output=output, cost=cost))
-
-
-VALID = [(o, c) for o, c in itertools.product(OUTPUT_ACTIVATIONS, COSTS) if _valid(o, c)]
-INVALID = [(o, c) for o, c in itertools.product(OUTPUT_ACTIVATIONS, COSTS) if not _valid(o, c)]
-
-
-def test_the_valid_pairings_are_the_books() -> None:
-    """Cross-entropy needs a sigmoid output, log-likelihood a softmax; quadratic takes any."""
-    assert sorted(VALID) == sorted([
-        ("sigmoid", "quadratic"), ("softmax", "quadratic"), ("linear", "quadratic"),
-        ("sigmoid", "cross-entropy"), ("softmax", "log-likelihood"),
-    ])
-
-
-@pytest.mark.parametrize(("output", "cost"), INVALID)
-def test_invalid_pairings_are_rejected(output: str, cost: str) -> None:
-    config, problems = parse_values({"output": output, "cost": cost})
-    assert config is None
-    assert [p.field for p in problems] == ["cost"]
-    message = problems[0].message
-    assert "cross-entropy goes with a sigmoid output" in message
-    assert "log-likelihood with softmax" in message
-    assert "quadratic with any output" in message
-    # The engine refuses them too, rather than silently computing a wrong δᴸ.
-    a = np.full((2, 3), 0.3)
-    with pytest.raises(ValueError, match="cannot be paired"):
-        output_delta(cost, output, a, a, out=np.empty_like(a))
 
 
 def _problem(output: str, cost: str, seed: int = 0, dtype: str = "float64"):
@@ -85,52 +39,37 @@ def _network(activation: str, output: str, cost: str, seed: int = 3) -> Network:
                    seed=seed, dtype="float64")
 
 
+def _backprop(net: Network, x, y, dropout: float = 0.0, mask_seed: int = 0, **options):
+    """Backprop of the batch (x, y), converted to the network's precision as the trainer has it."""
+    return net.backprop(x.astype(net.dtype), y.astype(net.dtype), dropout=dropout,
+                        rng=np.random.default_rng(mask_seed), **options)
+
+
 def _analytic(net: Network, x, y, reg: str, dropout: float = 0.0, mask_seed: int = 0):
     """The trainer's step direction: (1/m)·summed backprop gradient + penalty derivative."""
-    ws = net.workspace(len(x))
-    ws.activations[0][...] = x
-    ws.targets[...] = y
-    net.backprop(ws, dropout, np.random.default_rng(mask_seed))
+    grad_w, grad_b = _backprop(net, x, y, dropout, mask_seed)
     m = len(x)
     grads_w = []
-    for w, g in zip(net.weights, ws.grad_w, strict=True):
+    for w, g in zip(net.weights, grad_w, strict=True):
         g = g / m
         if reg == "l2":
             g = g + LMBDA / N_TRAIN * w
         elif reg == "l1":
             g = g + LMBDA / N_TRAIN * np.sign(w)
         grads_w.append(g)
-    grads_b = [g / m for g in ws.grad_b]
+    grads_b = [g / m for g in grad_b]
     return grads_w, grads_b
 
 
 def _full_cost(net: Network, x, y, reg: str, dropout: float = 0.0, mask_seed: int = 0) -> float:
     """C(w) = mean cost over the batch + regularization term, with the same dropout mask."""
-    if dropout:
-        ws = net.workspace(len(x))
-        ws.activations[0][...] = x
-        ws.targets[...] = y
-        net.backprop(ws, dropout, np.random.default_rng(mask_seed))
-        cost = net.batch_cost(ws)
+    if dropout:  # the outputs of a forward pass through the same mask
+        outputs = np.empty(y.shape, net.dtype)
+        _backprop(net, x, y, dropout, mask_seed, outputs=outputs)
+        cost = net.cost.fn(outputs, y)
     else:
-        cost = cost_value(net.cost, net.feedforward(x), y)
+        cost = net.cost.fn(net.feedforward(x), y)
     return cost + net.weight_penalty(reg, LMBDA, N_TRAIN)
-
-
-def _numerical(net: Network, params: list[np.ndarray], cost) -> list[np.ndarray]:
-    grads = []
-    for p in params:
-        g = np.zeros_like(p)
-        for index in np.ndindex(p.shape):
-            old = p[index]
-            p[index] = old + EPS
-            up = cost()
-            p[index] = old - EPS
-            down = cost()
-            p[index] = old
-            g[index] = (up - down) / (2 * EPS)
-        grads.append(g)
-    return grads
 
 
 def _assert_close(analytic: list[np.ndarray], numerical: list[np.ndarray]) -> None:
@@ -141,19 +80,26 @@ def _assert_close(analytic: list[np.ndarray], numerical: list[np.ndarray]) -> No
         assert relative < 1e-6, f"layer {layer + 1}: relative error {relative:.2e}"
 
 
-@pytest.mark.parametrize("reg", REGULARIZATIONS)
-@pytest.mark.parametrize(("output", "cost"), VALID)
-@pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
-def test_gradient_matches_central_differences(activation: str, output: str, cost: str,
-                                              reg: str) -> None:
-    x, y = _problem(output, cost)
-    net = _network(activation, output, cost)
-    grads_w, grads_b = _analytic(net, x, y, reg)
+def _check_gradient(net: Network, x, y, reg: str, central_differences,
+                    **dropout) -> list[np.ndarray]:
+    """Compare the step direction with central differences of the full cost, every weight and
+    bias of every layer; returns the weights' gradients."""
+    grads_w, grads_b = _analytic(net, x, y, reg, **dropout)
     def full() -> float:
-        return _full_cost(net, x, y, reg)
+        return _full_cost(net, x, y, reg, **dropout)
 
-    _assert_close(grads_w, _numerical(net, net.weights, full))
-    _assert_close(grads_b, _numerical(net, net.biases, full))
+    _assert_close(grads_w, [central_differences(full, w) for w in net.weights])
+    _assert_close(grads_b, [central_differences(full, b) for b in net.biases])
+    return grads_w
+
+
+@pytest.mark.parametrize("reg", REGULARIZATIONS)
+@pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
+def test_gradient_matches_central_differences(activation: str, pairing: tuple[str, str],
+                                              reg: str, central_differences) -> None:
+    output, cost = pairing
+    x, y = _problem(output, cost)
+    _check_gradient(_network(activation, output, cost), x, y, reg, central_differences)
 
 
 @pytest.mark.parametrize(("activation", "output", "cost"), [
@@ -161,22 +107,16 @@ def test_gradient_matches_central_differences(activation: str, output: str, cost
     ("sigmoid", "sigmoid", "cross-entropy"),
     ("tanh", "softmax", "quadratic"),
 ])
-def test_gradient_with_fewer_examples_than_neurons(activation: str, output: str,
-                                                   cost: str) -> None:
+def test_gradient_with_fewer_examples_than_neurons(activation: str, output: str, cost: str,
+                                                   central_differences) -> None:
     """With fewer examples than a layer has neurons, backprop computes that layer's Zᵀ = W·Aᵀ
     (the faster way round for BLAS) and turns it back; the gradient must not notice."""
     x, y = _problem(output, cost, seed=6)
     x, y = x[:2], y[:2]
     net = _network(activation, output, cost, seed=9)
     assert all(t is not None for t in net.workspace(2).transposed)  # every layer: 2 < 5, 3, 3
-    grads_w, grads_b = _analytic(net, x, y, "l2")
-    def full() -> float:
-        return _full_cost(net, x, y, "l2")
-
-    _assert_close(grads_w, _numerical(net, net.weights, full))
-    _assert_close(grads_b, _numerical(net, net.biases, full))
-    ws = net.workspace(2)
-    np.testing.assert_allclose(ws.activations[-1], net.feedforward(x), rtol=1e-12)
+    _check_gradient(net, x, y, "l2", central_differences)
+    np.testing.assert_allclose(net.workspace(2).activations[-1], net.feedforward(x), rtol=1e-12)
 
 
 @pytest.mark.parametrize(("activation", "output", "cost"), [
@@ -184,17 +124,13 @@ def test_gradient_with_fewer_examples_than_neurons(activation: str, output: str,
     ("sigmoid", "sigmoid", "cross-entropy"),
     ("tanh", "linear", "quadratic"),
 ])
-def test_gradient_with_a_fixed_dropout_mask(activation: str, output: str, cost: str) -> None:
+def test_gradient_with_a_fixed_dropout_mask(activation: str, output: str, cost: str,
+                                            central_differences) -> None:
     """With the same rng seed on both sides the mask is fixed, so the dropped network is an
     ordinary function of the weights and its gradient can be checked like any other."""
     x, y = _problem(output, cost, seed=5)
     net = _network(activation, output, cost, seed=7)
-    grads_w, grads_b = _analytic(net, x, y, "l2", dropout=0.4, mask_seed=11)
-    def full() -> float:
-        return _full_cost(net, x, y, "l2", dropout=0.4, mask_seed=11)
-
-    _assert_close(grads_w, _numerical(net, net.weights, full))
-    _assert_close(grads_b, _numerical(net, net.biases, full))
+    grads_w = _check_gradient(net, x, y, "l2", central_differences, dropout=0.4, mask_seed=11)
     # The mask really dropped something, and a dropped neuron's incoming weights got no gradient.
     ws = net.workspace(M)
     dropped = ws.masks[0] == 0
@@ -213,72 +149,6 @@ def test_float32_backprop_agrees_with_float64() -> None:
         np.testing.assert_allclose(g32, g64, rtol=1e-3, atol=1e-5)
 
 
-# --- known values of the costs ---------------------------------------------------------------
-
-def test_cross_entropy_known_value() -> None:
-    assert cost_value("cross-entropy", np.array([[0.9]]), np.array([[1.0]])) == pytest.approx(
-        0.1054, abs=1e-4)
-    assert cost_value("cross-entropy", np.array([[0.9]]), np.array([[1.0]])) == pytest.approx(
-        -np.log(0.9))
-    # y = 0, a = 0.9 costs −ln(0.1); the mean is taken over the examples.
-    two = cost_value("cross-entropy", np.array([[0.9], [0.9]]), np.array([[1.0], [0.0]]))
-    assert two == pytest.approx((-np.log(0.9) - np.log(0.1)) / 2)
-
-
-def test_quadratic_known_value() -> None:
-    assert cost_value("quadratic", np.array([[0.6]]), np.array([[1.0]])) == pytest.approx(0.08)
-    a = np.array([[0.6, 0.2], [1.0, 0.0]])
-    y = np.array([[1.0, 0.0], [1.0, 0.0]])
-    assert cost_value("quadratic", a, y) == pytest.approx(0.5 * (0.16 + 0.04) / 2)
-
-
-def test_log_likelihood_of_a_softmax_output() -> None:
-    z = np.array([[1.0, 2.0, 3.0]])
-    a = softmax(z.copy())
-    assert a.sum() == pytest.approx(1.0)
-    y = np.array([[0.0, 0.0, 1.0]])
-    expected = np.log(np.exp(1) + np.exp(2) + np.exp(3)) - 3.0  # −ln a_y
-    assert cost_value("log-likelihood", a, y) == pytest.approx(expected)
-    assert expected == pytest.approx(0.4076, abs=1e-4)
-
-
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize(("output", "cost"), VALID)
-def test_summed_cost_is_cost_value_times_the_rows(output: str, cost: str, dtype: str) -> None:
-    """The trainer's in-place running-cost sum agrees with cost_value, also for targets that are
-    not 0 or 1 and for outputs saturated at exactly 0 and 1."""
-    x, y = _problem(output, cost, seed=4)
-    net = Network(SIZES, activation="tanh", output=output, cost=cost, seed=3, dtype=dtype)
-    a = net.feedforward(x)
-    y = y.astype(dtype)
-    if output == "sigmoid":
-        a[0, :2] = (0.0, 1.0)
-    expected = cost_value(cost, a, y) * len(a)
-    got = summed_cost(cost, a.copy(), y.copy())
-    # They differ only in rounding and in how they keep a saturated output's logarithm finite.
-    assert got == pytest.approx(expected, rel=1e-5 if dtype == "float32" else 1e-6)
-    with pytest.raises(ValueError, match="unknown cost"):
-        summed_cost("hinge", a, y)
-
-
-def test_costs_stay_finite_for_saturated_outputs() -> None:
-    a = np.array([[1.0, 0.0]], dtype=np.float32)
-    y = np.array([[0.0, 1.0]], dtype=np.float32)
-    assert np.isfinite(cost_value("cross-entropy", a, y))
-    assert np.isfinite(cost_value("log-likelihood", a, y))
-
-
-def test_softmax_survives_huge_inputs() -> None:
-    a = softmax(np.array([[1000.0, 1001.0, -1000.0]]))
-    assert np.isfinite(a).all()
-    np.testing.assert_allclose(a[0, :2], [1 / (1 + np.e), np.e / (1 + np.e)])
-
-
-def test_unknown_cost_is_an_error() -> None:
-    with pytest.raises(ValueError, match="unknown cost"):
-        cost_value("hinge", np.zeros((1, 1)), np.zeros((1, 1)))
-
-
 def test_accuracy() -> None:
     outputs = np.array([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]])
     assert accuracy(outputs, np.array([1, 0, 0])) == pytest.approx(2 / 3)
@@ -286,31 +156,7 @@ def test_accuracy() -> None:
     assert accuracy(single, np.array([1, 1])) == 0.5
 
 
-# --- initialization ---------------------------------------------------------------------------
-
-@pytest.mark.parametrize(("scheme", "w_std", "b_std"), [
-    ("large", lambda n_in, n_out: 1.0, 1.0),
-    ("normalized", lambda n_in, n_out: 1 / np.sqrt(n_in), 1.0),
-    ("glorot", lambda n_in, n_out: np.sqrt(6 / (n_in + n_out)) / np.sqrt(3), 0.0),
-    ("he", lambda n_in, n_out: np.sqrt(2 / n_in), 0.0),
-])
-def test_initialization_shapes_and_spread(scheme: str, w_std, b_std: float) -> None:
-    sizes = [400, 300, 50]
-    weights, biases = initial_parameters(sizes, scheme, np.random.default_rng(0),
-                                         np.dtype("float64"))
-    for (n_in, n_out), w, b in zip(itertools.pairwise(sizes), weights, biases, strict=True):
-        assert w.shape == (n_out, n_in)
-        assert b.shape == (n_out,)
-        assert abs(w.mean()) < 0.05 * w_std(n_in, n_out) + 1e-3
-        assert w.std() == pytest.approx(w_std(n_in, n_out), rel=0.03)
-        if b_std:
-            assert b.std() == pytest.approx(b_std, rel=0.25)
-        else:
-            assert not b.any()
-    if scheme == "glorot":  # uniform, bounded by the limit
-        limit = np.sqrt(6 / (400 + 300))
-        assert np.abs(weights[0]).max() <= limit
-
+# --- the network's arguments and its forward pass ------------------------------------------
 
 def test_network_dtype_and_seed() -> None:
     a = Network([3, 4, 2], seed=5)
@@ -327,8 +173,83 @@ def test_network_rejects_bad_arguments() -> None:
         Network([3])
     with pytest.raises(ValueError, match="unknown activation"):
         Network([3, 2], activation="swish")
+    with pytest.raises(ValueError, match="unknown output 'step'"):
+        Network([3, 2], output="step")
+    with pytest.raises(ValueError, match="unknown cost 'hinge'"):
+        Network([3, 2], cost="hinge")
     with pytest.raises(ValueError, match="unknown initialization"):
         Network([3, 2], init="zeros")
+
+
+def test_network_holds_the_objects_it_was_named() -> None:
+    net = Network([3, 4, 2], activation="relu", output="softmax", cost="log-likelihood")
+    assert net.activation is activations.get("relu")
+    assert net.output is activations.get("softmax")
+    assert net.cost is costs.get("log-likelihood")
+    assert (net.activation.name, net.output.name, net.cost.name) == (
+        "relu", "softmax", "log-likelihood")
+
+
+def test_layer_activations_are_the_forward_pass() -> None:
+    """Every layer's activations, the last being feedforward's output, each computed from the one
+    before as Aˡ = σ(Aˡ⁻¹·(Wˡ)ᵀ + bˡ); the inputs are left alone."""
+    net = Network([3, 5, 4, 2], activation="tanh", output="sigmoid", dtype="float64", seed=4)
+    x = np.random.default_rng(1).standard_normal((7, 3))
+    before = x.copy()
+    layers = net.layer_activations(x)
+    assert [a.shape for a in layers] == [(7, 5), (7, 4), (7, 2)]
+    np.testing.assert_array_equal(x, before)
+    a = x
+    for layer, (w, b) in enumerate(zip(net.weights, net.biases, strict=True)):
+        z = a @ w.T + b
+        a = np.tanh(z) if layer < 2 else 1 / (1 + np.exp(-z))
+        np.testing.assert_allclose(layers[layer], a, rtol=1e-12)
+    np.testing.assert_array_equal(layers[-1], net.feedforward(x))
+    float32 = Network([3, 5, 2], seed=4).layer_activations(x)
+    assert all(a.dtype == np.float32 for a in float32)
+
+
+def test_backprop_writes_outputs_and_bias_gradients_where_it_is_told() -> None:
+    """The trainer keeps each batch's outputs (for the running cost) and bias steps (for the speed
+    of learning) in arrays of its own: backprop writes there, the same numbers it would write into
+    its workspace, and leaves the workspace's bias gradients alone."""
+    x, y = _problem("softmax", "log-likelihood", seed=2)
+    net = _network("relu", "softmax", "log-likelihood")
+    grad_w, grad_b = _backprop(net, x, y)
+    expected_w = [g.copy() for g in grad_w]
+    expected_b = [g.copy() for g in grad_b]
+    own_outputs = net.workspace(M).activations[-1].copy()
+    for g in grad_b:
+        g.fill(np.nan)
+    outputs = np.empty((M, SIZES[-1]))
+    rows = [np.empty(n) for n in SIZES[1:]]
+    grad_w, grad_b = _backprop(net, x, y, outputs=outputs, grad_b=rows)
+    assert all(got is row for got, row in zip(grad_b, rows, strict=True))
+    for got, want in zip(grad_b, expected_b, strict=True):
+        np.testing.assert_array_equal(got, want)
+    for got, want in zip(grad_w, expected_w, strict=True):
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(outputs, own_outputs)
+    assert all(np.isnan(g).all() for g in net.workspace(M).grad_b)
+    # Without outputs, the workspace's own buffer takes them again, not the caller's array.
+    outputs.fill(7.0)
+    _backprop(net, x, y)
+    assert (outputs == 7.0).all()
+    np.testing.assert_array_equal(net.workspace(M).activations[-1], own_outputs)
+
+
+@pytest.mark.parametrize(("activation", "output", "cost"), [
+    ("softmax", "sigmoid", "cross-entropy"),  # softmax's Jacobian in a hidden layer
+    ("sigmoid", "tanh", "quadratic"),  # quadratic with an output the config does not offer
+    ("tanh", "relu", "quadratic"),
+])
+def test_gradient_beyond_the_configs_choices(activation: str, output: str, cost: str,
+                                            central_differences) -> None:
+    """The engine computes every σ' it knows, not only the combinations the config offers."""
+    x, y = _problem("linear", cost, seed=8)
+    if output == "sigmoid":
+        y = np.random.default_rng(8).uniform(0.05, 0.95, y.shape)
+    _check_gradient(_network(activation, output, cost, seed=5), x, y, "l2", central_differences)
 
 
 def test_feedforward_in_chunks_matches_one_pass() -> None:

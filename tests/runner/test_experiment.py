@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from nntui.config import make_config
+from nntui.engine.policies import HalvingSchedule
 from nntui.presets import PRESETS
 from nntui.runner import experiment
 from nntui.runner.experiment import (
@@ -42,7 +43,9 @@ def test_the_trainer_gets_every_training_value_of_the_config() -> None:
     trainer = build_trainer(config, load_data(config))
     assert (trainer.eta, trainer.batch_size, trainer.epochs) == (0.3, 7, 9)
     assert (trainer.regularization, trainer.lmbda, trainer.momentum) == ("l1", 0.2, 0.5)
-    assert (trainer.dropout, trainer.eval_train, trainer.pace) == (0.1, False, 12)
+    assert (trainer.dropout, trainer.eval_train, trainer.pace.per_second) == (0.1, False, 12)
+    assert trainer.early_stopping.patience == 4
+    assert isinstance(trainer.schedule, HalvingSchedule)
     assert trainer.network.sizes == [2, 4, 2]
 
 

@@ -11,7 +11,6 @@ from nntui.runner.experiment import load_data
 from nntui.runner.lifecycle import Run
 from nntui.tui.controllers.look_inside import FieldObserver, FieldReady, HintNoticed, hint_observer
 from nntui.tui.widgets.boundary import BoundaryPanel
-from tests.conftest import Recorder
 
 XOR = PRESETS["xor"].config().replace(pace=0, epochs=10)
 
@@ -29,7 +28,7 @@ def test_fields_of_a_2d_run_are_posted_first_then_at_the_interval_and_at_the_end
     assert observer.network is None  # let go at the end
 
 
-def test_every_epoch_gets_a_field_with_no_interval_and_a_pause_gets_one():
+def test_every_epoch_gets_a_field_with_no_interval_and_a_pause_gets_one(make_recorder):
     posted: list = []
     observer = FieldObserver(1, posted.append, grid=lambda: (4, 4), interval=0.0)
     control = Control()
@@ -40,7 +39,7 @@ def test_every_epoch_gets_a_field_with_no_interval_and_a_pause_gets_one():
         elif isinstance(event, Paused):
             control.resume()
 
-    Run(XOR, observers=[Recorder(pause_once), observer], control=control).execute()
+    Run(XOR, observers=[make_recorder(pause_once), observer], control=control).execute()
     assert len(posted) == XOR.epochs + 2  # each epoch, the pause and the end
 
 
