@@ -33,6 +33,14 @@ VALIDATE_ON = ("validation", "test")
 DTYPES = ("float32", "float64")
 
 
+IMAGE_SETS = {
+    "mnist": (find_mnist, "MNIST handwritten digits, 28x28 pixels, 10 classes"),
+    "fashion-mnist": (find_fashion_mnist,
+                      "Fashion-MNIST clothing images, 28x28 pixels, 10 classes"),
+}
+"""The named image sets in MNIST's format: how to find their files, and what they are."""
+
+
 def load_dataset(
     name: str,
     *,
@@ -69,24 +77,11 @@ def load_dataset(
     float_type = np.dtype(dtype)
     key = name.strip().lower()
 
-    if key == "mnist":
-        return mnist_format_dataset(
-            "mnist",
-            find_mnist(data_dir),
-            description="MNIST handwritten digits, 28x28 pixels, 10 classes",
-            train_size=train_size,
-            validate_on=validate_on,
-            dtype=float_type,
-        )
-    if key == "fashion-mnist":
-        return mnist_format_dataset(
-            "fashion-mnist",
-            find_fashion_mnist(data_dir),
-            description="Fashion-MNIST clothing images, 28x28 pixels, 10 classes",
-            train_size=train_size,
-            validate_on=validate_on,
-            dtype=float_type,
-        )
+    if key in IMAGE_SETS:
+        find, description = IMAGE_SETS[key]
+        return mnist_format_dataset(key, find(data_dir), description=description,
+                                    train_size=train_size, validate_on=validate_on,
+                                    dtype=float_type)
     if key in SHAPES:
         return synthetic_dataset(
             key,

@@ -15,6 +15,7 @@ import itertools
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from types import ModuleType
 
 from rich.console import Console
 from rich.style import Style as RichStyle
@@ -422,11 +423,7 @@ def plot_history_in_terminal(history: Sequence[EpochReport], console: Console, *
         for line in header_lines(log_titles(titles, log), series, width, plain=plain):
             console.print(line, highlight=False, soft_wrap=True)
         draw(plotext, series, width=width, height=PLOT_HEIGHT, axis=axis, log=log, plain=plain)
-        plotext.theme("clear")
-        canvas = plotext.build()
-        if plain:
-            canvas = plotext.uncolorize(canvas)
-        console.file.write(canvas.rstrip("\n") + "\n")
+        _print_canvas(plotext, console, plain)
 
 
 # --- several runs on one plot ------------------------------------------------------------------
@@ -536,6 +533,12 @@ def plot_overlay_in_terminal(series: Sequence[Series], titles: Sequence[str], co
     for line in header_lines(titles, series, width, plain=plain):
         console.print(line, highlight=False, soft_wrap=True)
     draw(plotext, series, width=width, height=height, axis=axis, plain=plain, first_on_top=True)
+    _print_canvas(plotext, console, plain)
+
+
+def _print_canvas(plotext: ModuleType, console: Console, plain: bool) -> None:
+    """Write the plot plotext has drawn to the console: on the terminal's own background, and
+    without colour codes when ``plain`` (a file or a pipe)."""
     plotext.theme("clear")
     canvas = plotext.build()
     if plain:
