@@ -66,20 +66,20 @@ from nntui.tui.controllers.sweeps import (
     sweep_title,
     where_words,
 )
-from nntui.tui.controllers.training import Session, downsample
-from nntui.tui.dialogs.confirm import ConfirmScreen
-from nntui.tui.dialogs.help import HelpScreen
-from nntui.tui.dialogs.sweep import SweepScreen
-from nntui.tui.messages import (
+from nntui.tui.controllers.training import (
     BatchUpdate,
     DataLoaded,
     EpochsDone,
-    PlotData,
     RunEnded,
     RunPaused,
     RunResumed,
     RunWarning,
+    Session,
+    downsample,
 )
+from nntui.tui.dialogs.confirm import ConfirmScreen
+from nntui.tui.dialogs.help import HelpScreen
+from nntui.tui.dialogs.sweep import SweepScreen
 from nntui.tui.screens.confusion import ConfusionScreen
 from nntui.tui.screens.neurons import NeuronsScreen
 from nntui.tui.screens.runs import RunsAction, RunsScreen
@@ -88,7 +88,15 @@ from nntui.tui.state import HINT_WORDS, RunState
 from nntui.tui.widgets.boundary import BoundaryPanel
 from nntui.tui.widgets.form import ConfigForm, Field, FieldHelp
 from nntui.tui.widgets.log import EpochLog
-from nntui.tui.widgets.plots import AccuracyPlot, CostPlot, SpeedPlot, show_all, with_overlays
+from nntui.tui.widgets.plots import (
+    EMPTY_PLOTS,
+    AccuracyPlot,
+    CostPlot,
+    PlotData,
+    SpeedPlot,
+    show_all,
+    with_overlays,
+)
 from nntui.tui.widgets.status import EpochProgress, Status, StatusLine
 
 W = TypeVar("W")
@@ -105,7 +113,6 @@ PROGRESS_INTERVAL = 0.33
 """Seconds between the trainer's progress reports.  Each one wakes the UI, and every wake-up
 passes the GIL back and forth: at 5 reports a second training ran at 0.83-0.85 of its headless
 speed, at 3 a second at 0.95-0.97 (bench_responsiveness.py)."""
-EMPTY_PLOTS = PlotData([], [], [])
 
 NEURONS_INTERVAL = 3.0
 """Seconds between redraws of an open neurons screen while the run trains."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from textual.message import Message
 
@@ -30,21 +31,24 @@ FIELD_INTERVAL = 0.25
 """Seconds between decision fields: the rate the worker posts epochs at."""
 
 
+@dataclass(kw_only=True)
 class FieldReady(RunMessage):
     """A new decision field of run ``run``'s network, for :meth:`BoundaryPanel.show_field`."""
 
-    def __init__(self, run: int, field: DecisionField) -> None:
-        super().__init__(run)
-        self.field = field
+    field: DecisionField
+
+    def can_replace(self, message: Message) -> bool:
+        """A newer field of the same run shows the network as it is now: this one, still
+        unhandled, need not be drawn."""
+        return isinstance(message, FieldReady) and message.run == self.run
 
 
+@dataclass(kw_only=True)
 class HintNoticed(RunMessage):
     """Run ``run`` shows a situation a rule of thumb speaks to: log ``hint.message``, show
     ``hint.title`` in the status area."""
 
-    def __init__(self, run: int, hint: Hint) -> None:
-        super().__init__(run)
-        self.hint = hint
+    hint: Hint
 
 
 class FieldObserver(RunObserver):
@@ -89,8 +93,8 @@ class FieldObserver(RunObserver):
     def _post(self) -> None:
         assert self.network is not None
         rows, cols = self.grid()
-        self.post(FieldReady(self.run, decision_field(self.network, rows, cols,
-                                                      extent=self.extent())))
+        self.post(FieldReady(run=self.run, field=decision_field(self.network, rows, cols,
+                                                                extent=self.extent())))
         self.posted += 1
 
 
@@ -98,4 +102,4 @@ def hint_observer(run: int, post: Callable[[Message], object],
                   data_dir: str | None = None) -> HintObserver:
     """A :class:`~nntui.runner.hints.HintObserver` that posts each hint as a
     :class:`HintNoticed`."""
-    return HintObserver(lambda hint: post(HintNoticed(run, hint)), data_dir=data_dir)
+    return HintObserver(lambda hint: post(HintNoticed(run=run, hint=hint)), data_dir=data_dir)

@@ -105,8 +105,8 @@ def outcome(result: SweepResult) -> RunOutcome:
                       result.run_id, result.attempts)
 
 
-@dataclass
-class SweepStarted(Message):
+@dataclass(kw_only=True)
+class SweepStarted(Message, bubble=False):
     """The executor is up: the sweep's runs go to ``where`` (a Dask cluster, ready after
     ``seconds``; empty when they train in this process)."""
 
@@ -117,8 +117,8 @@ class SweepStarted(Message):
     seconds: float
 
 
-@dataclass
-class SweepProgress(Message):
+@dataclass(kw_only=True)
+class SweepProgress(Message, bubble=False):
     """What changed since the last message: every run's curves so far (``curves[split]``, by
     run, only runs with an epoch), the runs that ended since (``ended``), how many are done,
     running and in all, and the epochs trained of all the runs' (``epochs_done`` of
@@ -136,8 +136,8 @@ class SweepProgress(Message):
     warnings: list[str] = field(default_factory=list)
 
 
-@dataclass
-class SweepEnded(Message):
+@dataclass(kw_only=True)
+class SweepEnded(Message, bubble=False):
     """The sweep is over: every run's outcome (in the sweep's order), or ``error`` when it
     could not run at all (the cluster could not start); ``stopped`` when F8 or quitting
     stopped it."""
@@ -267,8 +267,8 @@ class SweepSession:
             self.sweep.abandon(f"stopped: {error}" if error else
                                "stopped: the sweep ended before it heard from this run")
             self._post_progress(force=True)
-            self.post(SweepEnded(self.number, self.name,
-                                 [outcome(r) for r in self.sweep.results], error,
+            self.post(SweepEnded(sweep=self.number, name=self.name,
+                                 outcomes=[outcome(r) for r in self.sweep.results], error=error,
                                  stopped=self.stopping))
 
     def _execute(self) -> None:
@@ -287,7 +287,8 @@ class SweepSession:
             where, seconds = "", 0.0  # in process: the app has said so already
             if isinstance(executor, DaskExecutor):
                 where, seconds = executor.address, executor.started_in
-            self.post(SweepStarted(self.number, self.name, self.total, where, seconds))
+            self.post(SweepStarted(sweep=self.number, name=self.name, total=self.total,
+                                   where=where, seconds=seconds))
             self.sweep.execute(executor)
         finally:
             executor.close()  # a local cluster's worker processes end here, whatever happened
@@ -320,7 +321,7 @@ class SweepSession:
         results = self.sweep.results
         self.posts += 1
         self.post(SweepProgress(
-            self.number, self.name, self.curves(), ended,
+            sweep=self.number, name=self.name, curves=self.curves(), ended=ended,
             done=sum(r.final for r in results),
             running=sum(r.state == "running" for r in results), total=len(results),
             epochs_done=sum(r.config.epochs if r.final else len(r.history) for r in results),

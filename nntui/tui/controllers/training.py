@@ -3,7 +3,7 @@
 
 Everything heavy happens here, off the UI thread: loading the data, training, writing the run
 record, and turning the history into downsampled plot curves.  The app receives only finished
-messages (see :mod:`nntui.tui.messages`), at most a few per second: a worker that posted every
+messages (defined here), at most a few per second: a worker that posted every
 mini-batch was measured to cut training from ~17,000 to ~750 mini-batches a second, or to leave key
 presses waiting 1-3 s behind a flooded queue.
 """
@@ -13,8 +13,9 @@ from __future__ import annotations
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
+import numpy as np
 from textual.message import Message
 from threadpoolctl import threadpool_limits
 
@@ -34,16 +35,8 @@ from nntui.status import RunStatus
 from nntui.storage.history import RunHistory
 from nntui.studies.comparisons import neuron_outputs
 from nntui.tui.controllers.look_inside import FieldObserver, hint_observer
-from nntui.tui.messages import (
-    BatchUpdate,
-    DataLoaded,
-    EpochsDone,
-    PlotData,
-    RunEnded,
-    RunPaused,
-    RunResumed,
-    RunWarning,
-)
+from nntui.tui.messages import RunMessage
+from nntui.tui.widgets.plots import PlotData
 
 OUTPUT_LABEL = "output a"
 
@@ -63,6 +56,86 @@ plot costs the UI thread ~16 ms, time the trainer waits for the GIL."""
 
 BLAS_THREADS = 1
 """BLAS threads while the UI runs: on two cores a second BLAS thread fights the UI (DESIGN.md)."""
+
+
+# --- what the worker tells the dashboard ---------------------------------------------------------
+
+@dataclass(kw_only=True)
+class DataLoaded(RunMessage):
+    """The data set is loaded and the network built; training starts now.  For a 2-D data set
+    ``points`` holds (training x, labels, held-out x, labels), for the decision-boundary panel."""
+
+    description: str
+    sizes: list[int]
+    n_train: int
+    network: Network  # the one being trained: saved from here while the run is paused
+    points: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+
+
+@dataclass(kw_only=True)
+class BatchUpdate(RunMessage):
+    """A few times a second: progress through the epoch, and now and then (``running`` not None)
+    the running mini-batch cost curve to redraw."""
+
+    progress: BatchProgress
+    running: Series | None = None
+
+    def can_replace(self, message: Message) -> bool:
+        """Whether this report, still unhandled, may be dropped for ``message``, a newer one:
+        a newer report of the same run says where the run is now, unless this one carries the
+        running cost curve (redrawn once a second) and the newer one does not."""
+        return (isinstance(message, BatchUpdate) and message.run == self.run
+                and (self.running is None or message.running is not None))
+
+
+@dataclass(kw_only=True)
+class EpochsDone(RunMessage):
+    """One or more epochs finished since the last such message (tiny data sets finish many
+    epochs a second, so the worker batches them) and the plots' new curves.  Never dropped:
+    the log writes every epoch."""
+
+    reports: list[EpochReport]
+    plots: PlotData
+
+
+@dataclass(kw_only=True)
+class RunPaused(RunMessage):
+    """The trainer paused before mini-batch ``batch`` of ``epoch`` (0: between epochs)."""
+
+    epoch: int
+    batch: int
+
+
+@dataclass(kw_only=True)
+class RunResumed(RunMessage):
+    """The trainer goes on from mini-batch ``batch`` of ``epoch``."""
+
+    epoch: int
+    batch: int
+
+
+@dataclass(kw_only=True)
+class RunWarning(RunMessage):
+    """Something went wrong beside training (e.g. the run history could not be written);
+    ``unrecorded`` when the run is no longer being recorded."""
+
+    message: str
+    unrecorded: bool = False
+
+
+@dataclass(kw_only=True)
+class RunEnded(RunMessage):
+    """The run is over: ``status`` is one of :data:`nntui.runner.lifecycle.STATUSES`.
+    ``stopped_at`` is (epoch, mini-batches done in it, mini-batches per epoch) where a stopped run
+    stopped."""
+
+    status: str
+    message: str
+    epochs_run: int = 0
+    test_accuracy: float | None = None
+    network: Network | None = None
+    stopped_at: tuple[int, int, int] | None = None
+
 
 
 def downsample(series: Series, limit: int = MAX_POINTS) -> Series:
@@ -133,12 +206,12 @@ class Session(RunObserver):
         except Exception as error:  # an observer failed on the run's end: the app must know
             if not self._ended:
                 detail = "".join(traceback.format_exception_only(type(error), error)).strip()
-                self.post(RunEnded(self.run_id, RunStatus.FAILED,
-                                   f"recording the run's end failed: {detail}",
+                self.post(RunEnded(run=self.run_id, status=RunStatus.FAILED,
+                                   message=f"recording the run's end failed: {detail}",
                                    epochs_run=len(self.history)))
 
     def _warn(self, message: str) -> None:
-        self.post(RunWarning(self.run_id, message[:1].upper() + message[1:] + ".",
+        self.post(RunWarning(run=self.run_id, message=message[:1].upper() + message[1:] + ".",
                              unrecorded=True))
 
     # --- the trainer's observer ----------------------------------------------------------------
@@ -148,12 +221,13 @@ class Session(RunObserver):
         if data is not None and started.sizes[0] == 2:  # a plane to draw
             points = (data.train.x, data.train.labels, data.validation.x,
                       data.validation.labels)
-        self.post(DataLoaded(self.run_id, started.description, started.sizes, started.n_train,
-                             started.network, points))
+        self.post(DataLoaded(run=self.run_id, description=started.description,
+                             sizes=started.sizes, n_train=started.n_train,
+                             network=started.network, points=points))
 
     def on_run_end(self, ended: Ended) -> None:
         self._flush_epochs()
-        self.post(RunEnded(self.run_id, ended.status, ended.message,
+        self.post(RunEnded(run=self.run_id, status=ended.status, message=ended.message,
                            epochs_run=ended.epochs_run, test_accuracy=ended.test_accuracy,
                            network=ended.network, stopped_at=ended.stopped_at))
         self._ended = True
@@ -169,7 +243,7 @@ class Session(RunObserver):
             self._last_curve_post = now
             running = downsample(replace(self._running, x=list(self._running.x),
                                          y=list(self._running.y)))
-        self.post(BatchUpdate(self.run_id, progress, running))
+        self.post(BatchUpdate(run=self.run_id, progress=progress, running=running))
 
     def on_epoch(self, report: EpochReport) -> None:
         self.history.append(report)
@@ -180,15 +254,15 @@ class Session(RunObserver):
 
     def on_pause(self, paused: Paused) -> None:
         self._flush_epochs()
-        self.post(RunPaused(self.run_id, paused.epoch, paused.batch))
+        self.post(RunPaused(run=self.run_id, epoch=paused.epoch, batch=paused.batch))
 
     def on_resume(self, resumed: Resumed) -> None:
-        self.post(RunResumed(self.run_id, resumed.epoch, resumed.batch))
+        self.post(RunResumed(run=self.run_id, epoch=resumed.epoch, batch=resumed.batch))
 
     def _flush_epochs(self) -> None:
         if not self._unsent:
             return
         reports, self._unsent = self._unsent, []
         self._last_epoch_post = time.monotonic()
-        self.post(EpochsDone(self.run_id, reports,
-                             plot_data(self.history, self.config.validate_on, self.config)))
+        self.post(EpochsDone(run=self.run_id, reports=reports,
+                             plots=plot_data(self.history, self.config.validate_on, self.config)))
