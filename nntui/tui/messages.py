@@ -3,7 +3,8 @@
 ``post_message`` is thread-safe, so a worker thread hands finished, ready-to-draw data to the UI
 thread through messages.  Each message is a dataclass defined next to what posts it (toolong's
 way): a run's progress, epochs and end in :mod:`nntui.tui.controllers.training`, its decision
-fields and hints in :mod:`nntui.tui.controllers.look_inside`, a sweep's progress in
+fields, hints and predictions in :mod:`nntui.tui.controllers.inspection`, a comparison's runs in
+:mod:`nntui.tui.controllers.comparisons`, a sweep's progress in
 :mod:`nntui.tui.controllers.sweeps`.  A message posted several times a second says, through
 Textual's :meth:`~textual.message.Message.can_replace`, when a newer one may take its place
 while it waits unhandled; one that carries an epoch or a curve never may.
