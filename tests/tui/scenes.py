@@ -23,8 +23,11 @@ FINISHED_RUN = PRESETS["xor"].config().replace(epochs=12, train_size=400, seed=3
 OVERFIT = PRESETS["nielsen-overfit"].config()
 """Nielsen's 1,000 images for 400 epochs: training accuracy reaches 100 %, test stalls."""
 
-SPEED = PRESETS["speed-of-learning"].config()
-"""Five hidden sigmoid layers: the ladder of per-layer learning speeds."""
+SPEED = PRESETS["speed-of-learning"].config().replace(epochs=150)
+"""Five hidden sigmoid layers: the ladder of per-layer learning speeds, over the preset's first
+150 epochs.  From about epoch 170 on, η = 0.1 makes this run chaotic: the last bits of rounding,
+which differ with the CPU's BLAS kernels (AVX2 or AVX-512, say), grow into other curves, so a
+picture of all 500 epochs would be this machine's alone."""
 
 
 async def settle(pilot) -> None:
@@ -141,7 +144,8 @@ async def finished_sweep(pilot) -> None:
     await pilot.press("ctrl+f")
     await pilot.pause()
     screen = app.screen
-    screen.query_one("#sweep-values", Input).value = "0.03,0.3,3"
+    # η = 3 would show the failure better, but its run is chaotic (see SPEED): a decade lower.
+    screen.query_one("#sweep-values", Input).value = "0.003,0.03,0.3"
     screen.query_one("#sweep-name", Input).value = "eta"
     screen.query_one("#sweep-workers", Input).value = "0"
     await pilot.pause()
