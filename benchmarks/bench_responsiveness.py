@@ -35,7 +35,7 @@ from textual.binding import Binding, BindingType
 from threadpoolctl import threadpool_limits
 
 from nntui.config import DEFAULTS, Config
-from nntui.engine import EpochReport
+from nntui.engine import EpochReport, Observer
 from nntui.runner.experiment import build_trainer, load_data
 from nntui.storage.history import RunHistory
 from nntui.tui.app import NNTuiApp
@@ -66,17 +66,22 @@ def recorded_speeds(db: Path) -> list[float]:
         return [report.examples_per_second for report in history.get_run(last.id).history]
 
 
+class EpochSpeeds(Observer):
+    """Keeps the examples per second of every epoch the trainer reports."""
+
+    def __init__(self) -> None:
+        self.speeds: list[float] = []
+
+    def on_epoch(self, report: EpochReport) -> None:
+        self.speeds.append(report.examples_per_second)
+
+
 def headless_speed(config: Config, blas: int) -> float:
     data = load_data(config)
-    reports: list[EpochReport] = []
-
-    def observe(event: object) -> None:
-        if isinstance(event, EpochReport):
-            reports.append(event)
-
+    speeds = EpochSpeeds()
     with threadpool_limits(limits=blas):
-        build_trainer(config, data, observer=observe).run()
-    return statistics.median(r.examples_per_second for r in reports)
+        build_trainer(config, data, observer=speeds).run()
+    return statistics.median(speeds.speeds)
 
 
 def pin_runs(db: Path, config: Config, count: int, epochs: int = 30) -> None:
