@@ -45,12 +45,12 @@ async def measure(db: Path, runs: int, repeats: int) -> list[float]:
                    show_timing=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert len(app.overlays) == runs, app.overlays
+        assert len(app.dashboard.overlays) == runs, app.dashboard.overlays
         plots = [app.query_one(kind) for kind in (CostPlot, AccuracyPlot, SpeedPlot)]
         times = []
         for _ in range(repeats):
             started = time.perf_counter()
-            app._draw_plots()
+            app.dashboard.draw_plots()
             for plot in plots:
                 plot.canvas.render()
             times.append(time.perf_counter() - started)

@@ -35,7 +35,7 @@ from textual.binding import Binding, BindingType
 from threadpoolctl import threadpool_limits
 
 from nntui.config import DEFAULTS, Config
-from nntui.engine import EpochReport
+from nntui.engine import EpochReport, Observer
 from nntui.runner.experiment import build_trainer, load_data
 from nntui.storage.history import RunHistory
 from nntui.tui.app import NNTuiApp
@@ -52,28 +52,36 @@ class TimedApp(NNTuiApp):
         super().__init__(*args, **kwargs)
         self.sent: list[float] = []
         self.latencies: list[float] = []
-        self.epoch_speeds: list[float] = []
 
     def action_ping(self) -> None:
         sent = self.sent.pop(0)
         self.call_after_refresh(lambda: self.latencies.append(time.perf_counter() - sent))
 
-    def on_epochs_done(self, message) -> None:
-        super().on_epochs_done(message)
-        self.epoch_speeds.extend(r.examples_per_second for r in message.reports)
+
+def recorded_speeds(db: Path) -> list[float]:
+    """The examples per second of every epoch of the last run recorded in ``db``: what the
+    app's worker reported, epoch by epoch."""
+    with RunHistory(db) as history:
+        last = history.list_runs()[0]
+        return [report.examples_per_second for report in history.get_run(last.id).history]
+
+
+class EpochSpeeds(Observer):
+    """Keeps the examples per second of every epoch the trainer reports."""
+
+    def __init__(self) -> None:
+        self.speeds: list[float] = []
+
+    def on_epoch(self, report: EpochReport) -> None:
+        self.speeds.append(report.examples_per_second)
 
 
 def headless_speed(config: Config, blas: int) -> float:
     data = load_data(config)
-    reports: list[EpochReport] = []
-
-    def observe(event: object) -> None:
-        if isinstance(event, EpochReport):
-            reports.append(event)
-
+    speeds = EpochSpeeds()
     with threadpool_limits(limits=blas):
-        build_trainer(config, data, observer=observe).run()
-    return statistics.median(r.examples_per_second for r in reports)
+        build_trainer(config, data, observer=speeds).run()
+    return statistics.median(speeds.speeds)
 
 
 def pin_runs(db: Path, config: Config, count: int, epochs: int = 30) -> None:
@@ -95,17 +103,18 @@ async def app_run(config: Config, blas: int, interval: float,
         app = TimedApp(config, runs_dir=Path(runs), runs_db=db, blas_threads=blas)
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
-            assert len(app.overlays) == pinned, app.overlays
+            assert len(app.dashboard.overlays) == pinned, app.dashboard.overlays
             app.simulate_key("f5")
-            while app.state not in ("training",):
+            while app.dashboard.run_state.state not in ("training",):
                 await asyncio.sleep(0.05)
             rng = random.Random(1)
-            while app.state in ("training", "loading data"):
+            while app.dashboard.run_state.state in ("training", "loading data"):
                 app.sent.append(time.perf_counter())
                 app.simulate_key("f12")
                 await asyncio.sleep(interval * (0.8 + 0.4 * rng.random()))
             await asyncio.sleep(0.2)
-    return app.latencies, statistics.median(app.epoch_speeds)
+        speeds = recorded_speeds(db)
+    return app.latencies, statistics.median(speeds)
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -3,9 +3,9 @@ screen and the confusion matrix of Nielsen's ch. 3 network.
 
     python -m scripts.make_inspect_screenshots [--out screenshots]    # from the repository's root
 
-Each screen is shown alone in a tiny app (as in ``tests/test_tui_inspect.py``), at 120×40, on
-seeded runs: the ``spiral`` preset's 200 epochs, and ``nielsen-l2`` trained for 3 epochs on all
-50,000 images (its validation set's mistakes and confusion matrix).  About 20 s.
+Each screen is shown alone in a tiny app (as in ``tests/tui/screens/test_inspect_screens.py``), at
+120×40, on seeded runs: the ``spiral`` preset's 200 epochs, and ``nielsen-l2`` trained for 3
+epochs on all 50,000 images (its validation set's mistakes and confusion matrix).  About 20 s.
 """
 
 from __future__ import annotations

@@ -19,3 +19,21 @@ STATUS_STYLES: dict[str, str] = {
 }
 """A status in a table or a list (``nntui runs``, the runs screen, a comparison's or sweep's
 summary)."""
+
+STATUS_LINE_STYLES: dict[str, str] = {
+    "ready": "bold",
+    "loading data": "bold yellow",
+    "training": "bold green",
+    "pausing": "bold yellow",
+    "paused": "bold yellow",
+    "stopping": "bold yellow",
+    RunStatus.COMPLETED: "bold cyan",
+    RunStatus.EARLY_STOP: "bold cyan",
+    RunStatus.SCHEDULE_DONE: "bold cyan",
+    RunStatus.STOPPED: "bold magenta",
+    RunStatus.DIVERGED: "bold red",
+    RunStatus.FAILED: "bold red",
+}
+"""A run's state in the app: in its status line (``● training``), and in the log's line on how a
+run ended; a sweep's line on each of its runs takes the colour without the weight.  A state not
+here (a sweep's ``sweeping``) is plain bold."""

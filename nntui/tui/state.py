@@ -1,10 +1,10 @@
-"""The app's run state as a plain object: what is running, its number, where it is, the live η,
-the time left, what the status line says, and which comparison variants are still to run.
+"""The dashboard's run state as a plain object: what is running, its number, where it is, the
+live η, the time left and what the status line says.
 
-:class:`RunState` knows nothing of widgets or threads.  The app feeds it what the worker reports
-(:meth:`RunState.batch`, :meth:`RunState.epochs_done`, ...) and draws what it returns, so every
-rule about the run (how the time left is estimated, which state survives which event, what a
-pause or a step is called) is tested here without a terminal (tests/test_tui_state.py).
+:class:`RunState` knows nothing of widgets or threads.  The dashboard feeds it what the worker
+reports (:meth:`RunState.batch`, :meth:`RunState.epochs_done`, ...) and draws what it returns, so
+every rule about the run (how the time left is estimated, which state survives which event, what
+a pause or a step is called) is tested without a terminal (tests/tui/test_state.py).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from pathlib import Path
 
 from nntui.config import Config
 from nntui.engine import BatchProgress, Control, EpochReport, Network
-from nntui.studies.comparisons import Comparison
 
 ACTIVE_STATES = ("loading data", "training", "pausing", "paused", "stopping")
 """States of a run that is under way; any other state is how the last run ended, or "ready"."""
@@ -60,7 +59,7 @@ class Pause:
 
 @dataclass
 class RunState:
-    """The current run (or the last one) and the comparison it belongs to, if any."""
+    """The current run (or the last one)."""
 
     status: Status = field(default_factory=Status)
     number: int = 0
@@ -69,14 +68,13 @@ class RunState:
     control: Control | None = None
     network: Network | None = None  # what Ctrl+S saves: the run's, or a loaded one
     network_config: Config | None = None
+    record_id: int | None = None  # the run's id in the run history, once it is recorded
     epochs_seen: int = 0
     batches: int = 0  # mini-batches per epoch, once known
     position: tuple[int, int, int] = (0, 0, 0)
     """(epoch, mini-batches done in it, mini-batches per epoch): what the progress bar shows and
     every pause, step and stop message names."""
     restart_with: Config | None = None  # started once the running run has stopped
-    comparison: Comparison | None = None
-    variants: list[tuple[str, Config]] = field(default_factory=list)  # still to run
     last_epoch_time: float | None = None
     epoch_wall: float | None = None  # wall seconds per epoch, evaluation and pace included
 
@@ -108,17 +106,21 @@ class RunState:
     # --- the run's life ------------------------------------------------------------------------
 
     def begin(self, config: Config, *, step: bool = False, recorded: bool = True,
-              clock: float | None = None) -> Control:
-        """A new run of ``config``: numbered, named after the clock and its data set, with a fresh
-        control (asked to pause after one epoch when ``step``); ``recorded`` says whether the run
+              clock: float | None = None, control: Control | None = None,
+              number: int | None = None) -> Control:
+        """A new run of ``config``: numbered (the next number, or ``number``: a comparison
+        numbers its runs as its worker starts them), named after the clock and its data set, with
+        a fresh control (asked to pause after one epoch when ``step``) unless it shares
+        ``control`` (a comparison's runs share their sweep's); ``recorded`` says whether the run
         history can record it."""
-        self.number += 1
+        self.number = self.number + 1 if number is None else number
         self.config = config
         stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(clock))
         self.name = f"{stamp}-{self.number}-{Path(config.dataset).name or 'data'}"
-        self.control = Control()
+        self.control = Control() if control is None else control
         if step:
             self.control.step()
+        self.record_id = None
         self.epochs_seen = 0
         self.batches = 0
         self.position = (0, 0, 0)
@@ -128,9 +130,12 @@ class RunState:
                              recorded=recorded)
         return self.control
 
-    def data_loaded(self, sizes: Sequence[int], n_train: int, network: Network) -> None:
+    def data_loaded(self, sizes: Sequence[int], n_train: int, network: Network,
+                    record_id: int | None = None) -> None:
+        """The run started: its layers, training examples, network and run history id."""
         # From now on "save" means this run's network (once it is paused or has ended).
         self.network, self.network_config = network, self.config
+        self.record_id = record_id
         if self.config is not None:
             self.batches = math.ceil(n_train / self.config.batch_size)
         layers = "[" + ",".join(str(n) for n in sizes) + "]"
@@ -242,26 +247,3 @@ class RunState:
     def take_restart(self) -> Config | None:
         config, self.restart_with = self.restart_with, None
         return config
-
-    # --- a comparison's variants -----------------------------------------------------------------
-
-    def start_comparison(self, comparison: Comparison,
-                         variants: Sequence[tuple[str, Config]]) -> None:
-        self.comparison = comparison
-        self.variants = list(variants)
-
-    def next_variant(self) -> tuple[str, Config, int, int]:
-        """The next variant to run: (label, config, its number, how many in all)."""
-        assert self.comparison is not None and self.variants
-        label, config = self.variants.pop(0)
-        total = len(self.comparison.variants)
-        return label, config, total - len(self.variants), total
-
-    def end_comparison(self) -> tuple[int, int] | None:
-        """Forget the comparison: (variants run, how many in all), or None when there was none."""
-        if self.comparison is None:
-            return None
-        total = len(self.comparison.variants)
-        ran = total - len(self.variants)
-        self.comparison, self.variants = None, []
-        return ran, total

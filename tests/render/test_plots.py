@@ -18,8 +18,14 @@ from textual_plotext.plot import Plot
 from nntui.engine import EpochReport
 from nntui.render import plots
 from nntui.render.plots import Series
-from nntui.tui.messages import PlotData
-from nntui.tui.widgets.plots import AccuracyPlot, CostPlot, SeriesPlot, SpeedPlot, show_all
+from nntui.tui.widgets.plots import (
+    AccuracyPlot,
+    CostPlot,
+    PlotData,
+    SeriesPlot,
+    SpeedPlot,
+    show_all,
+)
 
 BRAILLE = re.compile("[\u2801-\u28ff]")
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 
 from nntui.config import make_config
-from nntui.engine import BatchProgress, EpochReport
+from nntui.engine import BatchProgress, Control, EpochReport
 from nntui.engine.network import Network
-from nntui.studies.comparisons import COMPARISONS
 from nntui.tui.state import RunState, Status
 
 CONFIG = make_config(dataset="xor", epochs=10, batch_size=10, eta=0.5)
@@ -162,14 +161,15 @@ def test_a_restart_is_taken_once(state: RunState) -> None:
     assert state.take_restart() is None
 
 
-def test_a_comparison_hands_out_its_variants_in_order() -> None:
-    comparison = COMPARISONS["learning-rates"]
-    variants = comparison.labelled_configs(epochs=2)
+def test_a_comparison_s_run_takes_the_number_and_the_control_it_is_given() -> None:
+    shared = Control()
     run = RunState()
-    run.start_comparison(comparison, variants)
-    label, config, number, total = run.next_variant()
-    assert (label, config, number, total) == (variants[0][0], variants[0][1], 1, len(variants))
-    assert run.next_variant()[2] == 2
-    assert run.end_comparison() == (2, len(variants))
-    assert run.comparison is None and run.variants == []
-    assert run.end_comparison() is None
+    run.begin(CONFIG, clock=0.0)
+    run.data_loaded([2, 8, 2], 200, network(), record_id=7)
+    assert run.record_id == 7
+    control = run.begin(CONFIG, clock=0.0, control=shared, number=5)
+    assert control is shared and run.control is shared and run.number == 5
+    assert run.record_id is None  # the new run is not recorded yet
+    assert run.name.endswith("-5-xor")
+    run.begin(CONFIG, clock=0.0)
+    assert run.number == 6 and run.control is not shared

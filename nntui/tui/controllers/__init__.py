@@ -1,1 +1,3 @@
-"""The work behind the app's screens: training, sweeps and inspection, each with its own state."""
+"""The work behind the dashboard, each part with its own state: a run and its worker, the
+hyperparameters from the keyboard, sweeps, the books' comparisons, looking inside a network, and
+the pinned runs."""

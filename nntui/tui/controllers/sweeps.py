@@ -1,8 +1,9 @@
 """A sweep inside the app: its runs trained by :class:`nntui.studies.sweep.Sweep` on a thread
-worker, reported to the UI a few times a second as ready-to-draw overlay curves.
+worker, reported to the dashboard a few times a second as ready-to-draw overlay curves.
 
-The dialog (:mod:`nntui.tui.dialogs.sweep`) hands over a :class:`SweepRequest`; the app's worker
-runs :meth:`SweepSession.run`, which starts the executor (a local Dask cluster, a given one, or
+The dialog (:mod:`nntui.tui.dialogs.sweep`) hands over a :class:`SweepRequest`; the
+:class:`Sweeps` controller starts a worker that runs :meth:`SweepSession.run`, which starts the
+executor (a local Dask cluster, a given one, or
 :class:`~nntui.studies.sweep.InProcess` for none), trains every run and closes the cluster whatever
 happens.  Each run attempt gets an observer (``observers_for``) that only notes that something
 changed; at most every :data:`SWEEP_INTERVAL` seconds the session turns what changed into one
@@ -11,29 +12,40 @@ changed; at most every :data:`SWEEP_INTERVAL` seconds the session turns what cha
 runs that ended since the last message, and the counts the status line shows.  The UI thread only
 picks the split it shows and redraws.  A sweep of tiny runs finishes thousands of epochs a second:
 without the throttle each would wake the UI (see :mod:`nntui.tui.controllers.training`).
+
+While a sweep runs its runs are drawn in the pinned runs' place; when it ends they are pinned (the
+others unpinned).  F5, F6, F7 and comparisons wait for it, F8 stops it, quitting stops it and
+shuts its local Dask cluster down.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from textual.message import Message
-from threadpoolctl import threadpool_limits
 
 from nntui.engine import BatchProgress, Control, EpochReport
 from nntui.insight.neuron import neuron_outputs
 from nntui.render.plots import RunCurves, run_curves
+from nntui.render.styles import STATUS_LINE_STYLES
 from nntui.runner.lifecycle import RunEnded, RunObserver, RunStarted
 from nntui.status import RunStatus
-from nntui.storage.history import RunHistory
+from nntui.storage.history import HistoryError, RunHistory
 from nntui.studies.dask_executor import CONNECT_TIMEOUT, ClusterError, DaskExecutor
 from nntui.studies.plan import SweepRun
 from nntui.studies.sweep import InProcess, Sweep, SweepResult
-from nntui.tui.controllers.training import BLAS_THREADS, downsample
+from nntui.tui.controllers.board import Board
+from nntui.tui.controllers.pinned import pin_only
+from nntui.tui.controllers.training import BLAS_THREADS, blas_limits, thinned
+from nntui.tui.state import Status
+from nntui.tui.widgets.plots import EMPTY_PLOTS
+from nntui.tui.widgets.status import EpochProgress
 
 SWEEP_INTERVAL = 0.25
 """Seconds between a sweep's messages to the UI: at most four a second, however many runs."""
@@ -99,8 +111,8 @@ def outcome(result: SweepResult) -> RunOutcome:
                       result.run_id, result.attempts)
 
 
-@dataclass
-class SweepStarted(Message):
+@dataclass(kw_only=True)
+class SweepStarted(Message, bubble=False):
     """The executor is up: the sweep's runs go to ``where`` (a Dask cluster, ready after
     ``seconds``; empty when they train in this process)."""
 
@@ -111,8 +123,8 @@ class SweepStarted(Message):
     seconds: float
 
 
-@dataclass
-class SweepProgress(Message):
+@dataclass(kw_only=True)
+class SweepProgress(Message, bubble=False):
     """What changed since the last message: every run's curves so far (``curves[split]``, by
     run, only runs with an epoch), the runs that ended since (``ended``), how many are done,
     running and in all, and the epochs trained of all the runs' (``epochs_done`` of
@@ -130,8 +142,8 @@ class SweepProgress(Message):
     warnings: list[str] = field(default_factory=list)
 
 
-@dataclass
-class SweepEnded(Message):
+@dataclass(kw_only=True)
+class SweepEnded(Message, bubble=False):
     """The sweep is over: every run's outcome (in the sweep's order), or ``error`` when it
     could not run at all (the cluster could not start); ``stopped`` when F8 or quitting
     stopped it."""
@@ -199,11 +211,11 @@ def outcome_text(o: RunOutcome, done: int, total: int) -> str:
 # --- the worker's body --------------------------------------------------------------------------
 
 class SweepSession:
-    """Trains one sweep on the thread that calls :meth:`run` and describes it to the app.
+    """Trains one sweep on the thread that calls :meth:`run` and describes it to the dashboard.
 
-    ``post`` is the app's thread-safe ``post_message``; ``number`` numbers the sweep so the app
-    can drop the messages of one it no longer shows.  :meth:`stop` may be called from any thread:
-    the running runs stop after their mini-batch, the others never start."""
+    ``post`` is the dashboard's thread-safe ``post_message``; ``number`` numbers the sweep so the
+    dashboard can drop the messages of one it no longer shows.  :meth:`stop` may be called from
+    any thread: the running runs stop after their mini-batch, the others never start."""
 
     def __init__(self, number: int, request: SweepRequest, post: Callable[[Message], object], *,
                  history: RunHistory | None, data_dir: str | None = None,
@@ -245,11 +257,9 @@ class SweepSession:
         failure ends as a :class:`SweepEnded` carrying the error, for the app to say."""
         error = ""
         try:
-            if self.blas_threads is None:
+            # Runs trained in this process (InProcess) share the cores with the UI.
+            with blas_limits(self.blas_threads):
                 self._execute()
-            else:  # runs trained in this process (InProcess) share the cores with the UI
-                with threadpool_limits(limits=self.blas_threads):
-                    self._execute()
         except ClusterError as failure:
             error = str(failure)
         except Exception as failure:  # the cluster's own start failed, say, out of processes
@@ -261,8 +271,8 @@ class SweepSession:
             self.sweep.abandon(f"stopped: {error}" if error else
                                "stopped: the sweep ended before it heard from this run")
             self._post_progress(force=True)
-            self.post(SweepEnded(self.number, self.name,
-                                 [outcome(r) for r in self.sweep.results], error,
+            self.post(SweepEnded(sweep=self.number, name=self.name,
+                                 outcomes=[outcome(r) for r in self.sweep.results], error=error,
                                  stopped=self.stopping))
 
     def _execute(self) -> None:
@@ -281,7 +291,8 @@ class SweepSession:
             where, seconds = "", 0.0  # in process: the app has said so already
             if isinstance(executor, DaskExecutor):
                 where, seconds = executor.address, executor.started_in
-            self.post(SweepStarted(self.number, self.name, self.total, where, seconds))
+            self.post(SweepStarted(sweep=self.number, name=self.name, total=self.total,
+                                   where=where, seconds=seconds))
             self.sweep.execute(executor)
         finally:
             executor.close()  # a local cluster's worker processes end here, whatever happened
@@ -314,7 +325,7 @@ class SweepSession:
         results = self.sweep.results
         self.posts += 1
         self.post(SweepProgress(
-            self.number, self.name, self.curves(), ended,
+            sweep=self.number, name=self.name, curves=self.curves(), ended=ended,
             done=sum(r.final for r in results),
             running=sum(r.state == "running" for r in results), total=len(results),
             epochs_done=sum(r.config.epochs if r.final else len(r.history) for r in results),
@@ -393,10 +404,171 @@ def start_resource_tracker() -> None:
         sys.stderr = captured
 
 
-def thinned(curves: RunCurves | None) -> RunCurves | None:
-    """``curves`` with at most a few hundred points per series, as the pinned runs have."""
-    if curves is None:
-        return None
-    return replace(curves, cost=downsample(curves.cost), accuracy=downsample(curves.accuracy),
-                   speed=downsample(curves.speed),
-                   output=curves.output and downsample(curves.output))
+# --- the dashboard's side ------------------------------------------------------------------------
+
+class Sweeps:
+    """The sweep under way, if any, on its own thread worker: its number (so the messages of one
+    no longer shown are dropped), its runs' curves as last posted, how many of its runs' ends
+    the log has told, and whether its worker has closed its cluster."""
+
+    def __init__(self, board: Board) -> None:
+        self.board = board
+        self.session: SweepSession | None = None
+        self._number = 0
+        self._curves: dict[str, list[RunCurves]] = {}
+        self._reported = 0  # runs whose end the log has told
+        self._done = threading.Event()
+        self._done.set()
+
+    def refuses(self, what: str) -> bool:
+        """While a sweep runs: say so (and that ``what``) and return True."""
+        if self.session is None:
+            return False
+        self.board.notify(f"Sweep {self.session.name} is running: {what}; F8 stops it.",
+                          title="Sweep running", severity="warning", timeout=6)
+        return True
+
+    def start(self, request: SweepRequest) -> None:
+        """Train a sweep the dialog checked."""
+        board = self.board
+        if self.session is not None or board.run_state.running:  # started meanwhile (palette)
+            board.notify("Something else started training meanwhile; the sweep did not start.",
+                         severity="warning")
+            return
+        self._number += 1
+        settings = board.settings
+        session = SweepSession(self._number, request, board.post_message,
+                               history=board.history, data_dir=settings.data_dir,
+                               blas_threads=settings.blas_threads)
+        self.session, self._curves, self._reported = session, {}, 0
+        board.live_plots = EMPTY_PLOTS
+        with board.app.batch_update():
+            board.epoch_log.start_run(request.runs[0].config.validate_on)
+            board.draw_plots()
+            board.query_one(EpochProgress).set_sweep(
+                0, len(request.runs), 0, sum(run.config.epochs for run in request.runs))
+        where = where_words(request.workers, request.scheduler, 0) if (
+            request.scheduler or request.workers == 0) else "on a local Dask cluster"
+        board.log_note(f"Sweep {request.name}: {len(request.runs)} runs {where}, drawn here as "
+                       f"they train and pinned when they end (F8 stops them).", style="bold")
+        self._status(
+            progress_text(request.name, 0, len(request.runs), 0) if request.in_process else
+            f"{sweep_title(request.name)}: {'reaching' if request.scheduler else 'starting'} "
+            f"the Dask cluster")
+        self._done.clear()
+
+        def train() -> None:  # the cluster starts, the runs train and it closes, all here
+            try:
+                session.run()
+            finally:
+                self._done.set()
+
+        board.run_worker(train, thread=True, group="sweep", exit_on_error=False)
+
+    def _status(self, detail: str, state: str = "sweeping") -> None:
+        self.board.show_status(Status(state=state, detail=detail,
+                                      recorded=self.board.history is not None))
+
+    def overlays(self, split: str) -> list[RunCurves] | None:
+        """The running sweep's runs on ``split``, or None when no sweep runs."""
+        if self.session is None:
+            return None
+        return self._curves.get(split, [])
+
+    # --- stopping ------------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """F8 during a sweep: its running runs stop after their mini-batch, the rest never
+        start."""
+        session = self.session
+        if session is None or session.stopping:
+            return
+        session.stop()
+        self.board.log_note(f"Stopping sweep {session.name}: its running runs stop after their "
+                            f"mini-batch, the others will not start.", style="magenta")
+        self._status(self.board.run_state.status.detail, state="stopping")
+
+    @property
+    def done(self) -> bool:
+        """The sweep's worker (if one ran) has closed its cluster."""
+        return self._done.is_set()
+
+    async def stop_and_wait(self, timeout: float = 45.0) -> None:
+        """Stop the sweep and wait (without blocking the UI) until its worker has closed its
+        cluster."""
+        if self.session is not None:
+            self.session.stop()
+        await asyncio.to_thread(self._done.wait, timeout)
+
+    def stop_and_block(self, timeout: float = 45.0) -> None:
+        """Whatever way the app ends, the sweep stops and its local cluster shuts down."""
+        if self.session is not None:
+            self.session.stop()
+        self._done.wait(timeout)
+
+    # --- the worker's messages ------------------------------------------------------------------
+
+    def current(self, message: SweepStarted | SweepProgress | SweepEnded) -> bool:
+        return (self.session is not None and message.sweep == self.session.number
+                and not self.board.quitting)
+
+    def started(self, message: SweepStarted) -> None:
+        if not message.where:
+            return
+        board = self.board
+        ready = f" (ready in {message.seconds:.1f} s)" if board.settings.show_timing and \
+            message.seconds else ""
+        board.log_note(f"Training on {message.where}{ready}.", style="dim")
+        if board.run_state.state == "sweeping":  # not stopping
+            self._status(progress_text(message.name, 0, message.total, 0))
+
+    def progress(self, message: SweepProgress) -> None:
+        board = self.board
+        self._curves = message.curves
+        for warning in message.warnings:
+            board.log_note(warning, style="yellow")
+        for ended in message.ended:
+            if ended.status != RunStatus.NOT_RUN:  # the summary counts those
+                self._reported += 1
+                colour = STATUS_LINE_STYLES.get(ended.status, "bold red").removeprefix("bold ")
+                board.log_note(outcome_text(ended, self._reported, message.total), colour)
+        stopping = self.session is not None and self.session.stopping
+        with board.app.batch_update():
+            board.draw_plots()
+            board.query_one(EpochProgress).set_sweep(message.done, message.total,
+                                                     message.epochs_done, message.epochs)
+            self._status(progress_text(message.name, message.done, message.total,
+                                       message.running),
+                         "stopping" if stopping else "sweeping")
+
+    def ended(self, message: SweepEnded) -> None:
+        board = self.board
+        self.session = None
+        if message.error:
+            started = any(o.attempts for o in message.outcomes)
+            title = "Sweep failed" if started else "Sweep not started"
+            board.notify(message.error, title=title, severity="error", timeout=15)
+            board.log_note(f"{title}: {message.error}", style="bold red")
+            self._status(sweep_title(message.name), state="failed")
+        recorded = [o.run_id for o in message.outcomes if o.run_id is not None]
+        if recorded and board.history is not None:
+            try:  # the sweep's runs alone beside each other, as a comparison's
+                pin_only(board.history, recorded)
+            except HistoryError as error:
+                board.notify(f"The sweep's runs could not be pinned: {error}", severity="error")
+        board.show_pinned()
+        # Each run in the colour it had while the sweep ran (the history lists them in the
+        # order their starts were heard, which on several workers may differ).
+        places = {o.label: o.index for o in message.outcomes}
+        if board.overlays and all(curves.label in places for curves in board.overlays):
+            board.overlays.sort(key=lambda curves: places[curves.label])
+            board.draw_plots()
+        if message.error:
+            return
+        summary = summary_text(message.name, message.outcomes, message.stopped)
+        board.log_note(summary, style=STATUS_LINE_STYLES[RunStatus.STOPPED if message.stopped
+                                                         else RunStatus.COMPLETED])
+        board.notify(summary, title="Sweep stopped" if message.stopped else "Sweep done",
+                     timeout=10)
+        self._status(ended_text(message.name, message.outcomes),
+                     "stopped" if message.stopped else "completed")

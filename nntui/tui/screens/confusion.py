@@ -21,11 +21,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
 from nntui.insight.inspection import Confusion, Predictions, confusion_of
 from nntui.tui.screens.mistakes import MistakesScreen
+from nntui.tui.screens.page import PageScreen
 
 PRECISION_ROW = "precision"
 ACCURACY_COLUMN = "accuracy"
@@ -106,7 +106,7 @@ class ConfusionTable(DataTable):
                                             int(self.matrix.counts[true, predicted])))
 
 
-class ConfusionScreen(ModalScreen[None]):
+class ConfusionScreen(PageScreen):
     """The confusion matrix of one split.
 
     ``answers``: :func:`nntui.insight.inspection.predict` of the network on the split; ``images``:
@@ -116,16 +116,6 @@ class ConfusionScreen(ModalScreen[None]):
     """
 
     DEFAULT_CSS = """
-    ConfusionScreen {
-        background: $background;
-    }
-    #confusion-title {
-        height: 1;
-        padding: 0 1;
-        background: $primary 30%;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-    }
     #confusion-table {
         height: auto;
         max-height: 1fr;
@@ -153,7 +143,7 @@ class ConfusionScreen(ModalScreen[None]):
         self.matrix = confusion_of(answers)
 
     def compose(self) -> ComposeResult:
-        yield Static(id="confusion-title")
+        yield Static(id="confusion-title", classes="page-title")
         yield ConfusionTable(self.matrix, id="confusion-table")
         yield Static(id="confusion-summary")
         yield Footer(compact=True, show_command_palette=False)

@@ -23,11 +23,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal
 from textual.events import Resize
 from textual.reactive import reactive
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from nntui.insight.inspection import Predictions, image_shape, mistakes
 from nntui.render.halfblock import grey_rgb
+from nntui.tui.screens.page import PageScreen
 from nntui.tui.widgets.halfblock import ImageCard
 
 CARD_BORDER = 2
@@ -51,7 +51,7 @@ def caption(answers: Predictions, index: int) -> Text:
     return text
 
 
-class MistakesScreen(ModalScreen[None]):
+class MistakesScreen(PageScreen):
     """The misclassified images of one split, most confident first.
 
     ``answers``: :func:`nntui.insight.inspection.predict` of the network on the split; ``images``:
@@ -62,16 +62,6 @@ class MistakesScreen(ModalScreen[None]):
     """
 
     DEFAULT_CSS = """
-    MistakesScreen {
-        background: $background;
-    }
-    #mistakes-title {
-        height: 1;
-        padding: 0 1;
-        background: $primary 30%;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-    }
     #mistakes-body {
         height: 1fr;
     }
@@ -150,7 +140,7 @@ class MistakesScreen(ModalScreen[None]):
     # --- layout ----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Static(id="mistakes-title")
+        yield Static(id="mistakes-title", classes="page-title")
         with Horizontal(id="mistakes-body"):
             yield Grid(id="mistakes-grid")
             yield Static(id="mistakes-empty")

@@ -22,15 +22,15 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.events import Resize
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from nntui.insight.inspection import weight_images
 from nntui.render.halfblock import DIVERGING_STOPS, scale_rgb, to_text
+from nntui.tui.screens.page import PageScreen
 from nntui.tui.widgets.weights import WeightGrid
 
 
-class NeuronsScreen(ModalScreen[None]):
+class NeuronsScreen(PageScreen):
     """A grid of the first hidden layer's weight images.
 
     ``images``: (neurons, rows, columns), e.g. ``weight_images(network)``; ``title`` says whose
@@ -38,16 +38,6 @@ class NeuronsScreen(ModalScreen[None]):
     """
 
     DEFAULT_CSS = """
-    NeuronsScreen {
-        background: $background;
-    }
-    #neurons-title {
-        height: 1;
-        padding: 0 1;
-        background: $primary 30%;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-    }
     #neurons-grid {
         padding: 1 1 0 1;
     }
@@ -82,7 +72,7 @@ class NeuronsScreen(ModalScreen[None]):
         return self.grid.images
 
     def compose(self) -> ComposeResult:
-        yield Static(id="neurons-title")
+        yield Static(id="neurons-title", classes="page-title")
         yield self.grid
         yield Static(id="neurons-legend")
         yield Footer(compact=True, show_command_palette=False)

@@ -9,6 +9,7 @@ words as the command line.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
@@ -114,12 +115,12 @@ class ConfigForm(VerticalScroll, can_focus=False):
     ConfigForm .field.-not-applicable.-invalid { display: block; }
     """
 
+    @dataclass
     class FieldChanged(Message):
         """A field now holds a valid value that differs from before (``value`` is parsed)."""
 
-        def __init__(self, name: str, value: Any) -> None:
-            super().__init__()
-            self.name, self.value = name, value
+        name: str
+        value: Any
 
     def __init__(self, config: Config, **kwargs: Any) -> None:
         super().__init__(**kwargs)

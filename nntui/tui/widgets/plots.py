@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from rich.segment import Segment
 from rich.style import Style
@@ -26,7 +26,23 @@ from textual.widget import Widget
 from textual_plotext import PlotextPlot
 
 from nntui.render import plots
-from nntui.tui.messages import PlotData
+
+
+@dataclass(frozen=True)
+class PlotData:
+    """The three plots' curves, already downsampled to a few hundred points in the worker.
+    ``output`` holds a single neuron's output a per epoch: for one example an accuracy says
+    nothing, so the accuracy plot shows that instead (Nielsen's animation of ch. 3)."""
+
+    cost: list[plots.Series]
+    accuracy: list[plots.Series]
+    speed: list[plots.Series]
+    output: list[plots.Series] = field(default_factory=list)
+    overlaid: bool = False  # several runs: the first is drawn on top
+
+
+EMPTY_PLOTS = PlotData([], [], [])
+"""No curves: the plots of a dashboard where nothing has run yet."""
 
 XLABEL_MIN_HEIGHT = 12
 """Below this many lines the canvas leaves out the "epoch" under the axis: the titles say it."""

@@ -7,24 +7,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar, Static
 
+from nntui.render.styles import STATUS_LINE_STYLES
 from nntui.tui.state import Status
 
 __all__ = ["EpochProgress", "Status", "StatusLine", "format_seconds"]
-
-STATE_STYLES = {
-    "ready": "bold",
-    "loading data": "bold yellow",
-    "training": "bold green",
-    "pausing": "bold yellow",
-    "paused": "bold yellow",
-    "stopping": "bold yellow",
-    "completed": "bold cyan",
-    "early stop": "bold cyan",
-    "η schedule done": "bold cyan",
-    "stopped": "bold magenta",
-    "diverged": "bold red",
-    "failed": "bold red",
-}
 
 
 def format_seconds(seconds: float) -> str:
@@ -52,7 +38,7 @@ class StatusLine(Static):
     def set(self, status: Status) -> None:
         self.status = status
         text = Text()
-        text.append(f"● {status.state}", style=STATE_STYLES.get(status.state, "bold"))
+        text.append(f"● {status.state}", style=STATUS_LINE_STYLES.get(status.state, "bold"))
         if status.epochs:
             text.append(f"  epoch {status.epoch}/{status.epochs}")
         if status.hint:  # before η: at 80 columns it must not be the part that is cut

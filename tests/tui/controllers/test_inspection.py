@@ -9,7 +9,7 @@ from nntui.engine import Control, EpochReport, Paused
 from nntui.presets import PRESETS
 from nntui.runner.experiment import load_data
 from nntui.runner.lifecycle import Run
-from nntui.tui.controllers.look_inside import FieldObserver, FieldReady, HintNoticed, hint_observer
+from nntui.tui.controllers.inspection import FieldObserver, FieldReady, HintNoticed, hint_observer
 from nntui.tui.widgets.boundary import BoundaryPanel
 
 XOR = PRESETS["xor"].config().replace(pace=0, epochs=10)
@@ -28,7 +28,7 @@ def test_fields_of_a_2d_run_are_posted_first_then_at_the_interval_and_at_the_end
     assert observer.network is None  # let go at the end
 
 
-def test_every_epoch_gets_a_field_with_no_interval_and_a_pause_gets_one(make_recorder):
+def test_every_epoch_gets_a_field_with_no_interval_and_a_pause_gets_one(recorder):
     posted: list = []
     observer = FieldObserver(1, posted.append, grid=lambda: (4, 4), interval=0.0)
     control = Control()
@@ -39,7 +39,8 @@ def test_every_epoch_gets_a_field_with_no_interval_and_a_pause_gets_one(make_rec
         elif isinstance(event, Paused):
             control.resume()
 
-    Run(XOR, observers=[make_recorder(pause_once), observer], control=control).execute()
+    recorder.then = pause_once
+    Run(XOR, observers=[recorder, observer], control=control).execute()
     assert len(posted) == XOR.epochs + 2  # each epoch, the pause and the end
 
 
@@ -49,6 +50,16 @@ def test_no_field_for_images():
     config = PRESETS["nielsen-baseline"].config().replace(train_size=200, epochs=1)
     Run(config, observers=[observer]).execute()
     assert posted == []
+
+
+def test_a_newer_field_of_the_same_run_replaces_an_unhandled_one():
+    posted: list = []
+    observer = FieldObserver(1, posted.append, grid=lambda: (4, 4), interval=0.0)
+    Run(XOR.replace(epochs=2), observers=[observer]).execute()
+    older, newer = posted[0], posted[1]
+    assert older.can_replace(newer)
+    assert not older.can_replace(FieldReady(run=2, field=newer.field))  # another run's
+    assert not older.can_replace(HintNoticed(run=1, hint=None))
 
 
 def test_hints_are_posted_as_messages():

@@ -1,0 +1,150 @@
+"""The hyperparameter form from the keyboard: read for a run, described while idle, η and the
+batch size scaled by keys, the pace stepped down its ladder, the books' presets, a recorded run's
+values, and the fields a running run follows live.
+
+Every value changes what the next run trains, except η, which the running network uses from its
+next mini-batch on, and the pace, which caps the running run's epochs per second at once: the
+form posts :class:`~nntui.tui.widgets.form.ConfigForm.FieldChanged` for both, and
+:meth:`Hyperparameters.field_changed` hands them to the run's control.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nntui.config import SPECS, Config, describe, format_value, parse_field, parse_values
+from nntui.presets import PRESETS
+from nntui.storage.history import HistoryError
+from nntui.tui.controllers.board import Board
+
+PACES = (0.0, 100.0, 30.0, 10.0, 3.0, 1.0)
+"""What F4 steps through: no cap, then ever slower epochs per second."""
+
+
+def pace_name(pace: float) -> str:
+    return f"{pace:g} epochs/s" if pace else "no cap"
+
+
+def next_pace(pace: float) -> float:
+    """The pace after ``pace`` in :data:`PACES` (a value typed in the form joins the ladder)."""
+    slower = [p for p in PACES[1:] if p < pace] if pace else list(PACES[1:])
+    return slower[0] if slower else 0.0
+
+
+class Hyperparameters:
+    """The form's values, as the keys and the running run see them."""
+
+    def __init__(self, board: Board) -> None:
+        self.board = board
+
+    def read(self) -> Config | None:
+        """The form's config, or None after telling the user which fields are wrong."""
+        board = self.board
+        config, problems = board.form.read(board.settings.config)
+        if config is None:
+            labels = []
+            for problem in problems:
+                label = SPECS[problem.field].label if problem.field in SPECS else problem.field
+                if label not in labels:
+                    labels.append(label)
+            board.notify("Fix " + ", ".join(labels) + " first: " + problems[0].message,
+                         title="Cannot start", severity="error", timeout=8)
+        return config
+
+    def describe(self, prefix: str = "") -> None:
+        """While idle the status line describes what F5 would train: the form's values."""
+        board = self.board
+        config, _ = parse_values(board.form.raw_values(), board.settings.config)
+        if config is not None and not board.run_state.running and not board.sweeping:
+            board.show_status(board.run_state.status.evolve(detail=prefix + describe(config)))
+
+    # --- what the keys change ------------------------------------------------------------------
+
+    def scale(self, name: str, factor: float) -> None:
+        """Multiply a numeric field by ``factor``; η also changes the running run (live)."""
+        board = self.board
+        state = board.run_state
+        if name == "eta" and state.running and state.live_eta is not None:
+            current = state.live_eta
+        else:
+            try:
+                current = parse_field(name, board.form.field(name).raw)
+            except ValueError as error:
+                board.notify(f"{SPECS[name].label}: {error}", severity="error")
+                return
+        new = current * factor
+        new = max(1, round(new)) if SPECS[name].kind == "int" else float(f"{new:.6g}")
+        try:
+            new = parse_field(name, new)
+        except ValueError as error:
+            board.notify(f"{SPECS[name].label}: {error}", severity="warning")
+            return
+        board.form.set_value(name, new)
+        if name != "eta" and state.running:
+            board.notify(f"{SPECS[name].label} {format_value(name, new)} applies to the next "
+                         f"run.")
+
+    def step_pace(self) -> None:
+        """F4: the pace field down :data:`PACES`; a running run follows at once."""
+        board = self.board
+        running = board.run_state.running
+        if running:
+            current = board.run_state.status.pace or 0.0
+        else:
+            try:
+                current = parse_field("pace", board.form.field("pace").raw)
+            except ValueError:
+                current = 0.0
+        new = next_pace(current)
+        board.form.set_value("pace", new)
+        board.notify(f"Pace: {pace_name(new)}" + (" (live)" if running else ""), timeout=2)
+
+    def apply_preset(self, name: str) -> None:
+        board = self.board
+        preset = PRESETS[name]
+        board.form.load(preset.config())
+        board.notify(preset.description, title=preset.title, timeout=6)
+        if board.run_state.running:
+            board.log_note(f"Preset {name} loaded into the form; it applies to the next run.",
+                           style="dim")
+        else:
+            self.describe(f"preset {name}: ")
+
+    def load_run_config(self, run_id: int) -> None:
+        """A recorded run's values into the form (the runs screen's "l")."""
+        board = self.board
+        assert board.history is not None
+        try:
+            run = board.history.get_run(run_id)
+        except HistoryError as error:
+            board.notify(str(error), severity="error")
+            return
+        board.form.load(run.config)
+        board.notify(f"Run {run_id}'s values are in the form; F5 trains them.",
+                     title="Config loaded", timeout=6)
+        if not board.run_state.running:
+            self.describe(f"run {run_id}: ")
+
+    # --- the running run follows ------------------------------------------------------------
+
+    def field_changed(self, name: str, value: Any) -> None:
+        """A field changed: while a run goes on η and the pace apply to it at once; while idle
+        the status line says what F5 would train."""
+        board = self.board
+        state = board.run_state
+        if not state.running:
+            self.describe()
+            return
+        if state.control is None:
+            return
+        if name == "pace":
+            if value != state.status.pace:
+                state.control.set_pace(value)
+                board.show_status(state.status.evolve(pace=value))
+                board.log_note(f"Pace → {pace_name(value)} (live)", style="yellow")
+        elif name == "eta":
+            if state.live_eta is not None and abs(value - state.live_eta) < 1e-12:
+                return
+            state.control.set_eta(value)
+            board.show_status(state.status.evolve(eta=value))
+            board.log_note(f"η → {value:.3g} (live, from the next mini-batch)", style="yellow")

@@ -1,0 +1,641 @@
+"""``DashboardScreen``: set hyperparameters, train, watch the network learn.
+
+The screen owns its layout (the form on the left; the status line, the progress bar, three plots
+and the epoch log on the right), its keys (each :class:`~textual.binding.Binding` carries its
+help text, which the footer, the help screen and the palette show), and the messages its workers
+post.  Its view state lives in reactive attributes: what the status line says (:attr:`status`,
+mirrored from the plain :class:`~nntui.tui.state.RunState`), whether the pinned runs are drawn
+(:attr:`show_overlays`) and on which split (:attr:`overlay_split`); their ``watch_`` methods
+redraw.  The work is the controllers': :class:`~nntui.tui.controllers.training.Training` (the run
+on show and its worker), :class:`~nntui.tui.controllers.sweeps.Sweeps`,
+:class:`~nntui.tui.controllers.comparisons.Comparisons` and
+:class:`~nntui.tui.controllers.inspection.Inspection`; each key and each message is handed to
+the one it concerns, and where one thing concerns several the handler here calls each in turn.
+Handlers only update widgets, so the keyboard stays responsive while the network trains.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Horizontal, Vertical
+from textual.events import DescendantFocus
+from textual.reactive import var
+from textual.widgets import Footer
+
+from nntui.config import Config, describe
+from nntui.engine import Network
+from nntui.render.plots import RunCurves, Series
+from nntui.storage.history import HistoryError, RunHistory
+from nntui.storage.records import old_runs_dir
+from nntui.tui.commands import NNTuiCommands
+from nntui.tui.controllers.comparisons import ComparisonEnded, Comparisons, VariantStarted
+from nntui.tui.controllers.hyperparameters import PACES, Hyperparameters, pace_name
+from nntui.tui.controllers.inspection import ConfusionReady, FieldReady, HintNoticed, Inspection
+from nntui.tui.controllers.pinned import pinned_curves
+from nntui.tui.controllers.sweeps import (
+    SweepEnded,
+    SweepProgress,
+    SweepRequest,
+    Sweeps,
+    SweepStarted,
+)
+from nntui.tui.controllers.training import (
+    BatchUpdate,
+    DataLoaded,
+    EpochsDone,
+    RunEnded,
+    RunPaused,
+    RunResumed,
+    RunWarning,
+    Training,
+)
+from nntui.tui.dialogs.confirm import ConfirmScreen
+from nntui.tui.dialogs.sweep import SweepScreen
+from nntui.tui.keys import HELP, PALETTE, QUIT, QuitFirstScreen
+from nntui.tui.screens.confusion import ConfusionScreen
+from nntui.tui.screens.neurons import NeuronsScreen
+from nntui.tui.screens.runs import RunsAction, RunsScreen
+from nntui.tui.settings import Settings
+from nntui.tui.state import RunState, Status
+from nntui.tui.widgets.boundary import BoundaryPanel
+from nntui.tui.widgets.form import ConfigForm, Field, FieldHelp
+from nntui.tui.widgets.log import EpochLog
+from nntui.tui.widgets.plots import (
+    EMPTY_PLOTS,
+    AccuracyPlot,
+    CostPlot,
+    PlotData,
+    SpeedPlot,
+    show_all,
+    with_overlays,
+)
+from nntui.tui.widgets.status import EpochProgress, StatusLine
+
+
+class DashboardScreen(QuitFirstScreen):
+    """The dashboard: ``settings`` (the form's starting config, where things are, what is
+    shown); ``history`` records every run (None: it could not be opened, ``history_problems``
+    say why)."""
+
+    # The footer shows these in order as far as the width allows: at 80 columns the keys to
+    # quit, start, pause, stop and get help come first.  The tooltip is the help text the help
+    # screen and the command palette show; help, quit and the palette are the app's keys.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f5", "start", "Start",
+                tooltip="Start a run with the form's values (asks before replacing a running one)"),
+        Binding("f6", "pause", "Pause", tooltip="Pause or resume the running training"),
+        Binding("f7", "step", "Step",
+                tooltip="Train to the end of the epoch, then pause (starts a run if none is "
+                        "going)"),
+        Binding("f8", "stop", "Stop",
+                tooltip="Stop the run (or a sweep's runs) after the current mini-batch"),
+        HELP,
+        QUIT,
+        Binding("f9,ctrl+down", "eta_down", "η÷10", tooltip="Divide η by 10 (live during a run)"),
+        Binding("f10,ctrl+up", "eta_up", "η×10", tooltip="Multiply η by 10 (live during a run)"),
+        Binding("f4", "pace", "Pace",
+                tooltip="Cap the epochs per second so a small run can be watched: "
+                        f"{' → '.join(pace_name(p) for p in PACES)} (live during a run)"),
+        Binding("ctrl+s", "save", "Save", tooltip="Save the trained network as .npz"),
+        Binding("f2", "runs", "Runs",
+                tooltip="The run history: open a run's plots, pin runs beside the live one, "
+                        "rename, delete, export, load a run's config or saved network"),
+        Binding("f3", "toggle_overlays", "Pinned",
+                tooltip="Show or hide the pinned runs beside the live one"),
+        Binding("ctrl+b", "toggle_split", "Val/train",
+                tooltip="With pinned runs: plot every run's validation (or test) curves, or its "
+                        "training curves"),
+        Binding("ctrl+l", "toggle_log", "Log cost",
+                tooltip="Switch the cost plot between linear and log scale"),
+        Binding("ctrl+g", "batch_down", "Batch÷2",
+                tooltip="Halve the batch size (for the next run)"),
+        Binding("ctrl+t", "batch_up", "Batch×2",
+                tooltip="Double the batch size (for the next run)"),
+        Binding("ctrl+r", "reset", "Reset",
+                tooltip="Put the starting values back into the form and clear the plots"),
+        Binding("ctrl+o", "confusion", "Mistakes",
+                tooltip="The confusion matrix of the held-out set and, for images, the digits "
+                        "the network gets wrong (a finished, paused or loaded network)"),
+        Binding("ctrl+n", "neurons", "Neurons",
+                tooltip="What the first hidden layer learned: its weights as images (MNIST), "
+                        "or on a 2-D set the next neuron's output over the plane"),
+        Binding("ctrl+f", "sweep", "Sweep",
+                tooltip="Train the form's config with one or two fields varied, every "
+                        "combination side by side on Dask (a dialog asks for the values); the "
+                        "runs are drawn as they train and pinned when the sweep ends"),
+        PALETTE,  # last, so a narrow footer drops it before the rest
+    ]
+
+    COMMANDS: ClassVar[set] = {NNTuiCommands}
+
+    status: var[Status] = var(Status, init=False)
+    """What the status line says: the run state's status, or a sweep's."""
+    show_overlays: var[bool] = var(True, init=False)
+    """Whether the pinned runs (or a running sweep's) are drawn beside the live run."""
+    overlay_split: var[str] = var("held-out", init=False)
+    """Which curves of every run are drawn beside each other: "held-out" or "training"."""
+
+    def __init__(self, settings: Settings, *, history: RunHistory | None,
+                 history_problems: list[str] | None = None) -> None:
+        super().__init__()
+        self.settings = settings
+        self.history = history
+        self.history_problems = list(history_problems or [])
+        self.run_state = RunState()
+        self.quitting = False
+        self.live_plots: PlotData = EMPTY_PLOTS
+        self.overlays: list[RunCurves] = []
+        self._confirming_restart = False
+        self.training = Training(self)
+        self.hyperparameters = Hyperparameters(self)
+        self.sweeps = Sweeps(self)
+        self.comparisons = Comparisons(self)
+        self.inspection = Inspection(self)
+
+    # --- layout --------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        timing = self.settings.show_timing
+        with Horizontal(id="main"):
+            with Vertical(id="side"):
+                yield ConfigForm(self.settings.config, id="form")
+                yield FieldHelp(id="field-help")
+            with Vertical(id="dashboard"):
+                yield StatusLine(show_timing=timing, id="status")
+                yield EpochProgress(id="progress")
+                with Grid(id="panels"):
+                    yield CostPlot()
+                    yield AccuracyPlot()
+                    yield SpeedPlot()
+                    yield BoundaryPanel(id="boundary")  # in the speed plot's place on 2-D sets
+                    yield EpochLog(show_timing=timing, id="log")
+        # The palette key is one of BINDINGS, last, so a narrow footer drops it before the rest.
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        config = self.settings.config
+        self.form.border_title = "Hyperparameters"
+        self.epoch_log.border_title = "Epoch log"
+        self.query_one(FieldHelp).show(None)
+        self.form.field("dataset").editor.focus()
+        self.log_note("Ready. F5 starts training with the form's values; F1 shows all keys.",
+                      style="dim")
+        for problem in self.history_problems:
+            self._history_unusable(problem)
+        self._import_old_records()
+        self.load_overlays()
+        self.show_status(Status(detail=describe(config), recorded=self.history is not None))
+        if self.show_plane(config) is not None:
+            self.load_points(config)
+
+    def _history_unusable(self, message: str) -> None:
+        message = message[:1].upper() + message[1:] + "; training works all the same."
+        self.notify(message, title="Run history", severity="warning", timeout=12)
+        self.log_note(message, style="yellow")
+
+    def _import_old_records(self) -> None:
+        """Runs recorded as JSON files by earlier versions join the history once."""
+        if self.history is None:
+            return
+        try:
+            report = self.history.import_json_runs(old_runs_dir())
+        except HistoryError as error:
+            self.log_note(f"Old JSON run records were not imported: {error}", style="yellow")
+            return
+        if report.imported:
+            count = len(report.imported)
+            self.log_note(f"Imported {count} run{'s' if count != 1 else ''} recorded as JSON by "
+                          f"an earlier nntui (the files stay where they are).", style="dim")
+
+    # --- what the controllers draw with (see controllers/board.py) -------------------------------
+
+    @property
+    def form(self) -> ConfigForm:
+        return self.query_one(ConfigForm)
+
+    @property
+    def epoch_log(self) -> EpochLog:
+        return self.query_one(EpochLog)
+
+    def log_note(self, message: str, style: str = "cyan") -> None:
+        self.epoch_log.note(message, style)
+
+    def show_status(self, status: Status | None = None) -> None:
+        """Show the run state's status (after replacing it with ``status``, when given)."""
+        if status is not None:
+            self.run_state.status = status
+        self.status = self.run_state.status
+
+    def watch_status(self, status: Status) -> None:
+        self.query_one(StatusLine).set(status)
+        subtitle = "for the next run; η live" if self.run_state.running else ""
+        if (self.form.border_subtitle or "") != subtitle:  # setting it repaints the whole form
+            self.form.border_subtitle = subtitle
+
+    def show_plane(self, config: Config) -> BoundaryPanel | None:
+        return self.inspection.show_plane(config)
+
+    def load_points(self, config: Config, network: Network | None = None) -> None:
+        self.inspection.load_points(config, network)
+
+    @property
+    def sweeping(self) -> bool:
+        return self.sweeps.session is not None
+
+    # --- the plots: the live run, the pinned (or swept) runs beside it ----------------------------
+
+    def _plot_view(self) -> tuple[PlotData, str, bool]:
+        """What the plots show: the live run's curves with the pinned runs beside them while
+        overlays are on, the note naming their split, and whether the running mini-batch cost
+        (a training figure) belongs among them."""
+        overlays = self.overlays if self.show_overlays else []
+        swept = self.sweeps.overlays(self.overlay_split)  # a running sweep's, in their place
+        if swept is not None:
+            overlays = swept if self.show_overlays else []
+        note = ""
+        if overlays:  # one split per run: say which
+            config = self.run_state.config
+            test = config is not None and config.validate_on == "test"
+            note = ("training" if self.overlay_split == "training"
+                    else "test" if test else "validation")
+        data = with_overlays(self.live_plots, overlays, self.overlay_split)
+        return data, note, not overlays or self.overlay_split == "training"
+
+    def draw_plots(self) -> None:
+        data, note, _ = self._plot_view()
+        show_all(self.query_one(CostPlot), self.query_one(AccuracyPlot),
+                 self.query_one(SpeedPlot), data, None, note)
+
+    def draw_running(self, running: Series) -> None:
+        """Only the cost plot changes with the running mini-batch cost: redraw it alone."""
+        data, note, with_running = self._plot_view()
+        cost = self.query_one(CostPlot)
+        cost.note = note
+        cost.show(data.cost, [running] if with_running and running.x else [])
+
+    def load_overlays(self) -> None:
+        """Read the pinned runs from the history and draw them beside the live run."""
+        self.overlays = []
+        if self.history is not None:
+            try:
+                self.overlays = pinned_curves(self.history, self.overlay_split)
+            except HistoryError as error:
+                self.notify(f"Pinned runs could not be read: {error}", severity="error")
+        self.draw_plots()
+
+    def show_pinned(self, split: str | None = None) -> None:
+        """Show the pinned runs (on ``split``, when given), read again: drawn once, not once
+        per changed attribute."""
+        self.set_reactive(DashboardScreen.show_overlays, True)
+        if split is not None:
+            self.set_reactive(DashboardScreen.overlay_split, split)
+        self.load_overlays()
+
+    def watch_show_overlays(self) -> None:
+        self.draw_plots()
+
+    def watch_overlay_split(self) -> None:
+        self.load_overlays()
+
+    def action_toggle_overlays(self) -> None:
+        if not self.overlays and self.sweeps.session is None:  # a sweep's runs show or hide too
+            self.notify("No pinned runs: pin runs on the runs screen (F2) to draw them here.",
+                        severity="warning")
+            return
+        self.show_overlays = not self.show_overlays
+        self.notify(f"Pinned runs {'shown' if self.show_overlays else 'hidden'}", timeout=2)
+
+    def action_toggle_split(self) -> None:
+        self.overlay_split = "training" if self.overlay_split == "held-out" else "held-out"
+        what = "training" if self.overlay_split == "training" else "validation (or test)"
+        self.notify(f"With pinned runs, the plots show {what} curves", timeout=3)
+
+    def action_toggle_log(self) -> None:
+        log = self.query_one(CostPlot).toggle_log()
+        self.notify(f"Cost axis: {'log' if log else 'linear'} scale", timeout=2)
+
+    # --- the form ------------------------------------------------------------------------------
+
+    def read_form(self) -> Config | None:
+        """The form's config, or None after telling the user which fields are wrong."""
+        return self.hyperparameters.read()
+
+    def describe_form(self, prefix: str = "") -> None:
+        self.hyperparameters.describe(prefix)
+
+    def apply_preset(self, name: str) -> None:
+        """Fill the form with one of the books' presets (the palette's "Preset: …")."""
+        self.hyperparameters.apply_preset(name)
+
+    @on(ConfigForm.FieldChanged)
+    def _field_changed(self, event: ConfigForm.FieldChanged) -> None:
+        self.hyperparameters.field_changed(event.name, event.value)
+
+    def action_eta_up(self) -> None:
+        self.hyperparameters.scale("eta", 10.0)
+
+    def action_eta_down(self) -> None:
+        self.hyperparameters.scale("eta", 0.1)
+
+    def action_batch_up(self) -> None:
+        self.hyperparameters.scale("batch_size", 2.0)
+
+    def action_batch_down(self) -> None:
+        self.hyperparameters.scale("batch_size", 0.5)
+
+    def action_pace(self) -> None:
+        self.hyperparameters.step_pace()
+
+    def action_reset(self) -> None:
+        """Put the starting values back into the form (and clear the dashboard when idle)."""
+        config = self.settings.config
+        self.form.load(config)
+        if self.run_state.running or self.sweeps.session is not None:
+            self.notify(f"Form reset; the running "
+                        f"{'run' if self.sweeps.session is None else 'sweep'} keeps its values.")
+            return
+        self.live_plots = EMPTY_PLOTS
+        self.run_state.position = (0, 0, 0)
+        with self.app.batch_update():
+            self.epoch_log.start_run(config.validate_on)
+            self.draw_plots()
+            self.query_one(EpochProgress).reset()
+        self.show_status(Status(detail=describe(config), recorded=self.history is not None))
+        if self.show_plane(config) is not None:
+            self.load_points(config)
+        self.log_note("Form reset to the starting values.", style="dim")
+
+    # --- a run: start, pause, step, stop, save ----------------------------------------------------
+
+    def action_start(self) -> None:
+        if self.sweeps.refuses("F5 starts a run once it has ended"):
+            return
+        config = self.read_form()
+        if config is None:
+            return
+        state = self.run_state
+        if not state.running:
+            if self.comparisons.session is None:  # not between a comparison's runs
+                self.training.begin(config)
+            return
+        if state.state == "stopping" or self._confirming_restart:
+            return
+
+        def answered(yes: bool | None) -> None:
+            self._confirming_restart = False
+            if yes:
+                self.training.restart(config)
+
+        self._confirming_restart = True
+        # No epoch number here: the run goes on while the question is open.
+        self.app.push_screen(ConfirmScreen(
+            f"Run {state.number} is still {'paused' if state.state == 'paused' else 'training'}."
+            " Stop it and start a new run with the form's values? (Its finished epochs stay in "
+            "its record.)",
+            yes="Stop and restart", no="Keep training"), answered)
+
+    def action_pause(self) -> None:
+        if self.sweeps.refuses("a sweep's runs cannot be paused"):
+            return
+        state = self.run_state
+        if state.control is None or not state.running:
+            self.notify("Nothing is training; F5 starts a run.", severity="warning")
+        elif state.pause_or_resume() is not None:
+            self.show_status()
+
+    def action_step(self) -> None:
+        if self.sweeps.refuses("F7 steps a run once it has ended"):
+            return
+        state = self.run_state
+        if state.control is None or not state.running:
+            config = self.read_form()
+            if config is not None and self.comparisons.session is None:
+                self.training.begin(config, step=True)
+            return
+        if state.state == "stopping":
+            return
+        what = state.step()
+        self.show_status()
+        self.log_note(f"Step: {what}, then pausing", style="dim")
+
+    def action_stop(self) -> None:
+        if self.sweeps.session is not None:
+            self.sweeps.stop()
+            return
+        state = self.run_state
+        if state.control is None or not state.running:
+            self.notify("Nothing is training.", severity="warning")
+            return
+        state.stop()
+        self.show_status()
+
+    def action_save(self) -> None:
+        self.training.save()
+
+    # --- the run history (F2) and loading from it -------------------------------------------------
+
+    def action_runs(self) -> None:
+        if self.history is None:
+            self.notify("There is no run history to show: it could not be opened (see the log).",
+                        severity="warning")
+            return
+        if not isinstance(self.app.screen, RunsScreen):
+            self.app.push_screen(RunsScreen(self.history, self.settings.runs_dir),
+                                 self.runs_closed)
+
+    def runs_closed(self, action: RunsAction | None) -> None:
+        """What the runs screen hands back: pins changed, a run's config or network to load."""
+        if action is None:
+            return
+        if action.pins_changed or action.kind == "pins-changed":
+            self.load_overlays()
+        if action.kind == "load-config":
+            self.hyperparameters.load_run_config(action.run_id)
+        elif action.kind == "load-network":
+            self.training.load_run_network(action.run_id)
+
+    def load_network_file(self, path: Path) -> None:
+        """Put a saved network's config into the form; the next F5 trains on from its
+        weights."""
+        self.training.load_network(path)
+
+    # --- a run's worker messages ---------------------------------------------------------------
+
+    def on_data_loaded(self, message: DataLoaded) -> None:
+        if self.training.current(message):
+            self.training.data_loaded(message)
+
+    def on_batch_update(self, message: BatchUpdate) -> None:
+        if self.training.current(message):
+            self.training.batch_update(message)
+
+    def on_epochs_done(self, message: EpochsDone) -> None:
+        if self.training.current(message):
+            self.training.epochs_done(message)
+            self.inspection.refresh_neurons()
+
+    def on_run_paused(self, message: RunPaused) -> None:
+        if self.training.current(message) and self.training.paused(message):
+            self.inspection.refresh_neurons(force=True)
+
+    def on_run_resumed(self, message: RunResumed) -> None:
+        if self.training.current(message):
+            self.training.resumed(message)
+
+    def on_run_warning(self, message: RunWarning) -> None:
+        if self.training.current(message):
+            self.training.warned(message)
+
+    def on_run_ended(self, message: RunEnded) -> None:
+        if not self.training.ended(message):
+            return
+        self.inspection.refresh_neurons(force=True)
+        restart = self.run_state.take_restart()
+        if restart is not None:
+            self.comparisons.stop_following("replaced by a new run")
+            self.training.begin(restart)
+        elif self.comparisons.session is not None:
+            self.comparisons.run_ended(message.status)
+
+    def on_field_ready(self, message: FieldReady) -> None:
+        if self.training.current(message):
+            self.inspection.show_field(message)
+
+    def on_hint_noticed(self, message: HintNoticed) -> None:
+        if self.training.current(message):
+            self.inspection.hint(message)
+
+    # --- the books' comparisons (the palette) -----------------------------------------------------
+
+    def refused_for_batch(self, kind: str, pinning: str) -> bool:
+        """A comparison or a sweep needs no run going and an open run history: say which is
+        missing (``pinning`` says what it does with the history) and refuse."""
+        if self.run_state.running or self.comparisons.session is not None:
+            self.notify(f"Stop the running run first (F8), then start the {kind}.",
+                        severity="warning")
+            return True
+        if self.history is None:
+            self.notify(f"{pinning} in the run history, which could not be opened (see the "
+                        "log).", severity="error")
+            return True
+        return False
+
+    def start_comparison(self, name: str) -> None:
+        """Run a comparison's variants one after another; each is pinned as it ends, so they
+        pile up beside the live one, named by their labels."""
+        if self.sweeps.refuses("a comparison can start once it has ended"):
+            return
+        if self.refused_for_batch("comparison", "Comparisons pin their runs"):
+            return
+        session = self.comparisons.start(name)
+        if session is not None:
+            self.training.start(session)
+
+    def on_variant_started(self, message: VariantStarted) -> None:
+        if not self.comparisons.current(message):
+            return
+        session = self.comparisons.session
+        assert session is not None
+        self.form.load(message.config)
+        _, plane = self.training.show_run(message.config, control=session.control,
+                                          number=message.run)
+        if plane is not None:  # a sweep's run does not hand over its data: load the points
+            self.load_points(message.config)
+        self.comparisons.announce(message)
+
+    def on_comparison_ended(self, message: ComparisonEnded) -> None:
+        if self.comparisons.current(message):
+            self.comparisons.finished()
+
+    # --- looking inside --------------------------------------------------------------------------
+
+    def action_confusion(self) -> None:
+        self.inspection.measure_confusion()
+
+    def on_confusion_ready(self, message: ConfusionReady) -> None:
+        self.app.push_screen(ConfusionScreen(message.answers, message.images,
+                                             split=message.split))
+
+    def action_neurons(self) -> None:
+        if self.inspection.cycle_view():  # a 2-D set: the panel shows the next neuron
+            return
+        images = self.inspection.weights()
+        if images is None:
+            return
+        screen = NeuronsScreen(images, title=self.inspection.neurons_title())
+        self.inspection.follow_neurons(screen.update_weights)
+        self.app.push_screen(screen, lambda _: self.inspection.follow_neurons(None))
+
+    # --- sweeps ----------------------------------------------------------------------------------
+
+    def action_sweep(self) -> None:
+        if isinstance(self.app.screen, SweepScreen) or self.sweeps.refuses(
+                "one sweep at a time"):
+            return
+        if self.refused_for_batch("sweep", "Sweeps record and pin their runs"):
+            return
+        config = self.read_form()
+        if config is not None:
+            self.app.push_screen(SweepScreen(config, self.settings.data_dir), self.start_sweep)
+
+    def start_sweep(self, request: SweepRequest | None) -> None:
+        """Train a sweep the dialog checked (None: it was cancelled)."""
+        if request is not None:
+            self.sweeps.start(request)
+
+    def on_sweep_started(self, message: SweepStarted) -> None:
+        if self.sweeps.current(message):
+            self.sweeps.started(message)
+
+    def on_sweep_progress(self, message: SweepProgress) -> None:
+        if self.sweeps.current(message):
+            self.sweeps.progress(message)
+
+    def on_sweep_ended(self, message: SweepEnded) -> None:
+        if self.sweeps.current(message):
+            self.sweeps.ended(message)
+
+    # --- help, the palette, focus ---------------------------------------------------------------
+
+    def command_bindings(self) -> list[tuple[str, str, str, str]]:
+        """(keys, action, description, help) of every key, for the palette and the help."""
+        result = []
+        for binding in self.BINDINGS:
+            assert isinstance(binding, Binding)
+            keys = binding.key.replace("question_mark", "?").replace(",", " / ")
+            result.append((keys, binding.action, binding.description, binding.tooltip))
+        return result
+
+    def palette_action(self, action: str) -> None:
+        """Run an action by name (from the command palette)."""
+        self.call_later(self.run_action, action)
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        field = next((node for node in event.widget.ancestors_with_self
+                      if isinstance(node, Field)), None)
+        self.query_one(FieldHelp).show(field.spec if field is not None else None)
+
+    # --- quitting --------------------------------------------------------------------------------
+
+    def busy(self) -> str | None:
+        """What is training, in words for the quit question ("A run is"), or None."""
+        if self.sweeps.session is not None:
+            return f"Sweep {self.sweeps.session.name} is"
+        return "A run is" if self.run_state.running else None
+
+    async def wind_down(self) -> None:
+        """Before the app exits: the run stops after its mini-batch and is recorded, the sweep
+        stops and its cluster closes, all without blocking the UI; nothing is drawn meanwhile."""
+        self.quitting = True
+        await self.training.stop_and_wait()
+        await self.sweeps.stop_and_wait()
+
+    def shut_down(self) -> None:
+        """Whatever way the app ends, no training thread and no cluster outlive it."""
+        self.training.stop_and_block()
+        self.sweeps.stop_and_block()

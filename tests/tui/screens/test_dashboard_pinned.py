@@ -1,0 +1,111 @@
+"""Runs beside the live one: pinned runs drawn in every plot, the run history's screen handing
+back configs and networks, and the books' comparisons pinning their runs as they end."""
+
+from __future__ import annotations
+
+import pytest
+
+from nntui.config import DEFAULTS
+from nntui.storage.history import RunHistory
+from nntui.tui.widgets.plots import AccuracyPlot, CostPlot, SpeedPlot
+
+
+async def test_pinned_runs_are_drawn_beside_the_live_run(tmp_path, wait_for, quick, record_runs,
+                                                         open_app):
+    record_runs(tmp_path / "runs.db", [0.025, 2.5])
+    async with open_app(quick.replace(pace=0)) as (app, pilot, run):
+
+        def labels(plot) -> list[str]:
+            return [s.label for s in app.query_one(plot).series]
+
+        assert labels(CostPlot) == ["η=0.025", "η=2.5"]  # before any run, the pinned ones
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: run.state == "completed")
+        assert labels(CostPlot) == ["this run", "η=0.025", "η=2.5"]
+        assert labels(SpeedPlot) == ["this run", "η=0.025", "η=2.5"]
+        assert [s.role for s in app.query_one(AccuracyPlot).series] == [
+            "held-out", "overlay", "overlay"]
+        legend = [s.label for s in app.query_one(CostPlot).header.series]
+        assert legend == ["this run", "η=0.025", "η=2.5"]
+        assert app.query_one(CostPlot).note == "validation"
+        await pilot.press("ctrl+b")  # every run's training curves instead
+        await pilot.pause()
+        assert app.query_one(CostPlot).note == "training"
+        roles = [s.role for s in app.query_one(CostPlot).series]
+        assert roles == ["training", "overlay", "overlay"]
+        await pilot.press("f3")  # the live run alone, both its curves
+        await pilot.pause()
+        assert labels(CostPlot) == ["training", "validation"]
+        assert app.query_one(CostPlot).note == ""
+
+
+async def test_runs_screen_loads_a_config_a_network_and_pins(tmp_path, wait_for, log_text,
+                                                             record_runs, open_app):
+    from nntui.tui.screens.runs import RunsAction, RunsScreen
+
+    first, second = record_runs(tmp_path / "runs.db", [0.025, 2.5], pin=False)
+    async with open_app(DEFAULTS) as (app, pilot, run):
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, RunsScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        # What the screen hands back when a person presses l, p or n on a run:
+        app.dashboard.runs_closed(RunsAction("load-config", first))
+        await pilot.pause()
+        form = app.dashboard.form
+        assert form.field("dataset").raw == "xor" and form.field("eta").raw == "0.025"
+        app.history.set_pinned(second, True)
+        app.dashboard.runs_closed(RunsAction("pins-changed", second))
+        await pilot.pause()
+        assert [s.label for s in app.query_one(CostPlot).series] == ["η=2.5"]
+        # A network saved from a run trains on from its weights.
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: run.state == "completed")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        run_id = run.record_id
+        trained = run.network.weights[0].copy()
+        app.dashboard.runs_closed(RunsAction("load-network", run_id))
+        await wait_for(pilot, lambda: "test accuracy:" in log_text(app))
+        assert app.dashboard.training.loaded_network is not None
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: run.number == 2 and run.state == "completed")
+        assert "from the loaded network's weights" in log_text(app)
+        assert app.dashboard.training.loaded_network is None
+        assert not (run.network.weights[0] == trained).all()  # it trained on
+
+
+async def test_a_comparison_runs_its_variants_and_pins_each_beside_the_next(tmp_path, wait_for,
+                                                                            log_text, record_runs,
+                                                                            unpaced, open_app):
+    from nntui.tui.commands import NNTuiCommands
+
+    record_runs(tmp_path / "runs.db", [0.5])  # pinned before: the comparison unpins it
+    async with open_app(DEFAULTS) as (app, pilot, run):
+        names = [name for name, _, _ in NNTuiCommands(app.screen)._entries()]
+        assert "Compare: Nielsen ch. 3: the saturated neuron, quadratic vs cross-entropy" in names
+        app.dashboard.start_comparison("saturated-neuron")
+        comparisons = app.dashboard.comparisons
+        await wait_for(pilot, lambda: comparisons.session is None and not run.running,
+                       timeout=60)
+        labels = ["quadratic η=0.15", "cross-entropy η=0.15", "cross-entropy η=0.005",
+                  "quadratic w=0.6 b=0.9"]
+        assert [s.label for s in app.query_one(CostPlot).series] == labels
+        # One example is always classed right: the accuracy plot shows the neuron's output a.
+        output = app.query_one(AccuracyPlot)
+        assert output.titles[0] == "The neuron's output a per epoch"
+        assert [s.label for s in output.series] == labels
+        starts = [s.y[0] for s in output.series]
+        assert starts[:3] == pytest.approx([0.982] * 3, abs=1e-3)  # σ(2 + 2)
+        assert starts[3] == pytest.approx(0.818, abs=1e-3)  # σ(0.6 + 0.9)
+        ends = {s.label: s.y[-1] for s in output.series}
+        # After 300 steps from the saturated start, cross-entropy (η=0.15) has brought the output
+        # near its target 0; the quadratic cost, slowed by σ', is still far from it.
+        assert ends["cross-entropy η=0.15"] < 0.1 < ends["quadratic η=0.15"]
+        assert "Comparison done" in log_text(app) and "Watch:" in log_text(app)
+        with RunHistory(tmp_path / "runs.db") as history:
+            records = history.list_runs()
+            assert sorted(r.name for r in records if r.group == "saturated-neuron") == \
+                sorted(labels)
+            assert [r.name for r in records if r.pinned][::-1] == labels
