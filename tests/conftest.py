@@ -2,19 +2,26 @@
 
 Only cheap, deterministic things live here: a collector that records the events a trainer and a
 run report, a maker of epoch reports for the tests that record runs, the paths no nntui writer may
-write, and a private run history for every test.  (The engine's made-up data sets are in
-tests/engine/conftest.py.)
+write, the curves of a long run and the check that a plot keeps them in its frame (for the plots
+and their widgets), and a private run history for every test.  (The engine's made-up data sets
+are in tests/engine/conftest.py.)
 """
 
 from __future__ import annotations
 
+import math
 import os
+import random
+import re
 from collections.abc import Callable
 from pathlib import Path
 
+import plotext
 import pytest
 
 from nntui.engine import EpochReport
+from nntui.render import plots
+from nntui.render.plots import Series
 from nntui.runner.lifecycle import RunObserver
 
 
@@ -113,3 +120,48 @@ class Unwritable:
 def unwritable(tmp_path: Path) -> Unwritable:
     """:class:`Unwritable` paths in the test's folder."""
     return Unwritable(tmp_path)
+
+
+@pytest.fixture
+def long_run() -> Callable[..., tuple[list[Series], list[Series]]]:
+    """A maker of a long run's curves, thinned as the app thins them: ``long_run(epochs,
+    layers)`` gives (cost: training, validation and a running mini-batch curve; speed: one per
+    layer), seeded, so every test draws the same."""
+
+    def make(epochs: int = 400, layers: int = 6) -> tuple[list[Series], list[Series]]:
+        rng = random.Random(1)
+        x = [float(e) for e in range(1, epochs + 1)]
+        x = x[:: max(1, epochs // 300)]  # thinned like the app's curves
+        cost = [Series("training", x, [2.2 * math.exp(-e / 40) + rng.gauss(0, 0.01) for e in x],
+                       "training"),
+                Series("validation", x, [0.5 + 2 * math.exp(-e / 30) for e in x], "held-out"),
+                Series("mini-batch (this epoch)", [epochs + b / 100 for b in range(1, 60)],
+                       [0.01 * rng.random() for _ in range(59)], "running")]
+        speed = [Series(name, x, [0.3 / 3**k * math.exp(-e / 100) for e in x])
+                 for k, name in enumerate(plots.layer_names(layers))]
+        return cost, speed
+
+    return make
+
+
+BRAILLE = re.compile("[\u2801-\u28ff]")
+"""A cell of a curve: plotext draws them in braille dots."""
+
+
+@pytest.fixture
+def assert_inside_frame() -> Callable[[str, int, int], None]:
+    """A check of a plot drawn ``width`` by ``height``: every curve dot lies strictly inside the
+    frame, and no line is wider than the plot."""
+
+    def check(canvas: str, width: int, height: int) -> None:
+        lines = plotext.uncolorize(canvas).rstrip("\n").split("\n")
+        assert len(lines) <= height
+        assert all(len(line) <= width for line in lines)
+        top = next(i for i, line in enumerate(lines) if "┌" in line)
+        bottom = next(i for i, line in enumerate(lines) if "└" in line)
+        left, right = lines[top].index("┌"), lines[top].index("┐")
+        for row, line in enumerate(lines):
+            for match in BRAILLE.finditer(line):
+                assert top < row < bottom and left < match.start() < right, (row, match.start())
+
+    return check

@@ -24,6 +24,7 @@ from textual.events import Resize
 
 from nntui.config import DEFAULTS, Config
 from nntui.runner.lifecycle import open_history
+from nntui.status import ExitStatus
 from nntui.storage import records as runs
 from nntui.storage.history import RunHistory
 from nntui.tui.dialogs.confirm import ConfirmScreen
@@ -132,7 +133,8 @@ class NNTuiApp(App[None]):
         """SIGTERM or SIGHUP (the terminal closed): like a confirmed quit, the run stops after
         its mini-batch and is recorded, the terminal is restored, and the exit status is the
         shell's 128 + the signal's number."""
-        self.run_worker(self._stop_and_exit(128 + signum), exclusive=True, group="quit")
+        self.run_worker(self._stop_and_exit(ExitStatus.for_signal(signum)), exclusive=True,
+                        group="quit")
 
     # --- the terminal's size ---------------------------------------------------------------------
 

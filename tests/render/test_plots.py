@@ -11,21 +11,11 @@ import re
 import plotext
 import pytest
 from rich.console import Console
-from textual.app import App, ComposeResult
-from textual.containers import Grid
 from textual_plotext.plot import Plot
 
 from nntui.engine import EpochReport
 from nntui.render import plots
 from nntui.render.plots import Series
-from nntui.tui.widgets.plots import (
-    AccuracyPlot,
-    CostPlot,
-    PlotData,
-    SeriesPlot,
-    SpeedPlot,
-    show_all,
-)
 
 BRAILLE = re.compile("[\u2801-\u28ff]")
 
@@ -105,15 +95,20 @@ def test_epoch_ticks_are_whole_round_and_do_not_crowd() -> None:
 
 # --- series and styles --------------------------------------------------------------------------
 
-def report(epoch: int, *, train: bool = True, layers: int = 3) -> EpochReport:
-    return EpochReport(epoch=epoch, epochs=10, train_cost=1.0 / epoch if train else None,
-                       train_accuracy=0.9 if train else None,
-                       val_cost=1.2 / epoch, val_accuracy=0.8,
-                       learning_speed=tuple(0.1 / (i + 1) for i in range(layers)),
-                       seconds=0.1, examples_per_second=1000.0, eta=0.5)
+@pytest.fixture
+def report(epoch_report):
+    """Epoch ``epoch`` of ten: training figures unless ``train`` is False, a speed per layer."""
+
+    def make(epoch: int, *, train: bool = True, layers: int = 3) -> EpochReport:
+        return epoch_report(epoch, epochs=10, train_cost=1.0 / epoch if train else None,
+                            train_accuracy=0.9 if train else None, val_cost=1.2 / epoch,
+                            val_accuracy=0.8,
+                            learning_speed=tuple(0.1 / (i + 1) for i in range(layers)))
+
+    return make
 
 
-def test_held_out_curves_are_labelled_by_the_set_and_coloured_by_role() -> None:
+def test_held_out_curves_are_labelled_by_the_set_and_coloured_by_role(report) -> None:
     history = [report(e) for e in range(1, 4)]
     cost = plots.cost_series(history, held_out="test")
     accuracy = plots.accuracy_series(history, held_out="test")
@@ -125,7 +120,7 @@ def test_held_out_curves_are_labelled_by_the_set_and_coloured_by_role() -> None:
     assert [st.color for st in plots.styles(only_held_out)] == [plots.HELD_OUT]
 
 
-def test_layers_get_distinct_colours_and_a_ninth_a_different_marker() -> None:
+def test_layers_get_distinct_colours_and_a_ninth_a_different_marker(report) -> None:
     palette = plots.PALETTE
     assert len(palette) == 8
     assert all(sum((a - b) ** 2 for a, b in zip(p, q, strict=True)) ** 0.5 > 60
@@ -140,20 +135,6 @@ def test_layers_get_distinct_colours_and_a_ninth_a_different_marker() -> None:
 
 # --- drawing ------------------------------------------------------------------------------------
 
-def long_run(epochs: int = 400, layers: int = 6) -> tuple[list[Series], list[Series]]:
-    rng = random.Random(1)
-    x = [float(e) for e in range(1, epochs + 1)]
-    x = x[:: max(1, epochs // 300)]  # thinned like the app's curves
-    cost = [Series("training", x, [2.2 * math.exp(-e / 40) + rng.gauss(0, 0.01) for e in x],
-                   "training"),
-            Series("validation", x, [0.5 + 2 * math.exp(-e / 30) for e in x], "held-out"),
-            Series("mini-batch (this epoch)", [epochs + b / 100 for b in range(1, 60)],
-                   [0.01 * rng.random() for _ in range(59)], "running")]
-    speed = [Series(name, x, [0.3 / 3**k * math.exp(-e / 100) for e in x])
-             for k, name in enumerate(plots.layer_names(layers))]
-    return cost, speed
-
-
 def build(series: list[Series], width: int, height: int, **options) -> str:
     plt = Plot()
     plots.draw(plt, series, width=width, height=height, **options)
@@ -161,24 +142,11 @@ def build(series: list[Series], width: int, height: int, **options) -> str:
     return plt.build()
 
 
-def assert_inside_frame(canvas: str, width: int, height: int) -> None:
-    """Every curve dot lies strictly inside the frame, and no line is wider than the plot."""
-    lines = plotext.uncolorize(canvas).rstrip("\n").split("\n")
-    assert len(lines) <= height
-    assert all(len(line) <= width for line in lines)
-    top = next(i for i, line in enumerate(lines) if "┌" in line)
-    bottom = next(i for i, line in enumerate(lines) if "└" in line)
-    left, right = lines[top].index("┌"), lines[top].index("┐")
-    for row, line in enumerate(lines):
-        for match in BRAILLE.finditer(line):
-            assert top < row < bottom and left < match.start() < right, (row, match.start())
-
-
 SIZES = [(w, h) for w in (12, 22, 31, 46, 58, 80, 131) for h in (5, 9, 14, 25)]
 
 
 @pytest.mark.parametrize(("width", "height"), SIZES)
-def test_no_curve_leaves_its_frame(width: int, height: int) -> None:
+def test_no_curve_leaves_its_frame(long_run, assert_inside_frame, width: int, height: int) -> None:
     cost, speed = long_run()
     accuracy = [Series("training", [1.0, 2.0], [100.0, 100.0], "training")]
     for series, options in ((cost, {}), (cost, {"log": True}), (speed, {"log": True}),
@@ -196,7 +164,7 @@ def tick_labels(canvas: str) -> tuple[list[str], list[str]]:
     return lines[bottom + 1].split(), [lines[i].split("┤")[0].strip() for i in rows]
 
 
-def test_axes_show_every_tick_they_asked_for_as_round_numbers() -> None:
+def test_axes_show_every_tick_they_asked_for_as_round_numbers(long_run) -> None:
     cost, speed = long_run()
     for width, height in ((22, 9), (40, 12), (58, 17), (100, 30)):
         x, y = tick_labels(build(cost, width, height))
@@ -210,7 +178,7 @@ def test_axes_show_every_tick_they_asked_for_as_round_numbers() -> None:
         assert all(re.fullmatch(r"1e-?\d+", label) for label in y)
 
 
-def test_points_that_cannot_be_drawn_are_left_out() -> None:
+def test_points_that_cannot_be_drawn_are_left_out(assert_inside_frame) -> None:
     series = [Series("training", [1.0, 2.0, 3.0, 4.0], [1.0, math.nan, math.inf, 0.0], "training")]
     canvas = build(series, 40, 12, log=True)  # 0 on a log axis, NaN and ∞ anywhere
     assert_inside_frame(canvas, 40, 12)
@@ -223,7 +191,7 @@ def test_an_empty_plot_is_a_bare_frame() -> None:
     assert not re.search(r"[0-9\u2800-\u28ff]", text)
 
 
-def test_curves_are_drawn_in_their_legend_colours() -> None:
+def test_curves_are_drawn_in_their_legend_colours(long_run) -> None:
     cost, _ = long_run()
     canvas = build(cost, 60, 15)
     for color in (plots.TRAINING, plots.HELD_OUT, plots.RUNNING):
@@ -258,7 +226,7 @@ def test_thinning_keeps_spikes_and_ends() -> None:
 # --- title and legend ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("width", [16, 22, 30, 39, 46, 58, 80, 120])
-def test_the_header_fits_and_keeps_a_whole_title(width: int) -> None:
+def test_the_header_fits_and_keeps_a_whole_title(long_run, width: int) -> None:
     cost, speed = long_run()
     for titles, series in ((plots.COST_TITLES, cost), (plots.SPEED_TITLES, speed),
                            (plots.ACCURACY_TITLES, cost[:2]), (plots.COST_TITLES, [])):
@@ -271,7 +239,7 @@ def test_the_header_fits_and_keeps_a_whole_title(width: int) -> None:
         assert len(lines) <= (1 if width >= 80 else 3)
 
 
-def test_wide_headers_use_full_labels_and_narrow_ones_abbreviate() -> None:
+def test_wide_headers_use_full_labels_and_narrow_ones_abbreviate(long_run) -> None:
     cost, _ = long_run()
     wide = plots.header_lines(plots.ACCURACY_TITLES, cost[:2], 80)
     assert [line.plain for line in wide] == ["Accuracy per epoch (%)  ━ training  ━ validation"]
@@ -282,7 +250,7 @@ def test_wide_headers_use_full_labels_and_narrow_ones_abbreviate() -> None:
     assert sign.style.color.triplet == plots.HELD_OUT
 
 
-def test_the_cli_prints_title_and_legend_above_each_plot() -> None:
+def test_the_cli_prints_title_and_legend_above_each_plot(report) -> None:
     history = [report(e) for e in range(1, 11)]
     plain = io.StringIO()
     plots.plot_history_in_terminal(history, Console(file=plain, width=80), held_out="test")
@@ -298,117 +266,14 @@ def test_the_cli_prints_title_and_legend_above_each_plot() -> None:
     assert "38;2;{};{};{}m━".format(*plots.HELD_OUT) in text
 
 
-# --- the widgets --------------------------------------------------------------------------------
-
-class PlotsApp(App):
-    CSS = "#panels { grid-size: 2 2; }"
-
-    def compose(self) -> ComposeResult:
-        with Grid(id="panels"):
-            yield CostPlot()
-            yield AccuracyPlot()
-            yield SpeedPlot()
-
-
-def check_widgets(app: PlotsApp) -> None:
-    for plot in app.query(SeriesPlot):
-        canvas, header = plot.canvas, plot.header
-        assert canvas.size.width == plot.size.width
-        assert canvas.size.height + header.size.height == plot.size.height
-        width, height = canvas.size
-        text = canvas.render().plain
-        assert_inside_frame(text, width, height)
-        assert "training" not in text and "hidden" not in text  # the legend is not on the data
-        lines = header.render().plain.split("\n")
-        assert len(lines) == header.size.height
-        assert all(len(line) <= header.size.width for line in lines)
-
-
-async def test_the_plot_widgets_keep_curves_and_legends_in_place_at_any_size() -> None:
-    cost, speed = long_run()
-    accuracy = [Series("training", cost[0].x, [50 + y for y in cost[1].y], "training")]
-    app = PlotsApp()
-    async with app.run_test(size=(80, 24)) as pilot:
-        show_all(app.query_one(CostPlot), app.query_one(AccuracyPlot), app.query_one(SpeedPlot),
-                 PlotData(cost[:2], accuracy, speed), cost[2])
-        await pilot.pause()
-        check_widgets(app)
-        for size in ((120, 40), (50, 16), (200, 60)):
-            await pilot.resize_terminal(*size)
-            await pilot.pause()
-            check_widgets(app)
-        cost_plot = app.query_one(CostPlot)
-        assert cost_plot.series == cost[:2] and cost_plot.extra == [cost[2]]
-        assert cost_plot.toggle_log() is True
-        await pilot.pause()
-        assert "(log)" in cost_plot.header.render().plain
-        check_widgets(app)
-
-
-async def test_the_running_curves_legend_entry_stays_until_the_plot_is_emptied() -> None:
-    cost, _ = long_run(epochs=3)
-    app = PlotsApp()
-    async with app.run_test(size=(120, 30)) as pilot:
-        plot = app.query_one(CostPlot)
-        header = plot.header
-        plot.show([], [cost[2]])  # the first epoch: only the mini-batch curve
-        await pilot.pause()
-        assert "mini-batch" in header.render().plain
-        plot.show(cost[:2])  # an epoch ended: no running curve until the next mini-batches
-        await pilot.pause()
-        assert "mini-batch" in header.render().plain
-        assert [s.label for s in plot.canvas.series] == ["training", "validation"]
-        plot.show([])  # a new run
-        await pilot.pause()
-        assert header.render().plain == "Cost per epoch (with regularization term)"
-
-
-def cells(strips) -> list[list[tuple]]:
-    """Each cell of ``strips``: its character and what its style shows."""
-    return [[(char, s.color, s.bgcolor, s.bold, s.dim, s.italic, s.underline, s.reverse)
-             for segment in strip for char in segment.text for s in [segment.style]]
-            for strip in strips]
-
-
-async def test_the_canvas_draws_what_rich_would_make_of_plotexts_output_and_follows_the_theme():
-    """The canvas cuts plotext's ANSI output into strips itself (the line API): every cell must
-    look as it does through Rich's ``Text.from_ansi`` and Textual's own conversion, in both
-    themes, and a change of theme must redraw it."""
-    from rich.text import Text
-    from textual.visual import Visual, visualize
-
-    cost, speed = long_run(epochs=40, layers=3)
-    app = PlotsApp()
-    async with app.run_test(size=(120, 40)) as pilot:
-        show_all(app.query_one(CostPlot), app.query_one(AccuracyPlot), app.query_one(SpeedPlot),
-                 PlotData(cost[:2], [], speed), cost[2])
-        await pilot.pause()
-        backgrounds = []
-        for theme in ("textual-dark", "textual-light"):
-            app.theme = theme
-            await pilot.pause()
-            for plot in (app.query_one(CostPlot), app.query_one(SpeedPlot)):
-                canvas = plot.canvas
-                width, height = canvas.size
-                through_rich = Visual.to_strips(canvas, visualize(canvas, Text.from_ansi(
-                    canvas.ansi())), width, height, canvas.visual_style)
-                assert cells(canvas.strips()) == cells(through_rich)
-                assert any("\u2800" < char <= "\u28ff"  # braille: the curves are there
-                           for row in cells(canvas.strips()) for char, *_ in row)
-            backgrounds.append({cell[2] for row in cells(canvas.strips()) for cell in row})
-        assert backgrounds[0] != backgrounds[1]
-
-
 # --- the overlay plot ---------------------------------------------------------------------------
 
-def _overlay_report(epoch: int, train_cost: float | None, val_accuracy: float) -> EpochReport:
-    return EpochReport(epoch=epoch, epochs=3, train_cost=train_cost,
-                       train_accuracy=None if train_cost is None else 0.5, val_cost=1.0,
-                       val_accuracy=val_accuracy, learning_speed=(0.1,), seconds=1.0,
-                       examples_per_second=100.0, eta=0.5)
+def test_overlay_series_one_per_run_coloured_by_place(epoch_report) -> None:
+    def _overlay_report(epoch: int, train_cost: float | None, val_accuracy: float) -> EpochReport:
+        return epoch_report(epoch, epochs=3, train_cost=train_cost,
+                            train_accuracy=None if train_cost is None else 0.5, val_cost=1.0,
+                            val_accuracy=val_accuracy)
 
-
-def test_overlay_series_one_per_run_coloured_by_place() -> None:
     runs = [("η=0.025", [_overlay_report(1, 2.0, 0.9), _overlay_report(2, 1.5, 0.92)]),
             ("η=0.25", [_overlay_report(1, 1.0, 0.95)]),
             ("no training figures", [_overlay_report(1, None, 0.5)])]
