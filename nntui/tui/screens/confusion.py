@@ -106,7 +106,7 @@ class ConfusionTable(DataTable):
                                             int(self.matrix.counts[true, predicted])))
 
 
-class ConfusionScreen(PageScreen):
+class ConfusionScreen(PageScreen[None]):
     """The confusion matrix of one split.
 
     ``answers``: :func:`nntui.insight.inspection.predict` of the network on the split; ``images``:

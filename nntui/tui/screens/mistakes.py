@@ -51,7 +51,7 @@ def caption(answers: Predictions, index: int) -> Text:
     return text
 
 
-class MistakesScreen(PageScreen):
+class MistakesScreen(PageScreen[None]):
     """The misclassified images of one split, most confident first.
 
     ``answers``: :func:`nntui.insight.inspection.predict` of the network on the split; ``images``:

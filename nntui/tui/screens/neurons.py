@@ -30,7 +30,7 @@ from nntui.tui.screens.page import PageScreen
 from nntui.tui.widgets.weights import WeightGrid
 
 
-class NeuronsScreen(PageScreen):
+class NeuronsScreen(PageScreen[None]):
     """A grid of the first hidden layer's weight images.
 
     ``images``: (neurons, rows, columns), e.g. ``weight_images(network)``; ``title`` says whose

@@ -11,7 +11,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, VerticalScroll
-from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
@@ -20,6 +19,7 @@ from nntui.render.runs import dataset_label, duration, epochs_text, percent
 from nntui.render.styles import STATUS_STYLES
 from nntui.storage.history import HistoryError, RunDetail, RunHistory
 from nntui.tui.controllers.training import plot_data
+from nntui.tui.screens.page import PageScreen
 from nntui.tui.widgets.plots import AccuracyPlot, CostPlot, SpeedPlot, show_all
 
 
@@ -56,23 +56,13 @@ def summary_text(run: RunDetail) -> Text:
     return Text("\n").join(lines)
 
 
-class RunDetailScreen(ModalScreen[str | None]):
+class RunDetailScreen(PageScreen[str | None]):
     """One run: its cost, accuracy and learning-speed plots and a summary (given the history and
     ``follow``, seconds between looks, a run still being recorded follows its epochs).  Escape
     goes back (None); l and n dismiss with "load-config" or "load-network" for the runs screen to
     do."""
 
     DEFAULT_CSS = """
-    RunDetailScreen {
-        background: $background;
-    }
-    #detail-title {
-        height: 1;
-        padding: 0 1;
-        background: $primary 30%;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-    }
     #detail-panels {
         grid-size: 2 2;
         grid-gutter: 0 1;
@@ -105,7 +95,7 @@ class RunDetailScreen(ModalScreen[str | None]):
         self._follow: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(id="detail-title")
+        yield Static(id="detail-title", classes="page-title")
         with Grid(id="detail-panels"):
             yield CostPlot()
             yield AccuracyPlot()

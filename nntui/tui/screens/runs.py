@@ -28,7 +28,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.events import Resize
-from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
@@ -49,6 +48,7 @@ from nntui.storage.history import HistoryError, RunDetail, RunHistory, RunSummar
 from nntui.storage.safe_write import check_writable
 from nntui.tui.dialogs.confirm import ConfirmScreen
 from nntui.tui.dialogs.prompt import PromptScreen
+from nntui.tui.screens.page import PageScreen
 from nntui.tui.screens.run_detail import RunDetailScreen
 
 EMPTY = "No runs recorded yet: press F5 on the dashboard to train one."
@@ -160,22 +160,12 @@ class RunsTable(DataTable):
 
 # --- the list ------------------------------------------------------------------------------------
 
-class RunsScreen(ModalScreen[RunsAction | None]):
+class RunsScreen(PageScreen[RunsAction | None]):
     """The run history over the dashboard.  Dismisses with a :class:`RunsAction` to load a run's
     config or network, with ``RunsAction("pins-changed", id)`` when pins changed and nothing is
     to be loaded, and with None otherwise."""
 
     DEFAULT_CSS = """
-    RunsScreen {
-        background: $background;
-    }
-    #runs-title {
-        height: 1;
-        padding: 0 1;
-        background: $primary 30%;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-    }
     #runs-filter {
         width: 1fr;
         margin: 0 1;
@@ -241,7 +231,7 @@ class RunsScreen(ModalScreen[RunsAction | None]):
         self._filter_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(id="runs-title")
+        yield Static(id="runs-title", classes="page-title")
         yield Input(placeholder="/ filter: name, group, preset, data set, status, "
                                 "hyperparameters",
                     id="runs-filter", compact=True)
