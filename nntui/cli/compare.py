@@ -291,7 +291,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     console, err = consoles()
     if args.list:
         print_comparisons(console)
-        return 0
+        return ExitStatus.SUCCESS
     names = ", ".join(COMPARISONS)
     if args.name is None:
         parser.exit(ExitStatus.USAGE, f"{PROG}: error: name a comparison: {names} "

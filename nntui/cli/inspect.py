@@ -126,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print_confusion(console, confusion_of(answers), f"Confusion matrix, {args.split} set")
     if args.mistakes:
         print_mistakes(console, answers, split.x, args.mistakes)
-    return 0
+    return ExitStatus.SUCCESS
 
 
 # --- the confusion matrix ---------------------------------------------------------------------

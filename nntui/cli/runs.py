@@ -213,10 +213,10 @@ def list_command(history: RunHistory, args: argparse.Namespace, out: Console,
     if args.json:
         out.file.write(json.dumps([summary_dict(run) for run in runs], indent=1,
                                   ensure_ascii=False) + "\n")
-        return 0
+        return ExitStatus.SUCCESS
     if not runs:
         err.print(EMPTY, markup=False)
-        return 0
+        return ExitStatus.SUCCESS
     table, left_out = runs_table(runs, out)
     out.print(table)
     total = history.count()
@@ -226,7 +226,7 @@ def list_command(history: RunHistory, args: argparse.Namespace, out: Console,
         note += (f"; {', '.join(left_out)} left out at this width (nntui runs show ID has "
                  "everything)")
     out.print(Text(note, style="dim"))
-    return 0
+    return ExitStatus.SUCCESS
 
 
 def show_command(history: RunHistory, args: argparse.Namespace, out: Console,
@@ -266,7 +266,7 @@ def show_command(history: RunHistory, args: argparse.Namespace, out: Console,
     out.print(config)
     if not run.history:
         out.print("No epoch finished.")
-        return 0
+        return ExitStatus.SUCCESS
     held = "val" if run.held_out == "validation" else "test"
     columns = (Column("epoch", "epoch", True, 100), Column("train cost", "train cost", True, 70),
                Column("train acc", "train acc", True, 75),
@@ -287,7 +287,7 @@ def show_command(history: RunHistory, args: argparse.Namespace, out: Console,
     if left_out:
         out.print(Text(f"{', '.join(left_out)} left out at this width; nntui runs export "
                        f"{run.id} --format csv has everything", style="dim"))
-    return 0
+    return ExitStatus.SUCCESS
 
 
 def export_command(history: RunHistory, args: argparse.Namespace, out: Console,
@@ -297,7 +297,7 @@ def export_command(history: RunHistory, args: argparse.Namespace, out: Console,
         text, _ = export_text(history, args.id, fmt)
         out.file.write(text)
         out.file.flush()
-        return 0
+        return ExitStatus.SUCCESS
     target = Path(args.output).expanduser()
     try:  # what 'nntui train --json' refuses, refused the same way
         check_writable(target, "run record")
@@ -313,7 +313,7 @@ def export_command(history: RunHistory, args: argparse.Namespace, out: Console,
         return ExitStatus.ERROR
     out.print(f"Wrote run {args.id} ({rows} epoch{'s' if rows != 1 else ''}) to {target} as "
               f"{fmt.upper()}.", markup=False)
-    return 0
+    return ExitStatus.SUCCESS
 
 
 def rm_command(history: RunHistory, args: argparse.Namespace, out: Console,
@@ -340,14 +340,14 @@ def rm_command(history: RunHistory, args: argparse.Namespace, out: Console,
             answer = ""
         if answer.strip().lower() not in ("y", "yes"):
             out.print("Nothing deleted.")
-            return 0
+            return ExitStatus.SUCCESS
     deleted = history.delete(ids)
     names = ", ".join(str(i) for i in ids)
     out.print(f"Deleted {'run' if deleted == 1 else 'runs'} {names}.", markup=False)
     kept = [run.network_path for run in runs if run.network_path]
     for path in kept:
         out.print(f"The saved network {path} was left in place.", markup=False)
-    return 0
+    return ExitStatus.SUCCESS
 
 
 def rename_command(history: RunHistory, args: argparse.Namespace, out: Console,
@@ -360,7 +360,7 @@ def rename_command(history: RunHistory, args: argparse.Namespace, out: Console,
         out.print(f"Run {args.id} is now named '{name}'.", markup=False)
     else:
         out.print(f"Run {args.id} no longer has a name.", markup=False)
-    return 0
+    return ExitStatus.SUCCESS
 
 
 COMMANDS = {"list": list_command, "show": show_command, "export": export_command,

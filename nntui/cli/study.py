@@ -91,4 +91,4 @@ def exit_status(signals: StopOnSignals, statuses: Iterable[str], ok: bool) -> in
         return signals.exit_code
     if not ok or not all(status in ENDED_WELL or status == "diverged" for status in statuses):
         return ExitStatus.ERROR
-    return 0
+    return ExitStatus.SUCCESS

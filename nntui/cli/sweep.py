@@ -237,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     console, err = consoles()
     if args.list_presets:
         print_presets(console)
-        return 0
+        return ExitStatus.SUCCESS
     # Every problem is found before anything starts, and all are said at once: the base
     # config's, each --vary value's, each run's, the cluster's address, the output, the data.
     base, problems = base_config(args)

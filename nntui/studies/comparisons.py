@@ -24,7 +24,6 @@ from typing import Any
 
 from nntui.config import Config, make_config
 from nntui.presets import PRESETS
-from nntui.storage.history import RunHistory, RunSummary
 from nntui.studies.labels import difference_labels
 from nntui.studies.plan import SweepRun
 
@@ -176,22 +175,3 @@ COMPARISONS: dict[str, Comparison] = {c.name: c for c in (
          ("intermediate: 64-64 ReLU, cross-entropy", _over("krohn-intermediate"))),
     ),
 )}
-
-
-# --- finding one again ---------------------------------------------------------------------------
-
-def group_runs(history: RunHistory, group: str) -> list[RunSummary]:
-    """The runs of the latest execution of comparison ``group``: for each name (label) in the
-    group its newest run, in the comparison's variant order when ``group`` names one of
-    :data:`COMPARISONS`, else oldest first.  (A comparison run twice puts both executions in its
-    group; this is what an overlay of "the comparison" shows.)"""
-    runs = [run for run in history.list_runs(query=group) if run.group == group]
-    newest: dict[str, RunSummary] = {}
-    for run in runs:  # newest first
-        newest.setdefault(run.name, run)
-    chosen = sorted(newest.values(), key=lambda run: (run.started, run.id))
-    comparison = COMPARISONS.get(group)
-    if comparison is not None:
-        order = {label: i for i, label in enumerate(comparison.labels())}
-        chosen.sort(key=lambda run: order.get(run.name, len(order)))
-    return chosen

@@ -13,7 +13,7 @@ from nntui.engine import Control, EpochReport
 from nntui.presets import PRESETS
 from nntui.status import RunStatus
 from nntui.storage.history import RunHistory
-from nntui.studies.comparisons import COMPARISONS, PLOTS, Comparison, group_runs
+from nntui.studies.comparisons import COMPARISONS, PLOTS, Comparison
 from nntui.studies.results import VariantResult
 from nntui.studies.sweep import InProcess, Sweep
 
@@ -93,7 +93,8 @@ def test_the_saturated_neuron_in_the_history(tmp_path: Path) -> None:
         results = _run_comparison(NEURON, history=history,
                                   on_result=lambda r: told.append((r.run.index, r.label)))
         runs = history.list_runs()
-        assert [r.id for r in group_runs(history, NEURON.name)] == [r.run_id for r in results]
+        recorded = sorted((r for r in runs if r.group == NEURON.name), key=lambda r: r.id)
+        assert [(r.id, r.name) for r in recorded] == [(r.run_id, r.label) for r in results]
     labels = NEURON.labels()
     assert told == list(enumerate(labels))
     assert [r.label for r in results] == labels
@@ -148,11 +149,3 @@ def test_epochs_override_and_no_history() -> None:
     assert all(r.config.epochs == 7 and len(r.outputs) == 8 for r in results)
 
 
-def test_group_runs_takes_the_latest_execution(tmp_path: Path) -> None:
-    with RunHistory(tmp_path / "runs.db") as history:
-        _run_comparison(NEURON, history=history, epochs=2)
-        second = _run_comparison(NEURON, history=history, epochs=3)
-        chosen = group_runs(history, NEURON.name)
-    assert [r.id for r in chosen] == [r.run_id for r in second]
-    assert [r.name for r in chosen] == NEURON.labels()
-    assert all(r.epochs_done == 3 for r in chosen)
