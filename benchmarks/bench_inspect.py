@@ -41,7 +41,8 @@ from nntui.presets import PRESETS
 from nntui.render.halfblock import CLASS_COLOURS, field_rgb, grey_rgb, put_points, render_lines
 from nntui.runner.experiment import build_trainer, load_data
 
-REPORTS_PER_SECOND = 4  # the app's worker posts epochs every 0.25 s (controllers.training.EPOCH_INTERVAL)
+# The app's worker posts epochs every 0.25 s (tui.controllers.training.EPOCH_INTERVAL).
+REPORTS_PER_SECOND = 4
 GRIDS = {"80x24": 40, "120x40": 72}
 
 
