@@ -281,6 +281,10 @@ def parse_field(name: str, raw: Any) -> Any:
             text = str(raw).strip()
             if not text:
                 raise ValueError("expected " + spec.describe_range() + ", or a folder of IDX files")
+            if not text.isprintable():  # shown in logs and titles, from files anyone may write
+                raise ValueError("a data set's folder name cannot hold control, "
+                                 "direction-changing or other unprintable characters; rename "
+                                 "the folder")
             return text
         if text not in spec.choices:
             raise ValueError(f"'{raw}' is not allowed; expected {spec.describe_range()}")

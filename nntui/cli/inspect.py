@@ -12,6 +12,9 @@ before building anything and never unpickles.  Errors are one line on stderr wit
 missing, damaged or foreign file, a data set that cannot be loaded, or one whose examples do not fit
 the network's input or output layer.  :func:`print_confusion` also serves ``nntui train
 --confusion``.
+
+A network file may come from anywhere: what this prints from it (its data set, paths in errors) is
+shown through :func:`~nntui.render.text.safe` and never as markup.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from nntui.insight.inspection import (
     predict,
 )
 from nntui.render.halfblock import grey_rgb, side_by_side, to_text
+from nntui.render.text import safe
 from nntui.status import ExitStatus
 
 PROG = "nntui inspect"
@@ -113,14 +117,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             console.print("(this network was validated on the test set: the validation split "
                           "is the test set)", style="dim", highlight=False)
         answers = predict(network, split.x, split.labels)
-    except InspectError as error:
-        err.print(f"{PROG}: error: {error}", highlight=False)
+    except (InspectError, ValueError) as error:  # ValueError: predict's own checks
+        err.print(f"{PROG}: error: {safe(error)}", highlight=False, markup=False)
         return ExitStatus.USAGE
-    except ValueError as error:  # predict's own checks, should the data still not fit
-        err.print(f"{PROG}: error: {error}", highlight=False)
-        return ExitStatus.USAGE
-    console.print(f"[bold]{describe(config)}[/]", highlight=False)
-    console.print(f"{data.description}", highlight=False)
+    console.print(Text(safe(describe(config)), style="bold"), highlight=False)
+    console.print(safe(data.description), highlight=False, markup=False)
     console.print(f"{args.split} accuracy: [bold]{100 * answers.accuracy:.2f} %[/] "
                   f"({int(answers.correct.sum()):,} of {len(answers):,})", highlight=False)
     print_confusion(console, confusion_of(answers), f"Confusion matrix, {args.split} set")

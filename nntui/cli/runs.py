@@ -11,6 +11,11 @@ data folder).  Errors are one line on stderr: exit 2 for a usage error (bad argu
 run id, a deletion nobody confirmed, an export to a place nntui does not write: a link, a folder, a
 device, a FIFO or a read-only file, refused as ``nntui train --json`` refuses them), 1 when the
 history cannot be opened, read or written, or an export fails while it is written.
+
+Everything shown from the history, an old record or a path goes through
+:func:`~nntui.render.text.safe` (or :func:`~nntui.render.text.json_safe` for JSON): a history may
+be shared, and a name, message or data set in it must never reach the terminal as control
+characters.  ``rename`` refuses such characters in a new name, saying which.
 """
 
 from __future__ import annotations
@@ -32,16 +37,18 @@ from rich.text import Text
 from nntui.cli.arguments import whole_number
 from nntui.config import SPECS, applies, format_number, format_value
 from nntui.render.runs import (
+    accuracy_lines,
     dataset_label,
     duration,
     epochs_text,
     iso,
     number,
+    outcome_text,
     percent,
-    status_text,
     when,
 )
 from nntui.render.tables import RUN_COLUMNS, Column, fitted_table, run_cell_style, run_cells
+from nntui.render.text import json_safe, refusal, safe
 from nntui.status import ExitStatus
 from nntui.storage.errors import RunFileError
 from nntui.storage.exports import export_run, export_text, format_for
@@ -73,10 +80,10 @@ def run_id(text: str) -> int:
         value = int(text.strip().lstrip("#"))
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"'{text}' is not a run id; use the number 'nntui runs' shows in its id column"
+            f"'{safe(text)}' is not a run id; use the number 'nntui runs' shows in its id column"
         ) from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a run id; ids start at 1")
+        raise argparse.ArgumentTypeError(f"'{safe(text)}' is not a run id; ids start at 1")
     return value
 
 
@@ -142,14 +149,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with RunHistory(path) as history:
             return COMMANDS[args.command](history, args, out, err)
-    except UsageError as error:
-        err.print(f"{PROG}: error: {error}", markup=False)
-        return ExitStatus.USAGE
-    except UnknownRunError as error:
-        err.print(f"{PROG}: error: {error}", markup=False)
+    except (UsageError, UnknownRunError) as error:
+        err.print(f"{PROG}: error: {safe(error)}", markup=False)
         return ExitStatus.USAGE
     except HistoryError as error:
-        err.print(f"{PROG}: {error}", markup=False)
+        err.print(f"{PROG}: {safe(error)}", markup=False)
         return ExitStatus.ERROR
 
 
@@ -200,19 +204,19 @@ def list_command(history: RunHistory, args: argparse.Namespace, out: Console,
     try:
         report = history.import_json_runs(folder)
     except HistoryError as error:  # e.g. a read-only history: list what it holds
-        err.print(f"{PROG}: warning: the JSON run records in {folder} were not imported: "
-                  f"{error}", markup=False)
+        err.print(safe(f"{PROG}: warning: the JSON run records in {folder} were not imported: "
+                       f"{error}"), markup=False)
         report = ImportReport()
     for path, reason in report.skipped:
-        err.print(f"{PROG}: skipped the old run record {path}: {reason}", markup=False)
+        err.print(safe(f"{PROG}: skipped the old run record {path}: {reason}"), markup=False)
     if report.imported:
         count = len(report.imported)
-        err.print(f"Imported {count} run{'s' if count != 1 else ''} from the JSON run records "
-                  f"in {folder} (the files are left there).", markup=False)
+        err.print(safe(f"Imported {count} run{'s' if count != 1 else ''} from the JSON run "
+                       f"records in {folder} (the files are left there)."), markup=False)
     runs = history.list_runs(args.limit, order="best" if args.sort == "best" else "started")
     if args.json:
-        out.file.write(json.dumps([summary_dict(run) for run in runs], indent=1,
-                                  ensure_ascii=False) + "\n")
+        out.file.write(json_safe(json.dumps([summary_dict(run) for run in runs], indent=1,
+                                            ensure_ascii=False)) + "\n")
         return ExitStatus.SUCCESS
     if not runs:
         err.print(EMPTY, markup=False)
@@ -221,7 +225,7 @@ def list_command(history: RunHistory, args: argparse.Namespace, out: Console,
     out.print(table)
     total = history.count()
     shown = f"{len(runs)} of {total}" if len(runs) < total else str(total)
-    note = f"{shown} run{'s' if total != 1 else ''} in {history.path}"
+    note = f"{shown} run{'s' if total != 1 else ''} in {safe(history.path)}"
     if left_out:
         note += (f"; {', '.join(left_out)} left out at this width (nntui runs show ID has "
                  "everything)")
@@ -232,29 +236,24 @@ def list_command(history: RunHistory, args: argparse.Namespace, out: Console,
 def show_command(history: RunHistory, args: argparse.Namespace, out: Console,
                  err: Console) -> int:
     run: RunDetail = history.get_run(args.id)
-    title = f"Run {run.id}" + (f": {run.title}" if run.title else "")
+    title = f"Run {run.id}" + (f": {safe(run.title)}" if run.title else "")
     out.print(Text(title, style="bold"))
     about = Table.grid(padding=(0, 2))
     about.add_column(style="bold")
     about.add_column()
-    about.add_row("status", Text.assemble(status_text(run.status),
-                                          f" - {run.message}" if run.message else ""))
+    about.add_row("status", outcome_text(run))
     about.add_row("started", datetime.fromtimestamp(run.started).strftime("%Y-%m-%d %H:%M:%S"))
     if run.ended is not None:
         about.add_row("ended", datetime.fromtimestamp(run.ended).strftime("%Y-%m-%d %H:%M:%S"))
     about.add_row("time", duration(run.duration))
     about.add_row("epochs", epochs_text(run))
-    if run.best_val_accuracy is not None:
-        about.add_row(f"best {run.held_out} accuracy",
-                      f"{percent(run.best_val_accuracy)} at epoch {run.best_epoch}")
-        about.add_row(f"final {run.held_out} accuracy", percent(run.final_val_accuracy))
-    if run.test_accuracy is not None:
-        about.add_row("test accuracy", percent(run.test_accuracy))
+    for label, value in accuracy_lines(run):
+        about.add_row(label, value)
     for label, value in (("preset", run.preset), ("group", run.group),
                          ("network", run.network_path), ("pinned", "yes" if run.pinned else ""),
                          ("process", f"pid {run.pid} on {run.host}" if run.pid else "")):
         if value:
-            about.add_row(label, value)
+            about.add_row(label, safe(value))
     out.print(about)
     config = Table(title="Hyperparameters", title_justify="left", show_header=False,
                    pad_edge=False, box=None)
@@ -262,7 +261,7 @@ def show_command(history: RunHistory, args: argparse.Namespace, out: Console,
     config.add_column()
     for name, spec in SPECS.items():
         if applies(name, run.config.dataset):
-            config.add_row(spec.label, format_value(name, getattr(run.config, name)))
+            config.add_row(spec.label, safe(format_value(name, getattr(run.config, name))))
     out.print(config)
     if not run.history:
         out.print("No epoch finished.")
@@ -280,7 +279,7 @@ def show_command(history: RunHistory, args: argparse.Namespace, out: Console,
              "val acc": percent(r.val_accuracy),
              "eta": format_number(r.eta) if math.isfinite(r.eta) else str(r.eta),
              "seconds": f"{r.seconds:.2f}", "speed": " ".join(f"{s:.1e}" for s in r.learning_speed),
-             "notes": "; ".join(r.notes)} for r in run.history]
+             "notes": safe("; ".join(r.notes))} for r in run.history]
     table, left_out = fitted_table(out, columns, rows)
     out.print(Text("Epochs", style="bold"))
     out.print(table)
@@ -295,7 +294,8 @@ def export_command(history: RunHistory, args: argparse.Namespace, out: Console,
     fmt = args.format or (format_for(args.output) if args.output else "json")
     if not args.output:
         text, _ = export_text(history, args.id, fmt)
-        out.file.write(text)
+        # The file as written, but what a terminal would obey shown as escapes.
+        out.file.write(json_safe(text) if fmt == "json" else safe(text, newlines=True))
         out.file.flush()
         return ExitStatus.SUCCESS
     target = Path(args.output).expanduser()
@@ -309,10 +309,10 @@ def export_command(history: RunHistory, args: argparse.Namespace, out: Console,
     try:
         rows = export_run(history, args.id, target, fmt)
     except RunFileError as error:  # the disk is full, or the place changed meanwhile
-        err.print(f"{PROG}: {error}", markup=False)
+        err.print(f"{PROG}: {safe(error)}", markup=False)
         return ExitStatus.ERROR
-    out.print(f"Wrote run {args.id} ({rows} epoch{'s' if rows != 1 else ''}) to {target} as "
-              f"{fmt.upper()}.", markup=False)
+    out.print(f"Wrote run {args.id} ({rows} epoch{'s' if rows != 1 else ''}) to {safe(target)} "
+              f"as {fmt.upper()}.", markup=False)
     return ExitStatus.SUCCESS
 
 
@@ -322,7 +322,8 @@ def rm_command(history: RunHistory, args: argparse.Namespace, out: Console,
     runs = [history.get_run(run_id) for run_id in ids]  # an unknown id stops here, exit 2
     running = [run for run in runs if run.status == "running"]  # the dead were marked on open
     if running:
-        where = "; ".join(f"run {run.id} by pid {run.pid} on {run.host}" for run in running)
+        where = "; ".join(f"run {run.id} by pid {run.pid} on {safe(run.host)}"
+                          for run in running)
         raise UsageError(f"not deleting runs that are still being recorded ({where}); stop "
                          f"them first")
     if not args.yes:
@@ -330,8 +331,8 @@ def rm_command(history: RunHistory, args: argparse.Namespace, out: Console,
             raise UsageError("refusing to delete without confirmation: no terminal to ask on; "
                              "add --yes")
         for run in runs:
-            label = run.title or dataset_label(dict(run.config_data))
-            out.print(f"  {run.id}  {when(run.started)}  {label}  {run.status}, "
+            label = safe(run.title) or dataset_label(dict(run.config_data))
+            out.print(f"  {run.id}  {when(run.started)}  {label}  {safe(run.status)}, "
                       f"{epochs_text(run)} epochs", markup=False)
         which = f"run {ids[0]}" if len(ids) == 1 else f"these {len(ids)} runs"
         try:
@@ -346,15 +347,16 @@ def rm_command(history: RunHistory, args: argparse.Namespace, out: Console,
     out.print(f"Deleted {'run' if deleted == 1 else 'runs'} {names}.", markup=False)
     kept = [run.network_path for run in runs if run.network_path]
     for path in kept:
-        out.print(f"The saved network {path} was left in place.", markup=False)
+        out.print(f"The saved network {safe(path)} was left in place.", markup=False)
     return ExitStatus.SUCCESS
 
 
 def rename_command(history: RunHistory, args: argparse.Namespace, out: Console,
                    err: Console) -> int:
     name = args.name.strip()
-    if "\n" in name or "\r" in name:
-        raise UsageError("a run name is one line")
+    problem = refusal(name)
+    if problem is not None:
+        raise UsageError(problem)
     history.rename(args.id, name)
     if name:
         out.print(f"Run {args.id} is now named '{name}'.", markup=False)

@@ -1,5 +1,9 @@
 """How a recorded run reads, the same on the command line and in the app: its start time, length,
 accuracies, data set and hyperparameters in a few characters each, and its status in its style.
+
+What comes from the history as text (a data set's folder, a newer version's status, a value of the
+wrong type) is passed through :func:`~nntui.render.text.safe`: a shared history must not reach the
+terminal as control characters.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from rich.text import Text
 
 from nntui.config import format_number
 from nntui.render.styles import STATUS_STYLES
+from nntui.render.text import safe
 from nntui.storage.history import RunSummary
 
 
@@ -60,7 +65,7 @@ def dataset_label(config: dict) -> str:
     if "/" in name or os.sep in name:
         name = Path(name).name or name
     size = config.get("train_size")
-    return f"{name} ({size:,})" if isinstance(size, int) and size > 0 else name
+    return safe(f"{name} ({size:,})" if isinstance(size, int) and size > 0 else name)
 
 
 def hyperparameters(config: dict) -> tuple[str, str, str, str]:
@@ -75,11 +80,24 @@ def hyperparameters(config: dict) -> tuple[str, str, str, str]:
         reg_text = "none"
     else:
         reg_text = f"{str(reg).upper()} λ={format_number(lmbda)}"
-    return hidden_text or "none", eta_text, str(batch), reg_text
+    return safe(hidden_text or "none"), eta_text, safe(batch), safe(reg_text)
 
 
 def status_text(status: str) -> Text:
-    return Text(status, style=STATUS_STYLES.get(status, ""))
+    return Text(safe(status), style=STATUS_STYLES.get(status, ""))
+
+
+def outcome_text(run: RunSummary) -> Text:
+    """How the run ended, in its status's style, with the rest of its message; the accuracies
+    the message ends with are left to :func:`accuracy_lines`, which says when each was
+    measured."""
+    status = safe(run.status)
+    style = STATUS_STYLES.get(run.status, "")
+    message = "; ".join(part for part in safe(run.message).split("; ")
+                        if not part.startswith(("best ", "test accuracy "))) or status
+    if message.startswith(status):  # "completed; best validation accuracy …"
+        return Text.assemble((status, style), message[len(status):])
+    return Text.assemble((status, style), f" - {message}")
 
 
 def best_text(run: RunSummary) -> str:
@@ -92,3 +110,26 @@ def best_text(run: RunSummary) -> str:
 def epochs_text(run: RunSummary) -> str:
     planned = run.epochs
     return f"{run.epochs_done}/{planned}" if planned else str(run.epochs_done)
+
+
+def accuracy_lines(run: RunSummary) -> list[tuple[str, str]]:
+    """(label, value) for what a run's details say of its accuracy: the best held-out accuracy
+    and its epoch, the held-out accuracy at the last epoch it finished, and the test accuracy of
+    the network as it ended.
+
+    Each label says when its figure was measured, so that two figures on one set never read as
+    a contradiction: a run validated on the test set and stopped during an epoch has a test
+    accuracy at its last finished epoch and another, of the network trained on since, at the
+    end.  When those are the same measurement (the run ended with an epoch) one line says it."""
+    held, lines = run.held_out, []
+    at_end = "not measured" if run.test_accuracy is None else percent(run.test_accuracy)
+    if run.best_val_accuracy is not None:
+        lines.append((f"best {held} accuracy", f"{percent(run.best_val_accuracy)} at epoch "
+                                               f"{run.best_epoch}"))
+        if held == "test" and run.test_accuracy == run.final_val_accuracy:
+            return [*lines, ("test accuracy at the end", f"{at_end} (epoch {run.epochs_done})")]
+        lines.append((f"{held} accuracy at epoch {run.epochs_done}",
+                      percent(run.final_val_accuracy)))
+    if run.test_accuracy is not None or run.status != "running":  # measured once it ends
+        lines.append(("test accuracy at the end", at_end))
+    return lines

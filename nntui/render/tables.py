@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from rich.cells import cell_len, set_cell_size
 from rich.console import Console
@@ -19,6 +20,7 @@ from rich.text import Span, Text
 
 from nntui.render.runs import best_text, dataset_label, duration, epochs_text, hyperparameters, when
 from nntui.render.styles import STATUS_STYLES
+from nntui.render.text import safe
 from nntui.storage.history import RunSummary
 
 
@@ -164,24 +166,39 @@ RUN_COLUMNS = (
     Column("epochs", "epochs", right=True, priority=70),
     Column("best", "best", right=True, priority=88),
     Column("time", "time", right=True, priority=50),
+    Column("network", "network", priority=59, optional=True),
 )
 """The columns of the list of runs, most useful first by priority: the id, the pin, the best
-held-out accuracy, the status and the name stay however narrow the terminal."""
+held-out accuracy, the status and the name stay however narrow the terminal.  "network" says
+whether a network was saved from the run (and is still where it was saved), shown when one was."""
 
 RUN_COLUMNS_KEPT = 5
 """How many of :data:`RUN_COLUMNS` always stay (the table scrolls sideways then)."""
 
 
 def run_cells(run: RunSummary, moment: float) -> dict[str, str]:
-    """The run's cells as plain text, by column key; ``moment`` is "now" for the "when" column
-    (this year's runs show the day and time, older ones the date)."""
+    """The run's cells as plain text, by column key, safe to show (:func:`safe`); ``moment`` is
+    "now" for the "when" column (this year's runs show the day and time, older ones the date)."""
     config = dict(run.config_data)
     hidden, eta, batch, reg = hyperparameters(config)
     return {"pin": PIN_MARK if run.pinned else "", "id": str(run.id),
-            "when": when(run.started, moment), "group": run.group, "name": run.title or "-",
+            "when": when(run.started, moment), "group": safe(run.group),
+            "name": safe(run.title) or "-",
             "data": dataset_label(config), "hidden": hidden, "eta": eta, "batch": batch,
-            "reg": reg, "status": run.status, "epochs": epochs_text(run), "best": best_text(run),
-            "time": duration(run.duration)}
+            "reg": reg, "status": safe(run.status), "epochs": epochs_text(run),
+            "best": best_text(run), "time": duration(run.duration), "network": network_text(run)}
+
+
+def network_text(run: RunSummary) -> str:
+    """Whether the run's network was saved: "saved", "gone" when the file is no longer where it
+    was saved, or nothing."""
+    if not run.network_path:
+        return ""
+    try:
+        there = Path(run.network_path).is_file()
+    except (OSError, ValueError):  # a path this system cannot even look up
+        there = False
+    return "saved" if there else "gone"
 
 
 def run_cell_style(key: str, run: RunSummary) -> str:

@@ -21,8 +21,10 @@ from typing import ClassVar
 from textual.app import App
 from textual.binding import BindingType
 from textual.events import Resize
+from textual.notifications import SeverityLevel
 
 from nntui.config import DEFAULTS, Config
+from nntui.render.text import safe
 from nntui.runner.lifecycle import open_history
 from nntui.status import ExitStatus
 from nntui.storage import records as runs
@@ -103,6 +105,15 @@ class NNTuiApp(App[None]):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.remove_signal_handler(signum)
         sys.setswitchinterval(self._switch_interval)
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notification, from any screen, shown as it reads: through
+        :func:`~nntui.render.text.safe` and not as markup unless asked.  Notifications quote
+        names, paths and errors from a shared run history or a file, which must never reach the
+        terminal as control characters, nor break the app as bad markup."""
+        super().notify(safe(message), title=safe(title), severity=severity, timeout=timeout,
+                       markup=markup)
 
     # --- the keys of every screen ----------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 
 from nntui.insight.neuron import neuron_outputs
 from nntui.render.plots import RunCurves, run_curves
+from nntui.render.text import safe
 from nntui.storage.history import RunDetail, RunHistory
 from nntui.studies.labels import difference_labels
 from nntui.tui.controllers.training import thinned
@@ -19,9 +20,10 @@ from nntui.tui.controllers.training import thinned
 
 def overlay_labels(runs: Sequence[RunDetail]) -> list[str]:
     """What to call each pinned run in the legends: its name if it has one (a comparison names
-    its runs so), else what sets its config apart from the others' (``η=0.025``)."""
+    its runs so), else what sets its config apart from the others' (``η=0.025``); safe to show
+    (:func:`~nntui.render.text.safe`), as the history may be shared."""
     differences = difference_labels([run.config for run in runs])
-    return [run.name or label for run, label in zip(runs, differences, strict=True)]
+    return [safe(run.name or label) for run, label in zip(runs, differences, strict=True)]
 
 
 def pinned_curves(history: RunHistory, split: str) -> list[RunCurves]:

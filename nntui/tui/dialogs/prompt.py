@@ -1,5 +1,8 @@
 """A small dialog asking for one line of text: the runs screen's rename (a run's name) and export
 (the file to write), with the problem said under the line until the answer will do.
+
+The question, the problem and the hint are shown as they read, never as markup, and the problem
+through :func:`~nntui.render.text.safe`: it may quote what was typed or a path from anywhere.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
+
+from nntui.render.text import safe
 
 
 class PromptScreen(ModalScreen[str | None]):
@@ -65,10 +70,10 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt-dialog"):
-            yield Label(self.question, id="prompt-question")
+            yield Label(self.question, id="prompt-question", markup=False)
             yield Input(self.value, id="prompt-input", select_on_focus=False)
-            yield Static(id="prompt-error")
-            yield Static(self.hint, id="prompt-hint")
+            yield Static(id="prompt-error", markup=False)
+            yield Static(self.hint, id="prompt-hint", markup=False)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -79,7 +84,7 @@ class PromptScreen(ModalScreen[str | None]):
         problem = self.check(event.value) if self.check is not None else None
         if problem:
             error = self.query_one("#prompt-error", Static)
-            error.update(Text(problem))
+            error.update(Text(safe(problem)))
             error.add_class("-shown")
             return
         self.dismiss(event.value)

@@ -1,5 +1,9 @@
 """One recorded run in the app: its cost, accuracy and learning-speed plots beside a summary of how
 it went, opened from the runs screen (:mod:`nntui.tui.screens.runs`).
+
+Everything the history holds as text (the name, the message, the data set, paths) is shown through
+:func:`~nntui.render.text.safe`: a shared history must never reach the terminal as control
+characters.
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from nntui.config import describe
-from nntui.render.runs import dataset_label, duration, epochs_text, percent
+from nntui.render.runs import accuracy_lines, dataset_label, duration, epochs_text, outcome_text
 from nntui.render.styles import STATUS_STYLES
+from nntui.render.text import safe
 from nntui.storage.history import HistoryError, RunDetail, RunHistory
 from nntui.tui.controllers.training import plot_data
 from nntui.tui.screens.page import PageScreen
@@ -25,32 +30,22 @@ from nntui.tui.widgets.plots import AccuracyPlot, CostPlot, SpeedPlot, show_all
 
 def summary_text(run: RunDetail) -> Text:
     """What the detail screen says about a run beside its plots."""
-    lines = [Text(describe(run.config))]
+    lines = [Text(safe(describe(run.config)))]
 
     def line(label: str, value: str | Text) -> None:
         lines.append(Text.assemble((f"{label}: ", "bold"), value))
 
-    style = STATUS_STYLES.get(run.status, "")
-    # The best and test accuracy the message ends with have lines of their own below.
-    message = "; ".join(part for part in run.message.split("; ")
-                        if not part.startswith(("best ", "test accuracy "))) or run.status
-    if message.startswith(run.status):  # "completed; best validation accuracy …"
-        said = Text.assemble((run.status, style), message[len(run.status):])
-    else:
-        said = Text.assemble((run.status, style), f" - {message}")
-    lines.append(said)
+    lines.append(outcome_text(run))
     line("epochs", f"{epochs_text(run)} in {duration(run.duration)}")
     line("started", time.strftime("%Y-%m-%d %H:%M", time.localtime(run.started)))
-    if run.best_val_accuracy is not None:
-        line(f"best {run.held_out}", f"{percent(run.best_val_accuracy)} at epoch {run.best_epoch}")
-        line(f"final {run.held_out}", percent(run.final_val_accuracy))
-    line("test accuracy", percent(run.test_accuracy) if run.test_accuracy is not None
-         else "not measured")
+    for label, value in accuracy_lines(run):
+        line(label, value)
     if run.preset:
-        line("preset", run.preset)
+        line("preset", safe(run.preset))
     if run.group:
-        line("group", run.group)
-    line("network", run.network_path or "not saved (Ctrl+S on the dashboard saves one)")
+        line("group", safe(run.group))
+    line("network", safe(run.network_path) if run.network_path
+         else "not saved (Ctrl+S on the dashboard saves one)")
     if run.pinned:
         line("pinned", "yes")
     return Text("\n").join(lines)
@@ -115,9 +110,10 @@ class RunDetailScreen(PageScreen[str | None]):
 
     def show(self) -> None:
         run = self.run
-        title = Text(f"Run {run.id}" + (f": {run.title}" if run.title else ""), style="bold")
+        title = Text(f"Run {run.id}" + (f": {safe(run.title)}" if run.title else ""),
+                     style="bold")
         title.append(f" · {dataset_label(dict(run.config_data))} · ", style="not bold")
-        title.append(run.status, style=STATUS_STYLES.get(run.status, ""))
+        title.append(safe(run.status), style=STATUS_STYLES.get(run.status, ""))
         self.query_one("#detail-title", Static).update(title)
         self.query_one("#detail-text", Static).update(summary_text(run))
         with self.app.batch_update():

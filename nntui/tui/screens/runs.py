@@ -10,8 +10,11 @@ it can (the config is readable, the network file is there) and dismisses with a
 :class:`RunsAction` saying what to load.
 
 Every failure of the history is a notification with its one-line message; the screen stays
-usable.  The table fits the terminal the way ``nntui runs`` does
-(:data:`nntui.render.tables.RUN_COLUMNS`): on a narrow one the columns of least use give way.
+usable.  What the history holds is shown through :func:`~nntui.render.text.safe` (a shared history
+must never reach the terminal as control characters), notifications without markup, and a new
+name with such characters is refused in the dialog.  The table fits the terminal the way ``nntui
+runs`` does (:data:`nntui.render.tables.RUN_COLUMNS`): on a narrow one the columns of least use
+give way.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from nntui.render.tables import (
     run_cell_style,
     run_cells,
 )
+from nntui.render.text import refusal, safe
 from nntui.storage.errors import RunFileError
 from nntui.storage.exports import FORMATS, export_run
 from nntui.storage.history import HistoryError, RunDetail, RunHistory, RunSummary, UnknownRunError
@@ -226,6 +230,7 @@ class RunsScreen(PageScreen[RunsAction | None]):
         self._search: dict[int, tuple[tuple[str, str, str], str]] = {}
         self.matched = 0  # runs the filter lets through (the table shows MAX_ROWS at most)
         self._layout: list[tuple[Column, int]] = []
+        self._headers: dict[str, str] = {}  # the marked header of the sorted column
         self._loaded = False
         self._unreadable = ""  # why the history could not be listed at all
         self._filter_timer: Timer | None = None
@@ -236,7 +241,7 @@ class RunsScreen(PageScreen[RunsAction | None]):
                                 "hyperparameters",
                     id="runs-filter", compact=True)
         yield RunsTable(id="runs-table", cursor_type="row", zebra_stripes=True, cell_padding=0)
-        yield Static(id="runs-empty")
+        yield Static(id="runs-empty", markup=False)
         yield Footer(compact=True, show_command_palette=False)
 
     @property
@@ -298,13 +303,13 @@ class RunsScreen(PageScreen[RunsAction | None]):
         layout = table_layout(rows, available, self.sort)
         headers = sorted_headers(self.sort)
         with self.app.batch_update():
-            if layout != self._layout:
+            if layout != self._layout or headers != self._headers:
                 table.clear(columns=True)
                 for column, width in layout:
                     header = headers.get(column.key, column.header)
                     table.add_column(cell(header, width, column.right, "bold"), width=width + 1,
                                      key=column.key)
-                self._layout = layout
+                self._layout, self._headers = layout, headers
             else:
                 table.clear()
             for run, row in zip(self.shown, rows, strict=True):
@@ -346,13 +351,14 @@ class RunsScreen(PageScreen[RunsAction | None]):
             title.append(f"{total:,} run{'s' if total != 1 else ''}")
         if len(self.shown) < self.matched:
             title.append(f", the first {len(self.shown):,} listed (filter to find others)")
-        title.append(f" · {self.history.path}", style="dim")
+        title.append(f" · {safe(self.history.path)}", style="dim")
         self.query_one("#runs-title", Static).update(title)
         empty = self.query_one("#runs-empty", Static)
         if not self.runs:
             message = self._unreadable or EMPTY
         elif not self.shown:
-            message = f"No run matches '{self.query_text.strip()}'; change or clear the filter."
+            message = (f"No run matches '{safe(self.query_text.strip())}'; change or clear the "
+                       f"filter.")
         else:
             message = ""
         empty.update(message)
@@ -372,11 +378,16 @@ class RunsScreen(PageScreen[RunsAction | None]):
         run_id = self.selected_id()
         run = next((run for run in self.shown if run.id == run_id), None)
         if run is None:
-            self.notify("No run selected." if self.runs else EMPTY, severity="warning")
+            self.say("No run selected." if self.runs else EMPTY, severity="warning")
         return run
 
+    def say(self, message: str, **options: Any) -> None:
+        """A notification whose text may hold what the history holds (a name, a path): shown
+        as it reads, never obeyed as markup or control characters."""
+        self.notify(safe(message), markup=False, **options)
+
     def problem(self, error: Exception, title: str = "Run history") -> None:
-        self.notify(str(error), title=title, severity="error", timeout=10)
+        self.say(str(error), title=title, severity="error", timeout=10)
         if isinstance(error, UnknownRunError):  # deleted meanwhile, by another process
             self.call_later(self.reload)
 
@@ -429,8 +440,7 @@ class RunsScreen(PageScreen[RunsAction | None]):
         self.grouped = not self.grouped
         self.reload()
         self.table.move_cursor(row=0, animate=False)
-        self.notify("Runs listed group by group" if self.grouped else "Runs in one list",
-                    timeout=2)
+        self.say("Runs listed group by group" if self.grouped else "Runs in one list", timeout=2)
 
     def action_close(self) -> None:
         if self.query_one("#runs-filter", Input).has_focus:
@@ -478,12 +488,12 @@ class RunsScreen(PageScreen[RunsAction | None]):
             return
         path = detail.network_path
         if not path:
-            self.notify(f"Run {run.id} has no saved network: Ctrl+S on the dashboard saves the "
-                        "network of a run that has ended or is paused.",
-                        title="No network", severity="warning", timeout=8)
+            self.say(f"Run {run.id} has no saved network: Ctrl+S on the dashboard saves the "
+                     "network of a run that has ended or is paused.",
+                     title="No network", severity="warning", timeout=8)
         elif not Path(path).is_file():
-            self.notify(f"The network of run {run.id} was saved as {path}, which is no longer "
-                        "there.", title="No network", severity="warning", timeout=8)
+            self.say(f"The network of run {run.id} was saved as {path}, which is no longer "
+                     "there.", title="No network", severity="warning", timeout=8)
         else:
             self._finish("load-network", run.id)
 
@@ -497,7 +507,7 @@ class RunsScreen(PageScreen[RunsAction | None]):
             self.problem(error)
             return
         self.pins_changed = run.id
-        self.notify(f"Run {run.id} {'unpinned' if run.pinned else 'pinned'}.", timeout=3)
+        self.say(f"Run {run.id} {'unpinned' if run.pinned else 'pinned'}.", timeout=3)
         self.reload(run.id)
 
     def action_rename(self) -> None:
@@ -514,12 +524,15 @@ class RunsScreen(PageScreen[RunsAction | None]):
             except HistoryError as error:
                 self.problem(error)
                 return
-            self.notify(f"Run {run.id} is now named '{name}'." if name
-                        else f"Run {run.id} no longer has a name.", timeout=4)
+            self.say(f"Run {run.id} is now named '{name}'." if name
+                     else f"Run {run.id} no longer has a name.", timeout=4)
             self.reload(run.id)
 
+        # A name with control characters (from a shared history) is offered with them written
+        # as escapes: seen, and harmless if kept.
         self.app.push_screen(PromptScreen(
-            f"Name of run {run.id} (empty: none)", run.name,
+            f"Name of run {run.id} (empty: none)", safe(run.name),
+            check=lambda text: refusal(text.strip()),
             hint="Enter saves · Escape cancels"), renamed)
 
     def action_delete(self) -> None:
@@ -527,10 +540,10 @@ class RunsScreen(PageScreen[RunsAction | None]):
         if run is None:
             return
         if run.status == "running":
-            self.notify(f"Run {run.id} is still being recorded; stop it before deleting it.",
-                        title="Not deleted", severity="warning", timeout=8)
+            self.say(f"Run {run.id} is still being recorded; stop it before deleting it.",
+                     title="Not deleted", severity="warning", timeout=8)
             return
-        label = run.title or dataset_label(dict(run.config_data))
+        label = safe(run.title) or dataset_label(dict(run.config_data))
 
         def answered(yes: bool | None) -> None:
             if not yes:
@@ -544,15 +557,15 @@ class RunsScreen(PageScreen[RunsAction | None]):
                 self.pins_changed = run.id
             kept = (f" The saved network {run.network_path} was left in place."
                     if run.network_path else "")
-            self.notify(f"Deleted run {run.id}.{kept}", timeout=6)
+            self.say(f"Deleted run {run.id}.{kept}", timeout=6)
             index = self.shown.index(run) if run in self.shown else 0
             following = self.shown[index + 1] if index + 1 < len(self.shown) else (
                 self.shown[index - 1] if index > 0 else None)
             self.reload(following.id if following is not None else None)
 
         self.app.push_screen(ConfirmScreen(
-            f"Delete run {run.id} ({label}, {run.status}, {epochs_text(run)} epochs) from the "
-            "history?", yes="Delete", no="Keep"), answered)
+            f"Delete run {run.id} ({label}, {safe(run.status)}, {epochs_text(run)} epochs) from "
+            "the history?", yes="Delete", no="Keep"), answered)
 
     def action_export(self) -> None:
         run = self.selected()
@@ -580,8 +593,8 @@ class RunsScreen(PageScreen[RunsAction | None]):
             except (HistoryError, RunFileError) as error:
                 self.problem(error, title="Not exported")
                 return
-            self.notify(f"Run {run.id}, {rows} epoch{'s' if rows != 1 else ''}, written to "
-                        f"{path}", title="Exported", timeout=8)
+            self.say(f"Run {run.id}, {rows} epoch{'s' if rows != 1 else ''}, written to {path}",
+                     title="Exported", timeout=8)
 
         default = self.runs_dir / f"run-{run.id}.json"
         self.app.push_screen(PromptScreen(

@@ -16,6 +16,7 @@ from textual.events import Resize
 from textual.widgets import RichLog
 
 from nntui.engine import EpochReport
+from nntui.render.text import safe
 
 MAX_ENTRIES = 5000
 
@@ -86,7 +87,9 @@ class EpochLog(RichLog):
         self._add(report)
 
     def note(self, message: str, style: str = "cyan") -> None:
-        self._add(Text(message, style=style))
+        """A line of its own; it may quote a path, a name or an error from a file or the run
+        history, so it is shown through :func:`~nntui.render.text.safe`."""
+        self._add(Text(safe(message), style=style))
 
     def start_run(self, held_out: str) -> None:
         """Clear the log for a new run measured on ``held_out`` ("validation" or "test")."""
