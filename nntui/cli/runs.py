@@ -319,8 +319,9 @@ def export_command(history: RunHistory, args: argparse.Namespace, out: Console,
 def rm_command(history: RunHistory, args: argparse.Namespace, out: Console,
                err: Console) -> int:
     ids = sorted(set(args.ids))
-    runs = [history.get_run(run_id) for run_id in ids]  # an unknown id stops here, exit 2
-    running = [run for run in runs if run.status == "running"]  # the dead were marked on open
+    runs = [history.get_summary(run_id) for run_id in ids]  # an unknown id stops here, exit 2
+    running = [history.get_run(run.id) for run in runs  # the dead were marked on open
+               if run.status == "running"]
     if running:
         where = "; ".join(f"run {run.id} by pid {run.pid} on {safe(run.host)}"
                           for run in running)

@@ -473,6 +473,15 @@ class RunHistory:
         with self._read() as db:
             return db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
 
+    def get_summary(self, run_id: int) -> RunSummary:
+        """One run as a listing shows it, without reading its config or epochs (so a run whose
+        config this nntui cannot read can still be listed and deleted)."""
+        with self._read() as db:
+            row = db.execute(f"SELECT {RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,)).fetchone()
+            if row is None:
+                raise UnknownRunError([run_id], empty=self._empty(db))
+        return self._summary(row)
+
     def get_run(self, run_id: int) -> RunDetail:
         """One run with its config (a :class:`Config`) and its epochs as :class:`EpochReport`."""
         row, epochs = self._rows(run_id, f"{RUN_COLUMNS}, pid, host")

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import socket
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -358,3 +359,111 @@ def test_a_read_only_history_is_still_listed(db: Path, no_old_records: Path) -> 
                            f"not imported: cannot write the run history {db}: the file is "
                            f"read-only; make it writable or point --runs-db elsewhere\n")
     assert [line.split()[0] for line in done.stdout.splitlines()[2:5]] == ["3", "2", "1"]
+
+
+# --- a shared history with control characters in it ---------------------------------------------
+
+TITLE_ATTACK = "pwn\x1b]0;HACKED\x07x"
+"""A run name that sets a terminal's title when printed raw."""
+OBEYED = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e"
+                    "\u2066-\u2069]")
+"""What a terminal could act on rather than show (line breaks aside)."""
+
+
+def poison(db: Path) -> None:
+    """Leave in the history what someone else's nntui, or sqlite3, could have written: control
+    characters in run 2's name, group, preset, message, network path, host and notes, and in run
+    1's data set."""
+    with sqlite3.connect(db) as connection:
+        connection.execute(
+            "UPDATE runs SET name = ?, grp = ?, preset = ?, message = ?, network_path = ?, "
+            "host = ?, pid = 1 WHERE id = 2",
+            (TITLE_ATTACK, "g\x1b[2J", "p\x9b31m", "stopped \u202eby me",
+             "/tmp/n\x1b]8;;http://x\x07.npz", "h\x1b[H"))
+        connection.execute("UPDATE epochs SET notes_json = ? WHERE run_id = 2",
+                           (json.dumps(["\x1b[31mred"]),))
+        config = json.loads(connection.execute("SELECT config_json FROM runs WHERE id = 1")
+                            .fetchone()[0])
+        connection.execute("UPDATE runs SET config_json = ? WHERE id = 1",
+                           (json.dumps({**config, "dataset": "/data/\x1b]0;T\x07"}),))
+    connection.close()
+
+
+def test_a_shared_history_is_shown_escaped(db: Path, capsys) -> None:
+    poison(db)
+    code, out, err = run(["--runs-db", str(db)], capsys)
+    assert code == 0 and err == ""
+    assert OBEYED.search(out) is None
+    assert "pwn\\x1b]0;HACKED\\x07x" in out and "\\x1b]0;T\\x07" in out
+
+    code, out, err = run(["show", "2", "--runs-db", str(db)], capsys)
+    assert code == 0 and err == ""
+    assert OBEYED.search(out) is None
+    assert out.startswith("Run 2: pwn\\x1b]0;HACKED\\x07x\n")
+    for shown in ("g\\x1b[2J", "p\\x9b31m", "stopped \\u202eby me",
+                  "/tmp/n\\x1b]8;;http://x\\x07.npz", "h\\x1b[H", "\\x1b[31mred"):
+        assert shown in out, shown
+
+    code, out, err = run(["show", "1", "--runs-db", str(db)], capsys)
+    assert code == 1 and out == "" and OBEYED.search(err) is None
+    assert "cannot read" in err and "control" in err
+
+    code, out, err = run(["--json", "--runs-db", str(db)], capsys)
+    assert code == 0 and OBEYED.search(out) is None
+    listed = {run["id"]: run for run in json.loads(out)}
+    assert listed[2]["name"] == TITLE_ATTACK, "the data are kept as they are"
+    assert listed[2]["message"] == "stopped \u202eby me"
+
+    for fmt in ("json", "csv"):
+        code, out, err = run(["export", "2", "--format", fmt, "--runs-db", str(db)], capsys)
+        assert code == 0 and err == "" and OBEYED.search(out) is None, fmt
+        assert "\\x1b[31mred" in out if fmt == "csv" else json.loads(out)["message"] == (
+            "stopped \u202eby me")
+
+
+def test_rm_lists_a_shared_history_escaped(db: Path, capsys, monkeypatch) -> None:
+    poison(db)
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    monkeypatch.setattr("builtins.input", lambda prompt: "y")
+    code, out, err = run(["rm", "2", "1", "--runs-db", str(db)], capsys)
+    assert code == 0 and OBEYED.search(out + err) is None
+    assert "pwn\\x1b]0;HACKED\\x07x" in out
+    assert "The saved network /tmp/n\\x1b]8;;http://x\\x07.npz was left in place." in out
+
+
+def test_rename_refuses_control_characters_and_says_which(db: Path, capsys) -> None:
+    for name, said in ((TITLE_ATTACK, "ESC (U+001B), at character 4"),
+                       ("report\u202etxt.exe", "U+202E RIGHT-TO-LEFT OVERRIDE, at character 7"),
+                       ("tab\there", "TAB (U+0009), at character 4"),
+                       ("two\nlines", "LF (U+000A), at character 4: a run name is one line")):
+        code, out, err = run(["rename", "1", name, "--runs-db", str(db)], capsys)
+        assert (code, out) == (2, ""), name
+        assert err.startswith(f"nntui runs: error: a run name cannot hold {said}"), err
+        assert OBEYED.search(err) is None
+    with RunHistory(db) as history:
+        assert history.get_run(1).name == ""
+
+
+def test_escape_injection_in_real_processes(db: Path) -> None:
+    """The probe's case: a name that would set the terminal's title is refused by rename, and
+    one already in a shared history is printed escaped by real nntui processes."""
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+
+    def nntui(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "nntui", "runs", *args, "--runs-db",
+                               str(db)], capture_output=True, text=True, timeout=120, env=env)
+
+    renamed = nntui("rename", "1", TITLE_ATTACK)
+    assert renamed.returncode == 2 and renamed.stdout == ""
+    assert "cannot hold ESC (U+001B)" in renamed.stderr and "\x1b" not in renamed.stderr
+    poison(db)
+    for args in (["list"], ["show", "2"], ["export", "2"]):
+        done = nntui(*args)
+        assert done.returncode == 0, done.stderr
+        assert OBEYED.search(done.stdout + done.stderr) is None, args
+    assert "pwn\\x1b]0;HACKED\\x07x" in nntui("list").stdout

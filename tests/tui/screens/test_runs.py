@@ -26,7 +26,7 @@ from nntui.storage.records import load_run
 from nntui.tui.dialogs.confirm import ConfirmScreen
 from nntui.tui.dialogs.prompt import PromptScreen
 from nntui.tui.screens import runs as runs_screen
-from nntui.tui.screens.run_detail import RunDetailScreen
+from nntui.tui.screens.run_detail import RunDetailScreen, summary_text
 from nntui.tui.screens.runs import EMPTY, RunsAction, RunsScreen
 from nntui.tui.widgets.plots import AccuracyPlot, CostPlot, SpeedPlot
 
@@ -431,6 +431,109 @@ async def test_a_running_run_follows_its_epochs(history, tmp_path, monkeypatch, 
         assert cell_texts(pilot, "status")[0] == "stopped"
         assert cell_texts(pilot, "epochs")[0] == "2/3"
         assert table_ids(pilot) == [running, 3, 2, 1]
+
+
+async def test_the_sort_arrow_marks_the_column_sorted_by(history, tmp_path):
+    app = RunsApp(history, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+
+        def marked() -> list[str]:
+            table = app.screen.query_one(DataTable)
+            return [key.value for key, column in table.columns.items()
+                    if runs_screen.SORT_MARK in column.label.plain]
+
+        assert marked() == ["when"]
+        await pilot.press("s")
+        assert marked() == ["best"]
+        await pilot.press("s")
+        assert marked() == ["when"]
+
+
+async def test_the_list_says_which_runs_have_a_saved_network(history, tmp_path):
+    app = RunsApp(history, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        columns = app.screen.query_one(DataTable).columns
+        assert "network" not in {key.value for key in columns}, "no run has one: no column"
+        await pilot.press("escape")
+    saved = tmp_path / "fast.npz"
+    saved.write_bytes(b"a network")
+    history.set_network_path(3, saved)
+    history.set_network_path(1, tmp_path / "moved.npz")
+    app = RunsApp(history, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert cell_texts(pilot, "network") == ["saved", "", "gone"]
+
+
+def test_a_stopped_run_says_when_each_test_accuracy_was_measured(tmp_path, epoch_report):
+    """Validated on the test set and stopped during epoch 3: the test accuracy at epoch 2 and
+    the one of the network as it stopped are two measurements, and each says which."""
+    config = TINY.replace(validate_on="test")
+    with RunHistory(tmp_path / "runs.db") as history:
+        stopped = history.start_run(config, held_out="test")
+        for epoch, accuracy in ((1, 0.2944), (2, 0.3101)):
+            history.add_epoch(stopped, epoch_report(epoch, val_accuracy=accuracy))
+        history.finish_run(stopped, "stopped", "stopped: during epoch 3", test_accuracy=0.3338)
+        completed = history.start_run(config, held_out="test")
+        history.add_epoch(completed, epoch_report(1, val_accuracy=0.4))
+        history.finish_run(completed, "completed", "completed", test_accuracy=0.4)
+        said = summary_text(history.get_run(stopped)).plain.splitlines()
+        best = said.index("best test accuracy: 31.01% at epoch 2")
+        assert said[best + 1:best + 3] == ["test accuracy at epoch 2: 31.01%",
+                                           "test accuracy at the end: 33.38%"]
+        assert "final" not in "\n".join(said)
+        said = summary_text(history.get_run(completed)).plain.splitlines()
+        assert "test accuracy at the end: 40.00% (epoch 1)" in said
+        assert not any(line.startswith("test accuracy at epoch") for line in said)
+
+
+ATTACK = "pwn\x1b]0;HACKED\x07x"
+"""A run name that sets a terminal's title when printed raw."""
+SHOWN = "pwn\\x1b]0;HACKED\\x07x"
+
+
+async def test_a_shared_history_is_shown_escaped(history, tmp_path):
+    """What another nntui, or sqlite3, could have left in a shared history: shown as escapes in
+    the list, the title, a run's details, the dialogs and the notifications, never obeyed."""
+    history.rename(2, ATTACK)
+    history.set_network_path(2, tmp_path / "n\x1b[2J.npz")
+    history.rename(1, "[/]markup")
+    app = RunsApp(history, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert cell_texts(pilot, "name") == ["fast", SHOWN, "[/]markup"]
+        assert "\x1b" not in app.export_screenshot() and SHOWN in app.export_screenshot()
+        await select(pilot, 2)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RunDetailScreen)
+        assert f"Run 2: {SHOWN}" in str(app.screen.query_one("#detail-title").render())
+        assert "n\\x1b[2J.npz" in str(app.screen.query_one("#detail-summary Static").render())
+        assert "\x1b" not in app.export_screenshot()
+        await pilot.press("escape", "r")
+        assert isinstance(app.screen, PromptScreen)
+        field = app.screen.query_one(Input)
+        assert field.value == SHOWN  # seen, and harmless if kept
+        field.value = "new\u202ename"
+        await pilot.press("enter")
+        assert isinstance(app.screen, PromptScreen), "refused"
+        assert ("cannot hold U+202E RIGHT-TO-LEFT OVERRIDE, at character 4"
+                in str(app.screen.query_one("#prompt-error").render()))
+        await pilot.press("escape")
+        assert history.get_run(2).name == ATTACK
+        await pilot.press("d")  # the question quotes the name
+        assert isinstance(app.screen, ConfirmScreen)
+        assert SHOWN in str(app.screen.query_one("#question").render())
+        await pilot.press("y")
+        assert not any("\x1b" in note for note in screen_notes(app))
+        assert any("n\\x1b[2J.npz was left in place" in note for note in screen_notes(app))
+        await select(pilot, 1)
+        await pilot.press("d")  # markup in a name breaks nothing
+        assert "[/]markup" in str(app.screen.query_one("#question").render())
+        await pilot.press("y")
+        assert table_ids(pilot) == [3]
 
 
 # --- pictures ------------------------------------------------------------------------------------
