@@ -112,7 +112,7 @@ def epochs_text(run: RunSummary) -> str:
     return f"{run.epochs_done}/{planned}" if planned else str(run.epochs_done)
 
 
-def accuracy_lines(run: RunSummary) -> list[tuple[str, str]]:
+def accuracy_lines(run: RunSummary, *, short: bool = False) -> list[tuple[str, str]]:
     """(label, value) for what a run's details say of its accuracy: the best held-out accuracy
     and its epoch, the held-out accuracy at the last epoch it finished, and the test accuracy of
     the network as it ended.
@@ -120,16 +120,18 @@ def accuracy_lines(run: RunSummary) -> list[tuple[str, str]]:
     Each label says when its figure was measured, so that two figures on one set never read as
     a contradiction: a run validated on the test set and stopped during an epoch has a test
     accuracy at its last finished epoch and another, of the network trained on since, at the
-    end.  When those are the same measurement (the run ended with an epoch) one line says it."""
+    end.  When those are the same measurement (the run ended with an epoch) one line says it.
+    ``short`` leaves "accuracy" out of the labels, for a narrow panel."""
     held, lines = run.held_out, []
+    accuracy = "" if short else " accuracy"
     at_end = "not measured" if run.test_accuracy is None else percent(run.test_accuracy)
     if run.best_val_accuracy is not None:
-        lines.append((f"best {held} accuracy", f"{percent(run.best_val_accuracy)} at epoch "
+        lines.append((f"best {held}{accuracy}", f"{percent(run.best_val_accuracy)} at epoch "
                                                f"{run.best_epoch}"))
         if held == "test" and run.test_accuracy == run.final_val_accuracy:
-            return [*lines, ("test accuracy at the end", f"{at_end} (epoch {run.epochs_done})")]
-        lines.append((f"{held} accuracy at epoch {run.epochs_done}",
+            return [*lines, (f"test{accuracy} at the end", f"{at_end} (epoch {run.epochs_done})")]
+        lines.append((f"{held}{accuracy} at epoch {run.epochs_done}",
                       percent(run.final_val_accuracy)))
     if run.test_accuracy is not None or run.status != "running":  # measured once it ends
-        lines.append(("test accuracy at the end", at_end))
+        lines.append((f"test{accuracy} at the end", at_end))
     return lines

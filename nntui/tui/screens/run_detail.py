@@ -38,7 +38,7 @@ def summary_text(run: RunDetail) -> Text:
     lines.append(outcome_text(run))
     line("epochs", f"{epochs_text(run)} in {duration(run.duration)}")
     line("started", time.strftime("%Y-%m-%d %H:%M", time.localtime(run.started)))
-    for label, value in accuracy_lines(run):
+    for label, value in accuracy_lines(run, short=True):
         line(label, value)
     if run.preset:
         line("preset", safe(run.preset))

@@ -480,13 +480,13 @@ def test_a_stopped_run_says_when_each_test_accuracy_was_measured(tmp_path, epoch
         history.add_epoch(completed, epoch_report(1, val_accuracy=0.4))
         history.finish_run(completed, "completed", "completed", test_accuracy=0.4)
         said = summary_text(history.get_run(stopped)).plain.splitlines()
-        best = said.index("best test accuracy: 31.01% at epoch 2")
-        assert said[best + 1:best + 3] == ["test accuracy at epoch 2: 31.01%",
-                                           "test accuracy at the end: 33.38%"]
+        best = said.index("best test: 31.01% at epoch 2")
+        assert said[best + 1:best + 3] == ["test at epoch 2: 31.01%",
+                                           "test at the end: 33.38%"]
         assert "final" not in "\n".join(said)
         said = summary_text(history.get_run(completed)).plain.splitlines()
-        assert "test accuracy at the end: 40.00% (epoch 1)" in said
-        assert not any(line.startswith("test accuracy at epoch") for line in said)
+        assert "test at the end: 40.00% (epoch 1)" in said
+        assert not any(line.startswith("test at epoch") for line in said)
 
 
 ATTACK = "pwn\x1b]0;HACKED\x07x"
@@ -562,7 +562,8 @@ def frozen_clock(monkeypatch: pytest.MonkeyPatch, moment: list[float]) -> Iterat
 
 
 def fixed_history(path: Path, monkeypatch: pytest.MonkeyPatch, epoch_report) -> RunHistory:
-    """Six runs with fixed times and numbers, as a person's history might hold them."""
+    """Six runs with fixed times and numbers, as a person's history might hold them: two pinned,
+    one with its network saved and one whose saved network has gone."""
     history = RunHistory(path)
     moment = [NOW - 5 * 86400]
     runs = [
@@ -597,6 +598,10 @@ def fixed_history(path: Path, monkeypatch: pytest.MonkeyPatch, epoch_report) -> 
             history.finish_run(run_id, status, message, test_accuracy=test, seconds=seconds)
         history.set_pinned(3, True)
         history.set_pinned(5, True)
+    saved = path.parent / "baseline.npz"  # a network saved from run 2, and one gone since
+    saved.write_bytes(b"a network")
+    history.set_network_path(2, saved)
+    history.set_network_path(5, path.parent / "moved-away.npz")
     return history
 
 
