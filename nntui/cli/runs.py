@@ -207,8 +207,8 @@ def list_command(history: RunHistory, args: argparse.Namespace, out: Console,
         err.print(safe(f"{PROG}: warning: the JSON run records in {folder} were not imported: "
                        f"{error}"), markup=False)
         report = ImportReport()
-    for path, reason in report.skipped:
-        err.print(safe(f"{PROG}: skipped the old run record {path}: {reason}"), markup=False)
+    for _, reason in report.skipped:  # the reason names the file
+        err.print(safe(f"{PROG}: skipped an old run record: {reason}"), markup=False)
     if report.imported:
         count = len(report.imported)
         err.print(safe(f"Imported {count} run{'s' if count != 1 else ''} from the JSON run "

@@ -51,7 +51,7 @@ from nntui.storage.history_schema import (
     store_float,
 )
 from nntui.storage.processes import process_alive, process_start
-from nntui.storage.records import STARTED_FORMAT
+from nntui.storage.records import RECORD_FORMAT, STARTED_FORMAT
 
 DB_ENV = "NNTUI_RUNS_DB"
 BUSY_TIMEOUT = 10.0  # seconds a writer waits for another process's transaction to end
@@ -567,6 +567,7 @@ class RunHistory:
                 "val_accuracy": load_float(val_accuracy), "learning_speed": json.loads(speed),
                 "seconds": seconds, "eta": load_float(eta), "notes": json.loads(notes)})
         return {
+            "format": RECORD_FORMAT,  # never imported back as an old record
             "config": dict(run.config_data),
             "history": history,
             "test_accuracy": run.test_accuracy,

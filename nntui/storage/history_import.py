@@ -1,16 +1,27 @@
 """Importing the JSON run records older versions of nntui wrote, one file per run, into the run
-history, each file once.
+history, each run once.
 
 :meth:`nntui.storage.history.RunHistory.import_json_runs` calls :func:`import_records` with its
 connections.  A file is remembered (table ``imported``) by name, size and modification time, so a
 second import reads nothing again, and a record rewritten since (its run was still going) replaces
-the run imported from it.  A malformed file is skipped with the reason, once; a saved network in
-JSON is passed over.  The files themselves are never changed.
+the run imported from it.  The files themselves are never changed.
+
+Only what earlier versions wrote is imported.  A record this version wrote says so
+(:data:`~nntui.storage.records.RECORD_FORMAT`): an export (the runs screen offers the runs folder)
+or a ``nntui train --json`` record is of a run the history holds already, and is passed over, as
+is a saved network.  A record of a run the history already holds (the same config, start and
+epochs: a copy, or an export made before exports were marked) is not imported again.
+
+A file is read as every file nntui reads from elsewhere (:func:`~nntui.storage.safe_read.read_json`:
+a regular file, of bounded size, without absurd numbers or nesting) and each field is checked, so a
+damaged or foreign file is skipped with one line naming it and saying why, once, and never stops
+the import of the others.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import sqlite3
 import time
@@ -23,10 +34,17 @@ from typing import Any
 
 from nntui.config import ConfigError, config_from_dict
 from nntui.status import RECORDED
+from nntui.storage.errors import RunFileError
 from nntui.storage.history_schema import EPOCH_COLUMNS, finite, store_float
 from nntui.storage.networks import FORMAT as NETWORK_FORMAT
-from nntui.storage.records import STARTED_FORMAT
-from nntui.storage.safe_read import MAX_RECORD_BYTES
+from nntui.storage.records import RECORD_FORMAT, STARTED_FORMAT
+from nntui.storage.safe_read import read_json, shown
+
+MAX_EPOCH = 2**31 - 1
+"""The largest epoch number read (SQLite's integers end at 2⁶³; no run trains this long)."""
+
+PROBLEMS = (ValueError, TypeError, ArithmeticError, RecursionError)
+"""What reading a file's fields may raise on something malformed: each skips that file only."""
 
 Connection = Callable[[], AbstractContextManager[sqlite3.Connection]]
 """The history's way to a connection: for reading, or for one write transaction."""
@@ -35,7 +53,7 @@ Connection = Callable[[], AbstractContextManager[sqlite3.Connection]]
 @dataclass
 class ImportReport:
     """What :func:`import_records` did: runs imported (file, run id), files skipped with the
-    reason, and files seen before and unchanged since."""
+    reason (a sentence naming the file), and files seen before and unchanged since."""
 
     imported: list[tuple[Path, int]] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)
@@ -69,18 +87,21 @@ def import_records(folder: str | os.PathLike, read: Connection, write: Connectio
             continue
         try:
             record = parse_record(path)
-        except ValueError as error:
-            report.skipped.append((path, str(error)))
-            _remember(write, key, stat, str(error))
-            continue
-        if record is None:  # not a run record (a saved network): nothing to say
-            _remember(write, key, stat, None)
-            continue
-        run_id = _insert(write, record, key, stat)
-        if run_id is None:
-            report.unchanged += 1
+            run_id = None if record is None else _insert(write, record, key, stat)
+        except RunFileError as error:  # the message names the file
+            problem = str(error)
+        except PROBLEMS as error:
+            problem = f"{path} is not a run record nntui can import: {error}"
         else:
-            report.imported.append((path, run_id))
+            if record is None:  # a network, or what this version wrote: nothing to say
+                _remember(write, key, stat, None)
+            elif run_id is None:
+                report.unchanged += 1
+            else:
+                report.imported.append((path, run_id))
+            continue
+        report.skipped.append((path, problem))
+        _remember(write, key, stat, problem)
     return report
 
 
@@ -95,7 +116,8 @@ def _remember(write: Connection, key: str, stat: os.stat_result, problem: str | 
 
 def _insert(write: Connection, record: dict, key: str, stat: os.stat_result) -> int | None:
     """Import one parsed record, replacing the run imported from an earlier version of the
-    file; None if another process imported this version meanwhile."""
+    file; None if another process imported this version meanwhile, or the history holds its
+    run already (then the file is remembered as not imported, saying which run it is)."""
     with write() as db:
         before = db.execute("SELECT mtime_ns, size, run_id FROM imported WHERE file = ?",
                             (key,)).fetchone()
@@ -105,6 +127,19 @@ def _insert(write: Connection, record: dict, key: str, stat: os.stat_result) -> 
             if before[2] is not None:
                 db.execute("DELETE FROM runs WHERE id = ?", (before[2],))
         history = record["history"]
+        config_json = json.dumps(record["config"])
+        # Started in the same second (a record keeps the start to the second), with the same
+        # config and epochs: the same run.
+        same = db.execute(
+            "SELECT id FROM runs WHERE config_json = ? AND started >= ? AND started < ? "
+            "AND epochs_done = ? LIMIT 1",
+            (config_json, record["started"], record["started"] + 1,
+             history[-1]["epoch"] if history else 0)).fetchone()
+        if same is not None:
+            db.execute("INSERT OR REPLACE INTO imported VALUES (?, ?, ?, NULL, ?, ?)",
+                       (key, stat.st_mtime_ns, stat.st_size,
+                        f"the same run as run {same[0]}, already in the history", time.time()))
+            return None
         best = None
         for entry in history:
             accuracy = finite(entry["val_accuracy"])
@@ -114,7 +149,7 @@ def _insert(write: Connection, record: dict, key: str, stat: os.stat_result) -> 
             "INSERT INTO runs(config_json, status, message, started, ended, seconds, "
             "epochs_done, best_val_accuracy, best_epoch, final_val_accuracy, test_accuracy, "
             "held_out, network_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (json.dumps(record["config"]), record["status"], record["message"],
+            (config_json, record["status"], record["message"],
              record["started"], record["started"] + record["seconds"], record["seconds"],
              history[-1]["epoch"] if history else 0,
              best and best[0], best and best[1],
@@ -137,31 +172,27 @@ def _number(value: Any, what: str, *, optional: bool = False) -> float | None:
     if value is None and optional:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"{what} is {value!r}, not a number")
+        raise ValueError(f"{what} is {shown(value)}, not a number")
     return value
 
 
+def _seconds(value: Any, what: str) -> float:
+    """A length of time: a finite number, 0 or more."""
+    seconds = _number(value, what)
+    if not 0 <= seconds < math.inf:
+        raise ValueError(f"{what} is {shown(value)}, not a number of seconds")
+    return float(seconds)
+
+
 def parse_record(path: Path) -> dict | None:
-    """The run record in ``path``, checked; None for a file that is not a run record at all (a
-    saved network); ValueError saying what is wrong with a malformed one."""
-    if path.stat().st_size > MAX_RECORD_BYTES:
-        raise ValueError(f"larger than {MAX_RECORD_BYTES >> 20} MiB, more than any run record "
-                         f"nntui writes")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise ValueError(f"unreadable: {error}") from error
-    except json.JSONDecodeError as error:
-        raise ValueError(f"not valid JSON (line {error.lineno}, column {error.colno}): "
-                         f"{error.msg}") from error
-    except RecursionError:
-        raise ValueError("nested too deeply to be a run record") from None
-    except ValueError as error:  # e.g. an integer of thousands of digits
-        raise ValueError(f"not a run record: {error}") from None
-    if isinstance(data, dict) and data.get("format") == NETWORK_FORMAT:
+    """The run record in ``path``, checked; None for a file that is not an old run record at all
+    (a saved network, or a record this version wrote); :class:`RunFileError` for a file that
+    cannot be read as JSON, ValueError saying what is wrong with a malformed record."""
+    data = read_json(path, "run record")
+    if isinstance(data, dict) and data.get("format") in (NETWORK_FORMAT, RECORD_FORMAT):
         return None
     if not isinstance(data, dict) or "config" not in data or "history" not in data:
-        raise ValueError("not an nntui run record (no config and history)")
+        raise ValueError("no config and history")
     try:
         config = config_from_dict(data["config"])
     except ConfigError as error:
@@ -175,8 +206,9 @@ def parse_record(path: Path) -> dict | None:
         if not isinstance(entry, dict):
             raise ValueError(f"{where}: not an object")
         epoch = entry.get("epoch")
-        if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 1 or epoch in seen:
-            raise ValueError(f"{where}: bad or repeated epoch number {epoch!r}")
+        if (isinstance(epoch, bool) or not isinstance(epoch, int) or not 1 <= epoch <= MAX_EPOCH
+                or epoch in seen):
+            raise ValueError(f"{where}: bad or repeated epoch number {shown(epoch)}")
         seen.add(epoch)
         speed = entry.get("learning_speed", [])
         notes = entry.get("notes", [])
@@ -193,7 +225,7 @@ def parse_record(path: Path) -> dict | None:
             "val_cost": _number(entry.get("val_cost"), f"{where}: val_cost"),
             "val_accuracy": _number(entry.get("val_accuracy"), f"{where}: val_accuracy"),
             "learning_speed": speed,
-            "seconds": _number(entry.get("seconds", 0.0), f"{where}: seconds"),
+            "seconds": _seconds(entry.get("seconds", 0.0), f"{where}: seconds"),
             "eta": _number(entry.get("eta", config.eta), f"{where}: eta"),
             "notes": notes,
         })
@@ -201,14 +233,14 @@ def parse_record(path: Path) -> dict | None:
     status = data.get("status", "completed")
     message = data.get("message", "")
     if status not in RECORDED:
-        raise ValueError(f"unknown status {status!r}")
+        raise ValueError(f"unknown status {shown(status)}")
     if not isinstance(message, str):
         raise ValueError("the message is not text")
     if status == "running":  # its process is long gone, or the record would not be imported
         status = "interrupted"
         message = (f"imported from a run record that was never finished; its {len(entries)} "
                    f"finished epochs are kept")
-    seconds = _number(data.get("seconds", 0.0), "seconds")
+    seconds = _seconds(data.get("seconds", 0.0), "seconds")
     test_accuracy = _number(data.get("test_accuracy"), "test_accuracy", optional=True)
     try:
         started = time.mktime(time.strptime(str(data["started"]), STARTED_FORMAT))
@@ -216,6 +248,6 @@ def parse_record(path: Path) -> dict | None:
         started = path.stat().st_mtime - seconds  # the file was last written when the run ended
     network = path.with_suffix(".npz")  # where the app saved the run's network (Ctrl+S)
     return {"config": data["config"], "history": entries, "status": status, "message": message,
-            "seconds": float(seconds), "test_accuracy": test_accuracy, "started": started,
+            "seconds": seconds, "test_accuracy": test_accuracy, "started": started,
             "held_out": config.validate_on, "epochs": config.epochs,
             "network_path": str(network) if network.exists() else None}

@@ -1,7 +1,10 @@
 """Run records: one run as one JSON object, the format ``nntui train --json`` writes and older
 versions of the app kept a file of per run.
 
-A record holds the config, one entry per finished epoch, the test accuracy and the total time.
+A record holds the config, one entry per finished epoch, the test accuracy and the total time, and
+says what it is (``"format": "nntui-run-record"``): the run history imports the records older
+versions left (which have no such marker) and never one this version wrote, an export or a
+``--json`` record of a run it already holds.
 :class:`RunRecord` rewrites its file atomically after an epoch (at most once a second, since a toy
 set can finish hundreds of epochs a second) and when the run ends, so a run that is stopped or
 interrupted with Ctrl+C keeps every epoch, and even a killed one loses at most the last second.
@@ -28,6 +31,10 @@ from nntui.storage.safe_read import read_json, shown
 from nntui.storage.safe_write import write_json_atomic
 
 OLD_RUNS_ENV = "NNTUI_RUNS_DIR"
+
+RECORD_FORMAT = "nntui-run-record"
+"""The marker of a run record this version wrote (``nntui train --json``, an export); records of
+earlier versions have none, and only those are imported into the run history."""
 
 STARTED_FORMAT = "%Y-%m-%dT%H:%M:%S"
 """How a record says when its run started: local time, to the second."""
@@ -75,6 +82,7 @@ class RunRecord:
 
     def as_dict(self) -> dict:
         return {
+            "format": RECORD_FORMAT,
             "config": self.config.to_dict(),
             "history": self.history,
             "test_accuracy": self.test_accuracy,

@@ -296,17 +296,51 @@ def test_a_damaged_history_exits_1(tmp_path: Path, capsys) -> None:
                        f"database); move it aside or point --runs-db elsewhere\n")
 
 
-def test_list_imports_old_json_records_once(tmp_path: Path, no_old_records: Path, epoch_report,
-                                            capsys) -> None:
-    record = RunRecord(make_config(dataset="xor", epochs=2), no_old_records / "old-run.json")
+def old_record(path: Path, epoch_report, **fields: object) -> None:
+    """A run record of two epochs of XOR as earlier versions wrote them (without the marker of
+    today's), ``fields`` replacing its own."""
+    record = RunRecord(make_config(dataset="xor", epochs=2), None)
     record.add_epoch(epoch_report(1, epochs=2, val_accuracy=0.6))
     record.add_epoch(epoch_report(2, epochs=2, val_accuracy=0.7))
     record.finish("completed", "", 0.65)
+    data = record.as_dict()
+    data.pop("format", None)
+    path.write_text(json.dumps({**data, **fields}))
+
+
+def test_one_bad_old_record_is_one_line_and_the_list_goes_on(tmp_path: Path,
+                                                             no_old_records: Path,
+                                                             epoch_report) -> None:
+    """The probe's case, in a real process: an old record with a 400-digit number of seconds
+    used to stop every 'nntui runs' with an OverflowError traceback."""
+    old_record(no_old_records / "good.json", epoch_report)
+    (no_old_records / "huge.json").write_text(
+        json.dumps({"config": {"dataset": "xor"}, "history": [], "started": "x"})
+        .replace('"started"', f'"seconds": {"9" * 400}, "started"'))
+    db = tmp_path / "runs.db"
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "NNTUI_RUNS_DIR": str(no_old_records)}
+    for attempt in range(2):
+        done = subprocess.run([sys.executable, "-m", "nntui", "runs", "--runs-db", str(db)],
+                              capture_output=True, text=True, timeout=120, env=env)
+        assert done.returncode == 0, done.stderr
+        assert "Traceback" not in done.stderr
+        skipped = [line for line in done.stderr.splitlines() if "skipped" in line]
+        assert skipped == ([f"nntui runs: skipped an old run record: {no_old_records / 'huge.json'}"
+                            f" holds a whole number 400 digits long; nntui never writes one "
+                            f"longer than 20 digits, so the file is damaged or not an nntui "
+                            f"file"] if attempt == 0 else []), "said once"
+        assert "completed" in done.stdout and "70.00%" in done.stdout
+
+
+def test_list_imports_old_json_records_once(tmp_path: Path, no_old_records: Path, epoch_report,
+                                            capsys) -> None:
+    old_record(no_old_records / "old-run.json", epoch_report)
     (no_old_records / "junk.json").write_text("{")
     path = tmp_path / "runs.db"
     code, out, err = run(["--runs-db", str(path)], capsys)
     assert code == 0
-    assert f"skipped the old run record {no_old_records / 'junk.json'}: not valid JSON" in err
+    assert (f"nntui runs: skipped an old run record: {no_old_records / 'junk.json'} is not valid "
+            f"JSON") in err
     assert (f"Imported 1 run from the JSON run records in {no_old_records} (the files are left "
             f"there).") in err
     assert "70.00%" in out and "completed" in out
@@ -337,11 +371,12 @@ def test_real_process(db: Path) -> None:
         "nntui runs: error: no run 99 in the history ('nntui runs' lists the ids)"]
 
 
-def test_a_read_only_history_is_still_listed(db: Path, no_old_records: Path) -> None:
+def test_a_read_only_history_is_still_listed(db: Path, no_old_records: Path,
+                                             epoch_report) -> None:
     """The old records cannot be imported into it, which is said once; the listing goes on."""
     if sys.platform == "win32":
         pytest.skip("read-only files work differently on Windows")
-    RunRecord(make_config(dataset="xor"), no_old_records / "old.json").finish("completed")
+    old_record(no_old_records / "old.json", epoch_report)
     command = [sys.executable, "-m", "nntui", "runs", "--runs-db", str(db)]
     if os.geteuid() == 0:  # root ignores permissions: drop the capabilities that let it
         setpriv = shutil.which("setpriv")

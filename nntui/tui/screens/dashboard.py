@@ -211,6 +211,8 @@ class DashboardScreen(QuitFirstScreen):
             count = len(report.imported)
             self.log_note(f"Imported {count} run{'s' if count != 1 else ''} recorded as JSON by "
                           f"an earlier nntui (the files stay where they are).", style="dim")
+        for _, reason in report.skipped:  # each once: the history remembers the file
+            self.log_note(f"Skipped an old run record: {reason}", style="yellow")
 
     # --- what the controllers draw with (see controllers/board.py) -------------------------------
 

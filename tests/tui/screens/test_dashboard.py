@@ -427,3 +427,18 @@ async def test_a_recorder_failing_on_the_run_s_end_still_ends_the_run_in_the_app
         await pilot.press("f5")
         await wait_for(pilot, lambda: not run.running)
         assert run.state == "completed"  # the app heard the outcome, whatever the recorder did
+
+
+async def test_one_bad_old_run_record_is_one_line_in_the_log(tmp_path, monkeypatch, log_text,
+                                                             open_app):
+    """An old record with a 400-digit number of seconds used to stop the app at every start with
+    an OverflowError; it is skipped, with one line naming the file, and the app opens."""
+    old = tmp_path / "old-runs"
+    old.mkdir()
+    (old / "huge.json").write_text('{"config": {"dataset": "xor"}, "history": [], "seconds": '
+                                   + "9" * 400 + "}")
+    monkeypatch.setenv("NNTUI_RUNS_DIR", str(old))
+    async with open_app() as (app, _pilot, _run):
+        said = log_text(app).replace(" ", "")  # the long path wraps anywhere
+        assert (f"Skipped an old run record: {old / 'huge.json'} holds a whole number 400 "
+                f"digits long".replace(" ", "")) in said
