@@ -59,10 +59,12 @@ def make_recorder() -> Callable[..., Recorder]:
 
 @pytest.fixture(autouse=True)
 def private_run_history(tmp_path_factory, monkeypatch):
-    """Every test records its runs in a history of its own, never in the user's."""
+    """Every test records its runs in a history of its own, never in the user's, and keeps what
+    could not be written (a full disk) in a state folder of its own."""
     folder = tmp_path_factory.mktemp("history")
     monkeypatch.setenv("NNTUI_RUNS_DB", str(folder / "runs.db"))
     monkeypatch.setenv("NNTUI_RUNS_DIR", str(folder / "old-runs"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(folder / "state"))
 
 
 @pytest.fixture

@@ -34,7 +34,8 @@ from nntui.runner.experiment import (
 )
 from nntui.status import RunStatus
 from nntui.storage.errors import RunFileError
-from nntui.storage.history import HistoryError, RunHistory
+from nntui.storage.history import HistoryError, RunHistory, UnknownRunError
+from nntui.storage.pending import PendingRun, aside_folders, keep_aside, keep_pending
 from nntui.storage.records import RunRecord
 
 
@@ -239,28 +240,60 @@ def outcome_message(reason: str, detail: str, epochs_run: int, best: float, best
     return message
 
 
+RETRY_FIRST = 1.0
+RETRY_MOST = 60.0
+"""Seconds before a write that failed is tried again while the run goes on: the first wait,
+doubling with each failure in a row up to the last (a locked history makes each try wait
+:data:`~nntui.storage.history.BUSY_TIMEOUT`; a full disk fails at once)."""
+
+
 class _Recorder(RunObserver):
-    """An observer that writes what it hears somewhere until a write fails: the failure is said
-    once through ``warn`` (``problem`` names what could not be written) and recording stops, while
-    training goes on."""
+    """An observer that writes what it hears somewhere.  A write that fails is said once through
+    ``warn`` (``problem`` names what could not be written); what was not written is kept and
+    written by a later try, made while the run goes on after a wait that doubles (from
+    :data:`RETRY_FIRST` to :data:`RETRY_MOST` seconds), and once more when it ends.  When a try
+    works again, ``recovered`` (default: ``warn``) hears :attr:`back`.  An error of ``fatal``
+    stops the writing for good, said once.  Training goes on whatever happens."""
 
     errors: tuple[type[Exception], ...] = ()
+    fatal: tuple[type[Exception], ...] = ()
     problem = ""
+    back = ""
+    gone = ""
 
-    def __init__(self, warn: Callable[[str], None]) -> None:
+    def __init__(self, warn: Callable[[str], None],
+                 recovered: Callable[[str], None] | None = None) -> None:
         self.warn = warn
-        self.failed = False
+        self.recovered = recovered or warn
+        self.failed = False  # the last try failed: something waits to be written
+        self.stopped = False  # a fatal error: nothing more is written
+        self.failures = 0  # tries in a row that failed
+        self._next_try = 0.0
 
-    def _write(self, write: Callable[..., None], *args: object) -> bool:
-        """``write(*args)`` unless an earlier write failed; False if this one fails."""
-        if self.failed:
+    def _attempt(self, write: Callable[..., None], *args: object, final: bool = False) -> bool:
+        """``write(*args)``, unless the last try failed and the next is not due yet (``final``:
+        try all the same); whether it worked."""
+        if self.stopped:
+            return False
+        if self.failed and not final and time.monotonic() < self._next_try:
             return False
         try:
             write(*args)
-        except self.errors as error:
-            self.failed = True
-            self.warn(self.problem.format(error=error))
+        except self.fatal as error:
+            self.stopped = True
+            self.warn(self.gone.format(error=error))
             return False
+        except self.errors as error:
+            self.failures += 1
+            self._next_try = time.monotonic() + min(RETRY_MOST,
+                                                    RETRY_FIRST * 2 ** (self.failures - 1))
+            if not self.failed:
+                self.failed = True
+                self.warn(self.problem.format(error=error))
+            return False
+        if self.failed:
+            self.failed, self.failures = False, 0
+            self.recovered(self.back)
         return True
 
 
@@ -268,27 +301,47 @@ class JsonRecord(_Recorder):
     """Observer: the run's record as one JSON file (``nntui train --json``), rewritten at most
     once a second while it runs and when it ends, so a stopped run keeps every epoch.
 
-    A write that fails is reported once through ``warn`` and recording stops; training goes on.
-    ``written`` says whether the final record reached the file.
+    A write that fails (a full disk) is said once through ``warn``; the record is kept whole in
+    memory and written by a later try.  If it still cannot be written when the run ends, it is
+    kept aside (:func:`~nntui.storage.pending.keep_aside`) and ``warn`` says where: ``kept``.
+    ``written`` says whether the final record reached its file.
     """
 
     errors = (RunFileError,)
-    problem = "the run record could not be written ({error}); training goes on"
+    problem = ("the run record could not be written ({error}); nntui keeps it and writes it "
+               "when it can, training goes on")
+    back = "the run record is written again, with every epoch"
 
     def __init__(self, config: Config, path: str | Path | None,
-                 warn: Callable[[str], None]) -> None:
+                 warn: Callable[[str], None],
+                 recovered: Callable[[str], None] | None = None) -> None:
         """``path`` None keeps the record in memory only (``record.as_dict()``)."""
-        super().__init__(warn)
+        super().__init__(warn, recovered)
         self.record = RunRecord(config, None if path is None else Path(path))
         self.written = False
+        self.kept: Path | None = None  # where the record went when its own file could not
 
     def on_epoch(self, report: EpochReport) -> None:
-        self._write(self.record.add_epoch, report)
+        self.record.keep_epoch(report)
+        if self.record.save_due():
+            self._attempt(self.record.save)
 
     def on_run_end(self, ended: RunEnded) -> None:
-        self.record.seconds = ended.seconds
-        self.written = self._write(self.record.finish, ended.status, ended.message,
-                                   ended.test_accuracy)
+        record = self.record
+        record.seconds = ended.seconds
+        record.status, record.message = ended.status, ended.message
+        record.test_accuracy = ended.test_accuracy
+        self.written = self._attempt(record.save, final=True)
+        if self.written or self.stopped or record.path is None:
+            return
+        try:
+            self.kept = keep_aside(record.path.name, record.as_dict(), aside_folders())
+        except RunFileError as error:
+            self.warn(f"the run record {record.path} could not be written, nor kept anywhere "
+                      f"else ({error})")
+            return
+        self.warn(f"the run record could not be written to {record.path}, so the whole record "
+                  f"was kept as {self.kept}: move it there once there is room")
 
 
 class HistoryRecorder(_Recorder):
@@ -296,44 +349,85 @@ class HistoryRecorder(_Recorder):
     transaction as it ends, and how it ended.  A run that fails before it starts is recorded
     too, with its message.
 
-    A history that cannot be written (full disk, a damaged file) is reported once through
-    ``warn`` and recording stops; training goes on.  ``run_id`` is the run's id once recorded.
+    A history that cannot be written (a full disk, a locked or damaged file) is said once
+    through ``warn``; what was not written is kept in memory and written, in order, by a later
+    try (``recovered`` hears when it is).  If the history still cannot take it when the run
+    ends, it is kept aside (:mod:`nntui.storage.pending`), ``warn`` says where (``kept``), and
+    the history finishes the run from it the next time it is opened with room.  Training goes on
+    whatever happens.  ``run_id`` is the run's id once its start is recorded.
     """
 
     errors = (HistoryError,)
-    problem = ("the run history could not be written ({error}); training goes on without "
-               "recording")
+    fatal = (UnknownRunError,)
+    problem = ("the run history could not be written ({error}); nntui keeps this run's epochs "
+               "and records them when it can, training goes on")
+    back = "the run history is written again: every epoch kept meanwhile is recorded"
+    gone = "the run was deleted from the run history while it trained; it is no longer recorded"
 
     def __init__(self, history: RunHistory, config: Config, warn: Callable[[str], None], *,
-                 name: str = "", group: str = "") -> None:
-        super().__init__(warn)
+                 name: str = "", group: str = "",
+                 recovered: Callable[[str], None] | None = None) -> None:
+        super().__init__(warn, recovered)
         self.history, self.config = history, config
         self.name, self.group, self.preset = name, group, preset_of(config)
         self.run_id: int | None = None
-
-    def _start(self, held_out: str) -> None:
-        self.run_id = self.history.start_run(self.config, name=self.name, group=self.group,
-                                             preset=self.preset, held_out=held_out)
+        self.held_out: str | None = None  # known once the run starts (or ends before)
+        self.started = time.time()
+        self.unwritten: list[EpochReport] = []  # epochs the history has not taken yet
+        self.end: dict | None = None  # how the run ended, until the history takes it
+        self.kept: Path | None = None  # where what the history could not take was kept
 
     def on_run_start(self, started: RunStarted) -> None:
-        self._write(self._start, started.held_out)
+        self.held_out, self.started = started.held_out, time.time()
+        self._attempt(self._write_all)
 
     def on_epoch(self, report: EpochReport) -> None:
-        if self.run_id is not None:
-            self._write(self.history.add_epoch, self.run_id, report)
+        self.unwritten.append(report)
+        self._attempt(self._write_all)
 
     def on_run_end(self, ended: RunEnded) -> None:
-        self._write(self._finish, ended)
-
-    def _finish(self, ended: RunEnded) -> None:
-        if self.run_id is None:  # it failed before it started: recorded all the same
-            self._start("test" if self.config.validate_on == "test" else "validation")
-        assert self.run_id is not None
+        if self.held_out is None:  # it failed before it started: recorded all the same
+            self.held_out = "test" if self.config.validate_on == "test" else "validation"
         best = ended.best_val_accuracy
-        self.history.finish_run(
-            self.run_id, ended.status, ended.message, test_accuracy=ended.test_accuracy,
-            seconds=ended.seconds, best_val_accuracy=best,
-            best_epoch=ended.best_epoch if best is not None else None)
+        self.end = {"status": ended.status, "message": ended.message,
+                    "test_accuracy": ended.test_accuracy, "seconds": ended.seconds,
+                    "best_val_accuracy": best,
+                    "best_epoch": ended.best_epoch if best is not None else None}
+        if not self._attempt(self._write_all, final=True) and not self.stopped:
+            self._keep_aside()
+
+    def _write_all(self) -> None:
+        """Write what the history has not taken yet, in order: the start, the epochs, the end."""
+        if self.held_out is None:
+            return
+        if self.run_id is None:
+            self.run_id = self.history.start_run(self.config, name=self.name, group=self.group,
+                                                 preset=self.preset, held_out=self.held_out)
+        while self.unwritten:
+            self.history.add_epoch(self.run_id, self.unwritten[0])
+            del self.unwritten[0]
+        if self.end is not None:
+            self.history.finish_run(self.run_id, **self.end)
+            self.end = None
+
+    def _keep_aside(self) -> None:
+        """What the history could not take when the run ended, kept for it to take later."""
+        pending = PendingRun(
+            history=str(self.history.path.resolve()), run_id=self.run_id,
+            config=self.config.to_dict(), name=self.name, group=self.group, preset=self.preset,
+            held_out=self.held_out or "validation", started=self.started,
+            epochs=list(self.unwritten), end=self.end)
+        count = len(self.unwritten)
+        what = (("this run" if self.run_id is None else f"run {self.run_id}'s last")
+                + f" {count} epoch{'s' if count != 1 else ''} and its end")
+        try:
+            self.kept = keep_pending(pending)
+        except RunFileError as error:
+            self.warn(f"the run history could not take {what}, nor could they be kept "
+                      f"anywhere else ({error})")
+            return
+        self.warn(f"the run history could not take {what}; they were kept in {self.kept} and "
+                  f"go into the history the next time nntui opens it with room")
 
 
 def open_history(path: str | Path | None, warn: Callable[[str], None]) -> RunHistory | None:

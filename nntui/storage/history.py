@@ -17,16 +17,21 @@ processes record at the same time.
 * :meth:`RunHistory.import_json_runs` brings in the JSON run records older versions wrote, once
   (:mod:`nntui.storage.history_import`); :meth:`RunHistory.export_json` gives a run back in that
   shape (:mod:`nntui.storage.exports` writes it to a file).
+* A run the history could not take while it ran (a full disk) was kept aside by its recorder
+  (:mod:`nntui.storage.pending`); :meth:`RunHistory.recover_pending` finishes it, once, when the
+  history is opened with room again, before any run is taken for interrupted.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import math
 import os
 import socket
 import sqlite3
+import stat
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -41,6 +46,7 @@ from nntui.config import Config, ConfigError, config_from_dict
 from nntui.engine.events import EpochReport
 from nntui.status import FINAL, RunStatus
 from nntui.storage import history_schema as schema
+from nntui.storage.errors import RunFileError, describe_special
 from nntui.storage.history_import import ImportReport, import_records
 from nntui.storage.history_schema import (
     EPOCH_COLUMNS,
@@ -50,11 +56,16 @@ from nntui.storage.history_schema import (
     load_status,
     store_float,
 )
+from nntui.storage.pending import PendingRun, pending_files, read_pending
 from nntui.storage.processes import process_alive, process_start
 from nntui.storage.records import RECORD_FORMAT, STARTED_FORMAT
 
 DB_ENV = "NNTUI_RUNS_DB"
 BUSY_TIMEOUT = 10.0  # seconds a writer waits for another process's transaction to end
+FULL_BELOW = 256 * 1024
+"""Bytes free on the history's disk below which an SQLite I/O error is taken for a full disk:
+SQLite says "disk I/O error" (SQLITE_IOERR_SHMSIZE, _WRITE) when a full disk stops it growing
+its shared-memory or journal file, where it says SQLITE_FULL for the database itself."""
 
 HELD_OUT = ("validation", "test")
 
@@ -174,15 +185,15 @@ class RunHistory:
         self._lock = threading.RLock()
         self._host = socket.gethostname()
         self._db: sqlite3.Connection | None = None
+        self.recovered: list[str] = []  # what recover_pending finished, said once
+        self._check_file()
         try:
-            if self.path.is_dir():
-                raise HistoryError(f"{self.path} is a folder; give the run history a file name "
-                                   f"such as {self.path / 'runs.db'}")
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
+            full = " (the disk is full)" if error.errno == errno.ENOSPC else ""
             raise HistoryError(
                 f"cannot create the folder {self.path.parent} for the run history: "
-                f"{error.strerror or error}; point --runs-db elsewhere") from error
+                f"{error.strerror or error}{full}; point --runs-db elsewhere") from error
         try:
             self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None,
                                        check_same_thread=False)
@@ -192,6 +203,7 @@ class RunHistory:
             # last commits.  FULL would fsync on every epoch.
             self._db.execute("PRAGMA synchronous = NORMAL")
             self._migrate()
+            self.recover_pending()
             self._mark_interrupted()
         except sqlite3.Error as error:
             self.close()
@@ -201,6 +213,20 @@ class RunHistory:
             raise
 
     # --- plumbing ----------------------------------------------------------------------------
+
+    def _check_file(self) -> None:
+        """A run history is a regular file (a link to one is fine): SQLite would block on a FIFO
+        and report a device as "disk I/O error" or a full disk."""
+        try:
+            info = os.stat(self.path)
+        except OSError:
+            return  # a new history, or a path SQLite will explain
+        if stat.S_ISDIR(info.st_mode):
+            raise HistoryError(f"{self.path} is a folder; give the run history a file name "
+                               f"such as {self.path / 'runs.db'}")
+        if not stat.S_ISREG(info.st_mode):
+            raise HistoryError(f"{self.path} is {describe_special(info.st_mode)}, not a run "
+                               f"history; point --runs-db at a file (a new name makes a new one)")
 
     def close(self) -> None:
         with self._lock:
@@ -260,7 +286,9 @@ class RunHistory:
         elif code.startswith("SQLITE_CORRUPT") or "malformed" in text:
             message = (f"the run history {where} is damaged ({error}); move it aside to start "
                        f"a new one, {elsewhere}")
-        elif code == "SQLITE_FULL" or "disk is full" in text:
+        elif (code == "SQLITE_FULL" or "disk is full" in text
+              or ((code.startswith("SQLITE_IOERR") or "disk i/o error" in text)
+              and self._disk_full())):
             message = (f"cannot write the run history {where}: the disk is full; free some "
                        f"space {elsewhere}")
         elif code.startswith("SQLITE_READONLY") or "readonly" in text:
@@ -277,6 +305,13 @@ class RunHistory:
         else:
             message = f"the run history {where} failed: {error}"
         return HistoryError(message)
+
+    def _disk_full(self) -> bool:
+        try:
+            info = os.statvfs(self.path.parent)
+        except (OSError, AttributeError):
+            return False
+        return info.f_bavail * info.f_frsize < FULL_BELOW
 
     def _readonly_reason(self) -> str:
         if self.path.exists() and not os.access(self.path, os.W_OK):
@@ -361,6 +396,8 @@ class RunHistory:
         if held_out not in HELD_OUT:
             raise ValueError(f"held_out must be one of {', '.join(HELD_OUT)}, not {held_out!r}")
         pid = os.getpid()
+        with contextlib.suppress(HistoryError):  # a run kept aside, now that there may be room
+            self.recover_pending()
         with self._write() as db:
             cursor = db.execute(
                 "INSERT INTO runs(grp, name, preset, config_json, status, started, held_out, "
@@ -372,34 +409,41 @@ class RunHistory:
     def add_epoch(self, run_id: int, report: EpochReport) -> None:
         """Record one finished epoch, committed before this returns: one small transaction, the
         same cost whatever the length of the run."""
-        accuracy = finite(report.val_accuracy)
         with self._write() as db:
-            cursor = db.execute(
-                """UPDATE runs SET
-                       epochs_done = :epoch,
-                       final_val_accuracy = :acc,
-                       best_epoch = CASE WHEN :best > COALESCE(best_val_accuracy, -1.0)
-                                         THEN :epoch ELSE best_epoch END,
-                       best_val_accuracy = CASE WHEN :best > COALESCE(best_val_accuracy, -1.0)
-                                                THEN :best ELSE best_val_accuracy END,
-                       seconds = COALESCE(seconds, 0) + :seconds
-                   WHERE id = :id""",
-                {"epoch": report.epoch, "acc": store_float(report.val_accuracy), "best": accuracy,
-                 "seconds": report.seconds, "id": run_id})
-            if cursor.rowcount == 0:
-                raise UnknownRunError([run_id])
-            try:
-                db.execute(
-                    f"INSERT INTO epochs(run_id, {EPOCH_COLUMNS}, recorded) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (run_id, report.epoch, report.epochs, store_float(report.train_cost),
-                     store_float(report.train_accuracy), store_float(report.val_cost),
-                     store_float(report.val_accuracy), json.dumps(list(report.learning_speed)),
-                     report.seconds, store_float(report.examples_per_second),
-                     store_float(report.eta), json.dumps(list(report.notes)), time.time()))
-            except sqlite3.IntegrityError as error:
+            if not self._record_epoch(db, run_id, report):
                 raise HistoryError(f"epoch {report.epoch} of run {run_id} is already recorded in "
-                                   f"{self.path}") from error
+                                   f"{self.path}")
+
+    def _record_epoch(self, db: sqlite3.Connection, run_id: int, report: EpochReport) -> bool:
+        """Record an epoch in the transaction under way; False (and nothing changed) if it is
+        recorded already."""
+        if db.execute("SELECT 1 FROM epochs WHERE run_id = ? AND epoch = ?",
+                      (run_id, report.epoch)).fetchone() is not None:
+            return False
+        accuracy = finite(report.val_accuracy)
+        cursor = db.execute(
+            """UPDATE runs SET
+                   epochs_done = :epoch,
+                   final_val_accuracy = :acc,
+                   best_epoch = CASE WHEN :best > COALESCE(best_val_accuracy, -1.0)
+                                     THEN :epoch ELSE best_epoch END,
+                   best_val_accuracy = CASE WHEN :best > COALESCE(best_val_accuracy, -1.0)
+                                            THEN :best ELSE best_val_accuracy END,
+                   seconds = COALESCE(seconds, 0) + :seconds
+               WHERE id = :id""",
+            {"epoch": report.epoch, "acc": store_float(report.val_accuracy), "best": accuracy,
+             "seconds": report.seconds, "id": run_id})
+        if cursor.rowcount == 0:
+            raise UnknownRunError([run_id])
+        db.execute(
+            f"INSERT INTO epochs(run_id, {EPOCH_COLUMNS}, recorded) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (run_id, report.epoch, report.epochs, store_float(report.train_cost),
+             store_float(report.train_accuracy), store_float(report.val_cost),
+             store_float(report.val_accuracy), json.dumps(list(report.learning_speed)),
+             report.seconds, store_float(report.examples_per_second),
+             store_float(report.eta), json.dumps(list(report.notes)), time.time()))
+        return True
 
     def finish_run(self, run_id: int, status: str, message: str = "", *,
                    test_accuracy: float | None = None, seconds: float | None = None,
@@ -411,27 +455,96 @@ class RunHistory:
         given (``Finished.best_val_accuracy`` and ``best_epoch``)."""
         if status not in FINAL:
             raise ValueError(f"status must be one of {', '.join(FINAL)}, not {status!r}")
-        best_given = best_val_accuracy is not None and best_epoch is not None
         with self._write() as db:
-            cursor = db.execute(
-                """UPDATE runs SET status = :status, message = :message, ended = :now,
-                       test_accuracy = :test, seconds = COALESCE(:seconds, seconds),
-                       network_path = COALESCE(:network, network_path),
-                       best_val_accuracy = CASE WHEN :given THEN :best
-                                                ELSE best_val_accuracy END,
-                       best_epoch = CASE WHEN :given THEN :best_epoch ELSE best_epoch END
-                   WHERE id = :id""",
-                {"status": status, "message": message, "now": time.time(),
-                 "test": store_float(test_accuracy), "seconds": seconds,
-                 "network": None if network_path is None else os.fspath(network_path),
-                 "given": best_given, "best": store_float(best_val_accuracy),
-                 "best_epoch": best_epoch, "id": run_id})
-            if cursor.rowcount == 0:
-                raise UnknownRunError([run_id])
+            self._record_end(db, run_id, status, message, test_accuracy=test_accuracy,
+                             seconds=seconds, network_path=network_path,
+                             best_val_accuracy=best_val_accuracy, best_epoch=best_epoch)
+
+    def _record_end(self, db: sqlite3.Connection, run_id: int, status: str, message: str = "",
+                    *, test_accuracy: float | None = None, seconds: float | None = None,
+                    network_path: str | os.PathLike | None = None,
+                    best_val_accuracy: float | None = None,
+                    best_epoch: int | None = None) -> None:
+        """:meth:`finish_run` in the transaction under way."""
+        best_given = best_val_accuracy is not None and best_epoch is not None
+        cursor = db.execute(
+            """UPDATE runs SET status = :status, message = :message, ended = :now,
+                   test_accuracy = :test, seconds = COALESCE(:seconds, seconds),
+                   network_path = COALESCE(:network, network_path),
+                   best_val_accuracy = CASE WHEN :given THEN :best
+                                            ELSE best_val_accuracy END,
+                   best_epoch = CASE WHEN :given THEN :best_epoch ELSE best_epoch END
+               WHERE id = :id""",
+            {"status": status, "message": message, "now": time.time(),
+             "test": store_float(test_accuracy), "seconds": seconds,
+             "network": None if network_path is None else os.fspath(network_path),
+             "given": best_given, "best": store_float(best_val_accuracy),
+             "best_epoch": best_epoch, "id": run_id})
+        if cursor.rowcount == 0:
+            raise UnknownRunError([run_id])
 
     def set_network_path(self, run_id: int, path: str | os.PathLike | None) -> None:
         """Note where the run's trained network was saved (None: nowhere)."""
         self._update(run_id, "network_path", None if path is None else os.fspath(path))
+
+    # --- runs kept aside ----------------------------------------------------------------------
+
+    def recover_pending(self) -> list[str]:
+        """Finish the runs that were kept aside (:mod:`nntui.storage.pending`) while this
+        history could not be written, each once, and remove their files; what was done, one
+        sentence each (also added to :attr:`recovered`).  A history that still cannot be written
+        leaves them for the next time; a damaged file is left where it is."""
+        done = []
+        target = self.path.resolve()
+        for path in pending_files(target):
+            try:
+                run = read_pending(path, target)
+            except RunFileError:
+                continue  # not ours to judge or remove: another nntui may be writing it
+            if run is None:
+                continue
+            try:
+                run_id = self._apply_pending(run)
+            except HistoryError:
+                break  # still no room: the files wait
+            except (ValueError, TypeError, ArithmeticError):
+                continue  # a field sqlite or the checks refuse: the file stays, to be looked at
+            with contextlib.suppress(OSError):
+                path.unlink()
+            if run_id is not None:
+                done.append(f"run {run_id} was finished in the run history from {path}, where "
+                            f"it was kept while the history could not be written")
+        self.recovered += done
+        return done
+
+    def _apply_pending(self, run: PendingRun) -> int | None:
+        """Write ``run`` in one transaction; its id, or None if it was written already (by
+        another process) or its run has been deleted since."""
+        key = f"pending:{run.token}"  # in the table of files taken in, so taken in once
+        if run.end is not None and run.end.get("status") not in FINAL:
+            raise ValueError(f"a kept run's status must be one of {', '.join(FINAL)}")
+        if run.held_out not in HELD_OUT:
+            raise ValueError(f"held_out must be one of {', '.join(HELD_OUT)}")
+        config_from_dict(run.config)  # ConfigError (a ValueError) for a config nntui cannot read
+        with self._write() as db:
+            if db.execute("SELECT 1 FROM imported WHERE file = ?", (key,)).fetchone():
+                return None
+            run_id = run.run_id
+            if run_id is None:
+                run_id = int(db.execute(
+                    "INSERT INTO runs(grp, name, preset, config_json, status, started, held_out, "
+                    "seconds) VALUES (?, ?, ?, ?, 'running', ?, ?, 0)",
+                    (run.group, run.name, run.preset, json.dumps(run.config), run.started,
+                     run.held_out)).lastrowid)
+            elif db.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
+                return None  # deleted meanwhile: not brought back
+            for report in run.epochs:
+                self._record_epoch(db, run_id, report)
+            if run.end is not None:
+                self._record_end(db, run_id, **run.end)
+            db.execute("INSERT INTO imported VALUES (?, 0, 0, ?, NULL, ?)",
+                       (key, run_id, time.time()))
+        return run_id
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -452,6 +565,8 @@ class RunHistory:
             raise ValueError(f"order must be 'started' or 'best', not {order!r}")
         if limit is not None and limit < 0:
             raise ValueError(f"limit must be at least 0, not {limit}")
+        with contextlib.suppress(HistoryError):
+            self.recover_pending()
         self._mark_interrupted()
         sql = f"SELECT {RUN_COLUMNS} FROM runs ORDER BY " + (
             "started DESC, id DESC" if order == "started"

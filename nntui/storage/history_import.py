@@ -6,11 +6,12 @@ connections.  A file is remembered (table ``imported``) by name, size and modifi
 second import reads nothing again, and a record rewritten since (its run was still going) replaces
 the run imported from it.  The files themselves are never changed.
 
-Only what earlier versions wrote is imported.  A record this version wrote says so
-(:data:`~nntui.storage.records.RECORD_FORMAT`): an export (the runs screen offers the runs folder)
-or a ``nntui train --json`` record is of a run the history holds already, and is passed over, as
-is a saved network.  A record of a run the history already holds (the same config, start and
-epochs: a copy, or an export made before exports were marked) is not imported again.
+Only what earlier versions wrote is imported.  Every file this version writes says what it is (a
+``"format"``, e.g. :data:`~nntui.storage.records.RECORD_FORMAT`) and is passed over: an export (the
+runs screen offers the runs folder) or a ``nntui train --json`` record is of a run the history
+holds already, a saved network or a run kept aside is not a record.  A record of a run the history
+already holds (the same config, start and epochs: a copy, or an export made before exports were
+marked) is not imported again.
 
 A file is read as every file nntui reads from elsewhere (:func:`~nntui.storage.safe_read.read_json`:
 a regular file, of bounded size, without absurd numbers or nesting) and each field is checked, so a
@@ -36,8 +37,7 @@ from nntui.config import ConfigError, config_from_dict
 from nntui.status import RECORDED
 from nntui.storage.errors import RunFileError
 from nntui.storage.history_schema import EPOCH_COLUMNS, finite, store_float
-from nntui.storage.networks import FORMAT as NETWORK_FORMAT
-from nntui.storage.records import RECORD_FORMAT, STARTED_FORMAT
+from nntui.storage.records import STARTED_FORMAT
 from nntui.storage.safe_read import read_json, shown
 
 MAX_EPOCH = 2**31 - 1
@@ -189,7 +189,9 @@ def parse_record(path: Path) -> dict | None:
     (a saved network, or a record this version wrote); :class:`RunFileError` for a file that
     cannot be read as JSON, ValueError saying what is wrong with a malformed record."""
     data = read_json(path, "run record")
-    if isinstance(data, dict) and data.get("format") in (NETWORK_FORMAT, RECORD_FORMAT):
+    if isinstance(data, dict) and "format" in data:
+        # Earlier versions wrote run records without a marker; every file this one writes has
+        # one (a network, an export, a --json record, a run kept aside for the history).
         return None
     if not isinstance(data, dict) or "config" not in data or "history" not in data:
         raise ValueError("no config and history")

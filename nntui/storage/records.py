@@ -71,10 +71,18 @@ class RunRecord:
     _last_save: float = -math.inf
 
     def add_epoch(self, report: EpochReport) -> None:
+        """Keep the epoch, and save if the last save is :attr:`save_interval` old."""
+        self.keep_epoch(report)
+        if self.save_due():
+            self.save()
+
+    def keep_epoch(self, report: EpochReport) -> None:
+        """Keep the epoch for the next save."""
         self.history.append(report.as_dict())
         self.seconds += report.seconds
-        if time.monotonic() - self._last_save >= self.save_interval:
-            self.save()
+
+    def save_due(self) -> bool:
+        return time.monotonic() - self._last_save >= self.save_interval
 
     def finish(self, status: str, message: str = "", test_accuracy: float | None = None) -> None:
         self.status, self.message, self.test_accuracy = status, message, test_accuracy

@@ -11,6 +11,7 @@ import pytest
 from nntui.config import make_config
 from nntui.engine import BatchProgress, Control, EpochReport, Finished, Network
 from nntui.presets import PRESETS
+from nntui.runner import lifecycle as lifecycle_module
 from nntui.runner.lifecycle import (
     EpochKeeper,
     HistoryRecorder,
@@ -212,19 +213,163 @@ def test_a_run_that_fails_before_it_starts_is_recorded_too(tmp_path: Path) -> No
     assert run.message == "could not load the data" and run.held_out == "validation"
 
 
-def test_a_history_that_cannot_be_written_is_said_once_and_training_goes_on(
+class Clock:
+    """``time.monotonic`` for the recorders, moved by hand: a retry is due when the test says."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    clock = Clock()
+    monkeypatch.setattr(lifecycle_module.time, "monotonic", clock)
+    return clock
+
+
+class Full:
+    """Stands in for a history's or a record's write: fails ``times`` times with ``error`` as a
+    full disk would, then does the real thing; ``calls`` counts the tries."""
+
+    def __init__(self, real, error: Exception, times: float = math.inf) -> None:
+        self.real, self.error, self.times, self.calls = real, error, times, 0
+
+    def __call__(self, *args, **kwargs):
+        self.calls += 1
+        if self.calls <= self.times:
+            raise self.error
+        return self.real(*args, **kwargs)
+
+
+FULL = HistoryError("cannot write the run history: the disk is full")
+
+
+def _start(held_out: str = "validation") -> RunStarted:
+    return RunStarted(config=XOR, description="xor", sizes=[2, 3, 2], n_train=200,
+                      held_out=held_out, batches=20, network=None)
+
+
+def _end(epochs: int) -> RunEnded:
+    return RunEnded(status=RunStatus.COMPLETED, message="completed", epochs_run=epochs,
+                    best_val_accuracy=0.5, best_epoch=1, test_accuracy=0.5, seconds=3.0)
+
+
+def test_a_full_history_keeps_the_epochs_and_writes_them_when_it_can(tmp_path: Path, clock,
+                                                                     monkeypatch) -> None:
+    """The disk fills at epoch 2 and has room again before epoch 5: every epoch is recorded,
+    in order, and the run ends completed; the person hears it once each way."""
+    warnings: list[str] = []
+    back: list[str] = []
+    with RunHistory(tmp_path / "runs.db") as history:
+        full = Full(history.add_epoch, FULL)
+        recorder = HistoryRecorder(history, XOR, warnings.append, recovered=back.append)
+        recorder.on_run_start(_start())
+        recorder.on_epoch(_report(1, 0.5))
+        monkeypatch.setattr(history, "add_epoch", full)
+        for epoch in (2, 3, 4):
+            recorder.on_epoch(_report(epoch, 0.5))
+            clock.now += 0.5  # a retry is due a second after the failure, then two, four…
+        assert full.calls == 2, "tried at epoch 2 and once more at epoch 4, not at each epoch"
+        assert [r.epoch for r in history.get_run(recorder.run_id).history] == [1]
+        full.times = full.calls  # the disk has room again
+        clock.now += 2
+        recorder.on_epoch(_report(5, 0.6))
+        recorder.on_run_end(_end(5))
+        run = history.get_run(recorder.run_id)
+    assert [r.epoch for r in run.history] == [1, 2, 3, 4, 5]
+    assert run.status is RunStatus.COMPLETED and run.epochs_done == 5
+    assert warnings == ["the run history could not be written (cannot write the run history: "
+                        "the disk is full); nntui keeps this run's epochs and records them when "
+                        "it can, training goes on"]
+    assert back == ["the run history is written again: every epoch kept meanwhile is recorded"]
+    assert recorder.kept is None
+
+
+def test_what_a_full_history_cannot_take_is_kept_aside_and_finished_later(
         tmp_path: Path, monkeypatch) -> None:
+    """Still full when the run ends: the rest is kept beside the history, which finishes the
+    run the next time it is opened with room (once, however often it is opened)."""
+    warnings: list[str] = []
+    db = tmp_path / "runs.db"
+    with RunHistory(db) as history:
+        full = Full(history.add_epoch, FULL, times=math.inf)
+        monkeypatch.setattr(history, "add_epoch", full)
+        monkeypatch.setattr(history, "finish_run", Full(history.finish_run, FULL))
+        recorder = HistoryRecorder(history, XOR, warnings.append, name="kept")
+        ended = Run(XOR, observers=[recorder]).execute()
+        assert history.get_run(recorder.run_id).status == "running"
+    assert ended.status is RunStatus.COMPLETED
+    assert recorder.kept is not None and recorder.kept.parent == tmp_path
+    assert warnings[1] == (f"the run history could not take run 1's last 3 epochs and its end; "
+                           f"they were kept in {recorder.kept} and go into the history the next "
+                           f"time nntui opens it with room")
+    kept = recorder.kept.read_text()
+    with RunHistory(db) as history:
+        assert history.recovered == [
+            f"run 1 was finished in the run history from {recorder.kept}, where it was kept "
+            f"while the history could not be written"]
+        run = history.get_run(1)
+        assert (run.name, run.status, run.epochs_done) == ("kept", RunStatus.COMPLETED, 3)
+        assert [r.epoch for r in run.history] == [1, 2, 3]
+        assert run.test_accuracy == ended.test_accuracy and run.message == ended.message
+        assert not recorder.kept.exists()
+        recorder.kept.write_text(kept)  # as if a second process had read it meanwhile
+        assert history.recover_pending() == []
+        assert [r.epoch for r in history.get_run(1).history] == [1, 2, 3]
+        assert history.count() == 1 and not recorder.kept.exists()
+
+
+def test_a_run_whose_start_could_not_be_recorded_is_kept_whole(tmp_path: Path,
+                                                               monkeypatch) -> None:
+    warnings: list[str] = []
+    db = tmp_path / "runs.db"
+    with RunHistory(db) as history:
+        monkeypatch.setattr(history, "start_run", Full(history.start_run, FULL))
+        recorder = HistoryRecorder(history, XOR, warnings.append, group="g")
+        Run(XOR, observers=[recorder]).execute()
+    assert recorder.run_id is None
+    assert "could not take this run 3 epochs and its end" in warnings[1]
+    with RunHistory(db) as history:
+        (summary,) = history.list_runs()
+        run = history.get_run(summary.id)
+        assert (run.group, run.status, run.epochs_done, run.config) == (
+            "g", RunStatus.COMPLETED, 3, XOR)
+
+
+def test_a_kept_run_waits_while_the_history_is_still_full(tmp_path: Path,
+                                                          monkeypatch) -> None:
+    db = tmp_path / "runs.db"
+    with RunHistory(db) as history:
+        monkeypatch.setattr(history, "add_epoch", Full(history.add_epoch, FULL))
+        monkeypatch.setattr(history, "finish_run", Full(history.finish_run, FULL))
+        recorder = HistoryRecorder(history, XOR, print)
+        Run(XOR, observers=[recorder]).execute()
+    with monkeypatch.context() as still_full:
+        still_full.setattr(RunHistory, "_apply_pending", Full(None, FULL))
+        with RunHistory(db) as history:
+            assert history.recovered == [] and history.recover_pending() == []
+            assert history.get_run(1).epochs_done == 0
+    assert recorder.kept.exists(), "kept for the next time"
+    with RunHistory(db) as history:
+        assert history.get_run(1).epochs_done == 3 and not recorder.kept.exists()
+
+
+def test_a_run_deleted_while_it_trains_is_no_longer_recorded(tmp_path: Path) -> None:
     warnings: list[str] = []
     with RunHistory(tmp_path / "runs.db") as history:
-        def full(*args, **kwargs):
-            raise HistoryError("database or disk is full")
-
-        monkeypatch.setattr(history, "add_epoch", full)
         recorder = HistoryRecorder(history, XOR, warnings.append)
-        ended = Run(XOR, observers=[recorder]).execute()
-    assert ended.status is RunStatus.COMPLETED and recorder.failed
-    assert warnings == ["the run history could not be written (database or disk is full); "
-                        "training goes on without recording"]
+        recorder.on_run_start(_start())
+        history.delete([recorder.run_id])
+        recorder.on_epoch(_report(1, 0.5))
+        recorder.on_epoch(_report(2, 0.5))
+        recorder.on_run_end(_end(2))
+        assert history.count() == 0
+    assert warnings == ["the run was deleted from the run history while it trained; it is no "
+                        "longer recorded"]
+    assert recorder.kept is None and list(tmp_path.glob("*pending*")) == []
 
 
 def test_the_json_record_is_written_and_says_how_the_run_ended(tmp_path: Path) -> None:
@@ -250,19 +395,41 @@ def test_a_json_record_without_a_path_stays_in_memory(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_json_record_that_cannot_be_written_warns_once(tmp_path: Path, monkeypatch) -> None:
+def test_a_json_record_that_cannot_be_written_is_kept_aside(tmp_path: Path, monkeypatch) -> None:
     warnings: list[str] = []
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     record = JsonRecord(XOR, tmp_path / "run.json", warnings.append)
-
-    def full(*args, **kwargs):
-        raise RunFileError("could not write run.json: No space left on device")
-
-    monkeypatch.setattr(record.record, "add_epoch", full)
-    monkeypatch.setattr(record.record, "finish", full)
-    Run(XOR, observers=[record]).execute()
+    monkeypatch.setattr(record.record, "save", Full(record.record.save, RunFileError(
+        "could not write run.json: No space left on device (the disk is full)")))
+    ended = Run(XOR, observers=[record]).execute()
     assert record.failed and not record.written
-    assert warnings == ["the run record could not be written (could not write run.json: No "
-                        "space left on device); training goes on"]
+    assert record.kept == tmp_path / "state" / "nntui" / "kept" / "run.json"
+    assert warnings == [
+        "the run record could not be written (could not write run.json: No space left on device "
+        "(the disk is full)); nntui keeps it and writes it when it can, training goes on",
+        f"the run record could not be written to {tmp_path / 'run.json'}, so the whole record was "
+        f"kept as {record.kept}: move it there once there is room"]
+    kept = load_run(record.kept)
+    assert kept.status == "completed" and kept.message == ended.message
+    assert [entry["epoch"] for entry in kept.history] == [1, 2, 3]
+    assert not (tmp_path / "run.json").exists()
+
+
+def test_a_json_record_is_written_again_once_there_is_room(tmp_path: Path, clock,
+                                                           monkeypatch) -> None:
+    warnings: list[str] = []
+    record = JsonRecord(XOR, tmp_path / "run.json", warnings.append, recovered=warnings.append)
+    full = Full(record.record.save, RunFileError("the disk is full"), times=1)
+    monkeypatch.setattr(record.record, "save", full)
+    for epoch in (1, 2):
+        record.on_epoch(_report(epoch, 0.5))
+        clock.now += 1.5
+    record.on_run_end(_end(2))
+    assert record.written and record.kept is None
+    assert warnings == ["the run record could not be written (the disk is full); nntui keeps "
+                        "it and writes it when it can, training goes on",
+                        "the run record is written again, with every epoch"]
+    assert [entry["epoch"] for entry in load_run(tmp_path / "run.json").history] == [1, 2]
 
 
 def test_open_history_says_why_it_cannot_and_returns_none(tmp_path: Path) -> None:

@@ -139,10 +139,12 @@ class RunResumed(RunMessage):
 @dataclass(kw_only=True)
 class RunWarning(RunMessage):
     """Something went wrong beside training (e.g. the run history could not be written);
-    ``unrecorded`` when the run is no longer being recorded."""
+    ``unrecorded`` when the run is no longer being recorded, ``recorded`` when it is again (the
+    history took what was kept meanwhile)."""
 
     message: str
     unrecorded: bool = False
+    recorded: bool = False
 
 
 @dataclass(kw_only=True)
@@ -319,7 +321,9 @@ class Session:
         self.run_id, self.config, self.post = run, config, post
         self.blas_threads = blas_threads
         self.recorder = None if history is None else HistoryRecorder(
-            history, config, lambda message: post(warning_for(run, message)))
+            history, config, lambda message: post(warning_for(run, message)),
+            recovered=lambda message: post(RunWarning(
+                run=run, message=message[:1].upper() + message[1:] + ".", recorded=True)))
         self.reporter = RunReporter(
             run, config, post, data=lambda: self.lifecycle.data,
             record_id=lambda: None if self.recorder is None else self.recorder.run_id)
@@ -505,10 +509,14 @@ class Training:
 
     def warned(self, message: RunWarning) -> None:
         board = self.board
-        board.notify(message.message, title="Warning", severity="warning", timeout=10)
-        board.log_note(message.message, style="yellow")
-        if message.unrecorded:
-            board.show_status(board.run_state.status.evolve(recorded=False))
+        if message.recorded:  # good news
+            board.notify(message.message, title="Run history", timeout=5)
+            board.log_note(message.message, style="dim")
+        else:
+            board.notify(message.message, title="Warning", severity="warning", timeout=10)
+            board.log_note(message.message, style="yellow")
+        if message.unrecorded or message.recorded:
+            board.show_status(board.run_state.status.evolve(recorded=message.recorded))
 
     def ended(self, message: RunEnded) -> bool:
         """The run on show is over; False for a message of another run, or while quitting
