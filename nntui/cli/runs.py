@@ -200,6 +200,12 @@ def runs_table(runs: Sequence[RunSummary], console: Console) -> tuple[Text, list
 
 def list_command(history: RunHistory, args: argparse.Namespace, out: Console,
                  err: Console) -> int:
+    for done in history.recovered:  # runs kept aside while the history was full, now in it
+        err.print(safe(f"{PROG}: {done}."), markup=False)
+    for path, pending in history.waiting:
+        which = "a run" if pending.run_id is None else f"run {pending.run_id}"
+        err.print(safe(f"{PROG}: {which} is not all in the history yet: the rest of it is kept "
+                       f"in {path} until the history has room"), markup=False)
     folder = old_runs_dir()
     try:
         report = history.import_json_runs(folder)

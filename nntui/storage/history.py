@@ -186,6 +186,7 @@ class RunHistory:
         self._host = socket.gethostname()
         self._db: sqlite3.Connection | None = None
         self.recovered: list[str] = []  # what recover_pending finished, said once
+        self.waiting: list[tuple[Path, PendingRun]] = []  # kept aside, no room for them yet
         self._check_file()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -374,10 +375,14 @@ class RunHistory:
                 if host == self._host and pid is not None and not process_alive(pid, started)]
         if not dead:
             return []
+        aside = {run.run_id: path for path, run in self.waiting}
         with contextlib.suppress(HistoryError), self._write() as db:
             # Best effort: a history that cannot be written (read-only, full) is still listed.
             for run_id, pid, done in dead:
                 kept = f"its {done} finished epoch{'s are' if done != 1 else ' is'} kept"
+                if run_id in aside:
+                    kept += (f"; the rest, and how it ended, are kept in {aside[run_id]} until "
+                             f"this history has room")
                 db.execute(
                     """UPDATE runs SET status = 'interrupted', message = ?,
                            ended = COALESCE((SELECT MAX(recorded) FROM epochs
@@ -494,7 +499,7 @@ class RunHistory:
         history could not be written, each once, and remove their files; what was done, one
         sentence each (also added to :attr:`recovered`).  A history that still cannot be written
         leaves them for the next time; a damaged file is left where it is."""
-        done = []
+        done, waiting, stuck = [], [], False
         target = self.path.resolve()
         for path in pending_files(target):
             try:
@@ -503,18 +508,24 @@ class RunHistory:
                 continue  # not ours to judge or remove: another nntui may be writing it
             if run is None:
                 continue
-            try:
-                run_id = self._apply_pending(run)
-            except HistoryError:
-                break  # still no room: the files wait
-            except (ValueError, TypeError, ArithmeticError):
-                continue  # a field sqlite or the checks refuse: the file stays, to be looked at
-            with contextlib.suppress(OSError):
-                path.unlink()
-            if run_id is not None:
-                done.append(f"run {run_id} was finished in the run history from {path}, where "
-                            f"it was kept while the history could not be written")
+            if not stuck:
+                try:
+                    run_id = self._apply_pending(run)
+                except HistoryError:
+                    stuck = True  # still no room: the files wait
+                except (ValueError, TypeError, ArithmeticError):
+                    continue  # a field the checks refuse: the file stays, to be looked at
+                else:
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+                    if run_id is not None:
+                        done.append(f"run {run_id} was finished in the run history from "
+                                    f"{path}, where it was kept while the history could not "
+                                    f"be written")
+                    continue
+            waiting.append((path, run))
         self.recovered += done
+        self.waiting = waiting
         return done
 
     def _apply_pending(self, run: PendingRun) -> int | None:

@@ -17,6 +17,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ from nntui.cli.main import main as nntui_main
 from nntui.config import make_config
 from nntui.presets import PRESETS
 from nntui.storage.history import RunHistory
-from nntui.storage.records import RunRecord
+from nntui.storage.records import RunRecord, load_run
 
 NETWORK = "/nonexistent/nntui-test/x.npz"
 """Where run 2's network was saved: a file that is no longer there."""
@@ -502,3 +503,91 @@ def test_escape_injection_in_real_processes(db: Path) -> None:
         assert done.returncode == 0, done.stderr
         assert OBEYED.search(done.stdout + done.stderr) is None, args
     assert "pwn\\x1b]0;HACKED\\x07x" in nntui("list").stdout
+
+
+# --- a full disk ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 1 MB file system (tmpfs) at ``tmp_path / "disk"``, unmounted after the test;
+    skipped, saying why, where it cannot be mounted (it takes root)."""
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a small tmpfs to fill takes root and mount(8)")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(folder)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"a tmpfs cannot be mounted here: {mounted.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+def fill(disk: Path, leave: int) -> Path:
+    """Fill ``disk`` with a file of zeros but ``leave`` bytes; the file, to delete for room."""
+    ballast = disk / "ballast"
+    with ballast.open("wb") as out:
+        try:
+            while True:
+                out.write(b"\0" * 65536)
+                out.flush()
+        except OSError as error:
+            assert error.errno == errno.ENOSPC
+    os.truncate(ballast, max(0, ballast.stat().st_size - leave))
+    return ballast
+
+
+def test_a_full_disk_loses_no_record(small_disk: Path, tmp_path: Path) -> None:
+    """The probe's case in real processes: the history and the --json record on a disk that
+    fills during a 60-epoch run.  The run completes; what could not be written is kept in the
+    state folder, the messages say "disk full" (never "disk I/O error"), and once there is room
+    the history shows the run completed with all 60 epochs."""
+    db, record = small_disk / "runs.db", small_disk / "run.json"
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "XDG_STATE_HOME": str(tmp_path / "state"),
+           "NNTUI_RUNS_DIR": str(tmp_path / "old-runs")}
+
+    def nntui(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "nntui", *args, "--runs-db", str(db)],
+                              capture_output=True, text=True, timeout=300, env=env)
+
+    RunHistory(db).close()
+    ballast = fill(small_disk, leave=64 * 1024)
+    trained = nntui("train", "--dataset", "xor", "--epochs", "60", "--pace", "0", "--json",
+                    str(record), "--quiet")
+    assert "Traceback" not in trained.stderr and "I/O error" not in trained.stderr
+    assert trained.returncode == 1, trained.stderr  # the record is not where it was asked for
+    assert "the disk is full" in trained.stderr
+    kept = tmp_path / "state" / "nntui" / "kept"
+    assert f"so the whole record was kept as {kept / 'run.json'}" in trained.stderr
+    assert load_run(kept / "run.json").status == "completed"
+    assert len(load_run(kept / "run.json").history) == 60
+    (pending,) = kept.glob("runs.db.pending-run-*.json")
+    assert f"they were kept in {pending}" in trained.stderr
+
+    still_full = nntui("runs")  # listed all the same, saying where the rest waits
+    assert still_full.returncode == 0, still_full.stderr
+    assert still_full.stderr == (f"nntui runs: run 1 is not all in the history yet: the rest of "
+                                 f"it is kept in {pending} until the history has room\n")
+
+    ballast.unlink()
+    listed = nntui("runs")
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stderr.startswith(f"nntui runs: run 1 was finished in the run history from "
+                                    f"{pending}")
+    _, _, row, _ = listed.stdout.splitlines()
+    assert row.split()[0] == "1" and "completed" in row and "60/60" in row
+    assert not pending.exists()
+    shown = nntui("runs", "show", "1")
+    assert shown.returncode == 0, shown.stderr
+    assert len([line for line in shown.stdout.splitlines() if line.split()[:1] == ["60"]]) == 1, \
+        shown.stdout
+
+    # Full again, and the history closed cleanly since: SQLite cannot even make its shared-memory
+    # file, and says "disk I/O error"; nntui says what it is.
+    fill(small_disk, leave=0)
+    full = nntui("runs")
+    assert (full.returncode, full.stdout) == (1, "")
+    assert full.stderr == (f"nntui runs: cannot write the run history {db}: the disk is full; "
+                           f"free some space or point --runs-db elsewhere\n")

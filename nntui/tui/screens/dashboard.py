@@ -202,6 +202,8 @@ class DashboardScreen(QuitFirstScreen):
         """Runs recorded as JSON files by earlier versions join the history once."""
         if self.history is None:
             return
+        for done in self.history.recovered:  # kept aside while the history was full
+            self.log_note(done[:1].upper() + done[1:] + ".", style="dim")
         try:
             report = self.history.import_json_runs(old_runs_dir())
         except HistoryError as error:
