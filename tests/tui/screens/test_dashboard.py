@@ -442,3 +442,30 @@ async def test_one_bad_old_run_record_is_one_line_in_the_log(tmp_path, monkeypat
         said = log_text(app).replace(" ", "")  # the long path wraps anywhere
         assert (f"Skipped an old run record: {old / 'huge.json'} holds a whole number 400 "
                 f"digits long".replace(" ", "")) in said
+
+
+async def test_a_history_full_for_a_while_records_the_whole_run_and_says_so(
+        tmp_path, monkeypatch, wait_for, log_text, open_app):
+    """The disk is full at the run's first epoch and has room by its end: the run is recorded
+    whole, the status line no longer says "not recorded", and the log says both."""
+    real = RunHistory.add_epoch
+    calls = []
+
+    def full_at_first(history, *args, **kwargs):
+        calls.append(args)
+        if len(calls) == 1:
+            raise lifecycle_module.HistoryError("cannot write the run history: the disk is full")
+        return real(history, *args, **kwargs)
+
+    monkeypatch.setattr(RunHistory, "add_epoch", full_at_first)
+    async with open_app() as (app, pilot, run):
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: run.state == "completed")
+        await wait_for(pilot, lambda: "written again" in log_text(app))
+        said = log_text(app)
+        assert "the disk is full); nntui keeps this run's epochs and records them" in said
+        assert "not recorded" not in str(app.query_one("#status").render())
+    with RunHistory(tmp_path / "runs.db") as history:
+        [recorded] = history.list_runs()
+        assert recorded.status == "completed" and recorded.epochs_done == 4
+        assert [r.epoch for r in history.get_run(recorded.id).history] == [1, 2, 3, 4]
