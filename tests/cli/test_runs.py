@@ -209,6 +209,52 @@ def test_exported_files_have_the_permissions_open_would_give(db: Path, tmp_path:
     assert len(list(csv.DictReader(private.open()))) == 3
 
 
+def test_export_refusals_and_permissions_in_real_processes(db: Path, unwritable,
+                                                           tmp_path: Path) -> None:
+    """The probe's case: 'nntui runs export 1 -o /dev/full' replaced the device with a file and
+    said "Wrote run 1"; a FIFO, a link, a folder and a read-only file were replaced too, and
+    exports were 0600 whatever the umask."""
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    refusals = dict(unwritable.refusals)
+    if Path("/dev/full").exists():
+        refusals[Path("/dev/full")] = "it is a device, not a regular file"
+
+    def export(path: Path, umask: int = 0o022) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "nntui", "runs", "export", "1", "-o",
+                               str(path), "--runs-db", str(db)], capture_output=True, text=True,
+                              timeout=120, env=env, preexec_fn=lambda: os.umask(umask))
+
+    for path, words in refusals.items():
+        done = export(path)
+        assert (done.returncode, done.stdout) == (2, ""), path
+        assert done.stderr.startswith(f"nntui runs: error: could not write {path}: {words}")
+        assert done.stderr.count("\n") == 1
+    assert unwritable.untouched()
+    if Path("/dev/full").exists():
+        assert stat.S_ISCHR(os.stat("/dev/full").st_mode), "still the device"
+    for umask, mode in ((0o022, 0o644), (0o077, 0o600), (0o002, 0o664)):
+        target = tmp_path / f"umask-{umask:03o}.csv"
+        done = export(target, umask)
+        assert done.returncode == 0, done.stderr
+        assert stat.S_IMODE(target.stat().st_mode) == mode, oct(umask)
+
+
+@pytest.mark.parametrize("special", ["/dev/full", "fifo"])
+def test_a_run_history_that_is_not_a_file_is_refused_plainly(tmp_path: Path, capsys,
+                                                              special: str) -> None:
+    """SQLite called a device "the disk is full" and a FIFO "disk I/O error"."""
+    path = Path(special) if special.startswith("/") else tmp_path / special
+    if special == "fifo":
+        os.mkfifo(path)
+    elif not path.exists():
+        pytest.skip(f"no {special} here")
+    code, out, err = run(["--runs-db", str(path)], capsys)
+    kind = "a device" if special.startswith("/") else "a named pipe (FIFO)"
+    assert (code, out) == (1, "")
+    assert err == (f"nntui runs: {path} is {kind}, not a run history; point --runs-db at a file "
+                   f"(a new name makes a new one)\n")
+
+
 def test_an_export_that_cannot_be_written_exits_1_and_keeps_the_old_file(
         db: Path, tmp_path: Path, capsys, monkeypatch) -> None:
     target = tmp_path / "run1.json"
