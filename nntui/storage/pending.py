@@ -72,14 +72,18 @@ def _private(folder: Path) -> bool:
 
 
 def keep_aside(name: str, data: Mapping[str, Any], folders: list[Path]) -> Path:
-    """Write ``data`` as JSON named ``name`` in the first of ``folders`` that takes it; the path
-    written.  :class:`RunFileError` saying what went wrong in each when none does."""
+    """Write ``data`` as JSON named ``name`` (``name-2`` … if that is taken: nothing kept earlier
+    is replaced) in the first of ``folders`` that takes it; the path written.
+    :class:`RunFileError` saying what went wrong in each when none does."""
     problems = []
     for folder in folders:
         if not _private(folder):
             problems.append(f"{folder} cannot be used")
             continue
-        path = folder / name
+        path, number = folder / name, 1
+        while os.path.lexists(path):
+            number += 1
+            path = folder / f"{Path(name).stem}-{number}{Path(name).suffix}"
         try:
             write_json_atomic(path, dict(data), kind="run record")
         except RunFileError as error:
