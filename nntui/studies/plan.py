@@ -18,11 +18,10 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from nntui.config import SPECS, Config, check_combination, parse_field
-from nntui.datasets import DatasetError
+from nntui.datasets import dataset_problem
 from nntui.studies.labels import difference_labels
 
 MAX_RUNS = 1000
@@ -152,21 +151,9 @@ def default_name() -> str:
 def check_data(runs: Sequence[SweepRun], data_dir: str | None) -> list[str]:
     """What keeps the data of these runs from loading here, found before any run starts (the
     files are looked for, not read).  Only meaningful where the runs train on this machine."""
-    from nntui.datasets.loading import DATASET_NAMES
-    from nntui.datasets.mnist import find_fashion_mnist, find_idx_files, find_mnist
-
     problems = []
     for dataset in dict.fromkeys(run.config.dataset for run in runs):
-        try:
-            if dataset == "mnist":
-                find_mnist(data_dir)
-            elif dataset == "fashion-mnist":
-                find_fashion_mnist(data_dir)
-            elif dataset not in DATASET_NAMES:
-                folder = Path(dataset).expanduser()
-                if not folder.is_dir():
-                    raise DatasetError(f"{dataset} is not a folder of MNIST-format IDX files")
-                find_idx_files(folder)
-        except DatasetError as error:
-            problems.append(f"data set {dataset}: {error}")
+        problem = dataset_problem(dataset, data_dir)
+        if problem is not None:
+            problems.append(f"data set {dataset}: {problem}")
     return problems

@@ -31,11 +31,19 @@ def next_pace(pace: float) -> float:
     return slower[0] if slower else 0.0
 
 
+LIVE_FIELDS = ("eta", "pace")
+"""The fields a running run follows at once; what they are set to stays in the form."""
+
+
 class Hyperparameters:
-    """The form's values, as the keys and the running run see them."""
+    """The form's values, as the keys and the running run see them, and which of them were set
+    live during the last run (:attr:`live`: the next run would start at them without a word)."""
 
     def __init__(self, board: Board) -> None:
         self.board = board
+        self.live: dict[str, tuple[Any, Any]] = {}
+        """Field → (the run's starting value, the value set live), for the fields set live
+        during the last run, until the form is loaded or reset or a run starts."""
 
     def read(self) -> Config | None:
         """The form's config, or None after telling the user which fields are wrong."""
@@ -99,10 +107,24 @@ class Hyperparameters:
         board.form.set_value("pace", new)
         board.notify(f"Pace: {pace_name(new)}" + (" (live)" if running else ""), timeout=2)
 
+    def reset(self) -> None:
+        """Ctrl+R: the values the app started with back in the form; nothing else changes (the
+        last run's plots and log stay in sight)."""
+        board = self.board
+        board.form.load(board.settings.config)
+        self.live.clear()
+        if board.run_state.running or board.sweeping:
+            board.log_note(f"Form reset to the starting values; the running "
+                           f"{'sweep' if board.sweeping else 'run'} keeps its own.", style="dim")
+            return
+        board.log_note("Form reset to the starting values.", style="dim")
+        self.describe("reset: ")
+
     def apply_preset(self, name: str) -> None:
         board = self.board
         preset = PRESETS[name]
         board.form.load(preset.config())
+        self.live.clear()
         board.notify(preset.description, title=preset.title, timeout=6)
         if board.run_state.running:
             board.log_note(f"Preset {name} loaded into the form; it applies to the next run.",
@@ -120,6 +142,7 @@ class Hyperparameters:
             board.notify(str(error), severity="error")
             return
         board.form.load(run.config)
+        self.live.clear()
         board.notify(f"Run {run_id}'s values are in the form; F5 trains them.",
                      title="Config loaded", timeout=6)
         if not board.run_state.running:
@@ -137,6 +160,11 @@ class Hyperparameters:
             return
         if state.control is None:
             return
+        if name in LIVE_FIELDS and state.config is not None:
+            started = getattr(state.config, name)
+            self.live[name] = (started, value)
+            if value == started:  # set back to where the run started
+                del self.live[name]
         if name == "pace":
             if value != state.status.pace:
                 state.control.set_pace(value)
@@ -148,3 +176,51 @@ class Hyperparameters:
             state.control.set_eta(value)
             board.show_status(state.status.evolve(eta=value))
             board.log_note(f"η → {value:.3g} (live, from the next mini-batch)", style="yellow")
+
+    # --- values set live, carried over to the next run ---------------------------------------
+
+    def carried(self) -> list[tuple[str, Any, Any]]:
+        """(field, the last run's starting value, the live value) of each field the form still
+        holds at the value set live during the last run."""
+        raw = self.board.form.raw_values()
+        carried = []
+        for name, (started, value) in self.live.items():
+            try:
+                still = parse_field(name, raw[name]) == value
+            except ValueError:
+                still = False
+            if still:
+                carried.append((name, started, value))
+        return carried
+
+    def run_ended(self) -> None:
+        """The run is over: say which of the form's values were set live during it, as the next
+        run starts at them."""
+        carried = self.carried()
+        if carried:
+            self.board.log_note(
+                f"The form keeps {_values(carried)}, set live during the run: the next run "
+                f"starts at {'it' if len(carried) == 1 else 'them'} (Ctrl+R puts the starting "
+                f"values back).", style="yellow")
+
+    def run_started(self, config: Config) -> None:
+        """A run of the form's values started: say which of them were set live during the run
+        before, then forget them."""
+        carried = [(name, started, value) for name, started, value in self.carried()
+                   if getattr(config, name) == value]
+        self.live.clear()
+        if carried:
+            self.board.log_note(f"It starts at {_values(carried)}, as set live during the last "
+                                f"run.", style="yellow")
+
+
+def _values(carried: list[tuple[str, Any, Any]]) -> str:
+    """``η = 0.05 (the run started at 0.5) and pace 3 epochs/s (started with no cap)``."""
+    said = []
+    for name, started, value in carried:
+        if name == "pace":
+            said.append(f"pace {pace_name(value)} (it started at {pace_name(started)})")
+        else:
+            said.append(f"{SPECS[name].label} = {format_value(name, value)} (it started at "
+                        f"{format_value(name, started)})")
+    return " and ".join(said)
