@@ -36,6 +36,7 @@ from nntui.engine import Network
 from nntui.render.plots import RunCurves, Series
 from nntui.storage.history import HistoryError, RunHistory
 from nntui.storage.records import old_runs_dir
+from nntui.studies.plan import groups_in
 from nntui.tui.commands import NNTuiCommands
 from nntui.tui.controllers.comparisons import ComparisonEnded, Comparisons, VariantStarted
 from nntui.tui.controllers.hyperparameters import PACES, Hyperparameters, pace_name
@@ -647,7 +648,8 @@ class DashboardScreen(QuitFirstScreen):
             return
         config = self.read_form()
         if config is not None:
-            self.app.push_screen(SweepScreen(config, self.settings.data_dir), self.start_sweep)
+            self.app.push_screen(SweepScreen(config, self.settings.data_dir,
+                                             taken=groups_in(self.history)), self.start_sweep)
 
     def start_sweep(self, request: SweepRequest | None) -> None:
         """Train a sweep the dialog checked (None: it was cancelled)."""
