@@ -78,19 +78,19 @@ class Hyperparameters:
             try:
                 current = parse_field(name, board.form.field(name).raw)
             except ValueError as error:
-                board.notify(f"{SPECS[name].label}: {error}", severity="error")
+                board.notify(f"{_capital(SPECS[name].label)}: {error}", severity="error")
                 return
         new = current * factor
         new = max(1, round(new)) if SPECS[name].kind == "int" else float(f"{new:.6g}")
         try:
             new = parse_field(name, new)
         except ValueError as error:
-            board.notify(f"{SPECS[name].label}: {error}", severity="warning")
+            board.notify(f"{_capital(SPECS[name].label)}: {error}", severity="warning")
             return
         board.form.set_value(name, new)
         if name != "eta" and state.running:
-            board.notify(f"{SPECS[name].label} {format_value(name, new)} applies to the next "
-                         f"run.")
+            board.notify(f"{_capital(SPECS[name].label)} {format_value(name, new)} applies to "
+                         f"the next run.")
 
     def step_pace(self) -> None:
         """F4: the pace field down :data:`PACES`; a running run follows at once."""
@@ -198,10 +198,9 @@ class Hyperparameters:
         run starts at them."""
         carried = self.carried()
         if carried:
-            self.board.log_note(
-                f"The form keeps {_values(carried)}, set live during the run: the next run "
-                f"starts at {'it' if len(carried) == 1 else 'them'} (Ctrl+R puts the starting "
-                f"values back).", style="yellow")
+            self.board.log_note(f"The form keeps {_values(carried)} from the live change (the "
+                                f"run started at {_starts(carried)}): the next run starts there.",
+                                style="yellow")
 
     def run_started(self, config: Config) -> None:
         """A run of the form's values started: say which of them were set live during the run
@@ -210,17 +209,30 @@ class Hyperparameters:
                    if getattr(config, name) == value]
         self.live.clear()
         if carried:
-            self.board.log_note(f"It starts at {_values(carried)}, as set live during the last "
-                                f"run.", style="yellow")
+            self.board.log_note(f"Starting at {_values(carried)} from the last run's live change "
+                                f"(it started at {_starts(carried)}).", style="yellow")
+
+
+def _capital(label: str) -> str:
+    """A label at the start of a sentence: ``Batch size`` (η stays η)."""
+    return label[:1].upper() + label[1:]
+
+
+def _said(name: str, value: Any) -> str:
+    return pace_name(value) if name == "pace" else format_value(name, value)
 
 
 def _values(carried: list[tuple[str, Any, Any]]) -> str:
-    """``η = 0.05 (the run started at 0.5) and pace 3 epochs/s (started with no cap)``."""
-    said = []
-    for name, started, value in carried:
-        if name == "pace":
-            said.append(f"pace {pace_name(value)} (it started at {pace_name(started)})")
-        else:
-            said.append(f"{SPECS[name].label} = {format_value(name, value)} (it started at "
-                        f"{format_value(name, started)})")
-    return " and ".join(said)
+    """``η = 0.005``, ``η = 0.005 and pace 3 epochs/s``: the values set live."""
+    return " and ".join(f"pace {pace_name(value)}" if name == "pace"
+                        else f"{SPECS[name].label} = {_said(name, value)}"
+                        for name, _, value in carried)
+
+
+def _starts(carried: list[tuple[str, Any, Any]]) -> str:
+    """``0.05``, ``η 0.05, no cap``: what the run started at instead."""
+    if len(carried) == 1:
+        name, started, _ = carried[0]
+        return _said(name, started)
+    return ", ".join(f"{SPECS[name].label} {_said(name, started)}" if name != "pace"
+                     else _said(name, started) for name, started, _ in carried)

@@ -267,19 +267,20 @@ class DashboardScreen(QuitFirstScreen):
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:
-        """A short notification: its title and one line, for a few seconds at most.
+        """A short notification: a line of title and one of message, for a few seconds at most.
 
         A toast covers the bottom right of the dashboard, the plots and the epoch log; a long
         one covered them at 80x24 for as long as 12 s.  So every notification of the dashboard
-        and its controllers is cut to the first sentence of ``message`` and to the toast's
-        width, and shown for at most :data:`NOTICE_SECONDS`; when that leaves something out,
+        and its controllers shows ``title`` and the first sentence of ``message``, each cut to
+        the toast's width, for at most :data:`NOTICE_SECONDS`; when that leaves something out,
         the whole message goes to the epoch log, unless the caller writes it there itself
         (before or just after notifying).  ``message`` is plain text, never markup: it may
         quote a path or a value."""
-        line = first_line(message, toast_width(self.app.size.width))
+        width = toast_width(self.app.size.width)
+        line, heading = first_line(message, width), first_line(title, width)
         seconds = NOTICE_SECONDS if timeout is None else min(timeout, NOTICE_SECONDS)
-        super().notify(line, title=title, severity=severity, timeout=seconds, markup=markup)
-        if line != message:
+        super().notify(line, title=heading, severity=severity, timeout=seconds, markup=markup)
+        if line != message or heading != title:
             self.call_later(self._log_whole, message, title, severity)
 
     def _log_whole(self, message: str, title: str, severity: SeverityLevel) -> None:
