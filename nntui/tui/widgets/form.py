@@ -104,6 +104,11 @@ class Field(Vertical):
         yield Label("", classes="field-error")
 
     @property
+    def options(self) -> list[str]:
+        """The values a choice field offers (the data set's last one asks for a folder)."""
+        return [value for _, value in self._options]
+
+    @property
     def editor(self) -> Input | Select:
         return self.query_one(f"#in-{self.spec.name}")  # type: ignore[return-value]
 
