@@ -117,16 +117,23 @@ class Field(Vertical):
         value = str(self.editor.value)
         return self.chosen if value == FOLDER else value
 
-    def set_raw(self, value: str) -> None:
+    def set_raw(self, value: str) -> list[str]:
+        """Put ``value`` in the editor; the values its ``Changed`` messages will carry, in order
+        (none when it held ``value`` already)."""
         editor = self.editor
+        announced = []
         if isinstance(editor, Select):
             options = _options(self.spec, value, self.datasets)
             if options != self._options:  # another folder: the list names it instead
+                before = editor.value
                 self._options = options
-                editor.set_options(options)
-            editor.value = value
-        else:
-            editor.value = value
+                editor.set_options(options)  # may fall back to the first option
+                if editor.value != before:
+                    announced.append(str(editor.value))
+        if str(editor.value) != value:
+            announced.append(value)
+        editor.value = value
+        return announced
 
     def show_error(self, message: str | None) -> None:
         label = self.query_one(".field-error", Label)
@@ -166,7 +173,7 @@ class ConfigForm(VerticalScroll, can_focus=False):
         super().__init__(**kwargs)
         self._initial = config
         self._datasets = tuple(datasets)
-        self._quiet = 0
+        self._loaded: dict[str, list[str]] = {}  # field → values load() put in, not yet heard
 
     def compose(self) -> ComposeResult:
         for spec in SPECS.values():
@@ -201,17 +208,16 @@ class ConfigForm(VerticalScroll, can_focus=False):
         return config, problems
 
     def load(self, config: Config) -> None:
-        """Fill every field from ``config`` (a preset, the reset values) without live effects."""
-        self._quiet += 1
-        try:
-            for f in self.fields():
-                f.set_raw(format_value(f.spec.name, getattr(config, f.spec.name)))
-                f.show_error(None)
-        finally:
-            self.call_after_refresh(self._unquiet)
+        """Fill every field from ``config`` (a preset, the reset values) without live effects.
 
-    def _unquiet(self) -> None:
-        self._quiet -= 1
+        The editors announce each new value in a message handled later; those messages are
+        told from a person's typing by their values (:meth:`Field.set_raw` says which will
+        come), not by time: a loaded η must never reach a running run."""
+        for f in self.fields():
+            coming = f.set_raw(format_value(f.spec.name, getattr(config, f.spec.name)))
+            if coming:
+                self._loaded.setdefault(f.spec.name, []).extend(coming)
+            f.show_error(None)
 
     def set_value(self, name: str, value: Any) -> None:
         """Put ``value`` in a field as if typed (so it is validated and announced)."""
@@ -228,6 +234,10 @@ class ConfigForm(VerticalScroll, can_focus=False):
             return
         name = widget.id[3:]
         field = self.field(name)
+        coming = self._loaded.get(name, [])
+        loaded = bool(coming) and coming[0] == str(event.value)  # load() put it there
+        if loaded:
+            coming.pop(0)
         if name == "dataset":
             if event.value == FOLDER:
                 self.post_message(self.FolderWanted(field.chosen))
@@ -240,7 +250,7 @@ class ConfigForm(VerticalScroll, can_focus=False):
             field.show_error(str(error))
             return
         field.show_error(None)
-        if not self._quiet:
+        if not loaded:
             self.post_message(self.FieldChanged(name, value))
 
 
