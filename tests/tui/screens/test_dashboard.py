@@ -518,3 +518,24 @@ async def test_a_long_notification_is_cut_and_the_log_has_it_whole_once(log_text
         board.notify("/a/rather/long/path/to/a/folder/of/networks/x.npz", title="Network saved")
         await pilot.pause()
         assert log_text(app).count("x.npz") == 1
+
+
+async def test_values_loaded_into_the_form_during_a_run_never_reach_it(press, wait_for, log_text,
+                                                                      slow, open_app):
+    async with open_app(slow) as (app, pilot, run):
+        await press(pilot, "f5")
+        await wait_for(pilot, lambda: run.state == "training")
+        for _ in range(3):  # a preset, then reset, then a run's values: η and pace each change
+            app.dashboard.apply_preset("xor")
+            await press(pilot, "ctrl+r")
+            app.dashboard.form.load(slow.replace(eta=0.3, pace=7))
+        await wait_for(pilot, lambda: app.dashboard.form.field("pace").raw == "7")
+        await pilot.pause()
+        assert run.status.eta == slow.eta and run.status.pace == slow.pace
+        assert run.control is not None and run.control.live_eta in (None, slow.eta)
+        assert "(live" not in log_text(app)
+        # Typed, a value does reach it.
+        app.dashboard.form.field("eta").set_raw("0.02")
+        await wait_for(pilot, lambda: run.status.eta == 0.02)
+        await press(pilot, "f8")
+        await wait_for(pilot, lambda: run.state == "stopped")
