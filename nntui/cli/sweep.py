@@ -55,7 +55,7 @@ from nntui.studies.dask_executor import (
     cores,
     scheduler_address,
 )
-from nntui.studies.plan import SweepError, SweepRun, check_data, default_name, plan_sweep
+from nntui.studies.plan import SweepError, SweepRun, check_data, default_name, groups_in, plan_sweep
 from nntui.studies.results import (
     MISSING,
     VariantResult,
@@ -289,6 +289,8 @@ def sweep_command(name: str, runs: Sequence[SweepRun], args: argparse.Namespace,
                           f"{executor.started_in:.1f}s)", highlight=False)
 
     history = open_history(args.runs_db, warn)
+    if args.name is None:  # not the group of a sweep started earlier in the same second
+        name = default_name(taken=groups_in(history))
     sweep = Sweep(name, runs, history=history, control=control, data_dir=args.data_dir,
                   warn=warn)
     display = SweepDisplay(console, sweep, args.quiet)

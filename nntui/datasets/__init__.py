@@ -8,6 +8,7 @@ Pure NumPy and the standard library; nothing here knows about the user interface
 """
 
 from nntui.datasets.base import Dataset, DatasetError, Split
-from nntui.datasets.loading import DATASET_NAMES, load_dataset
+from nntui.datasets.loading import DATASET_NAMES, available_datasets, dataset_problem, load_dataset
 
-__all__ = ["DATASET_NAMES", "Dataset", "DatasetError", "Split", "load_dataset"]
+__all__ = ["DATASET_NAMES", "Dataset", "DatasetError", "Split", "available_datasets",
+           "dataset_problem", "load_dataset"]

@@ -113,3 +113,32 @@ def load_dataset(
         f"Unknown data set {name!r}: choose one of {', '.join(DATASET_NAMES)}, or give the path "
         f"of a folder holding MNIST-format IDX files (no such folder: {folder})."
     )
+
+
+def dataset_problem(name: str, data_dir: str | os.PathLike | None = None) -> str | None:
+    """What keeps data set ``name`` (a name of :data:`DATASET_NAMES` or a folder) from loading
+    here, found by looking for its files without reading them; None when nothing does.  The
+    2-D sets and the neuron are made, not read, so they always load."""
+    key = name.strip().lower()
+    try:
+        if key in IMAGE_SETS:
+            IMAGE_SETS[key][0](data_dir)
+        elif key not in SHAPES and key != "neuron":
+            folder = Path(name).expanduser()
+            mode = file_mode(folder)
+            if mode is None:
+                raise DatasetError(f"no such folder: {folder}; give a folder holding the four "
+                                   f"MNIST-format IDX files")
+            if not stat.S_ISDIR(mode):
+                raise DatasetError(f"{name} is a file, not a folder: give the folder that holds "
+                                   f"the four IDX files")
+            find_idx_files(folder)
+    except DatasetError as error:
+        return str(error)
+    return None
+
+
+def available_datasets(data_dir: str | os.PathLike | None = None) -> tuple[str, ...]:
+    """The data sets of :data:`DATASET_NAMES` that load here: Fashion-MNIST only once its files
+    are installed (MNIST comes with nntui)."""
+    return tuple(name for name in DATASET_NAMES if dataset_problem(name, data_dir) is None)

@@ -16,13 +16,13 @@ import dataclasses
 import itertools
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from nntui.config import SPECS, Config, check_combination, parse_field
-from nntui.datasets import DatasetError
+from nntui.datasets import dataset_problem
+from nntui.storage.history import HistoryError, RunHistory
 from nntui.studies.labels import difference_labels
 
 MAX_RUNS = 1000
@@ -144,29 +144,45 @@ def _shown(name: str, value: Any) -> str:
     return str(value)
 
 
-def default_name() -> str:
-    """``sweep-20261124-0712`` (local time, to the second): the group of a sweep not named."""
-    return time.strftime("sweep-%Y%m%d-%H%M%S")
+def stamp() -> str:
+    """The time in a default name: local time, to the second (``20261124-071203``)."""
+    return time.strftime("%Y%m%d-%H%M%S")
+
+
+def default_name(fields: Sequence[str] = (), *, when: str | None = None,
+                 taken: Collection[str] = ()) -> str:
+    """The group of a sweep not named: ``sweep-20261124-071203``, or with the fields varied,
+    ``eta-hidden-20261124-071203``, at ``when`` (default: now, :func:`stamp`).
+
+    Two sweeps started in the same second would share it, and with it their group in the run
+    history (the runs screen would list them as one sweep), so a name already in ``taken`` (the
+    history's groups: :func:`groups_in`) gets ``-2``, ``-3``, ... after it."""
+    what = [field_name(f).replace("_", "-") for f in fields] or ["sweep"]
+    base = "-".join([*what, when or stamp()])
+    name, count = base, 1
+    while name in taken:
+        count += 1
+        name = f"{base}-{count}"
+    return name
+
+
+def groups_in(history: RunHistory | None) -> set[str]:
+    """The groups of the runs in ``history`` (none when it is missing or cannot be read: the
+    sweep's own recording will say why)."""
+    if history is None:
+        return set()
+    try:
+        return {run.group for run in history.list_runs() if run.group}
+    except HistoryError:
+        return set()
 
 
 def check_data(runs: Sequence[SweepRun], data_dir: str | None) -> list[str]:
     """What keeps the data of these runs from loading here, found before any run starts (the
     files are looked for, not read).  Only meaningful where the runs train on this machine."""
-    from nntui.datasets.loading import DATASET_NAMES
-    from nntui.datasets.mnist import find_fashion_mnist, find_idx_files, find_mnist
-
     problems = []
     for dataset in dict.fromkeys(run.config.dataset for run in runs):
-        try:
-            if dataset == "mnist":
-                find_mnist(data_dir)
-            elif dataset == "fashion-mnist":
-                find_fashion_mnist(data_dir)
-            elif dataset not in DATASET_NAMES:
-                folder = Path(dataset).expanduser()
-                if not folder.is_dir():
-                    raise DatasetError(f"{dataset} is not a folder of MNIST-format IDX files")
-                find_idx_files(folder)
-        except DatasetError as error:
-            problems.append(f"data set {dataset}: {error}")
+        problem = dataset_problem(dataset, data_dir)
+        if problem is not None:
+            problems.append(f"data set {dataset}: {problem}")
     return problems

@@ -11,7 +11,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nntui.datasets import DATASET_NAMES, Dataset, DatasetError, Split, load_dataset
+from nntui.datasets import (
+    DATASET_NAMES,
+    Dataset,
+    DatasetError,
+    Split,
+    available_datasets,
+    dataset_problem,
+    load_dataset,
+)
 from nntui.datasets import mnist as mnist_module
 from nntui.datasets.idx import idx_bytes, parse_idx, read_idx, write_idx
 from nntui.datasets.mnist import FILE_STEMS, find_idx_files, read_idx_folder
@@ -173,6 +181,30 @@ def test_missing_fashion_mnist_says_how_to_install_it(
 def test_fashion_mnist_under_the_data_dir(tmp_path: Path) -> None:
     make_idx_folder(tmp_path / "fashion-mnist")
     assert len(load_dataset("fashion-mnist", data_dir=tmp_path).test) == 12
+
+
+def test_the_data_sets_offered_are_those_whose_files_are_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NNTUI_DATA_DIR", raising=False)
+    monkeypatch.setattr(mnist_module, "FASHION_MNIST_SYSTEM_DIR", tmp_path / "absent")
+    assert available_datasets() == tuple(n for n in DATASET_NAMES if n != "fashion-mnist")
+    assert "apt-get install dataset-fashion-mnist" in (dataset_problem("fashion-mnist") or "")
+    make_idx_folder(tmp_path / "fashion-mnist")
+    monkeypatch.setattr(mnist_module, "FASHION_MNIST_SYSTEM_DIR", tmp_path / "fashion-mnist")
+    assert available_datasets() == DATASET_NAMES
+    for toy in ("circle", "xor", "gauss", "spiral", "neuron"):
+        assert dataset_problem(toy) is None
+
+
+def test_a_folder_s_problem_is_found_without_reading_it(tmp_path: Path) -> None:
+    assert "no such folder" in (dataset_problem(str(tmp_path / "nowhere")) or "")
+    (tmp_path / "file").write_text("x")
+    assert "is a file, not a folder" in (dataset_problem(str(tmp_path / "file")) or "")
+    assert "missing" in (dataset_problem(str(tmp_path)) or "")
+    make_idx_folder(tmp_path / "idx")
+    assert dataset_problem(str(tmp_path / "idx")) is None
+    assert dataset_problem(str(REPO_MNIST)) is None
 
 
 # ----------------------------------------------------------------------------------------------

@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 
 from nntui.config import DEFAULTS
-from nntui.studies.plan import SweepError, check_data, parse_vary, plan_sweep
+from nntui.storage.history import RunHistory
+from nntui.studies.plan import (
+    SweepError,
+    check_data,
+    default_name,
+    groups_in,
+    parse_vary,
+    plan_sweep,
+)
 
 
 def test_parse_vary_reads_names_values_and_layer_lists() -> None:
@@ -61,3 +69,20 @@ def test_check_data_names_each_data_set_that_cannot_load_here(tmp_path: Path) ->
     mnist = plan_sweep(DEFAULTS, ["eta=0.1,1"])
     problems = check_data(mnist, str(tmp_path / "nowhere"))
     assert len(problems) == 1 and problems[0].startswith("data set mnist: ")
+
+
+def test_a_default_name_is_no_group_the_history_has(tmp_path: Path) -> None:
+    when = "20261124-071203"
+    assert default_name(when=when) == f"sweep-{when}"
+    assert default_name(["eta", "batch_size"], when=when) == f"eta-batch-size-{when}"
+    # A sweep started in the same second as another gets a name of its own.
+    assert default_name(["eta"], when=when, taken={f"eta-{when}"}) == f"eta-{when}-2"
+    assert default_name(when=when, taken={f"sweep-{when}", f"sweep-{when}-2"}) == \
+        f"sweep-{when}-3"
+    with RunHistory(tmp_path / "runs.db") as history:
+        assert groups_in(history) == set()
+        history.start_run(DEFAULTS.replace(dataset="xor"), group=f"sweep-{when}")
+        history.start_run(DEFAULTS.replace(dataset="xor"))
+        assert groups_in(history) == {f"sweep-{when}"}
+        assert default_name(when=when, taken=groups_in(history)) == f"sweep-{when}-2"
+    assert groups_in(None) == set()

@@ -27,13 +27,13 @@ from nntui.config import TOY_SETS, Config
 from nntui.engine import Control
 from nntui.runner.lifecycle import RunObserver
 from nntui.status import ENDED_WELL, RunStatus
-from nntui.storage.history import HistoryError, RunHistory
+from nntui.storage.history import HistoryError, RunHistory, RunSummary
 from nntui.studies.comparisons import COMPARISONS, Comparison
 from nntui.studies.plan import SweepRun
 from nntui.studies.sweep import InProcess, Sweep, SweepResult
 from nntui.tui.controllers.board import Board
 from nntui.tui.controllers.inspection import FieldGrid, field_grid, look_inside_observers
-from nntui.tui.controllers.pinned import pin_only
+from nntui.tui.controllers.pinned import pin_instead, pinned_by_hand
 from nntui.tui.controllers.training import BLAS_THREADS, RunReporter, blas_limits, warning_for
 from nntui.tui.widgets.boundary import BoundaryPanel
 from nntui.tui.widgets.plots import EMPTY_PLOTS
@@ -140,19 +140,21 @@ class Comparisons:
         self.session: ComparisonSession | None = None
         self._number = 0
         self._ran = 0  # runs started
+        self.by_hand: list[RunSummary] = []  # pinned by hand, drawn beside its runs
 
     def start(self, name: str) -> ComparisonSession | None:
-        """Unpin every run (the comparison's runs are pinned alone, as they end), show the
-        split the book's figure plots, and make the worker's session; None after saying why it
-        cannot start."""
+        """Unpin the runs of earlier sweeps and comparisons (the comparison's runs are pinned
+        as they end, beside the runs pinned by hand), show the split the book's figure plots,
+        and make the worker's session; None after saying why it cannot start."""
         board = self.board
         comparison = COMPARISONS[name]
         assert board.history is not None
         try:
-            pin_only(board.history, [])
+            by_hand = pin_instead(board.history, [])
         except HistoryError as error:
             board.notify(str(error), severity="error")
             return None
+        self.by_hand = by_hand
         # The split the book's figure plots: training cost for the learning rates, say.
         board.show_pinned("training" if comparison.plot.startswith("train") else "held-out")
         board.notify(comparison.description, title=comparison.title, timeout=10)
@@ -199,6 +201,8 @@ class Comparisons:
         comparison = self.session.comparison
         board.log_note(f"Comparison done: {comparison.title}. {comparison.watch}",
                        style="bold cyan")
+        if self.by_hand:
+            board.log_note(pinned_by_hand(self.by_hand), style="dim")
         self.session = None
         board.live_plots = EMPTY_PLOTS  # the last run is pinned too
         board.draw_plots()

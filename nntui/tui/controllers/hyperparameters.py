@@ -31,11 +31,19 @@ def next_pace(pace: float) -> float:
     return slower[0] if slower else 0.0
 
 
+LIVE_FIELDS = ("eta", "pace")
+"""The fields a running run follows at once; what they are set to stays in the form."""
+
+
 class Hyperparameters:
-    """The form's values, as the keys and the running run see them."""
+    """The form's values, as the keys and the running run see them, and which of them were set
+    live during the last run (:attr:`live`: the next run would start at them without a word)."""
 
     def __init__(self, board: Board) -> None:
         self.board = board
+        self.live: dict[str, tuple[Any, Any]] = {}
+        """Field → (the run's starting value, the value set live), for the fields set live
+        during the last run, until the form is loaded or reset or a run starts."""
 
     def read(self) -> Config | None:
         """The form's config, or None after telling the user which fields are wrong."""
@@ -70,19 +78,19 @@ class Hyperparameters:
             try:
                 current = parse_field(name, board.form.field(name).raw)
             except ValueError as error:
-                board.notify(f"{SPECS[name].label}: {error}", severity="error")
+                board.notify(f"{_capital(SPECS[name].label)}: {error}", severity="error")
                 return
         new = current * factor
         new = max(1, round(new)) if SPECS[name].kind == "int" else float(f"{new:.6g}")
         try:
             new = parse_field(name, new)
         except ValueError as error:
-            board.notify(f"{SPECS[name].label}: {error}", severity="warning")
+            board.notify(f"{_capital(SPECS[name].label)}: {error}", severity="warning")
             return
         board.form.set_value(name, new)
         if name != "eta" and state.running:
-            board.notify(f"{SPECS[name].label} {format_value(name, new)} applies to the next "
-                         f"run.")
+            board.notify(f"{_capital(SPECS[name].label)} {format_value(name, new)} applies to "
+                         f"the next run.")
 
     def step_pace(self) -> None:
         """F4: the pace field down :data:`PACES`; a running run follows at once."""
@@ -99,10 +107,24 @@ class Hyperparameters:
         board.form.set_value("pace", new)
         board.notify(f"Pace: {pace_name(new)}" + (" (live)" if running else ""), timeout=2)
 
+    def reset(self) -> None:
+        """Ctrl+R: the values the app started with back in the form; nothing else changes (the
+        last run's plots and log stay in sight)."""
+        board = self.board
+        board.form.load(board.settings.config)
+        self.live.clear()
+        if board.run_state.running or board.sweeping:
+            board.log_note(f"Form reset to the starting values; the running "
+                           f"{'sweep' if board.sweeping else 'run'} keeps its own.", style="dim")
+            return
+        board.log_note("Form reset to the starting values.", style="dim")
+        self.describe("reset: ")
+
     def apply_preset(self, name: str) -> None:
         board = self.board
         preset = PRESETS[name]
         board.form.load(preset.config())
+        self.live.clear()
         board.notify(preset.description, title=preset.title, timeout=6)
         if board.run_state.running:
             board.log_note(f"Preset {name} loaded into the form; it applies to the next run.",
@@ -120,6 +142,7 @@ class Hyperparameters:
             board.notify(str(error), severity="error")
             return
         board.form.load(run.config)
+        self.live.clear()
         board.notify(f"Run {run_id}'s values are in the form; F5 trains them.",
                      title="Config loaded", timeout=6)
         if not board.run_state.running:
@@ -137,6 +160,11 @@ class Hyperparameters:
             return
         if state.control is None:
             return
+        if name in LIVE_FIELDS and state.config is not None:
+            started = getattr(state.config, name)
+            self.live[name] = (started, value)
+            if value == started:  # set back to where the run started
+                del self.live[name]
         if name == "pace":
             if value != state.status.pace:
                 state.control.set_pace(value)
@@ -148,3 +176,63 @@ class Hyperparameters:
             state.control.set_eta(value)
             board.show_status(state.status.evolve(eta=value))
             board.log_note(f"η → {value:.3g} (live, from the next mini-batch)", style="yellow")
+
+    # --- values set live, carried over to the next run ---------------------------------------
+
+    def carried(self) -> list[tuple[str, Any, Any]]:
+        """(field, the last run's starting value, the live value) of each field the form still
+        holds at the value set live during the last run."""
+        raw = self.board.form.raw_values()
+        carried = []
+        for name, (started, value) in self.live.items():
+            try:
+                still = parse_field(name, raw[name]) == value
+            except ValueError:
+                still = False
+            if still:
+                carried.append((name, started, value))
+        return carried
+
+    def run_ended(self) -> None:
+        """The run is over: say which of the form's values were set live during it, as the next
+        run starts at them."""
+        carried = self.carried()
+        if carried:
+            self.board.log_note(f"The form keeps {_values(carried)} from the live change (the "
+                                f"run started at {_starts(carried)}): the next run starts there.",
+                                style="yellow")
+
+    def run_started(self, config: Config) -> None:
+        """A run of the form's values started: say which of them were set live during the run
+        before, then forget them."""
+        carried = [(name, started, value) for name, started, value in self.carried()
+                   if getattr(config, name) == value]
+        self.live.clear()
+        if carried:
+            self.board.log_note(f"Starting at {_values(carried)} from the last run's live change "
+                                f"(it started at {_starts(carried)}).", style="yellow")
+
+
+def _capital(label: str) -> str:
+    """A label at the start of a sentence: ``Batch size`` (η stays η)."""
+    return label[:1].upper() + label[1:]
+
+
+def _said(name: str, value: Any) -> str:
+    return pace_name(value) if name == "pace" else format_value(name, value)
+
+
+def _values(carried: list[tuple[str, Any, Any]]) -> str:
+    """``η = 0.005``, ``η = 0.005 and pace 3 epochs/s``: the values set live."""
+    return " and ".join(f"pace {pace_name(value)}" if name == "pace"
+                        else f"{SPECS[name].label} = {_said(name, value)}"
+                        for name, _, value in carried)
+
+
+def _starts(carried: list[tuple[str, Any, Any]]) -> str:
+    """``0.05``, ``η 0.05, no cap``: what the run started at instead."""
+    if len(carried) == 1:
+        name, started, _ = carried[0]
+        return _said(name, started)
+    return ", ".join(f"{SPECS[name].label} {_said(name, started)}" if name != "pace"
+                     else _said(name, started) for name, started, _ in carried)

@@ -13,9 +13,10 @@ runs that ended since the last message, and the counts the status line shows.  T
 picks the split it shows and redraws.  A sweep of tiny runs finishes thousands of epochs a second:
 without the throttle each would wake the UI (see :mod:`nntui.tui.controllers.training`).
 
-While a sweep runs its runs are drawn in the pinned runs' place; when it ends they are pinned (the
-others unpinned).  F5, F6, F7 and comparisons wait for it, F8 stops it, quitting stops it and
-shuts its local Dask cluster down.
+While a sweep runs its runs are drawn in the pinned runs' place; when it ends they are pinned in
+place of an earlier sweep's or comparison's, beside the runs the person pinned by hand.  F5, F6,
+F7 and comparisons wait for it, F8 stops it, quitting stops it and shuts its local Dask cluster
+down.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from nntui.studies.dask_executor import CONNECT_TIMEOUT, ClusterError, DaskExecu
 from nntui.studies.plan import SweepRun
 from nntui.studies.sweep import InProcess, Sweep, SweepResult
 from nntui.tui.controllers.board import Board
-from nntui.tui.controllers.pinned import pin_only
+from nntui.tui.controllers.pinned import pin_instead, pinned_by_hand
 from nntui.tui.controllers.training import BLAS_THREADS, blas_limits, thinned
 from nntui.tui.state import Status
 from nntui.tui.widgets.plots import EMPTY_PLOTS
@@ -551,18 +552,22 @@ class Sweeps:
             board.log_note(f"{title}: {message.error}", style="bold red")
             self._status(sweep_title(message.name), state="failed")
         recorded = [o.run_id for o in message.outcomes if o.run_id is not None]
+        by_hand = []
         if recorded and board.history is not None:
-            try:  # the sweep's runs alone beside each other, as a comparison's
-                pin_only(board.history, recorded)
+            try:  # in place of an earlier sweep's runs; those pinned by hand stay
+                by_hand = pin_instead(board.history, recorded)
             except HistoryError as error:
                 board.notify(f"The sweep's runs could not be pinned: {error}", severity="error")
         board.show_pinned()
         # Each run in the colour it had while the sweep ran (the history lists them in the
-        # order their starts were heard, which on several workers may differ).
+        # order their starts were heard, which on several workers may differ), after the runs
+        # pinned by hand.
         places = {o.label: o.index for o in message.outcomes}
-        if board.overlays and all(curves.label in places for curves in board.overlays):
-            board.overlays.sort(key=lambda curves: places[curves.label])
+        if board.overlays:
+            board.overlays.sort(key=lambda curves: places.get(curves.label, -1))
             board.draw_plots()
+        if by_hand:
+            board.log_note(pinned_by_hand(by_hand), style="dim")
         if message.error:
             return
         summary = summary_text(message.name, message.outcomes, message.stopped)

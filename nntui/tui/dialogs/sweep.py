@@ -11,7 +11,7 @@ makes, or every problem, and Enter starts only a sweep with none.
 from __future__ import annotations
 
 import os
-import time
+from collections.abc import Collection
 from typing import ClassVar
 
 from rich.text import Text
@@ -24,21 +24,11 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from nntui.config import SPECS, Config, format_number, format_value
 from nntui.studies.dask_executor import SCHEDULER_ENV, check_address, cores, scheduler_address
-from nntui.studies.plan import SweepError, check_data, field_name, plan_sweep
+from nntui.studies.plan import SweepError, check_data, default_name, plan_sweep, stamp
 from nntui.tui.controllers.sweeps import SweepRequest, where_words
 
 NOTHING = "-"  # the second field's "vary nothing"
 LISTED = 4  # run labels named in the summary before "…"
-
-
-def stamp() -> str:
-    """The time in a default name (local time, to the second; the snapshot tests fix it)."""
-    return time.strftime("%Y%m%d-%H%M%S")
-
-
-def default_name(fields: list[str], when: str) -> str:
-    """``eta-20261124-071203``, ``eta-hidden-20261124-071203``: what is varied, and when."""
-    return "-".join([*(field_name(f).replace("_", "-") for f in fields), when])
 
 
 def field_options() -> list[tuple[str, str]]:
@@ -167,12 +157,13 @@ class SweepScreen(ModalScreen[SweepRequest | None]):
     ]
 
     def __init__(self, config: Config, data_dir: str | None = None, *,
-                 name: str | None = None) -> None:
+                 name: str | None = None, taken: Collection[str] = ()) -> None:
         super().__init__()
         self.config, self.data_dir = config, data_dir
         self.stamp = stamp()
+        self.taken = frozenset(taken)  # the history's groups: a default name is none of them
         self.auto_name = name is None  # the name follows the fields until it is typed in
-        self.default_name = name or default_name(["eta"], self.stamp)
+        self.default_name = name or default_name(["eta"], when=self.stamp, taken=self.taken)
         self._given_names = {self.default_name}  # the names put in, not typed
         self.scheduler = scheduler_address(None)  # $NNTUI_DASK_SCHEDULER, if set
         self.request: SweepRequest | None = None
@@ -307,7 +298,8 @@ class SweepScreen(ModalScreen[SweepRequest | None]):
         if self.auto_name:
             fields = [str(self.query_one(f"#{key}", Select).value)
                       for key in ("sweep-field", "sweep-field2")]
-            self.default_name = default_name([f for f in fields if f != NOTHING], self.stamp)
+            self.default_name = default_name([f for f in fields if f != NOTHING],
+                                             when=self.stamp, taken=self.taken)
             self._given_names.add(self.default_name)
             self.query_one("#sweep-name", Input).value = self.default_name
 

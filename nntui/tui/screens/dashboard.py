@@ -16,22 +16,27 @@ Handlers only update widgets, so the keyboard stays responsive while the network
 
 from __future__ import annotations
 
+import re
+from collections import deque
 from pathlib import Path
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
 from textual.events import DescendantFocus
+from textual.notifications import SeverityLevel
 from textual.reactive import var
-from textual.widgets import Footer
 
 from nntui.config import Config, describe
+from nntui.datasets import available_datasets, dataset_problem
 from nntui.engine import Network
 from nntui.render.plots import RunCurves, Series
 from nntui.storage.history import HistoryError, RunHistory
 from nntui.storage.records import old_runs_dir
+from nntui.studies.plan import groups_in
 from nntui.tui.commands import NNTuiCommands
 from nntui.tui.controllers.comparisons import ComparisonEnded, Comparisons, VariantStarted
 from nntui.tui.controllers.hyperparameters import PACES, Hyperparameters, pace_name
@@ -55,6 +60,7 @@ from nntui.tui.controllers.training import (
     Training,
 )
 from nntui.tui.dialogs.confirm import ConfirmScreen
+from nntui.tui.dialogs.prompt import PromptScreen
 from nntui.tui.dialogs.sweep import SweepScreen
 from nntui.tui.keys import HELP, PALETTE, QUIT, QuitFirstScreen
 from nntui.tui.screens.confusion import ConfusionScreen
@@ -63,6 +69,7 @@ from nntui.tui.screens.runs import RunsAction, RunsScreen
 from nntui.tui.settings import Settings
 from nntui.tui.state import RunState, Status
 from nntui.tui.widgets.boundary import BoundaryPanel
+from nntui.tui.widgets.footer import KeyFooter
 from nntui.tui.widgets.form import ConfigForm, Field, FieldHelp
 from nntui.tui.widgets.log import EpochLog
 from nntui.tui.widgets.plots import (
@@ -76,15 +83,45 @@ from nntui.tui.widgets.plots import (
 )
 from nntui.tui.widgets.status import EpochProgress, StatusLine
 
+NOTICE_SECONDS = 4.0
+"""The longest a notification stays over the plots and the log; the log keeps what it said."""
+
+NOTICE_STYLES = {"information": "cyan", "warning": "yellow", "error": "bold red"}
+"""The log's colour for a notification's whole message, by its severity."""
+
+LOGGED_KEPT = 50
+"""How many of the log's last notes are remembered, to tell whether a notification's whole
+message is already there."""
+
+
+def toast_width(screen_width: int) -> int:
+    """Cells a toast's message line has: Textual's toast is 60 cells wide at most and half its
+    rack (the screen less the rack's scroll bar), less its padding (one each side), its
+    coloured left border and a cell to spare."""
+    return max(10, min(60, (screen_width - 2) // 2) - 4)
+
+
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
+"""Where a sentence ends: a full stop and a capital after it (not "ch. 3", nor "0.5")."""
+
+
+def first_line(message: str, width: int) -> str:
+    """The message's first sentence (or line), cut with an ellipsis to ``width`` cells."""
+    line = message.strip().splitlines()[0] if message.strip() else ""
+    line = SENTENCE_END.split(line, maxsplit=1)[0]
+    text = Text(line)
+    text.truncate(width, overflow="ellipsis")
+    return text.plain
+
 
 class DashboardScreen(QuitFirstScreen):
     """The dashboard: ``settings`` (the form's starting config, where things are, what is
     shown); ``history`` records every run (None: it could not be opened, ``history_problems``
     say why)."""
 
-    # The footer shows these in order as far as the width allows: at 80 columns the keys to
-    # quit, start, pause, stop and get help come first.  The tooltip is the help text the help
-    # screen and the command palette show; help, quit and the palette are the app's keys.
+    # In the order of use: the footer shows as many as fit, the help key (which lists them all)
+    # on its right; at 80 columns quitting (inherited first), F5-F8 and η's keys.  The help
+    # screen and the palette list them in this order too, with the tooltip as their help text.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f5", "start", "Start",
                 tooltip="Start a run with the form's values (asks before replacing a running one)"),
@@ -98,13 +135,23 @@ class DashboardScreen(QuitFirstScreen):
         QUIT,
         Binding("f9,ctrl+down", "eta_down", "η÷10", tooltip="Divide η by 10 (live during a run)"),
         Binding("f10,ctrl+up", "eta_up", "η×10", tooltip="Multiply η by 10 (live during a run)"),
+        Binding("f2", "runs", "Runs",
+                tooltip="The run history: open a run's plots, pin runs beside the live one, "
+                        "rename, delete, export, load a run's config or saved network"),
+        Binding("ctrl+f", "sweep", "Sweep",
+                tooltip="Train the form's config with one or two fields varied, every "
+                        "combination side by side on Dask (a dialog asks for the values); the "
+                        "runs are drawn as they train and pinned when the sweep ends"),
+        Binding("ctrl+o", "confusion", "Mistakes",
+                tooltip="The confusion matrix of the held-out set and, for images, the digits "
+                        "the network gets wrong (a finished, paused or loaded network)"),
+        Binding("ctrl+n", "neurons", "Neurons",
+                tooltip="What the first hidden layer learned: its weights as images (MNIST), "
+                        "or on a 2-D set the next neuron's output over the plane"),
         Binding("f4", "pace", "Pace",
                 tooltip="Cap the epochs per second so a small run can be watched: "
                         f"{' → '.join(pace_name(p) for p in PACES)} (live during a run)"),
         Binding("ctrl+s", "save", "Save", tooltip="Save the trained network as .npz"),
-        Binding("f2", "runs", "Runs",
-                tooltip="The run history: open a run's plots, pin runs beside the live one, "
-                        "rename, delete, export, load a run's config or saved network"),
         Binding("f3", "toggle_overlays", "Pinned",
                 tooltip="Show or hide the pinned runs beside the live one"),
         Binding("ctrl+b", "toggle_split", "Val/train",
@@ -117,18 +164,9 @@ class DashboardScreen(QuitFirstScreen):
         Binding("ctrl+t", "batch_up", "Batch×2",
                 tooltip="Double the batch size (for the next run)"),
         Binding("ctrl+r", "reset", "Reset",
-                tooltip="Put the starting values back into the form and clear the plots"),
-        Binding("ctrl+o", "confusion", "Mistakes",
-                tooltip="The confusion matrix of the held-out set and, for images, the digits "
-                        "the network gets wrong (a finished, paused or loaded network)"),
-        Binding("ctrl+n", "neurons", "Neurons",
-                tooltip="What the first hidden layer learned: its weights as images (MNIST), "
-                        "or on a 2-D set the next neuron's output over the plane"),
-        Binding("ctrl+f", "sweep", "Sweep",
-                tooltip="Train the form's config with one or two fields varied, every "
-                        "combination side by side on Dask (a dialog asks for the values); the "
-                        "runs are drawn as they train and pinned when the sweep ends"),
-        PALETTE,  # last, so a narrow footer drops it before the rest
+                tooltip="Put the values the app started with back into the form (the last "
+                        "run's plots and log stay)"),
+        PALETTE,  # last: the palette offers every key again
     ]
 
     COMMANDS: ClassVar[set] = {NNTuiCommands}
@@ -151,6 +189,7 @@ class DashboardScreen(QuitFirstScreen):
         self.live_plots: PlotData = EMPTY_PLOTS
         self.overlays: list[RunCurves] = []
         self._confirming_restart = False
+        self._logged: deque[str] = deque(maxlen=LOGGED_KEPT)  # the log's last notes
         self.training = Training(self)
         self.hyperparameters = Hyperparameters(self)
         self.sweeps = Sweeps(self)
@@ -163,7 +202,8 @@ class DashboardScreen(QuitFirstScreen):
         timing = self.settings.show_timing
         with Horizontal(id="main"):
             with Vertical(id="side"):
-                yield ConfigForm(self.settings.config, id="form")
+                yield ConfigForm(self.settings.config,
+                                 datasets=available_datasets(self.settings.data_dir), id="form")
                 yield FieldHelp(id="field-help")
             with Vertical(id="dashboard"):
                 yield StatusLine(show_timing=timing, id="status")
@@ -174,8 +214,7 @@ class DashboardScreen(QuitFirstScreen):
                     yield SpeedPlot()
                     yield BoundaryPanel(id="boundary")  # in the speed plot's place on 2-D sets
                     yield EpochLog(show_timing=timing, id="log")
-        # The palette key is one of BINDINGS, last, so a narrow footer drops it before the rest.
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         config = self.settings.config
@@ -228,6 +267,30 @@ class DashboardScreen(QuitFirstScreen):
 
     def log_note(self, message: str, style: str = "cyan") -> None:
         self.epoch_log.note(message, style)
+        self._logged.append(message)
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """A short notification: a line of title and one of message, for a few seconds at most.
+
+        A toast covers the bottom right of the dashboard, the plots and the epoch log; a long
+        one covered them at 80x24 for as long as 12 s.  So every notification of the dashboard
+        and its controllers shows ``title`` and the first sentence of ``message``, each cut to
+        the toast's width, for at most :data:`NOTICE_SECONDS`; when that leaves something out,
+        the whole message goes to the epoch log, unless the caller writes it there itself
+        (before or just after notifying).  ``message`` is plain text, never markup: it may
+        quote a path or a value."""
+        width = toast_width(self.app.size.width)
+        line, heading = first_line(message, width), first_line(title, width)
+        seconds = NOTICE_SECONDS if timeout is None else min(timeout, NOTICE_SECONDS)
+        super().notify(line, title=heading, severity=severity, timeout=seconds, markup=markup)
+        if line != message or heading != title:
+            self.call_later(self._log_whole, message, title, severity)
+
+    def _log_whole(self, message: str, title: str, severity: SeverityLevel) -> None:
+        if not any(message in note for note in self._logged):
+            whole = f"{title}: {message}" if title else message
+            self.log_note(whole, style=NOTICE_STYLES.get(severity, "cyan"))
 
     def show_status(self, status: Status | None = None) -> None:
         """Show the run state's status (after replacing it with ``status``, when given)."""
@@ -340,6 +403,21 @@ class DashboardScreen(QuitFirstScreen):
     def _field_changed(self, event: ConfigForm.FieldChanged) -> None:
         self.hyperparameters.field_changed(event.name, event.value)
 
+    @on(ConfigForm.FolderWanted)
+    def _folder_wanted(self, event: ConfigForm.FolderWanted) -> None:
+        """The data set's list asked for a folder: ask which, checked as it would be loaded."""
+        field = self.form.field("dataset")
+
+        def answered(folder: str | None) -> None:
+            field.set_raw(folder.strip() if folder else event.before)
+            field.editor.focus()
+
+        self.app.push_screen(PromptScreen(
+            "The folder of an MNIST-format data set (its four IDX files, gzipped or not):", "",
+            check=lambda text: (dataset_problem(text.strip(), self.settings.data_dir)
+                                if text.strip() else "Give the folder's path."),
+            hint=f"Enter uses it · Escape keeps {event.before}"), answered)
+
     def action_eta_up(self) -> None:
         self.hyperparameters.scale("eta", 10.0)
 
@@ -356,23 +434,8 @@ class DashboardScreen(QuitFirstScreen):
         self.hyperparameters.step_pace()
 
     def action_reset(self) -> None:
-        """Put the starting values back into the form (and clear the dashboard when idle)."""
-        config = self.settings.config
-        self.form.load(config)
-        if self.run_state.running or self.sweeps.session is not None:
-            self.notify(f"Form reset; the running "
-                        f"{'run' if self.sweeps.session is None else 'sweep'} keeps its values.")
-            return
-        self.live_plots = EMPTY_PLOTS
-        self.run_state.position = (0, 0, 0)
-        with self.app.batch_update():
-            self.epoch_log.start_run(config.validate_on)
-            self.draw_plots()
-            self.query_one(EpochProgress).reset()
-        self.show_status(Status(detail=describe(config), recorded=self.history is not None))
-        if self.show_plane(config) is not None:
-            self.load_points(config)
-        self.log_note("Form reset to the starting values.", style="dim")
+        """Put the starting values back into the form; the last run's plots and log stay."""
+        self.hyperparameters.reset()
 
     # --- a run: start, pause, step, stop, save ----------------------------------------------------
 
@@ -386,6 +449,7 @@ class DashboardScreen(QuitFirstScreen):
         if not state.running:
             if self.comparisons.session is None:  # not between a comparison's runs
                 self.training.begin(config)
+                self.hyperparameters.run_started(config)
             return
         if state.state == "stopping" or self._confirming_restart:
             return
@@ -420,6 +484,7 @@ class DashboardScreen(QuitFirstScreen):
             config = self.read_form()
             if config is not None and self.comparisons.session is None:
                 self.training.begin(config, step=True)
+                self.hyperparameters.run_started(config)
             return
         if state.state == "stopping":
             return
@@ -503,7 +568,10 @@ class DashboardScreen(QuitFirstScreen):
         if restart is not None:
             self.comparisons.stop_following("replaced by a new run")
             self.training.begin(restart)
-        elif self.comparisons.session is not None:
+            self.hyperparameters.run_started(restart)
+            return
+        self.hyperparameters.run_ended()
+        if self.comparisons.session is not None:
             self.comparisons.run_ended(message.status)
 
     def on_field_ready(self, message: FieldReady) -> None:
@@ -585,7 +653,8 @@ class DashboardScreen(QuitFirstScreen):
             return
         config = self.read_form()
         if config is not None:
-            self.app.push_screen(SweepScreen(config, self.settings.data_dir), self.start_sweep)
+            self.app.push_screen(SweepScreen(config, self.settings.data_dir,
+                                             taken=groups_in(self.history)), self.start_sweep)
 
     def start_sweep(self, request: SweepRequest | None) -> None:
         """Train a sweep the dialog checked (None: it was cancelled)."""

@@ -8,7 +8,7 @@ words as the command line.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,20 +44,47 @@ def short_range(spec: Spec) -> str:
     return f"{left}{format_number(spec.low)}, {format_number(spec.high)}{right}"
 
 
-def _options(spec: Spec, current: str) -> list[tuple[str, str]]:
-    choices = list(spec.choices)
-    if spec.name == "dataset" and current not in DATASETS:
-        choices.append(current)  # a folder of IDX files given on the command line
-    return [(choice, choice) for choice in choices]
+FOLDER = "\0folder"
+"""The data set list's last entry: not a data set but the wish to give a folder of IDX files (a
+NUL is in no path, so no folder is ever taken for it)."""
+
+FOLDER_PROMPT = "a folder of IDX files…"
+
+SHOWN_PATH = 24
+"""Cells of the data set's list a folder's path may take (the form is 34 wide)."""
+
+
+def _options(spec: Spec, current: str,
+             datasets: Sequence[str] = DATASETS) -> list[tuple[str, str]]:
+    """A choice field's options; for the data set, those offered here, the one in the field (a
+    folder, or a set given on the command line though it is not installed) and the entry that
+    asks for a folder."""
+    if spec.name != "dataset":
+        return [(choice, choice) for choice in spec.choices]
+    choices = list(datasets)
+    if current not in choices and current != FOLDER:
+        choices.append(current)
+    return [*((_shown(choice), choice) for choice in choices), (FOLDER_PROMPT, FOLDER)]
+
+
+def _shown(dataset: str) -> str:
+    """A data set as its list shows it: a long folder path by its end (the folder's name), so
+    that it stays on the field's one line."""
+    return dataset if len(dataset) <= SHOWN_PATH else "…" + dataset[-(SHOWN_PATH - 1):]
 
 
 class Field(Vertical):
-    """One hyperparameter: a label with its allowed range, the editor, and an error line."""
+    """One hyperparameter: a label with its allowed range, the editor, and an error line.
 
-    def __init__(self, spec: Spec, value: str) -> None:
+    The data set's list offers ``datasets`` (the named sets that load here) and a last entry that
+    asks for a folder of IDX files; while it is chosen the field still holds the set chosen
+    before (:attr:`chosen`), until the folder is given."""
+
+    def __init__(self, spec: Spec, value: str, datasets: Sequence[str] = DATASETS) -> None:
         super().__init__(id=f"field-{spec.name}", classes="field")
-        self.spec, self._value = spec, value
-        self._options = _options(spec, value)
+        self.spec, self._value, self.datasets = spec, value, tuple(datasets)
+        self._options = _options(spec, value, self.datasets)
+        self.chosen = value
 
     def compose(self) -> ComposeResult:
         spec = self.spec
@@ -77,24 +104,36 @@ class Field(Vertical):
         yield Label("", classes="field-error")
 
     @property
+    def options(self) -> list[str]:
+        """The values a choice field offers (the data set's last one asks for a folder)."""
+        return [value for _, value in self._options]
+
+    @property
     def editor(self) -> Input | Select:
         return self.query_one(f"#in-{self.spec.name}")  # type: ignore[return-value]
 
     @property
     def raw(self) -> str:
-        editor = self.editor
-        return str(editor.value)
+        value = str(self.editor.value)
+        return self.chosen if value == FOLDER else value
 
-    def set_raw(self, value: str) -> None:
+    def set_raw(self, value: str) -> list[str]:
+        """Put ``value`` in the editor; the values its ``Changed`` messages will carry, in order
+        (none when it held ``value`` already)."""
         editor = self.editor
+        announced = []
         if isinstance(editor, Select):
-            options = _options(self.spec, value)
-            if len(options) != len(self._options):
+            options = _options(self.spec, value, self.datasets)
+            if options != self._options:  # another folder: the list names it instead
+                before = editor.value
                 self._options = options
-                editor.set_options(options)
-            editor.value = value
-        else:
-            editor.value = value
+                editor.set_options(options)  # may fall back to the first option
+                if editor.value != before:
+                    announced.append(str(editor.value))
+        if str(editor.value) != value:
+            announced.append(value)
+        editor.value = value
+        return announced
 
     def show_error(self, message: str | None) -> None:
         label = self.query_one(".field-error", Label)
@@ -122,14 +161,24 @@ class ConfigForm(VerticalScroll, can_focus=False):
         name: str
         value: Any
 
-    def __init__(self, config: Config, **kwargs: Any) -> None:
+    @dataclass
+    class FolderWanted(Message):
+        """The data set's list asks for a folder of IDX files; ``before`` is the data set it
+        held (what the field goes back to if no folder is given)."""
+
+        before: str
+
+    def __init__(self, config: Config, *, datasets: Sequence[str] = DATASETS,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._initial = config
-        self._quiet = 0
+        self._datasets = tuple(datasets)
+        self._loaded: dict[str, list[str]] = {}  # field → values load() put in, not yet heard
 
     def compose(self) -> ComposeResult:
         for spec in SPECS.values():
-            yield Field(spec, format_value(spec.name, getattr(self._initial, spec.name)))
+            yield Field(spec, format_value(spec.name, getattr(self._initial, spec.name)),
+                        self._datasets)
 
     def on_mount(self) -> None:
         self.show_fields_for(self._initial.dataset)
@@ -159,17 +208,16 @@ class ConfigForm(VerticalScroll, can_focus=False):
         return config, problems
 
     def load(self, config: Config) -> None:
-        """Fill every field from ``config`` (a preset, the reset values) without live effects."""
-        self._quiet += 1
-        try:
-            for f in self.fields():
-                f.set_raw(format_value(f.spec.name, getattr(config, f.spec.name)))
-                f.show_error(None)
-        finally:
-            self.call_after_refresh(self._unquiet)
+        """Fill every field from ``config`` (a preset, the reset values) without live effects.
 
-    def _unquiet(self) -> None:
-        self._quiet -= 1
+        The editors announce each new value in a message handled later; those messages are
+        told from a person's typing by their values (:meth:`Field.set_raw` says which will
+        come), not by time: a loaded η must never reach a running run."""
+        for f in self.fields():
+            coming = f.set_raw(format_value(f.spec.name, getattr(config, f.spec.name)))
+            if coming:
+                self._loaded.setdefault(f.spec.name, []).extend(coming)
+            f.show_error(None)
 
     def set_value(self, name: str, value: Any) -> None:
         """Put ``value`` in a field as if typed (so it is validated and announced)."""
@@ -185,16 +233,24 @@ class ConfigForm(VerticalScroll, can_focus=False):
         if widget is None or widget.id is None or not widget.id.startswith("in-"):
             return
         name = widget.id[3:]
-        if name == "dataset":
-            self.show_fields_for(str(event.value))
         field = self.field(name)
+        coming = self._loaded.get(name, [])
+        loaded = bool(coming) and coming[0] == str(event.value)  # load() put it there
+        if loaded:
+            coming.pop(0)
+        if name == "dataset":
+            if event.value == FOLDER:
+                self.post_message(self.FolderWanted(field.chosen))
+                return
+            field.chosen = str(event.value)
+            self.show_fields_for(str(event.value))
         try:
             value = parse_field(name, str(event.value))
         except ValueError as error:
             field.show_error(str(error))
             return
         field.show_error(None)
-        if not self._quiet:
+        if not loaded:
             self.post_message(self.FieldChanged(name, value))
 
 

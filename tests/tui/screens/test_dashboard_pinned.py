@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from nntui.config import DEFAULTS
+from nntui.presets import PRESETS
 from nntui.storage.history import RunHistory
 from nntui.tui.widgets.plots import AccuracyPlot, CostPlot, SpeedPlot
 
@@ -77,13 +78,22 @@ async def test_runs_screen_loads_a_config_a_network_and_pins(tmp_path, wait_for,
 
 
 async def test_a_comparison_runs_its_variants_and_pins_each_beside_the_next(tmp_path, wait_for,
-                                                                            log_text, record_runs,
-                                                                            unpaced, open_app):
+                                                                            log_text, unpaced,
+                                                                            open_app):
+    from nntui.runner.lifecycle import HistoryRecorder, Run
     from nntui.tui.commands import NNTuiCommands
 
-    record_runs(tmp_path / "runs.db", [0.5])  # pinned before: the comparison unpins it
+    neuron = PRESETS["neuron-cross-entropy"].config().replace(epochs=30, pace=0)
+    with RunHistory(tmp_path / "runs.db") as history:
+        swept = HistoryRecorder(history, neuron, print, name="η=0.5", group="eta-sweep")
+        Run(neuron, observers=[swept]).execute()
+        history.set_pinned(swept.run_id, True)  # an earlier sweep's: unpinned
+        by_hand = HistoryRecorder(history, neuron, print, name="mine")
+        Run(neuron, observers=[by_hand]).execute()
+        history.set_pinned(by_hand.run_id, True)  # pinned by hand: it stays pinned
+        mine = by_hand.run_id
     async with open_app(DEFAULTS) as (app, pilot, run):
-        names = [name for name, _, _ in NNTuiCommands(app.screen)._entries()]
+        names = [entry.display for entry in NNTuiCommands(app.screen).entries()]
         assert "Compare: Nielsen ch. 3: the saturated neuron, quadratic vs cross-entropy" in names
         app.dashboard.start_comparison("saturated-neuron")
         comparisons = app.dashboard.comparisons
@@ -91,21 +101,22 @@ async def test_a_comparison_runs_its_variants_and_pins_each_beside_the_next(tmp_
                        timeout=60)
         labels = ["quadratic η=0.15", "cross-entropy η=0.15", "cross-entropy η=0.005",
                   "quadratic w=0.6 b=0.9"]
-        assert [s.label for s in app.query_one(CostPlot).series] == labels
+        assert [s.label for s in app.query_one(CostPlot).series][-4:] == labels
         # One example is always classed right: the accuracy plot shows the neuron's output a.
         output = app.query_one(AccuracyPlot)
         assert output.titles[0] == "The neuron's output a per epoch"
-        assert [s.label for s in output.series] == labels
-        starts = [s.y[0] for s in output.series]
+        assert [s.label for s in output.series][-4:] == labels
+        starts = [s.y[0] for s in output.series][-4:]
         assert starts[:3] == pytest.approx([0.982] * 3, abs=1e-3)  # σ(2 + 2)
         assert starts[3] == pytest.approx(0.818, abs=1e-3)  # σ(0.6 + 0.9)
-        ends = {s.label: s.y[-1] for s in output.series}
+        ends = {s.label: s.y[-1] for s in output.series[-4:]}
         # After 300 steps from the saturated start, cross-entropy (η=0.15) has brought the output
         # near its target 0; the quadratic cost, slowed by σ', is still far from it.
         assert ends["cross-entropy η=0.15"] < 0.1 < ends["quadratic η=0.15"]
         assert "Comparison done" in log_text(app) and "Watch:" in log_text(app)
+        assert f"Pinned by hand, run {mine} (mine) stays beside them" in log_text(app)
         with RunHistory(tmp_path / "runs.db") as history:
             records = history.list_runs()
             assert sorted(r.name for r in records if r.group == "saturated-neuron") == \
                 sorted(labels)
-            assert [r.name for r in records if r.pinned][::-1] == labels
+            assert [r.name for r in records if r.pinned][::-1] == ["mine", *labels]
