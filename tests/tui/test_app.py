@@ -3,6 +3,7 @@ screen, and the notice while the terminal is too small."""
 
 from __future__ import annotations
 
+import json
 import signal
 import time
 
@@ -134,7 +135,12 @@ async def test_json_records_of_earlier_versions_join_the_history_once(tmp_path, 
 
     old = tmp_path / "old"
     config = quick.replace(pace=0)
-    Run(config, observers=[JsonRecord(config, old / "20261124-021652-2-xor.json", print)]).execute()
+    record = old / "20261124-021652-2-xor.json"
+    Run(config, observers=[JsonRecord(config, record, print)]).execute()
+    # Earlier versions wrote no "format" key; records this version writes have it (never read).
+    written = json.loads(record.read_text())
+    del written["format"]
+    record.write_text(json.dumps(written))
     monkeypatch.setenv("NNTUI_RUNS_DIR", str(old))
     for _ in range(2):
         app = make_app()
