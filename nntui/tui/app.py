@@ -4,8 +4,10 @@ Everything a person does with runs happens on the dashboard
 (:class:`~nntui.tui.screens.dashboard.DashboardScreen`, the app's default screen).  The app
 itself opens the run history before the dashboard is made and closes it last, answers quit, help
 and the palette from any screen, asks before quitting while something trains, stops and records
-a run when SIGTERM or SIGHUP arrives, and covers the dashboard with a notice while the terminal is
-too small for it.
+a run when SIGTERM, SIGHUP or SIGINT arrives (and ends at once on a second one, or when stopping
+takes too long), suspends on Ctrl+Z and redraws everything on ``fg``, and covers the dashboard
+with a notice while the terminal is too small for it.  Its terminal is
+:class:`~nntui.tui.terminal.Terminal`, Textual's driver made safe for a terminal that closes.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ import contextlib
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 from typing import ClassVar
 
 from textual.app import App
 from textual.binding import BindingType
+from textual.driver import Driver
 from textual.events import Resize
 
 from nntui.config import DEFAULTS, Config
@@ -42,8 +46,15 @@ second while the UI redraws.  Measured with benchmarks/bench_responsiveness.py (
 reports a second): throughput ratio 0.87-0.89 with the default, 0.95-0.97 with 50 ms, key p95
 about 30 ms either way."""
 
-SIGNALS = tuple(s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None)
-"""What ends the app like a confirmed quit: a polite kill, the terminal closing."""
+SIGNALS = tuple(s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None), signal.SIGINT)
+                if s is not None)
+"""What ends the app like a confirmed quit: a polite kill, the terminal closing, an interrupt
+(the app's own Ctrl+C is a key; this is ``kill -INT``)."""
+
+ENDING_GRACE = 15.0
+"""Seconds a signal gives the app to stop its run or sweep, record it and restore the terminal;
+after that (or at a second signal) it ends at once, its child processes with it.  Stopping
+takes a mini-batch for a run, and 1-3 s for a sweep on a local cluster of 2 workers."""
 
 
 class NNTuiApp(App[None]):
@@ -74,6 +85,18 @@ class NNTuiApp(App[None]):
         self.runs_db = runs_db
         self.history: RunHistory | None = None
         self._switch_interval = sys.getswitchinterval()
+        self.ending: int | None = None
+        """The exit status a signal asked for, once one came."""
+        self._deadline: threading.Timer | None = None
+
+    def get_driver_class(self) -> type[Driver]:
+        """On Unix, :class:`~nntui.tui.terminal.Terminal`: a closed terminal ends the app instead
+        of hanging it, and Ctrl+Z suspends it."""
+        if not hasattr(signal, "SIGTSTP"):
+            return super().get_driver_class()
+        from nntui.tui.terminal import Terminal
+
+        return Terminal
 
     def get_default_screen(self) -> DashboardScreen:
         """The dashboard, with the run history opened for it (what went wrong opening it, the
@@ -91,6 +114,7 @@ class NNTuiApp(App[None]):
         for signum in SIGNALS:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(signum, self._on_signal, signum)
+        self.app_resume_signal.subscribe(self, self._redraw)
         self._check_size(self.size.width, self.size.height)
 
     def on_unmount(self) -> None:
@@ -103,6 +127,8 @@ class NNTuiApp(App[None]):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.remove_signal_handler(signum)
         sys.setswitchinterval(self._switch_interval)
+        if self._deadline is not None:
+            self._deadline.cancel()
 
     # --- the keys of every screen ----------------------------------------------------------------
 
@@ -130,11 +156,26 @@ class NNTuiApp(App[None]):
         self.exit(return_code=return_code)
 
     def _on_signal(self, signum: int) -> None:
-        """SIGTERM or SIGHUP (the terminal closed): like a confirmed quit, the run stops after
-        its mini-batch and is recorded, the terminal is restored, and the exit status is the
-        shell's 128 + the signal's number."""
-        self.run_worker(self._stop_and_exit(ExitStatus.for_signal(signum)), exclusive=True,
-                        group="quit")
+        """SIGTERM, SIGHUP (the terminal closed) or SIGINT: like a confirmed quit, the run stops
+        after its mini-batch and is recorded, the sweep stops and its cluster closes, the
+        terminal (if it is still there) is restored, and the exit status is the shell's 128 +
+        the signal's number.  A second signal, or :data:`ENDING_GRACE` seconds without an end,
+        ends the process at once."""
+        if self.ending is not None:
+            end_now(self.ending)
+        self.ending = ExitStatus.for_signal(signum)
+        driver = self._driver
+        if signum == getattr(signal, "SIGHUP", None) and hasattr(driver, "check_terminal"):
+            driver.check_terminal()  # nothing is drawn on a terminal that is gone
+        self._deadline = threading.Timer(ENDING_GRACE, end_now, (self.ending,))
+        self._deadline.daemon = True
+        self._deadline.start()
+        self.run_worker(self._stop_and_exit(self.ending), exclusive=True, group="quit")
+
+    def _redraw(self, _app: App) -> None:
+        """Back from Ctrl+Z (``fg``): the terminal shows the shell's screen, so every line is
+        drawn again, not only those that changed."""
+        self.refresh(repaint=True, layout=True)
 
     # --- the terminal's size ---------------------------------------------------------------------
 
@@ -150,3 +191,20 @@ class NNTuiApp(App[None]):
             self.screen.show(width, height)  # type: ignore[attr-defined]
         elif not small and showing:
             self.pop_screen()
+
+
+def end_now(code: int) -> None:
+    """End the process with ``code`` at once, its child processes (a sweep's Dask workers) first:
+    what a second signal asks for, or a stop that takes too long.  A run it cuts short shows in
+    the history as interrupted, with every epoch it finished."""
+    try:
+        import psutil  # a dependency of dask's distributed, which nntui depends on
+
+        children = psutil.Process().children(recursive=True)
+        for child in children:
+            with contextlib.suppress(psutil.Error):
+                child.kill()
+        psutil.wait_procs(children, timeout=2)
+    except Exception:  # ending matters more than tidying up
+        pass
+    os._exit(code)
