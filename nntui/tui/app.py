@@ -138,6 +138,24 @@ class NNTuiApp(App[None]):
                                         for keys, _, description, help_text
                                         in self.dashboard.command_bindings()))
 
+    def action_suspend_process(self) -> None:
+        """Ctrl+Z: what a terminal does with it for a program that lets it (nntui reads it as a
+        key): SIGTSTP to the terminal's foreground job, this process and a sweep's worker
+        processes alike, as ``vim`` does.  The driver gives the terminal back before the process
+        stops, and ``fg`` brings everything back."""
+        driver = self._driver
+        if driver is None or not driver.can_suspend or not hasattr(signal, "SIGTSTP"):
+            return
+        self.app_suspend_signal.publish(self)
+        try:
+            job = os.tcgetpgrp(sys.__stdin__.fileno())
+        except (OSError, AttributeError, ValueError):
+            job = 0
+        if job == os.getpgrp():
+            os.killpg(job, signal.SIGTSTP)
+        else:  # not this process's job in the foreground (or no terminal to ask): itself only
+            os.kill(os.getpid(), signal.SIGTSTP)
+
     async def action_quit(self) -> None:
         busy = self.dashboard.busy()
         if busy is None:

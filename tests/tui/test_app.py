@@ -15,6 +15,7 @@ import termios
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import psutil
 import pytest
@@ -58,8 +59,9 @@ class AppOnATerminal:
     terminal window gives it (a session of its own, the terminal set with TIOCSCTTY); the test
     plays the window: it reads what is drawn, types keys, and closes the window (the master)."""
 
-    KEYS = {"f1": b"\x1bOP", "f5": b"\x1b[15~", "ctrl+f": b"\x06", "ctrl+q": b"\x11",
-            "ctrl+z": b"\x1a", "enter": b"\r"}
+    KEYS: ClassVar[dict[str, bytes]] = {
+        "f1": b"\x1bOP", "f5": b"\x1b[15~", "ctrl+f": b"\x06", "ctrl+q": b"\x11",
+        "ctrl+z": b"\x1a", "enter": b"\r"}
 
     def __init__(self, args: list[str], db: Path, folder: Path, size: tuple[int, int]) -> None:
         self.db = db
@@ -196,11 +198,17 @@ def test_the_app_stops_records_and_restores_the_terminal_on_a_signal(app_on_a_te
     assert run.status == "stopped" and run.epochs_done >= 1
 
 
+def _stopped(pid: int) -> bool:
+    with contextlib.suppress(psutil.Error):
+        return psutil.Process(pid).status() == psutil.STATUS_STOPPED
+    return False
+
+
 def _sweeping(runs: list) -> bool:
     return any(run.group and run.status == "running" for run in runs)
 
 
-@pytest.mark.parametrize("state", ["idle", "training", "a modal open", "sweeping"])
+@pytest.mark.parametrize("state", ["idle", "training", "a modal open", "suspended", "sweeping"])
 def test_closing_the_terminal_ends_the_app_and_records_the_run(app_on_a_terminal, state):
     """The window closes (its pseudo-terminal's master): whatever the app is doing, it ends with
     129, its run or sweep stopped and recorded, no process of its own left behind.  (Textual's
@@ -208,9 +216,12 @@ def test_closing_the_terminal_ends_the_app_and_records_the_run(app_on_a_terminal
     app = app_on_a_terminal(TRAINS_LONG if state != "sweeping" else
                             ["--dataset", "xor", "--epochs", "10000", "--pace", "0"])
     app.drawn("Hyperparameters")
-    if state in ("training", "a modal open"):
+    if state in ("training", "a modal open", "suspended"):
         app.press("f5")
         app.wait_for_runs(_some_epochs, "epoch recorded")
+    if state == "suspended":  # Ctrl+Z; the hang-up brings SIGCONT with SIGHUP
+        app.press("ctrl+z")
+        app.read_until(lambda: _stopped(app.process.pid), "stop")
     if state == "a modal open":
         app.press("ctrl+q")
         app.drawn("Stop it and quit?")
@@ -228,6 +239,33 @@ def test_closing_the_terminal_ends_the_app_and_records_the_run(app_on_a_terminal
     else:
         assert runs and all(run.status == "stopped" for run in runs), \
             [(run.id, run.status) for run in runs]
+
+
+@pytest.mark.parametrize("how", ["ctrl+z", "kill -TSTP"])
+def test_suspending_gives_the_terminal_back_and_fg_redraws_everything(app_on_a_terminal, how):
+    """Ctrl+Z (a key to the app, which turns it into SIGTSTP for its job) or ``kill -TSTP``:
+    the terminal is given back and the process stops; SIGCONT (``fg``) takes the terminal again
+    and draws every part of the screen, not only what changed, and training goes on."""
+    app = app_on_a_terminal(TRAINS_LONG)
+    app.drawn("Hyperparameters")
+    app.press("f5")
+    app.wait_for_runs(_some_epochs, "epoch recorded")
+    if how == "ctrl+z":
+        app.press("ctrl+z")
+    else:
+        app.process.send_signal(signal.SIGTSTP)
+    app.read_until(lambda: _stopped(app.process.pid), "stop")
+    assert app.output.rfind(b"\x1b[?1049l") > app.output.rfind(b"\x1b[?1049h")  # given back
+    suspended_at = len(app.output)
+    epochs = app.runs()[0].epochs_done
+    os.killpg(app.process.pid, signal.SIGCONT)  # what the shell's `fg` sends
+    app.drawn("Hyperparameters")  # the form's border
+    redrawn = bytes(app.output[suspended_at:])
+    assert b"\x1b[?1049h" in redrawn
+    for part in (b"data set", b"Epoch log", b"Quit"):  # form, log and footer: all drawn again
+        assert part in redrawn, part
+    app.wait_for_runs(lambda runs: runs[0].epochs_done > epochs, "epoch after fg")
+    assert app.runs()[0].status == "running"
 
 
 async def test_an_unusable_run_history_warns_and_training_goes_on(tmp_path, wait_for, quick):

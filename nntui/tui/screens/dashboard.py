@@ -56,7 +56,7 @@ from nntui.tui.controllers.training import (
 )
 from nntui.tui.dialogs.confirm import ConfirmScreen
 from nntui.tui.dialogs.sweep import SweepScreen
-from nntui.tui.keys import HELP, PALETTE, QUIT, QuitFirstScreen
+from nntui.tui.keys import HELP, PALETTE, QUIT, SUSPEND, QuitFirstScreen
 from nntui.tui.screens.confusion import ConfusionScreen
 from nntui.tui.screens.neurons import NeuronsScreen
 from nntui.tui.screens.runs import RunsAction, RunsScreen
@@ -128,6 +128,7 @@ class DashboardScreen(QuitFirstScreen):
                 tooltip="Train the form's config with one or two fields varied, every "
                         "combination side by side on Dask (a dialog asks for the values); the "
                         "runs are drawn as they train and pinned when the sweep ends"),
+        SUSPEND,  # never in the footer; listed in the help
         PALETTE,  # last, so a narrow footer drops it before the rest
     ]
 
