@@ -52,8 +52,9 @@ def train(sweep: Sweep, executor: Executor, signals: StopOnSignals, err: Console
     try:
         with signals:
             try:
-                executor.start(len(sweep.runs))
-                if ready is not None:
+                # A stop while it connects gives up waiting (execute then starts no run).
+                executor.start(len(sweep.runs), stop=lambda: sweep.control.stop_requested)
+                if ready is not None and not sweep.control.stop_requested:
                     ready()
                 with display or contextlib.nullcontext():
                     sweep.execute(executor)
