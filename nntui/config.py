@@ -16,6 +16,7 @@ import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from nntui.datasets import DATASET_NAMES
@@ -64,8 +65,16 @@ class Spec:
 
 
 def format_number(number: float) -> str:
-    """``5`` rather than ``5.0``, ``0.5`` as it is: numbers as a person writes them."""
-    return str(int(number)) if float(number).is_integer() else repr(number)
+    """``5`` rather than ``5.0``, ``0.5`` as it is, ``1e+308`` rather than its 309 digits:
+    numbers as a person writes them (whole numbers in full up to 16 digits, as many as a float
+    holds exactly)."""
+    try:
+        value = float(number)
+    except OverflowError:  # a whole number beyond every float
+        return format(Decimal(int(number)), ".6g")
+    if value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return repr(value)
 
 
 def _param(default: Any, label: str, kind: str, help: str, **spec: Any) -> Any:

@@ -35,7 +35,7 @@ from nntui.cli.arguments import (
     seconds_value,
     workers_value,
 )
-from nntui.cli.study import exit_status, json_problem, train, write_json
+from nntui.cli.study import exit_status, json_problem, train, workers_notes, write_json
 from nntui.config import SPECS, parse_field
 from nntui.engine import BatchProgress, Control, EpochReport
 from nntui.render.styles import STATUS_STYLES
@@ -337,6 +337,9 @@ def compare_command(comparison: Comparison, args: argparse.Namespace, console: C
         console.print(Text.assemble((comparison.title, "bold"), f": {len(runs)} runs, {how}"),
                       highlight=False)
         console.print(Text.assemble(("Watch: ", "bold"), comparison.watch), highlight=False)
+    if scheduler is None:
+        for note in workers_notes(args.workers, len(runs)):
+            warn(note)
     signals = StopOnSignals(control, heard)
     trained = train(sweep, executor, signals, err, PROG, display=printer)
     if history is not None:

@@ -202,3 +202,16 @@ def test_a_signal_ends_a_sweep_still_connecting(tmp_path: Path, start_nntui, htt
     out, err = process.communicate(timeout=60)  # a bound for a hang, far below the 600 s
     assert process.returncode == code, err
     assert "2 runs not run" in out and "Traceback" not in err
+
+
+def test_more_workers_than_runs_start_one_per_run_and_say_so(tmp_path: Path, run_cli,
+                                                             monkeypatch) -> None:
+    """--workers 10000 for two runs starts two worker processes and says why; more than the
+    cores (here, one core) is allowed but said too."""
+    monkeypatch.setattr("nntui.cli.study.cores", lambda: 1)
+    code, _, err = run_cli(["sweep", "--dataset", "xor", "--epochs", "1", "--vary", "eta=0.5,1",
+                            "--workers", "10000", "--quiet", "--runs-db",
+                            str(tmp_path / "runs.db")])
+    assert code == 0, err
+    assert "--workers 10000: 2 runs need only 2 worker processes; starting 2" in err
+    assert "2 worker processes share 1 core: each run trains slower than alone" in err
