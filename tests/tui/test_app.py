@@ -33,16 +33,17 @@ async def test_quit_asks_while_training_and_stops_the_worker(press, wait_for, sl
     async with open_app(slow) as (app, pilot, run):
         await press(pilot, "f5")
         await wait_for(pilot, lambda: run.state == "training")
+        # Each key is followed by waiting for what it does, never by a fixed pause.
         await press(pilot, "ctrl+q")
-        await pilot.pause(0.1)
-        assert isinstance(app.screen, ConfirmScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await press(pilot, "n")
-        await pilot.pause(0.1)
-        assert not isinstance(app.screen, ConfirmScreen) and run.state == "training"
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+        assert run.state == "training"
         await press(pilot, "ctrl+q")
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await press(pilot, "y")
-        await wait_for(pilot, lambda: app.dashboard.training.done)
+        # The worker stops first, the app exits a moment later: wait for the exit itself.
+        await wait_for(pilot, lambda: app.return_code is not None)
     assert app.dashboard.training.done
     assert app.return_code == 0
 
