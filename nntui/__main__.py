@@ -87,7 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(outcome)  # type: ignore[call-overload]
         from nntui.tui import run_app  # imported here, so a headless command never loads Textual
 
-        return run_app(outcome.config, data_dir=outcome.data_dir, runs_db=outcome.runs_db)
+        return run_app(outcome.config, data_dir=outcome.data_dir, runs_db=outcome.runs_db,
+                       load=outcome.load)
     except KeyboardInterrupt:
         return SIGINT_STATUS
     except BrokenPipeError:

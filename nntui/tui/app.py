@@ -75,8 +75,9 @@ class NNTuiApp(App[None]):
                  runs_dir: Path | None = None, runs_db: str | Path | None = None,
                  show_timing: bool = True,
                  progress_interval: float = PROGRESS_INTERVAL,
-                 blas_threads: int | None = 1) -> None:
+                 blas_threads: int | None = 1, load: Path | None = None) -> None:
         super().__init__()
+        self.load = load  # a saved network to open with (nntui --load)
         env_dir = os.environ.get("NNTUI_RUNS_DIR")
         self.settings = Settings(config=config, data_dir=data_dir,
                                  runs_dir=Path(runs_dir or env_dir or runs.runs_dir()),
@@ -116,6 +117,14 @@ class NNTuiApp(App[None]):
                 loop.add_signal_handler(signum, self._on_signal, signum)
         self.app_resume_signal.subscribe(self, self._redraw)
         self._check_size(self.size.width, self.size.height)
+        if self.load is not None:
+            self.call_after_refresh(self._open_with_network, self.load, self.settings.config)
+
+    def _open_with_network(self, path: Path, config: Config) -> None:
+        """``nntui --load``: the network loaded as the app's own "load network" does, then the
+        form set to its config as the other flags changed it."""
+        self.dashboard.training.load_network(path)
+        self.dashboard.form.load(config)
 
     def on_unmount(self) -> None:
         # Whatever way the app ends, no training thread may outlive it, and the history closes.

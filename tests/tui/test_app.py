@@ -347,3 +347,34 @@ async def test_too_small_terminal_says_so_and_recovers(size, open_app):
         await pilot.pause()
         assert not isinstance(app.screen, TooSmallScreen)
         assert app.screen.query_one(ConfigForm)
+
+
+async def test_opened_with_a_saved_network_trains_on_from_it(tmp_path, open_app, wait_for):
+    """``nntui --load net.npz --epochs 7``: the network's config in the form, as the other flags
+    changed it, and the next F5 trains on from its weights."""
+    from nntui.cli.main import OpenApp
+    from nntui.cli.main import main as command_line
+    from nntui.cli.train import main as train
+
+    saved = tmp_path / "net.npz"
+    assert train(["--dataset", "xor", "--hidden", "5", "--epochs", "1", "--quiet", "--save",
+                  str(saved), "--runs-db", str(tmp_path / "train.db")]) == 0
+    outcome = command_line(["--load", str(saved), "--epochs", "7"])
+    assert isinstance(outcome, OpenApp) and outcome.load == str(saved)
+    assert outcome.config.hidden == (5,) and outcome.config.epochs == 7
+    async with open_app(outcome.config, load=saved) as (app, pilot, _):
+        training = app.dashboard.training
+        await wait_for(pilot, lambda: training.loaded_network is not None)
+        config, problems = app.dashboard.form.read(outcome.config)
+        assert problems == [] and config is not None
+        assert config.hidden == (5,) and config.epochs == 7 and config.dataset == "xor"
+
+
+def test_a_network_that_cannot_be_loaded_is_a_usage_error(tmp_path, capsys) -> None:
+    from nntui.cli.main import main as command_line
+
+    (tmp_path / "broken.npz").write_text("not a network")
+    with pytest.raises(SystemExit) as exit_:
+        command_line(["--load", str(tmp_path / "broken.npz")])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.startswith("nntui: error: --load: ")
