@@ -21,6 +21,7 @@ import threading
 from pathlib import Path
 from typing import ClassVar
 
+import platformdirs
 from textual.app import App
 from textual.binding import BindingType
 from textual.driver import Driver
@@ -57,6 +58,12 @@ after that (or at a second signal) it ends at once, its child processes with it.
 takes a mini-batch for a run, and 1-3 s for a sweep on a local cluster of 2 workers."""
 
 
+def screenshots_dir() -> Path:
+    """Where "Save screenshot" puts its SVGs: ``screenshots`` in the user's data folder for
+    nntui (beside its run history)."""
+    return Path(platformdirs.user_data_dir("nntui")) / "screenshots"
+
+
 class NNTuiApp(App[None]):
     """The app.  ``config`` fills the form (the CLI's flags or preset); every run is recorded in
     the run history ``runs_db`` (default: ``$NNTUI_RUNS_DB`` or the user's data folder);
@@ -89,6 +96,22 @@ class NNTuiApp(App[None]):
         self.ending: int | None = None
         """The exit status a signal asked for, once one came."""
         self._deadline: threading.Timer | None = None
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """Textual's "Save screenshot" (the palette) saves into the user's Downloads folder and
+        fails where there is none: here it saves into nntui's own data folder, made if need be
+        (Textual's notification then says where)."""
+        if path is None:
+            folder = screenshots_dir()
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                self.notify(f"Cannot make {folder}: {error.strerror or error}", severity="error",
+                            title="Screenshot not saved", timeout=10)
+                return None
+            path = str(folder)
+        return super().deliver_screenshot(filename, path, time_format)
 
     def get_driver_class(self) -> type[Driver]:
         """On Unix, :class:`~nntui.tui.terminal.Terminal`: a closed terminal ends the app instead

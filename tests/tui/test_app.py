@@ -378,3 +378,21 @@ def test_a_network_that_cannot_be_loaded_is_a_usage_error(tmp_path, capsys) -> N
         command_line(["--load", str(tmp_path / "broken.npz")])
     assert exit_.value.code == 2
     assert capsys.readouterr().err.startswith("nntui: error: --load: ")
+
+
+async def test_save_screenshot_saves_into_the_data_folder_and_says_where(
+        tmp_path, monkeypatch, open_app, wait_for):
+    """The palette's "Save screenshot" where no Downloads folder exists: the SVG goes to
+    nntui's data folder (made for it), and the notification names the file."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # no ~/Downloads
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("XDG_DOWNLOAD_DIR", raising=False)
+    folder = tmp_path / "data" / "nntui" / "screenshots"
+    async with open_app() as (app, pilot, _):
+        app.deliver_screenshot()  # what the palette's command calls
+        await wait_for(pilot, lambda: any(folder.glob("*.svg")))
+        await wait_for(pilot, lambda: any("Saved screenshot to" in str(n.message)
+                                          for n in app._notifications))
+        saved = next(folder.glob("*.svg"))
+        assert str(saved) in " ".join(str(n.message) for n in app._notifications)
+        assert saved.read_text().startswith("<svg")
