@@ -332,16 +332,18 @@ def compare_command(comparison: Comparison, args: argparse.Namespace, console: C
                                                              VariantResult.of(result)))
     executor: Executor = InProcess() if in_process else DaskExecutor(
         workers=args.workers or None, scheduler=scheduler, timeout=args.timeout)
-    if not args.quiet:
-        how = "one after another" if in_process else "side by side on Dask"
-        console.print(Text.assemble((comparison.title, "bold"), f": {len(runs)} runs, {how}"),
-                      highlight=False)
-        console.print(Text.assemble(("Watch: ", "bold"), comparison.watch), highlight=False)
-    if scheduler is None:
-        for note in workers_notes(args.workers, len(runs)):
-            warn(note)
     signals = StopOnSignals(control, heard)
-    trained = train(sweep, executor, signals, err, PROG, display=printer)
+    with signals:  # from before the first line: a signal once it is read is obeyed
+        if not args.quiet:
+            how = "one after another" if in_process else "side by side on Dask"
+            console.print(Text.assemble((comparison.title, "bold"),
+                                        f": {len(runs)} runs, {how}"), highlight=False)
+            console.print(Text.assemble(("Watch: ", "bold"), comparison.watch),
+                          highlight=False)
+        if scheduler is None:
+            for note in workers_notes(args.workers, len(runs)):
+                warn(note)
+        trained = train(sweep, executor, signals, err, PROG, display=printer)
     if history is not None:
         history.close()
     if not trained:
