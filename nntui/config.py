@@ -70,8 +70,9 @@ def format_number(number: float) -> str:
     holds exactly)."""
     try:
         value = float(number)
-    except OverflowError:  # a whole number beyond every float
-        return format(Decimal(int(number)), ".6g")
+    except OverflowError:  # a whole number beyond every float: six digits, as repr would
+        mantissa, exponent = format(Decimal(int(number)), ".5e").split("e")
+        return f"{mantissa.rstrip('0').rstrip('.')}e{exponent}"
     if value.is_integer() and abs(value) < 1e16:
         return str(int(value))
     return repr(value)
@@ -355,7 +356,8 @@ def _parse_layers(raw: Any) -> tuple[int, ...]:
                 f"'{item}' is not a layer size; write sizes like 30 or 64,64"
             ) from None
         if not 1 <= size <= 4096:
-            raise ValueError(f"a layer of {size} neurons is out of range; use 1 to 4096")
+            raise ValueError(f"a layer of {format_number(size)} neurons is out of range; use 1 "
+                             f"to 4096")
         sizes.append(size)
     if len(sizes) > 10:
         raise ValueError(f"{len(sizes)} hidden layers is too many; use at most 10")

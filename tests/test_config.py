@@ -193,3 +193,8 @@ def test_numbers_in_messages_are_written_short(field: str, raw: str, written: st
     message = problems[0].message
     assert message.startswith(f"{written} is out of range"), message
     assert len(message) < 100
+
+
+def test_a_huge_layer_size_is_written_short() -> None:
+    _, problems = parse_values({"hidden": "30," + "9" * 400})
+    assert problems[0].message == "a layer of 1e+400 neurons is out of range; use 1 to 4096"
