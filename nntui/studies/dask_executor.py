@@ -88,8 +88,10 @@ class DaskExecutor:
     """The runs on Dask: a ``LocalCluster`` of ``workers`` single-threaded worker processes
     started here (default: one per core, never more than there are runs), or the cluster of the
     scheduler at ``scheduler``.  Use as a context manager: entering connects (raising
-    :class:`ClusterError` within ``timeout`` seconds when it cannot), leaving shuts a local
-    cluster down.  ``started_in`` is how long entering took."""
+    :class:`ClusterError` when it cannot: within ``timeout`` seconds to reach the scheduler, and
+    ``CONNECT_SLACK`` more where something that is no scheduler holds the connection open, then
+    ``timeout`` more to find a worker), leaving shuts a local cluster down.  ``started_in`` is
+    how long entering took."""
 
     def __init__(self, *, workers: int | None = None, scheduler: str | None = None,
                  timeout: float = CONNECT_TIMEOUT, stop_grace: float = STOP_GRACE,
