@@ -16,6 +16,7 @@ import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from nntui.datasets import DATASET_NAMES
@@ -64,8 +65,17 @@ class Spec:
 
 
 def format_number(number: float) -> str:
-    """``5`` rather than ``5.0``, ``0.5`` as it is: numbers as a person writes them."""
-    return str(int(number)) if float(number).is_integer() else repr(number)
+    """``5`` rather than ``5.0``, ``0.5`` as it is, ``1e+308`` rather than its 309 digits:
+    numbers as a person writes them (whole numbers in full up to 16 digits, as many as a float
+    holds exactly)."""
+    try:
+        value = float(number)
+    except OverflowError:  # a whole number beyond every float: six digits, as repr would
+        mantissa, exponent = format(Decimal(int(number)), ".5e").split("e")
+        return f"{mantissa.rstrip('0').rstrip('.')}e{exponent}"
+    if value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return repr(value)
 
 
 def _param(default: Any, label: str, kind: str, help: str, **spec: Any) -> Any:
@@ -350,7 +360,8 @@ def _parse_layers(raw: Any) -> tuple[int, ...]:
                 f"'{item}' is not a layer size; write sizes like 30 or 64,64"
             ) from None
         if not 1 <= size <= 4096:
-            raise ValueError(f"a layer of {size} neurons is out of range; use 1 to 4096")
+            raise ValueError(f"a layer of {format_number(size)} neurons is out of range; use 1 "
+                             f"to 4096")
         sizes.append(size)
     if len(sizes) > 10:
         raise ValueError(f"{len(sizes)} hidden layers is too many; use at most 10")

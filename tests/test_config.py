@@ -181,3 +181,20 @@ def test_pace_follows_epochs_and_is_off_by_default() -> None:
 
 def test_describe_leaves_out_the_pace() -> None:
     assert describe(DEFAULTS.replace(pace=20.0)) == describe(DEFAULTS)
+
+
+@pytest.mark.parametrize(("field", "raw", "written"), [
+    ("eta", "1e308", "1e+308"), ("lmbda", "-1e308", "-1e+308"),
+    ("batch_size", "1e308", "1e+308"), ("batch_size", "70000", "70000"),
+    ("batch_size", "123456789012345678", "1.2345678901234568e+17")])
+def test_numbers_in_messages_are_written_short(field: str, raw: str, written: str) -> None:
+    """A value out of range is named as a person writes it, not with its 309 digits."""
+    _, problems = parse_values({field: raw})
+    message = problems[0].message
+    assert message.startswith(f"{written} is out of range"), message
+    assert len(message) < 100
+
+
+def test_a_huge_layer_size_is_written_short() -> None:
+    _, problems = parse_values({"hidden": "30," + "9" * 400})
+    assert problems[0].message == "a layer of 1e+400 neurons is out of range; use 1 to 4096"

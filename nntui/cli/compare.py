@@ -35,7 +35,7 @@ from nntui.cli.arguments import (
     seconds_value,
     workers_value,
 )
-from nntui.cli.study import exit_status, json_problem, train, write_json
+from nntui.cli.study import exit_status, json_problem, train, workers_notes, write_json
 from nntui.config import SPECS, parse_field
 from nntui.engine import BatchProgress, Control, EpochReport
 from nntui.render.styles import STATUS_STYLES
@@ -332,13 +332,18 @@ def compare_command(comparison: Comparison, args: argparse.Namespace, console: C
                                                              VariantResult.of(result)))
     executor: Executor = InProcess() if in_process else DaskExecutor(
         workers=args.workers or None, scheduler=scheduler, timeout=args.timeout)
-    if not args.quiet:
-        how = "one after another" if in_process else "side by side on Dask"
-        console.print(Text.assemble((comparison.title, "bold"), f": {len(runs)} runs, {how}"),
-                      highlight=False)
-        console.print(Text.assemble(("Watch: ", "bold"), comparison.watch), highlight=False)
     signals = StopOnSignals(control, heard)
-    trained = train(sweep, executor, signals, err, PROG, display=printer)
+    with signals:  # from before the first line: a signal once it is read is obeyed
+        if not args.quiet:
+            how = "one after another" if in_process else "side by side on Dask"
+            console.print(Text.assemble((comparison.title, "bold"),
+                                        f": {len(runs)} runs, {how}"), highlight=False)
+            console.print(Text.assemble(("Watch: ", "bold"), comparison.watch),
+                          highlight=False)
+        if scheduler is None:
+            for note in workers_notes(args.workers, len(runs)):
+                warn(note)
+        trained = train(sweep, executor, signals, err, PROG, display=printer)
     if history is not None:
         history.close()
     if not trained:

@@ -17,8 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from nntui.cli.arguments import add_config_arguments, config_from_args, consoles, print_presets
-from nntui.config import Config
+from nntui.config import DEFAULTS, Config
 from nntui.status import ExitStatus
+from nntui.storage.errors import RunFileError
+from nntui.storage.networks import load_network
 
 COMMANDS = ("train", "compare", "sweep", "runs", "inspect")
 """The subcommands, each the module ``nntui.cli.<name>`` with ``main(argv) -> int``."""
@@ -31,6 +33,8 @@ class OpenApp:
     config: Config
     data_dir: str | None
     runs_db: str | None
+    load: str | None = None
+    """A saved network to open the app with (``--load``): F5 trains on from its weights."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
                     "many configs at once on Dask (see 'nntui sweep --help').",
     )
     add_config_arguments(parser)
+    parser.add_argument("--load", metavar="PATH",
+                        help="open with a saved network (.npz or .json): its config in the "
+                             "form, other flags change it (not its layers); F5 trains on from "
+                             "its weights")
     return parser
 
 
@@ -60,4 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int | OpenApp:
     if args.list_presets:
         print_presets(consoles()[0])
         return ExitStatus.SUCCESS
-    return OpenApp(config_from_args(parser, args), args.data_dir, args.runs_db)
+    base = DEFAULTS
+    if args.load is not None:  # checked here, like any flag, before the app opens
+        try:
+            base = load_network(args.load)[0]
+        except RunFileError as error:
+            parser.exit(ExitStatus.USAGE, f"nntui: error: --load: {error}\n")
+    return OpenApp(config_from_args(parser, args, base), args.data_dir, args.runs_db, args.load)

@@ -22,7 +22,7 @@ from nntui.runner.signals import Interrupted, StopOnSignals
 from nntui.status import ENDED_WELL, ExitStatus
 from nntui.storage.errors import RunFileError
 from nntui.storage.safe_write import check_writable, write_json_atomic
-from nntui.studies.dask_executor import ClusterError
+from nntui.studies.dask_executor import ClusterError, cores
 from nntui.studies.sweep import Executor, Sweep
 
 
@@ -40,6 +40,24 @@ def json_problem(path: str | Path | None) -> str | None:
     return None
 
 
+def workers_notes(requested: int | None, runs: int) -> list[str]:
+    """What to say of ``--workers N`` for ``runs`` runs: more workers than runs start only one
+    per run (the rest would idle, each a process of its own); more than the cores share them,
+    each run then slower than it would train alone."""
+    if not requested:
+        return []
+    notes = []
+    started = min(requested, runs)
+    if started < requested:
+        notes.append(f"--workers {requested}: {runs} run{'s' if runs != 1 else ''} need only "
+                     f"{started} worker process{'es' if started != 1 else ''}; starting "
+                     f"{started}")
+    if started > cores():
+        notes.append(f"{started} worker processes share {cores()} "
+                     f"core{'s' if cores() != 1 else ''}: each run trains slower than alone")
+    return notes
+
+
 def train(sweep: Sweep, executor: Executor, signals: StopOnSignals, err: Console, prog: str, *,
           display: AbstractContextManager | None = None,
           ready: Callable[[], None] | None = None) -> bool:
@@ -52,8 +70,9 @@ def train(sweep: Sweep, executor: Executor, signals: StopOnSignals, err: Console
     try:
         with signals:
             try:
-                executor.start(len(sweep.runs))
-                if ready is not None:
+                # A stop while it connects gives up waiting (execute then starts no run).
+                executor.start(len(sweep.runs), stop=lambda: sweep.control.stop_requested)
+                if ready is not None and not sweep.control.stop_requested:
                     ready()
                 with display or contextlib.nullcontext():
                     sweep.execute(executor)

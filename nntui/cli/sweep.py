@@ -39,7 +39,7 @@ from nntui.cli.arguments import (
     seconds_value,
     workers_value,
 )
-from nntui.cli.study import exit_status, json_problem, train, write_json
+from nntui.cli.study import exit_status, json_problem, train, workers_notes, write_json
 from nntui.config import DEFAULTS, SPECS, Config, parse_values
 from nntui.engine import Control
 from nntui.presets import PRESETS
@@ -298,14 +298,18 @@ def sweep_command(name: str, runs: Sequence[SweepRun], args: argparse.Namespace,
     in_process = scheduler is None and args.workers == 0
     executor: Executor = InProcess() if in_process else DaskExecutor(
         workers=args.workers, scheduler=scheduler, timeout=args.timeout)
-    if not args.quiet:
-        where = ("one after another in this process" if in_process else
-                 f"on the Dask cluster at {scheduler}" if scheduler else
-                 "on a local Dask cluster")
-        console.print(Text.assemble(("Sweep ", "bold"), (name, "bold cyan"),
-                                    f": {len(runs)} runs {where}"), highlight=False)
     signals = StopOnSignals(control, heard)
-    trained = train(sweep, executor, signals, err, PROG, display=display, ready=ready)
+    with signals:  # from before the first line: a signal once it is read is obeyed
+        if not args.quiet:
+            where = ("one after another in this process" if in_process else
+                     f"on the Dask cluster at {scheduler}" if scheduler else
+                     "on a local Dask cluster")
+            console.print(Text.assemble(("Sweep ", "bold"), (name, "bold cyan"),
+                                        f": {len(runs)} runs {where}"), highlight=False)
+        if scheduler is None:
+            for note in workers_notes(args.workers, len(runs)):
+                warn(note)
+        trained = train(sweep, executor, signals, err, PROG, display=display, ready=ready)
     if history is not None:
         history.close()
     if not trained:

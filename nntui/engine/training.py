@@ -102,7 +102,8 @@ class _SpeedSums:
         return rows
 
     def add_rows(self, eta: float) -> None:
-        """Add Σ‖∂C/∂bˡ‖² over the rows filled since the last call, all taken with ``eta``."""
+        """Add Σ‖∂C/∂bˡ‖² over the rows filled since the last call, all taken with ``eta`` (the
+        scale backprop was given, :meth:`Trainer._row_scale`: never so small that η² underflows)."""
         if self.used and eta > 0:
             for layer, table in enumerate(self.tables):
                 rows = table[: self.used]
@@ -181,6 +182,10 @@ class Trainer:
         self._gathered_x = np.empty((rows, train.x.shape[1]), dtype=network.dtype)
         self._gathered_y = np.empty((rows, train.y.shape[1]), dtype=network.dtype)
         self._speed_sums = _SpeedSums(network.biases, batches_per_gather)
+        # Below this η the steps η ∂C/∂b (and η² in the speed sums) would underflow in the
+        # network's precision, losing the gradient: backprop then gives ∂C/∂b itself, and the
+        # steps are multiplied by η afterwards (see _row_scale).
+        self._smallest_scale = float(np.finfo(network.dtype).tiny) ** 0.25
         self._stopped_after = 0  # mini-batches of the epoch a stop interrupted
 
     # --- the whole run ---------------------------------------------------------------------
@@ -271,7 +276,7 @@ class Trainer:
                 waited, stop = self._obey_control(epoch, batch)
                 paused_for += waited
                 if self.eta != eta:  # the steps so far were taken with the old η
-                    speed.add_rows(eta)
+                    speed.add_rows(self._row_scale(eta))
                 if stop:
                     self._rows_done = min(batch * m, n)
                     self._stopped_after = batch
@@ -284,28 +289,38 @@ class Trainer:
                 end = min(lo + stretch, n)
                 np.take(x, order[lo:end], axis=0, out=xs[: end - lo], mode="clip")
                 np.take(y, order[lo:end], axis=0, out=ys[: end - lo], mode="clip")
-                speed.add_rows(self.eta)
+                speed.add_rows(self._row_scale(self.eta))
             # The mini-batch is a view of the gathered examples; its outputs go straight into
             # this epoch's rows of outputs, kept for the running cost (a view costs less than a
             # copy), and its bias steps into a row of the speed sums.
+            scale = self._row_scale(self.eta)
             grad_w, grad_b = network.backprop(
-                xs[k : k + hi - lo], ys[k : k + hi - lo], scale=self.eta / (hi - lo),
+                xs[k : k + hi - lo], ys[k : k + hi - lo], scale=scale / (hi - lo),
                 dropout=self.dropout, rng=self.rng, outputs=outputs[lo:hi],
                 grad_b=speed.next_rows(),
             )
+            if scale != self.eta:  # a tiny η: the gradients, made steps here (the rows stay)
+                for g in grad_w:
+                    g *= self.eta
+                grad_b = [g * self.eta for g in grad_b]
             self._update(grad_w, grad_b, n)
             now = time.perf_counter()
             if now - self._last_report >= self.progress_interval:
                 self._last_report = now
                 self._rows_done = hi
                 self._report_progress(epoch, batch + 1, batches, now - start - paused_for)
-        speed.add_rows(self.eta)
+        speed.add_rows(self._row_scale(self.eta))
         self._rows_done = n
         trained = _Trained(seconds=time.perf_counter() - start - paused_for,
                            learning_speed=speed.rms(batches))
         if not all(math.isfinite(s) for s in trained.learning_speed):
             raise Diverged("the gradient became NaN or infinite")
         return trained
+
+    def _row_scale(self, eta: float) -> float:
+        """The η backprop scales its gradients by: ``eta`` itself, or 1 where ``eta`` is so
+        small that the steps (and η² in the speed of learning) would underflow to nothing."""
+        return eta if eta >= self._smallest_scale else 1.0
 
     def _update(self, grad_w: list[np.ndarray], grad_b: list[np.ndarray], n: int) -> None:
         """Apply one gradient step to every layer (see the module docstring for the rules).

@@ -34,6 +34,7 @@ class StopOnSignals:
         self.control, self.heard = control, heard
         self.received: list[int] = []
         self._previous: dict = {}
+        self._depth = 0  # how many ``with`` are open: the handlers go back when the last ends
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         self.received.append(signum)
@@ -44,10 +45,17 @@ class StopOnSignals:
         self.control.stop()
 
     def __enter__(self) -> StopOnSignals:
-        self._previous = {s: signal.signal(s, self._on_signal) for s in SIGNAL_NAMES}
+        # Re-entrant: a command may install the handlers before it says what it starts (so a
+        # signal right after that line is obeyed, not fatal) and the training it calls again.
+        self._depth += 1
+        if self._depth == 1:
+            self._previous = {s: signal.signal(s, self._on_signal) for s in SIGNAL_NAMES}
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._depth -= 1
+        if self._depth:
+            return
         for signum, handler in self._previous.items():
             signal.signal(signum, handler)
 

@@ -23,8 +23,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import socket
+import threading
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from nntui.status import RunStatus
@@ -37,6 +40,7 @@ CONNECT_TIMEOUT = 10.0  # seconds to reach a scheduler and find a worker on it
 STOP_GRACE = 30.0  # seconds the running runs get to finish their mini-batch after a stop
 LOST_GRACE = 60.0  # seconds without a worker (or an answering scheduler) before runs fail
 LOOK_EVERY = 2.0  # seconds between looks at the cluster's workers
+CONNECT_SLACK = 2.0  # seconds past the timeout before giving up on Dask's own connection attempt
 RETRIES = 1  # a run whose worker dies is started once more
 
 
@@ -84,8 +88,10 @@ class DaskExecutor:
     """The runs on Dask: a ``LocalCluster`` of ``workers`` single-threaded worker processes
     started here (default: one per core, never more than there are runs), or the cluster of the
     scheduler at ``scheduler``.  Use as a context manager: entering connects (raising
-    :class:`ClusterError` within ``timeout`` seconds when it cannot), leaving shuts a local
-    cluster down.  ``started_in`` is how long entering took."""
+    :class:`ClusterError` when it cannot: within ``timeout`` seconds to reach the scheduler, and
+    ``CONNECT_SLACK`` more where something that is no scheduler holds the connection open, then
+    ``timeout`` more to find a worker), leaving shuts a local cluster down.  ``started_in`` is
+    how long entering took."""
 
     def __init__(self, *, workers: int | None = None, scheduler: str | None = None,
                  timeout: float = CONNECT_TIMEOUT, stop_grace: float = STOP_GRACE,
@@ -106,14 +112,16 @@ class DaskExecutor:
 
     # --- connecting ------------------------------------------------------------------------
 
-    def start(self, runs: int = 0) -> DaskExecutor:
-        """Start the local cluster or connect to the scheduler; ``runs`` caps the local workers."""
+    def start(self, runs: int = 0, stop: Callable[[], bool] | None = None) -> DaskExecutor:
+        """Start the local cluster or connect to the scheduler; ``runs`` caps the local workers.
+        ``stop()`` is asked while it waits for a scheduler: once true, it gives up and returns
+        unconnected (a sweep then starts no run)."""
         began = time.perf_counter()
         try:
             if self.scheduler is None:
                 self._start_local(runs)
             else:
-                self._connect(self.scheduler)
+                self._connect(self.scheduler, stop or (lambda: False))
         except BaseException:
             self.close()
             raise
@@ -148,26 +156,24 @@ class DaskExecutor:
         self.workers = n
         self.address = f"a local cluster of {n} worker process{'es' if n != 1 else ''}"
 
-    def _connect(self, address: str) -> None:
-        from distributed import Client
-
-        try:
-            self.client = Client(address, timeout=self.timeout)
-        except (OSError, TimeoutError) as error:
-            raise ClusterError(
-                f"cannot reach the Dask scheduler at {address} within {self.timeout:g} s "
-                f"({_first_line(error)}); check the address, or start one there with "
-                f"'dask scheduler' (and 'dask worker {address}' on each machine)") from error
-        except (ValueError, TypeError) as error:
-            raise ClusterError(f"'{address}' is not a Dask scheduler address "
-                               f"({_first_line(error)}); write it like tcp://10.0.0.5:8786"
-                               ) from error
-        try:
-            self.client.wait_for_workers(1, timeout=self.timeout)
-        except (OSError, TimeoutError) as error:
-            raise ClusterError(
-                f"the Dask scheduler at {address} has no worker (waited {self.timeout:g} s); "
-                f"start one on each machine with 'dask worker {address}'") from error
+    def _connect(self, address: str, stop: Callable[[], bool]) -> None:
+        self.client = self._reach(address, stop)
+        if self.client is None:  # stopped while connecting
+            return
+        deadline = time.monotonic() + self.timeout
+        while True:  # in short waits, so that a stop is obeyed at once
+            try:
+                self.client.wait_for_workers(1, timeout=min(0.5, self.timeout))
+                break
+            except (OSError, TimeoutError) as error:
+                if stop():
+                    self.close()
+                    return
+                if time.monotonic() >= deadline:
+                    raise ClusterError(
+                        f"the Dask scheduler at {address} has no worker (waited "
+                        f"{self.timeout:g} s); start one on each machine with 'dask worker "
+                        f"{address}'") from error
         answers = self.client.run(worker_identity, on_error="return")
         missing = [worker for worker, answer in answers.items() if isinstance(answer, Exception)]
         if missing:
@@ -178,6 +184,65 @@ class DaskExecutor:
         self.workers = len(answers)
         self.address = f"the Dask cluster at {address} ({self.workers} worker" \
                        f"{'s' if self.workers != 1 else ''})"
+
+    def _reach(self, address: str, stop: Callable[[], bool]) -> Any:
+        """A ``Client`` of the scheduler at ``address``, or None once ``stop()`` is true.
+
+        Dask's ``timeout`` bounds opening the connection, not the handshake after it: where
+        something else accepts the connection (a web server, say) ``Client`` waits for an answer
+        for ever.  So the client is made in a thread of its own and given up after ``timeout``
+        (and a little more, so that Dask's own, more precise, error comes first when it can);
+        if it ever connects after all, the thread closes it."""
+        from distributed import Client
+
+        outcome: dict[str, Any] = {}
+        given_up = threading.Event()
+
+        def connect() -> None:
+            try:
+                client = Client(address, timeout=self.timeout)
+            except BaseException as error:
+                outcome["error"] = error
+                return
+            outcome["client"] = client
+            if given_up.is_set():  # nobody waits for it any more
+                with contextlib.suppress(Exception), _quiet_logs():
+                    client.close(timeout=5)
+
+        thread = threading.Thread(target=connect, name="nntui-dask-connect", daemon=True)
+        thread.start()
+        deadline = time.monotonic() + self.timeout + CONNECT_SLACK
+        try:
+            while thread.is_alive():
+                if stop():
+                    return None
+                if time.monotonic() >= deadline:
+                    raise ClusterError(
+                        f"cannot reach the Dask scheduler at {address} within "
+                        f"{self.timeout:g} s ({_no_answer(address)}); check the address, or "
+                        f"start one there with 'dask scheduler' (and 'dask worker {address}' on "
+                        f"each machine)")
+                thread.join(0.1)
+        finally:
+            if thread.is_alive():
+                given_up.set()
+        error = outcome.get("error")
+        if isinstance(error, (OSError, TimeoutError)):
+            raise ClusterError(
+                f"cannot reach the Dask scheduler at {address} within {self.timeout:g} s "
+                f"({_first_line(error)}); check the address, or start one there with "
+                f"'dask scheduler' (and 'dask worker {address}' on each machine)") from error
+        if isinstance(error, (ValueError, TypeError)):
+            raise ClusterError(f"'{address}' is not a Dask scheduler address "
+                               f"({_first_line(error)}); write it like tcp://10.0.0.5:8786"
+                               ) from error
+        if error is not None:
+            raise error
+        if stop():
+            with contextlib.suppress(Exception), _quiet_logs():
+                outcome["client"].close(timeout=5)
+            return None
+        return outcome["client"]
 
     def close(self) -> None:
         """Disconnect; shut the local cluster (and its worker processes) down."""
@@ -196,8 +261,15 @@ class DaskExecutor:
     def execute(self, sweep: Sweep) -> None:
         from distributed import Event, Queue
 
+        if sweep.control.stop_requested:  # stopped before the cluster was ready: no run starts
+            for result in sweep.results:
+                sweep.not_run(result)
+            return
         if self.client is None:
-            self.start(len(sweep.runs))
+            self.start(len(sweep.runs), stop=lambda: sweep.control.stop_requested)
+            if self.client is None:  # stopped while it connected
+                self.execute(sweep)
+                return
         client = self.client
         token = uuid.uuid4().hex[:12]
         queue = Queue(f"nntui-sweep-{token}", client=client)
@@ -384,6 +456,21 @@ class DaskExecutor:
 def _died_twice(deaths: int) -> str:
     return (f"the Dask worker running it died {deaths} times (a run is retried once); look at "
             f"the workers' logs, or give it fewer or smaller layers if they run out of memory")
+
+
+def _no_answer(address: str) -> str:
+    """Why a scheduler did not answer in time, as far as one more look can tell."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        host, port = parse_host_port(location)
+        if scheme not in ("tcp", "tls") or not port:
+            raise ValueError(address)
+        socket.create_connection((host, port), timeout=1).close()
+    except (OSError, ValueError, TypeError):
+        return "no answer"
+    return "something answers there, but not as a Dask scheduler"
 
 
 def _first_line(error: BaseException) -> str:

@@ -275,13 +275,14 @@ class Executor(Protocol):
     """Where a sweep's runs train: :class:`InProcess` or
     :class:`~nntui.studies.dask_executor.DaskExecutor`.  ``start`` gets it ready (a cluster
     started or reached, in ``started_in`` seconds), ``execute`` trains every run of a sweep,
-    telling it what happens, ``close`` lets go of whatever it started."""
+    telling it what happens, ``close`` lets go of whatever it started.  ``start`` gives up,
+    unready, once ``stop()`` is true (then ``execute`` starts no run)."""
 
     workers: int
     address: str
     started_in: float
 
-    def start(self, runs: int = 0) -> Executor: ...
+    def start(self, runs: int = 0, stop: Callable[[], bool] | None = None) -> Executor: ...
 
     def execute(self, sweep: Sweep) -> None: ...
 
@@ -295,7 +296,7 @@ class InProcess:
     address = "in process"
     started_in = 0.0
 
-    def start(self, runs: int = 0) -> InProcess:
+    def start(self, runs: int = 0, stop: Callable[[], bool] | None = None) -> InProcess:
         """Nothing to start."""
         return self
 

@@ -4,8 +4,10 @@ Everything a person does with runs happens on the dashboard
 (:class:`~nntui.tui.screens.dashboard.DashboardScreen`, the app's default screen).  The app
 itself opens the run history before the dashboard is made and closes it last, answers quit, help
 and the palette from any screen, asks before quitting while something trains, stops and records
-a run when SIGTERM or SIGHUP arrives, and covers the dashboard with a notice while the terminal is
-too small for it.
+a run when SIGTERM, SIGHUP or SIGINT arrives (and ends at once on a second one, or when stopping
+takes too long), suspends on Ctrl+Z and redraws everything on ``fg``, and covers the dashboard
+with a notice while the terminal is too small for it.  Its terminal is
+:class:`~nntui.tui.terminal.Terminal`, Textual's driver made safe for a terminal that closes.
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ import contextlib
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 from typing import ClassVar
 
+import platformdirs
 from textual.app import App
 from textual.binding import BindingType
+from textual.driver import Driver
 from textual.events import Resize
 from textual.notifications import SeverityLevel
 
@@ -44,8 +49,21 @@ second while the UI redraws.  Measured with benchmarks/bench_responsiveness.py (
 reports a second): throughput ratio 0.87-0.89 with the default, 0.95-0.97 with 50 ms, key p95
 about 30 ms either way."""
 
-SIGNALS = tuple(s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None)
-"""What ends the app like a confirmed quit: a polite kill, the terminal closing."""
+SIGNALS = tuple(s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None), signal.SIGINT)
+                if s is not None)
+"""What ends the app like a confirmed quit: a polite kill, the terminal closing, an interrupt
+(the app's own Ctrl+C is a key; this is ``kill -INT``)."""
+
+ENDING_GRACE = 15.0
+"""Seconds a signal gives the app to stop its run or sweep, record it and restore the terminal;
+after that (or at a second signal) it ends at once, its child processes with it.  Stopping
+takes a mini-batch for a run, and 1-3 s for a sweep on a local cluster of 2 workers."""
+
+
+def screenshots_dir() -> Path:
+    """Where "Save screenshot" puts its SVGs: ``screenshots`` in the user's data folder for
+    nntui (beside its run history)."""
+    return Path(platformdirs.user_data_dir("nntui")) / "screenshots"
 
 
 class NNTuiApp(App[None]):
@@ -66,8 +84,9 @@ class NNTuiApp(App[None]):
                  runs_dir: Path | None = None, runs_db: str | Path | None = None,
                  show_timing: bool = True,
                  progress_interval: float = PROGRESS_INTERVAL,
-                 blas_threads: int | None = 1) -> None:
+                 blas_threads: int | None = 1, load: Path | None = None) -> None:
         super().__init__()
+        self.load = load  # a saved network to open with (nntui --load)
         env_dir = os.environ.get("NNTUI_RUNS_DIR")
         self.settings = Settings(config=config, data_dir=data_dir,
                                  runs_dir=Path(runs_dir or env_dir or runs.runs_dir()),
@@ -76,6 +95,34 @@ class NNTuiApp(App[None]):
         self.runs_db = runs_db
         self.history: RunHistory | None = None
         self._switch_interval = sys.getswitchinterval()
+        self.ending: int | None = None
+        """The exit status a signal asked for, once one came."""
+        self._deadline: threading.Timer | None = None
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """Textual's "Save screenshot" (the palette) saves into the user's Downloads folder and
+        fails where there is none: here it saves into nntui's own data folder, made if need be
+        (Textual's notification then says where)."""
+        if path is None:
+            folder = screenshots_dir()
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                self.notify(f"Cannot make {folder}: {error.strerror or error}", severity="error",
+                            title="Screenshot not saved", timeout=10)
+                return None
+            path = str(folder)
+        return super().deliver_screenshot(filename, path, time_format)
+
+    def get_driver_class(self) -> type[Driver]:
+        """On Unix, :class:`~nntui.tui.terminal.Terminal`: a closed terminal ends the app instead
+        of hanging it, and Ctrl+Z suspends it."""
+        if not hasattr(signal, "SIGTSTP"):
+            return super().get_driver_class()
+        from nntui.tui.terminal import Terminal
+
+        return Terminal
 
     def get_default_screen(self) -> DashboardScreen:
         """The dashboard, with the run history opened for it (what went wrong opening it, the
@@ -93,7 +140,16 @@ class NNTuiApp(App[None]):
         for signum in SIGNALS:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(signum, self._on_signal, signum)
+        self.app_resume_signal.subscribe(self, self._redraw)
         self._check_size(self.size.width, self.size.height)
+        if self.load is not None:
+            self.call_after_refresh(self._open_with_network, self.load, self.settings.config)
+
+    def _open_with_network(self, path: Path, config: Config) -> None:
+        """``nntui --load``: the network loaded as the app's own "load network" does, then the
+        form set to its config as the other flags changed it."""
+        self.dashboard.training.load_network(path)
+        self.dashboard.form.load(config)
 
     def on_unmount(self) -> None:
         # Whatever way the app ends, no training thread may outlive it, and the history closes.
@@ -105,6 +161,8 @@ class NNTuiApp(App[None]):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.remove_signal_handler(signum)
         sys.setswitchinterval(self._switch_interval)
+        if self._deadline is not None:
+            self._deadline.cancel()
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:
@@ -122,6 +180,24 @@ class NNTuiApp(App[None]):
             self.push_screen(HelpScreen((keys, f"**{description}**: {help_text}")
                                         for keys, _, description, help_text
                                         in self.dashboard.command_bindings()))
+
+    def action_suspend_process(self) -> None:
+        """Ctrl+Z: what a terminal does with it for a program that lets it (nntui reads it as a
+        key): SIGTSTP to the terminal's foreground job, this process and a sweep's worker
+        processes alike, as ``vim`` does.  The driver gives the terminal back before the process
+        stops, and ``fg`` brings everything back."""
+        driver = self._driver
+        if driver is None or not driver.can_suspend or not hasattr(signal, "SIGTSTP"):
+            return
+        self.app_suspend_signal.publish(self)
+        try:
+            job = os.tcgetpgrp(sys.__stdin__.fileno())
+        except (OSError, AttributeError, ValueError):
+            job = 0
+        if job == os.getpgrp():
+            os.killpg(job, signal.SIGTSTP)
+        else:  # not this process's job in the foreground (or no terminal to ask): itself only
+            os.kill(os.getpid(), signal.SIGTSTP)
 
     async def action_quit(self) -> None:
         busy = self.dashboard.busy()
@@ -141,11 +217,26 @@ class NNTuiApp(App[None]):
         self.exit(return_code=return_code)
 
     def _on_signal(self, signum: int) -> None:
-        """SIGTERM or SIGHUP (the terminal closed): like a confirmed quit, the run stops after
-        its mini-batch and is recorded, the terminal is restored, and the exit status is the
-        shell's 128 + the signal's number."""
-        self.run_worker(self._stop_and_exit(ExitStatus.for_signal(signum)), exclusive=True,
-                        group="quit")
+        """SIGTERM, SIGHUP (the terminal closed) or SIGINT: like a confirmed quit, the run stops
+        after its mini-batch and is recorded, the sweep stops and its cluster closes, the
+        terminal (if it is still there) is restored, and the exit status is the shell's 128 +
+        the signal's number.  A second signal, or :data:`ENDING_GRACE` seconds without an end,
+        ends the process at once."""
+        if self.ending is not None:
+            end_now(self.ending)
+        self.ending = ExitStatus.for_signal(signum)
+        driver = self._driver
+        if signum == getattr(signal, "SIGHUP", None) and hasattr(driver, "check_terminal"):
+            driver.check_terminal()  # nothing is drawn on a terminal that is gone
+        self._deadline = threading.Timer(ENDING_GRACE, end_now, (self.ending,))
+        self._deadline.daemon = True
+        self._deadline.start()
+        self.run_worker(self._stop_and_exit(self.ending), exclusive=True, group="quit")
+
+    def _redraw(self, _app: App) -> None:
+        """Back from Ctrl+Z (``fg``): the terminal shows the shell's screen, so every line is
+        drawn again, not only those that changed."""
+        self.refresh(repaint=True, layout=True)
 
     # --- the terminal's size ---------------------------------------------------------------------
 
@@ -161,3 +252,20 @@ class NNTuiApp(App[None]):
             self.screen.show(width, height)  # type: ignore[attr-defined]
         elif not small and showing:
             self.pop_screen()
+
+
+def end_now(code: int) -> None:
+    """End the process with ``code`` at once, its child processes (a sweep's Dask workers) first:
+    what a second signal asks for, or a stop that takes too long.  A run it cuts short shows in
+    the history as interrupted, with every epoch it finished."""
+    try:
+        import psutil  # a dependency of dask's distributed, which nntui depends on
+
+        children = psutil.Process().children(recursive=True)
+        for child in children:
+            with contextlib.suppress(psutil.Error):
+                child.kill()
+        psutil.wait_procs(children, timeout=2)
+    except Exception:  # ending matters more than tidying up
+        pass
+    os._exit(code)

@@ -1,4 +1,4 @@
-"""The keys that work on every screen: quit, help and the command palette.
+"""The keys that work on every screen: quit, help, the command palette and suspending.
 
 The app binds them (:class:`~nntui.tui.app.NNTuiApp`), so they work whatever screen is up, and
 the dashboard lists the same bindings among its own run keys, so that its footer, its help
@@ -19,8 +19,11 @@ HELP = Binding("f1,question_mark", "app.help", "Help",
                tooltip="Every key, and the books' rules of thumb")
 PALETTE = Binding("ctrl+p", "app.command_palette", "Palette",
                   tooltip="Every action, and the books' presets, by name")
+SUSPEND = Binding("ctrl+z", "app.suspend_process", "Suspend", show=False,
+                  tooltip="Suspend nntui and go back to the shell, as Ctrl+Z does in a terminal "
+                          "(training waits); 'fg' brings it back")
 
-GLOBAL_KEYS: list[BindingType] = [QUIT, HELP, PALETTE]
+GLOBAL_KEYS: list[BindingType] = [QUIT, HELP, PALETTE, SUSPEND]
 
 
 class QuitFirstScreen(Screen[None]):

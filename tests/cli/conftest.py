@@ -132,3 +132,26 @@ def dask_processes(tmp_path_factory, free_port: int,
         finally:
             for process in reversed(started):
                 _stop_group(process)
+
+
+@pytest.fixture
+def http_server(free_port: int, subprocess_env: dict[str, str]) -> Iterator[str]:
+    """``python -m http.server`` on 127.0.0.1, a server that accepts TCP connections but speaks
+    no Dask; yields its address as a Dask scheduler's would be written (tcp://127.0.0.1:PORT)."""
+    process = subprocess.Popen([sys.executable, "-m", "http.server", str(free_port), "--bind",
+                                "127.0.0.1"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, env=subprocess_env,
+                               start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:  # listening once a connection is accepted
+            try:
+                socket.create_connection(("127.0.0.1", free_port), timeout=1).close()
+                break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline, \
+                    "http.server did not start"
+                time.sleep(0.05)
+        yield f"tcp://127.0.0.1:{free_port}"
+    finally:
+        _stop_group(process)

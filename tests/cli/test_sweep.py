@@ -170,3 +170,48 @@ def test_an_unreachable_scheduler_fails_within_the_timeout(tmp_path: Path, run_c
     if db.exists():
         with RunHistory(db) as history:
             assert history.list_runs() == []
+
+
+def test_an_address_that_is_no_dask_scheduler_fails_within_the_timeout(
+        tmp_path: Path, start_nntui, http_server: str) -> None:
+    """A web server accepts the connection but never answers Dask's handshake (Dask's own
+    timeout does not cover it): the sweep gives up after --timeout, and says so."""
+    db = tmp_path / "runs.db"
+    process = start_nntui(["sweep", "--dataset", "xor", "--epochs", "2", "--vary", "eta=0.5,1",
+                           "--scheduler", http_server, "--timeout", "2", "--runs-db", str(db)])
+    _, err = process.communicate(timeout=60)  # a bound for a hang, far beyond the 2 s
+    assert process.returncode == 1, err
+    assert f"cannot reach the Dask scheduler at {http_server} within 2 s" in err
+    assert "not as a Dask scheduler" in err and "Traceback" not in err
+    if db.exists():
+        with RunHistory(db) as history:
+            assert history.list_runs() == []
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_ends_a_sweep_still_connecting(tmp_path: Path, start_nntui, http_server: str,
+                                                signum: int, code: int) -> None:
+    """SIGTERM (or Ctrl+C) while the sweep waits for a scheduler that will not answer: it gives
+    up at once, no run starts, and the exit status says which signal ended it."""
+    process = start_nntui(["sweep", "--dataset", "xor", "--epochs", "2", "--vary", "eta=0.5,1",
+                           "--scheduler", http_server, "--timeout", "600", "--runs-db",
+                           str(tmp_path / "runs.db")])
+    assert process.stdout is not None
+    assert "Sweep" in process.stdout.readline()  # said before it connects
+    process.send_signal(signum)
+    out, err = process.communicate(timeout=60)  # a bound for a hang, far below the 600 s
+    assert process.returncode == code, err
+    assert "2 runs not run" in out and "Traceback" not in err
+
+
+def test_more_workers_than_runs_start_one_per_run_and_say_so(tmp_path: Path, run_cli,
+                                                             monkeypatch) -> None:
+    """--workers 10000 for two runs starts two worker processes and says why; more than the
+    cores (here, one core) is allowed but said too."""
+    monkeypatch.setattr("nntui.cli.study.cores", lambda: 1)
+    code, _, err = run_cli(["sweep", "--dataset", "xor", "--epochs", "1", "--vary", "eta=0.5,1",
+                            "--workers", "10000", "--quiet", "--runs-db",
+                            str(tmp_path / "runs.db")])
+    assert code == 0, err
+    assert "--workers 10000: 2 runs need only 2 worker processes; starting 2" in err
+    assert "2 worker processes share 1 core: each run trains slower than alone" in err

@@ -543,3 +543,19 @@ def test_learning_speed_is_the_rms_of_each_batchs_bias_gradient(make_blobs, reco
         expected = [math.sqrt(sum(float(g[layer] @ g[layer]) for g in batches) / 3)
                     for layer in range(3)]
         assert report.learning_speed == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize(("dtype", "eta"), [("float64", 1e-300), ("float32", 1e-30)])
+def test_a_tiny_eta_trains_and_measures_the_true_speed_of_learning(make_blobs, dtype: str,
+                                                                    eta: float) -> None:
+    """η is anything in (0, 100]: where η² (or the steps η ∂C/∂b in the network's precision)
+    would underflow, the run still trains and its speed of learning is the gradient's, as a
+    small ordinary η measures it, not a division by zero or 0."""
+    train, validation = make_blobs(200, 0, dtype), make_blobs(50, 1, dtype)
+    tiny = _trainer(train, validation, dtype=dtype, epochs=1, eta=eta)
+    before = [w.copy() for w in tiny.network.weights]
+    speeds = tiny.run().history[0].learning_speed
+    assert all(np.array_equal(w, b) for w, b in zip(tiny.network.weights, before, strict=True))
+    small = _trainer(train, validation, dtype=dtype, epochs=1, eta=1e-6).run()
+    assert speeds == pytest.approx(small.history[0].learning_speed, rel=1e-3)
+    assert all(s > 0 for s in speeds)

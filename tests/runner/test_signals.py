@@ -50,3 +50,16 @@ def test_exit_statuses_are_the_shells() -> None:
     assert ExitStatus.for_signal(signal.SIGINT) is ExitStatus.SIGINT == 130
     assert ExitStatus.for_signal(signal.SIGHUP) is ExitStatus.SIGHUP == 129
     assert ExitStatus.for_signal(signal.SIGUSR1) == 128 + signal.SIGUSR1  # not a member: a number
+
+
+def test_entered_again_it_keeps_its_handlers_until_the_outer_with_ends() -> None:
+    """A command installs the handlers before its first line and trains within them again: the
+    inner ``with`` leaving must not put the old handlers back while the outer one goes on."""
+    before = {s: signal.getsignal(s) for s in SIGNAL_NAMES}
+    control = Control()
+    with (signals := StopOnSignals(control)):
+        with signals:
+            pass
+        os.kill(os.getpid(), signal.SIGTERM)  # still handled: the run stops, nothing dies
+        assert control.stop_requested
+    assert {s: signal.getsignal(s) for s in SIGNAL_NAMES} == before

@@ -1,14 +1,18 @@
 """Tests of a sweep on a real local Dask cluster (worker processes) and on a cluster given by
 its scheduler: every run recorded from its worker, a worker killed mid-run, leaving at once, an
-observer that fails, a scheduler without workers, and the only worker gone for good.  Toy data
-sets and few epochs keep them fast."""
+observer that fails, a scheduler without workers, the only worker gone for good, and an address
+where a web server answers instead of a scheduler.  Toy data sets and few epochs keep them
+fast."""
 
 from __future__ import annotations
 
+import http.server
 import os
 import signal
 import subprocess
 import sys
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -249,3 +253,62 @@ def test_runs_fail_when_no_worker_is_left(tmp_path: Path, make_recorder) -> None
     assert results[0].ended.epochs_run >= 2  # what arrived is kept
     assert recorded["seed=1"].status == "failed" and recorded["seed=1"].epochs_done >= 2
     assert recorded["seed=2"].status == "failed" and recorded["seed=2"].epochs_done == 0
+
+
+# --- an address where something else answers -----------------------------------------------------
+
+class _QuietHandler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """Dask's bytes are no request: the server's complaint about them is noise here."""
+
+
+@pytest.fixture
+def web_server() -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1 (in a thread): it accepts the connection, then waits for a
+    request line that Dask's handshake never sends.  Yields its address as a scheduler's."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _QuietHandler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"tcp://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def _within(bound: float, work: Callable[[], object]) -> object:
+    """``work()``'s result or exception, asserting it came within ``bound`` seconds (a hang
+    check, far above what it needs; ``work`` runs in a thread so that a hang fails the test)."""
+    outcome: list = []
+
+    def run() -> None:
+        try:
+            outcome.append(work())
+        except Exception as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(bound)
+    assert not thread.is_alive(), f"still waiting after {bound:g} s"
+    return outcome[0]
+
+
+def test_an_address_that_is_no_scheduler_fails_within_the_timeout(web_server: str) -> None:
+    """Dask's own timeout covers opening the connection, not its handshake: without a timeout
+    of the whole, ``Client`` waits for the web server's answer for ever."""
+    executor = DaskExecutor(scheduler=web_server, timeout=1)
+    error = _within(30, executor.start)
+    assert isinstance(error, ClusterError)
+    assert str(error).startswith(f"cannot reach the Dask scheduler at {web_server} within 1 s "
+                                 f"(something answers there, but not as a Dask scheduler")
+    assert executor.client is None
+
+
+def test_a_stop_while_connecting_gives_up_and_no_run_starts(web_server: str) -> None:
+    sweep = Sweep("never", plan_sweep(_circle(epochs=2), ["seed=1,2"]))
+    executor = DaskExecutor(scheduler=web_server, timeout=600)
+    threading.Timer(0.5, sweep.stop).start()
+    _within(30, lambda: executor.start(2, stop=lambda: sweep.control.stop_requested))
+    assert executor.client is None
+    results = sweep.execute(executor)  # stopped: it neither connects again nor starts a run
+    assert [r.state for r in results] == [RunStatus.NOT_RUN, RunStatus.NOT_RUN]

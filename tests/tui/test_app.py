@@ -3,10 +3,22 @@ screen, and the notice while the terminal is too small."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
+import os
+import select
 import signal
+import struct
+import subprocess
+import sys
+import termios
 import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import ClassVar
 
+import psutil
 import pytest
 
 from nntui.storage.history import RunHistory
@@ -22,16 +34,17 @@ async def test_quit_asks_while_training_and_stops_the_worker(press, wait_for, sl
     async with open_app(slow) as (app, pilot, run):
         await press(pilot, "f5")
         await wait_for(pilot, lambda: run.state == "training")
+        # Each key is followed by waiting for what it does, never by a fixed pause.
         await press(pilot, "ctrl+q")
-        await pilot.pause(0.1)
-        assert isinstance(app.screen, ConfirmScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await press(pilot, "n")
-        await pilot.pause(0.1)
-        assert not isinstance(app.screen, ConfirmScreen) and run.state == "training"
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+        assert run.state == "training"
         await press(pilot, "ctrl+q")
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await press(pilot, "y")
-        await wait_for(pilot, lambda: app.dashboard.training.done)
+        # The worker stops first, the app exits a moment later: wait for the exit itself.
+        await wait_for(pilot, lambda: app.return_code is not None)
     assert app.dashboard.training.done
     assert app.return_code == 0
 
@@ -43,68 +56,219 @@ async def test_quit_without_a_run_exits_at_once(open_app):
     assert app.return_code == 0
 
 
-@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
-def test_the_app_stops_records_and_restores_the_terminal_on_a_signal(tmp_path, signum, code):
-    """The real app on a pseudo-terminal: F5, then SIGTERM or SIGHUP once epochs are recorded."""
-    import fcntl
-    import os
-    import pty
-    import struct
-    import subprocess
-    import sys
-    import termios
+class AppOnATerminal:
+    """``python -m nntui ARGS`` on a pseudo-terminal that is its controlling terminal, as a
+    terminal window gives it (a session of its own, the terminal set with TIOCSCTTY); the test
+    plays the window: it reads what is drawn, types keys, and closes the window (the master)."""
 
-    db = tmp_path / "runs.db"
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    env = {**os.environ, "TERM": "xterm-256color", "NNTUI_RUNS_DIR": str(tmp_path)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "nntui", "--dataset", "circle", "--hidden", "16",
-         "--train-size", "20000", "--batch-size", "1", "--epochs", "50", "--runs-db", str(db)],
-        stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True)
-    os.close(slave)
-    output = bytearray()
+    KEYS: ClassVar[dict[str, bytes]] = {
+        "f1": b"\x1bOP", "f5": b"\x1b[15~", "ctrl+f": b"\x06", "ctrl+q": b"\x11",
+        "ctrl+z": b"\x1a", "enter": b"\r"}
 
-    def read(seconds: float) -> None:
-        import select
+    def __init__(self, args: list[str], db: Path, folder: Path, size: tuple[int, int]) -> None:
+        self.db = db
+        self.master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
+        env = {**os.environ, "TERM": "xterm-256color", "NNTUI_RUNS_DIR": str(folder),
+               "NNTUI_RUNS_DB": str(db)}
+        env.pop("NNTUI_DASK_SCHEDULER", None)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "nntui", *args], stdin=slave, stdout=slave, stderr=slave,
+            env=env, start_new_session=True, preexec_fn=_take_terminal)
+        os.close(slave)
+        self.output = bytearray()
+        self.children: list[int] = []
 
+    def read(self, seconds: float) -> None:
+        """Read what the app draws for ``seconds``."""
         deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 0.05)
+        while self.master >= 0 and time.monotonic() < deadline:
+            ready, _, _ = select.select([self.master], [], [], 0.05)
             if ready:
                 try:
-                    output.extend(os.read(master, 65536))
+                    self.output.extend(os.read(self.master, 65536))
                 except OSError:
                     return
 
-    try:
-        read(4)  # the first screen
-        os.write(master, b"\x1b[15~")  # F5
-        deadline = time.monotonic() + 60
-        epochs = 0
-        while time.monotonic() < deadline and not epochs:
-            read(0.3)
-            if db.exists():
-                with RunHistory(db) as history:
-                    runs = history.list_runs()
-                    epochs = runs[0].epochs_done or 0 if runs else 0
-        assert epochs, "no epoch was recorded within 60 s"
-        process.send_signal(signum)
-        end = time.monotonic() + 30
-        while process.poll() is None and time.monotonic() < end:
-            read(0.2)
-        read(0.5)
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait()
-        os.close(master)
-    assert process.returncode == code
-    assert b"\x1b[?1049l" in output  # left the alternate screen
-    assert b"Traceback" not in output
-    with RunHistory(db) as history:
-        [run] = history.list_runs()
-        assert run.status == "stopped" and run.epochs_done >= 1
+    def read_until(self, done: Callable[[], bool], what: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while not done():
+            assert self.process.poll() is None, \
+                f"the app ended ({self.process.returncode}): {bytes(self.output[-500:])!r}"
+            assert time.monotonic() < deadline, f"no {what} within {timeout:g} s"
+            self.read(0.2)
+
+    def drawn(self, text: str, timeout: float = 60) -> None:
+        """Wait until ``text`` has been drawn."""
+        start = len(self.output)
+        self.read_until(lambda: text.encode() in self.output[max(0, start - len(text)):],
+                        f"'{text}' drawn")
+
+    def press(self, *keys: str) -> None:
+        for key in keys:
+            os.write(self.master, self.KEYS[key])
+            self.read(0.3)
+
+    def runs(self) -> list:
+        if not self.db.exists():
+            return []
+        with RunHistory(self.db) as history:
+            return history.list_runs()
+
+    def wait_for_runs(self, ready: Callable[[list], bool], what: str) -> None:
+        self.read_until(lambda: ready(self.runs()), what)
+
+    def close_window(self) -> None:
+        """Close the terminal, as closing its window does: the kernel hangs it up and sends
+        SIGHUP (and SIGCONT) to the app."""
+        self.children = [child.pid for child in
+                         psutil.Process(self.process.pid).children(recursive=True)]
+        os.close(self.master)
+        self.master = -1
+
+    def wait(self, bound: float = 30) -> int | None:
+        """The exit status, or None if the app is still alive after ``bound`` seconds (far more
+        than it needs: this is a hang check, not a timing)."""
+        deadline = time.monotonic() + bound
+        while self.process.poll() is None and time.monotonic() < deadline:
+            self.read(0.2) if self.master >= 0 else time.sleep(0.1)
+        return self.process.poll()
+
+    def children_left(self) -> list[int]:
+        left = []
+        for pid in self.children:
+            with contextlib.suppress(psutil.Error):
+                if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                    left.append(pid)
+        return left
+
+    def end(self) -> None:
+        for pid in [self.process.pid, *self.children]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.process.wait()
+        if self.master >= 0:
+            os.close(self.master)
+
+
+def _take_terminal() -> None:
+    """In the child, after setsid: its standard input becomes its controlling terminal."""
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+@pytest.fixture
+def app_on_a_terminal(tmp_path) -> Iterator[Callable[..., AppOnATerminal]]:
+    """``app_on_a_terminal(args, size=(120, 40))``: :class:`AppOnATerminal`, recording in the
+    test's own history; ended (with anything it started) after the test."""
+    started: list[AppOnATerminal] = []
+
+    def start(args: list[str], size: tuple[int, int] = (120, 40)) -> AppOnATerminal:
+        app = AppOnATerminal(args, tmp_path / "runs.db", tmp_path, size)
+        started.append(app)
+        return app
+
+    yield start
+    for app in started:
+        app.end()
+
+
+TRAINS_LONG = ["--dataset", "circle", "--hidden", "16", "--train-size", "20000", "--batch-size",
+               "1", "--epochs", "50"]
+"""Epochs of about a second each, 50 of them: still training whenever the test acts."""
+
+
+def _some_epochs(runs: list) -> bool:
+    return bool(runs) and (runs[0].epochs_done or 0) >= 1
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129),
+                                              (signal.SIGINT, 130)])
+def test_the_app_stops_records_and_restores_the_terminal_on_a_signal(app_on_a_terminal, signum,
+                                                                      code):
+    """F5, then SIGTERM, SIGHUP or SIGINT once epochs are recorded: the run stops and is
+    recorded, the terminal is given back, and the exit status is the shell's 128 + n."""
+    app = app_on_a_terminal(TRAINS_LONG)
+    app.drawn("Hyperparameters")
+    app.press("f5")
+    app.wait_for_runs(_some_epochs, "epoch recorded")
+    app.process.send_signal(signum)
+    assert app.wait() == code
+    app.read(0.5)
+    assert b"\x1b[?1049l" in app.output  # left the alternate screen
+    assert b"Traceback" not in app.output
+    [run] = app.runs()
+    assert run.status == "stopped" and run.epochs_done >= 1
+
+
+def _stopped(pid: int) -> bool:
+    with contextlib.suppress(psutil.Error):
+        return psutil.Process(pid).status() == psutil.STATUS_STOPPED
+    return False
+
+
+def _sweeping(runs: list) -> bool:
+    return any(run.group and run.status == "running" for run in runs)
+
+
+@pytest.mark.parametrize("state", ["idle", "training", "a modal open", "suspended", "sweeping"])
+def test_closing_the_terminal_ends_the_app_and_records_the_run(app_on_a_terminal, state):
+    """The window closes (its pseudo-terminal's master): whatever the app is doing, it ends with
+    129, its run or sweep stopped and recorded, no process of its own left behind.  (Textual's
+    driver used to hang for ever writing to the terminal that was gone.)"""
+    app = app_on_a_terminal(TRAINS_LONG if state != "sweeping" else
+                            ["--dataset", "xor", "--epochs", "10000", "--pace", "0"])
+    app.drawn("Hyperparameters")
+    if state in ("training", "a modal open", "suspended"):
+        app.press("f5")
+        app.wait_for_runs(_some_epochs, "epoch recorded")
+    if state == "suspended":  # Ctrl+Z; the hang-up brings SIGCONT with SIGHUP
+        app.press("ctrl+z")
+        app.read_until(lambda: _stopped(app.process.pid), "stop")
+    if state == "a modal open":
+        app.press("ctrl+q")
+        app.drawn("Stop it and quit?")
+    if state == "sweeping":
+        app.press("ctrl+f")
+        app.drawn("Start sweep")
+        app.press("enter")
+        app.wait_for_runs(_sweeping, "sweep run training")
+    app.close_window()
+    assert app.wait() == 129
+    assert app.children_left() == []
+    runs = app.runs()
+    if state == "idle":
+        assert runs == []
+    else:
+        assert runs and all(run.status == "stopped" for run in runs), \
+            [(run.id, run.status) for run in runs]
+
+
+@pytest.mark.parametrize("how", ["ctrl+z", "kill -TSTP"])
+def test_suspending_gives_the_terminal_back_and_fg_redraws_everything(app_on_a_terminal, how):
+    """Ctrl+Z (a key to the app, which turns it into SIGTSTP for its job) or ``kill -TSTP``:
+    the terminal is given back and the process stops; SIGCONT (``fg``) takes the terminal again
+    and draws every part of the screen, not only what changed, and training goes on."""
+    app = app_on_a_terminal(TRAINS_LONG)
+    app.drawn("Hyperparameters")
+    app.press("f5")
+    app.wait_for_runs(_some_epochs, "epoch recorded")
+    if how == "ctrl+z":
+        app.press("ctrl+z")
+    else:
+        app.process.send_signal(signal.SIGTSTP)
+    app.read_until(lambda: _stopped(app.process.pid), "stop")
+    assert app.output.rfind(b"\x1b[?1049l") > app.output.rfind(b"\x1b[?1049h")  # given back
+    suspended_at = len(app.output)
+    epochs = app.runs()[0].epochs_done
+    os.killpg(app.process.pid, signal.SIGCONT)  # what the shell's `fg` sends
+    # The screen taken again, and form, log and footer drawn again (the footer never changes
+    # while training: only a whole redraw draws it).  Waited for, as the redraw may come in
+    # several writes.
+    parts = (b"\x1b[?1049h", b"Hyperparameters", b"data set", b"Epoch log", b"Quit")
+    app.read_until(lambda: all(part in app.output[suspended_at:] for part in parts),
+                   "every part drawn again")
+    app.wait_for_runs(lambda runs: runs[0].epochs_done > epochs, "epoch after fg")
+    assert app.runs()[0].status == "running"
 
 
 async def test_an_unusable_run_history_warns_and_training_goes_on(tmp_path, wait_for, quick):
@@ -190,3 +354,52 @@ async def test_too_small_terminal_says_so_and_recovers(size, open_app):
         await pilot.pause()
         assert not isinstance(app.screen, TooSmallScreen)
         assert app.screen.query_one(ConfigForm)
+
+
+async def test_opened_with_a_saved_network_trains_on_from_it(tmp_path, open_app, wait_for):
+    """``nntui --load net.npz --epochs 7``: the network's config in the form, as the other flags
+    changed it, and the next F5 trains on from its weights."""
+    from nntui.cli.main import OpenApp
+    from nntui.cli.main import main as command_line
+    from nntui.cli.train import main as train
+
+    saved = tmp_path / "net.npz"
+    assert train(["--dataset", "xor", "--hidden", "5", "--epochs", "1", "--quiet", "--save",
+                  str(saved), "--runs-db", str(tmp_path / "train.db")]) == 0
+    outcome = command_line(["--load", str(saved), "--epochs", "7"])
+    assert isinstance(outcome, OpenApp) and outcome.load == str(saved)
+    assert outcome.config.hidden == (5,) and outcome.config.epochs == 7
+    async with open_app(outcome.config, load=saved) as (app, pilot, _):
+        training = app.dashboard.training
+        await wait_for(pilot, lambda: training.loaded_network is not None)
+        config, problems = app.dashboard.form.read(outcome.config)
+        assert problems == [] and config is not None
+        assert config.hidden == (5,) and config.epochs == 7 and config.dataset == "xor"
+
+
+def test_a_network_that_cannot_be_loaded_is_a_usage_error(tmp_path, capsys) -> None:
+    from nntui.cli.main import main as command_line
+
+    (tmp_path / "broken.npz").write_text("not a network")
+    with pytest.raises(SystemExit) as exit_:
+        command_line(["--load", str(tmp_path / "broken.npz")])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.startswith("nntui: error: --load: ")
+
+
+async def test_save_screenshot_saves_into_the_data_folder_and_says_where(
+        tmp_path, monkeypatch, open_app, wait_for):
+    """The palette's "Save screenshot" where no Downloads folder exists: the SVG goes to
+    nntui's data folder (made for it), and the notification names the file."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # no ~/Downloads
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("XDG_DOWNLOAD_DIR", raising=False)
+    folder = tmp_path / "data" / "nntui" / "screenshots"
+    async with open_app() as (app, pilot, _):
+        app.deliver_screenshot()  # what the palette's command calls
+        await wait_for(pilot, lambda: any(folder.glob("*.svg")))
+        await wait_for(pilot, lambda: any("Saved screenshot to" in str(n.message)
+                                          for n in app._notifications))
+        saved = next(folder.glob("*.svg"))
+        assert str(saved) in " ".join(str(n.message) for n in app._notifications)
+        assert saved.read_text().startswith("<svg")

@@ -288,12 +288,13 @@ class SweepSession:
             if isinstance(executor, DaskExecutor):
                 if request.scheduler is None:
                     start_resource_tracker()
-                executor.start(len(request.runs))
+                executor.start(len(request.runs), stop=lambda: self.stopping)
             where, seconds = "", 0.0  # in process: the app has said so already
             if isinstance(executor, DaskExecutor):
                 where, seconds = executor.address, executor.started_in
-            self.post(SweepStarted(sweep=self.number, name=self.name, total=self.total,
-                                   where=where, seconds=seconds))
+            if not self.stopping:  # a stop while it connected: no run starts
+                self.post(SweepStarted(sweep=self.number, name=self.name, total=self.total,
+                                       where=where, seconds=seconds))
             self.sweep.execute(executor)
         finally:
             executor.close()  # a local cluster's worker processes end here, whatever happened

@@ -62,7 +62,7 @@ from nntui.tui.controllers.training import (
 from nntui.tui.dialogs.confirm import ConfirmScreen
 from nntui.tui.dialogs.prompt import PromptScreen
 from nntui.tui.dialogs.sweep import SweepScreen
-from nntui.tui.keys import HELP, PALETTE, QUIT, QuitFirstScreen
+from nntui.tui.keys import HELP, PALETTE, QUIT, SUSPEND, QuitFirstScreen
 from nntui.tui.screens.confusion import ConfusionScreen
 from nntui.tui.screens.neurons import NeuronsScreen
 from nntui.tui.screens.runs import RunsAction, RunsScreen
@@ -166,6 +166,7 @@ class DashboardScreen(QuitFirstScreen):
         Binding("ctrl+r", "reset", "Reset",
                 tooltip="Put the values the app started with back into the form (the last "
                         "run's plots and log stay)"),
+        SUSPEND,  # never in the footer; listed in the help
         PALETTE,  # last: the palette offers every key again
     ]
 
