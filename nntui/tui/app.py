@@ -59,6 +59,10 @@ ENDING_GRACE = 15.0
 after that (or at a second signal) it ends at once, its child processes with it.  Stopping
 takes a mini-batch for a run, and 1-3 s for a sweep on a local cluster of 2 workers."""
 
+TERMINAL_CHECK_INTERVAL = 1.0
+"""Seconds between two looks at whether the terminal is still there (one ``tcgetattr``): an idle
+app writes nothing, so a terminal gone without a SIGHUP is found this way."""
+
 
 def screenshots_dir() -> Path:
     """Where "Save screenshot" puts its SVGs: ``screenshots`` in the user's data folder for
@@ -141,6 +145,8 @@ class NNTuiApp(App[None]):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(signum, self._on_signal, signum)
         self.app_resume_signal.subscribe(self, self._redraw)
+        if hasattr(self._driver, "check_terminal"):  # a terminal gone without a SIGHUP: see below
+            self.set_interval(TERMINAL_CHECK_INTERVAL, self._driver.check_terminal)
         self._check_size(self.size.width, self.size.height)
         if self.load is not None:
             self.call_after_refresh(self._open_with_network, self.load, self.settings.config)
@@ -232,6 +238,13 @@ class NNTuiApp(App[None]):
         self._deadline.daemon = True
         self._deadline.start()
         self.run_worker(self._stop_and_exit(self.ending), exclusive=True, group="quit")
+
+    def terminal_lost(self) -> None:
+        """The driver found the terminal gone (a write failed, or the check every
+        :data:`TERMINAL_CHECK_INTERVAL` seconds) without a SIGHUP having come, as when the shell
+        that started nntui does not pass the hang-up on: end as a SIGHUP would."""
+        if self.ending is None:
+            self._on_signal(signal.SIGHUP)
 
     def _redraw(self, _app: App) -> None:
         """Back from Ctrl+Z (``fg``): the terminal shows the shell's screen, so every line is

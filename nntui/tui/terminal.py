@@ -135,10 +135,17 @@ class Terminal(LinuxDriver):
         return self.gone
 
     def _terminal_lost(self) -> None:
-        """Called once, from whichever thread found the terminal gone."""
+        """Called once, from whichever thread found the terminal gone.  The app is told too
+        (``terminal_lost``, in its event loop): a hang-up reaches only the terminal's session
+        leader, and a shell or script that started nntui without passing SIGHUP on would leave
+        it running for ever with nothing to draw on."""
         self.gone = True
         detach_standard_streams()
         self.exit_event.set()  # the input thread ends; disable_input() has nothing to restore
+        lost = getattr(self._app, "terminal_lost", None)
+        if lost is not None:
+            with contextlib.suppress(RuntimeError):  # the loop already closed: the app has ended
+                self._loop.call_soon_threadsafe(lost)
 
     def write(self, data: str) -> None:
         # Nothing reads the writer thread's queue while suspended (Textual stopped it), and

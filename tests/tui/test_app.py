@@ -65,15 +65,19 @@ class AppOnATerminal:
         "f1": b"\x1bOP", "f5": b"\x1b[15~", "ctrl+f": b"\x06", "ctrl+q": b"\x11",
         "ctrl+z": b"\x1a", "enter": b"\r"}
 
-    def __init__(self, args: list[str], db: Path, folder: Path, size: tuple[int, int]) -> None:
+    def __init__(self, args: list[str], db: Path, folder: Path, size: tuple[int, int],
+                 shell: str | None = None) -> None:
         self.db = db
         self.master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
         env = {**os.environ, "TERM": "xterm-256color", "NNTUI_RUNS_DIR": str(folder),
                "NNTUI_RUNS_DB": str(db)}
         env.pop("NNTUI_DASK_SCHEDULER", None)
+        command = [sys.executable, "-m", "nntui", *args]
+        if shell is not None:  # a shell script in between, the terminal's session leader
+            command = ["bash", "-c", f'{shell}\n"$@"\nexit $?', "bash", *command]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "nntui", *args], stdin=slave, stdout=slave, stderr=slave,
+            command, stdin=slave, stdout=slave, stderr=slave,
             env=env, start_new_session=True, preexec_fn=_take_terminal)
         os.close(slave)
         self.output = bytearray()
@@ -158,12 +162,14 @@ def _take_terminal() -> None:
 
 @pytest.fixture
 def app_on_a_terminal(tmp_path) -> Iterator[Callable[..., AppOnATerminal]]:
-    """``app_on_a_terminal(args, size=(120, 40))``: :class:`AppOnATerminal`, recording in the
-    test's own history; ended (with anything it started) after the test."""
+    """``app_on_a_terminal(args, size=(120, 40), shell=None)``: :class:`AppOnATerminal`,
+    recording in the test's own history (``shell``: lines of a bash script that starts the app);
+    ended (with anything it started) after the test."""
     started: list[AppOnATerminal] = []
 
-    def start(args: list[str], size: tuple[int, int] = (120, 40)) -> AppOnATerminal:
-        app = AppOnATerminal(args, tmp_path / "runs.db", tmp_path, size)
+    def start(args: list[str], size: tuple[int, int] = (120, 40),
+              shell: str | None = None) -> AppOnATerminal:
+        app = AppOnATerminal(args, tmp_path / "runs.db", tmp_path, size, shell)
         started.append(app)
         return app
 
@@ -241,6 +247,23 @@ def test_closing_the_terminal_ends_the_app_and_records_the_run(app_on_a_terminal
     else:
         assert runs and all(run.status == "stopped" for run in runs), \
             [(run.id, run.status) for run in runs]
+
+
+@pytest.mark.parametrize("state", ["idle", "training"])
+def test_a_terminal_gone_without_a_sighup_still_ends_the_app(app_on_a_terminal, state):
+    """Started by a script that keeps the hang-up to itself (its session leader, trapping
+    SIGHUP), the app never gets the signal: it finds the terminal gone by itself (a write that
+    fails, or its look every second) and ends as on SIGHUP, its run stopped and recorded."""
+    app = app_on_a_terminal(TRAINS_LONG, shell="trap : HUP")
+    app.drawn("Hyperparameters")
+    if state == "training":
+        app.press("f5")
+        app.wait_for_runs(_some_epochs, "epoch recorded")
+    app.close_window()
+    assert app.wait() == 129
+    assert app.children_left() == []
+    runs = app.runs()
+    assert all(run.status == "stopped" for run in runs) and len(runs) == (state == "training")
 
 
 @pytest.mark.parametrize("how", ["ctrl+z", "kill -TSTP"])
