@@ -227,12 +227,16 @@ class NNTuiApp(App[None]):
         after its mini-batch and is recorded, the sweep stops and its cluster closes, the
         terminal (if it is still there) is restored, and the exit status is the shell's 128 +
         the signal's number.  A second signal, or :data:`ENDING_GRACE` seconds without an end,
-        ends the process at once."""
+        ends the process at once (not a SIGHUP after a hang-up: the app may have found the
+        terminal gone before the kernel's SIGHUP came)."""
+        hang_up = signum == getattr(signal, "SIGHUP", None)
         if self.ending is not None:
+            if hang_up and self.ending == ExitStatus.for_signal(signum):
+                return  # the kernel's SIGHUP after the app found the terminal gone by itself
             end_now(self.ending)
         self.ending = ExitStatus.for_signal(signum)
         driver = self._driver
-        if signum == getattr(signal, "SIGHUP", None) and hasattr(driver, "check_terminal"):
+        if hang_up and hasattr(driver, "check_terminal"):
             driver.check_terminal()  # nothing is drawn on a terminal that is gone
         self._deadline = threading.Timer(ENDING_GRACE, end_now, (self.ending,))
         self._deadline.daemon = True
