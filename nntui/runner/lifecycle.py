@@ -52,6 +52,7 @@ class RunStarted:
     batches: int  # mini-batches per epoch
     network: Network | None  # the one being trained (saved from here while a run is paused);
     # None where the run trains elsewhere (a sweep's Dask worker) and this is its news
+    n_held_out: int = 0  # examples in the held-out split, whose size sets its accuracy's noise
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -171,7 +172,7 @@ class Run:
             config=self.config, description=data.description, sizes=sizes,
             n_train=len(data.train), held_out=held_out_name(data),
             batches=math.ceil(len(data.train) / self.config.batch_size),
-            network=trainer.network))
+            network=trainer.network, n_held_out=len(data.validation)))
         result = trainer.run()
         self.history = result.history
         if result.failed is not None:
