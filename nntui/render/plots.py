@@ -510,8 +510,10 @@ def short_label(label: str) -> str:
 
 
 LEGENDS = (("{sign} {label}", False, "  "), ("{sign} {label}", True, "  "),
-           ("{sign}{label}", True, " "))
-"""Ever more compact legends: (entry, abbreviated, gap between entries)."""
+           ("{sign}{label}", True, " "), ("{sign}{label}", True, " "))
+"""Ever more compact legends: (entry, abbreviated, gap between entries); the last writes a
+hidden curve's note as ``train≈val`` in place of ``train (under val)``, which in the 28 columns
+of an 80×24 plot would take the legend a line more and squeeze the plot."""
 
 
 def legend_entries(series: Sequence[Series], *, compact: int = 0,
@@ -523,7 +525,9 @@ def legend_entries(series: Sequence[Series], *, compact: int = 0,
     entries = []
     for line, style in zip(series, styles(series), strict=True):
         label = short_label(line.label) if short else line.label
-        if line.under:
+        if line.under and compact == len(LEGENDS) - 1:
+            label += f"≈{short_label(line.under)}"
+        elif line.under:
             label += f" (under {short_label(line.under) if short else line.under})"
         sign = style.plain if plain else style.sign
         text = Text(("{sign} {label}" if plain else entry).format(sign=sign, label=label))
@@ -610,14 +614,24 @@ class RunCurves:
     accuracy: Series
     speed: Series  # its first layer's speed, the slowest learner in the books' deep nets
     output: Series | None = None  # a single neuron's output a per epoch, shown for its accuracy
+    term: str = ""  # the regularization term its costs include (regularization_term)
+    dataset: str = ""  # what it was trained on: runs of other data sets have other scales
+
+    def relabelled(self, label: str) -> RunCurves:
+        """The same curves named ``label`` in every plot's legend."""
+        return replace(self, label=label, cost=replace(self.cost, label=label),
+                       accuracy=replace(self.accuracy, label=label),
+                       speed=replace(self.speed, label=label),
+                       output=self.output and replace(self.output, label=label))
 
 
 def run_curves(label: str, history: Sequence[EpochReport], *, split: str = "held-out",
-               role: str = "overlay",
-               outputs: Sequence[tuple[int, float]] = ()) -> RunCurves | None:
+               role: str = "overlay", outputs: Sequence[tuple[int, float]] = (),
+               config=None) -> RunCurves | None:
     """``history`` as :class:`RunCurves` on ``split`` ("held-out" or "training"); None when it
     has no epochs, or no training figures and ``split`` asks for them.  ``outputs`` are a single
-    neuron's (epoch, a), for the plot that shows them in place of its accuracy."""
+    neuron's (epoch, a), for the plot that shows them in place of its accuracy; ``config`` (the
+    run's) tells its regularization term and data set."""
     if not history or (split == "training" and history[0].train_cost is None):
         return None
     epochs = [float(r.epoch) for r in history]
@@ -631,7 +645,9 @@ def run_curves(label: str, history: Sequence[EpochReport], *, split: str = "held
     output = output_series([(label, outputs)])[0] if outputs else None
     return RunCurves(label, Series(label, epochs, cost, role),
                      Series(label, epochs, accuracy, role), Series(label, epochs, speed, role),
-                     None if output is None else replace(output, role=role))
+                     None if output is None else replace(output, role=role),
+                     term="" if config is None else regularization_term(config),
+                     dataset="" if config is None else config.dataset)
 
 
 # --- a comparison: its runs on one plot -------------------------------------------------------

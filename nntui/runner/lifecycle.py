@@ -185,16 +185,17 @@ class Run:
                 network=None if diverged else trainer.network)
         finished = result.finished
         assert finished is not None
-        test_accuracy = measure_test_accuracy(trainer.network, data) if finished.epochs_run \
-            else None
+        # An accuracy of one example (Nielsen's neuron) is 0 or 100 % and says nothing.
+        measured = finished.epochs_run if len(data.validation) > 1 else 0
+        test_accuracy = measure_test_accuracy(trainer.network, data) if measured else None
         status = RunStatus(finished.reason)
         return RunEnded(
             status=status,
-            message=outcome_message(status, finished.message, finished.epochs_run,
+            message=outcome_message(status, finished.message, measured,
                                     finished.best_val_accuracy, finished.best_epoch,
                                     test_accuracy, held_out_name(data)),
             epochs_run=finished.epochs_run,
-            best_val_accuracy=finished.best_val_accuracy if finished.epochs_run else None,
+            best_val_accuracy=finished.best_val_accuracy if measured else None,
             best_epoch=finished.best_epoch, test_accuracy=test_accuracy,
             seconds=time.perf_counter() - started,
             stopped_at=((finished.epochs_run + 1, finished.batch, finished.batches)

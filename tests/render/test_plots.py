@@ -279,8 +279,11 @@ def test_a_curve_hidden_under_another_is_named_in_the_legend() -> None:
     assert [s.under for s in marked] == ["validation", ""]
     lines = plots.header_lines(plots.PLAIN_COST_TITLES, marked, 80)
     assert "━ training (under validation)  ━ validation" in lines[0].plain
-    narrow = plots.header_lines(plots.PLAIN_COST_TITLES, marked, 30)
-    assert "train (under val)" in " ".join(line.plain for line in narrow)
+    narrow = plots.header_lines(plots.PLAIN_COST_TITLES, marked, 45)
+    assert [line.plain for line in narrow] == ["Cost per epoch  ━ train (under val)  ━ val"]
+    # Where "(under val)" would cost the legend a line (an 80×24 plot): "≈".
+    tight = plots.header_lines(plots.PLAIN_COST_TITLES, marked, 22)
+    assert [line.plain for line in tight] == ["Cost ━train≈val ━val"]
     apart = [same[0], replace(same[1], y=[1 / e + 0.5 for e in xs])]
     assert [s.under for s in plots.mark_hidden(apart)] == ["", ""]
     # Several runs put the first on top: a later run it covers is the hidden one.
@@ -388,3 +391,4 @@ def test_plot_overlay_in_terminal_names_every_run() -> None:
     text = buffer.getvalue()
     assert "quadratic" in text and "cross-entropy" in text and "Output a" in text
     assert "\x1b[" not in text  # not a terminal: plain characters
+
