@@ -39,14 +39,17 @@ _NEURON = {"dataset": "neuron", "hidden": "", "output": "sigmoid", "batch_size":
 PRESETS: dict[str, Preset] = {p.name: p for p in (
     Preset("nielsen-baseline", "Nielsen ch. 3: [784,30,10] cross-entropy",
            "The baseline of chapter 3: 30 sigmoid hidden neurons, cross-entropy, η = 0.5, "
-           "mini-batches of 10, no regularization (about 95.5 % on validation).",
+           "mini-batches of 10, no regularization: about 96.3 % on validation here (the book: "
+           "95.49 %), while training accuracy climbs on to 98.7 %.",
            {**_NIELSEN, "regularization": "none", "lmbda": 0.0}),
     Preset("nielsen-l2", "Nielsen ch. 3: baseline + L2, λ = 5",
-           "The baseline with L2 regularization λ = 5.0: less overfitting, about 96.5 % on "
-           "validation after 30 epochs.",
+           "The baseline with L2 regularization λ = 5.0: less overfitting (training and "
+           "validation accuracy stay within a point), about 96.3 % on validation in 30 epochs "
+           "(the book: 96.49 %).",
            {**_NIELSEN, "regularization": "l2", "lmbda": 5.0}),
     Preset("nielsen-100", "Nielsen ch. 3: 100 hidden neurons, λ = 5",
-           "[784,100,10] with cross-entropy and L2 λ = 5.0: about 98 % on validation.",
+           "[784,100,10] with cross-entropy and L2 λ = 5.0: about 97.8 % on validation (the "
+           "book: 97.92 %).",
            {**_NIELSEN, "hidden": "100", "regularization": "l2", "lmbda": 5.0}),
     Preset("nielsen-overfit", "Nielsen ch. 3: overfitting 1,000 images",
            "Only the first 1,000 training images, 400 epochs, old N(0,1) weights: training "
@@ -83,11 +86,15 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
             "batch_size": 10, "eta": 0.1, "regularization": "none", "lmbda": 0.0}),
     Preset("neuron-quadratic", "One neuron, quadratic cost: the slowdown",
            "Nielsen's single neuron, input 1, target 0, starting at w = b = 2.0, quadratic "
-           "cost, η = 0.15: saturated, it barely learns in the first epochs.",
+           "cost, η = 0.15: saturated, its output a stays near 0.98 for some 150 epochs (0.96 at "
+           "epoch 100), then falls to about 0.2 by epoch 300. The accuracy plot shows a.",
            {**_NEURON, "cost": "quadratic", "eta": 0.15, "neuron_w": 2.0, "neuron_b": 2.0}),
     Preset("neuron-cross-entropy", "One neuron, cross-entropy: no slowdown",
-           "The same neuron with cross-entropy and η = 0.005: it learns fast from the start, "
-           "because σ'(z) cancels out of the gradient.",
+           "The same neuron under the cross-entropy cost at Nielsen's η = 0.005: no plateau, "
+           "its cost falls from the first epoch, because σ'(z) cancels out of the gradient; at "
+           "this small η its output a only goes from 0.98 to about 0.78 in 300 epochs (at the "
+           "quadratic preset's η = 0.15 it is near 0 within 50: see the saturated-neuron "
+           "comparison).",
            {**_NEURON, "cost": "cross-entropy", "eta": 0.005, "neuron_w": 2.0,
             "neuron_b": 2.0}),
     Preset("xor", "XOR with two small tanh layers",

@@ -243,6 +243,7 @@ def plot_results(comparison: Comparison, results: Sequence[VariantResult],
         overlay_series,
         overlay_titles,
         plot_overlay_in_terminal,
+        regularization_term,
     )
 
     ran = [r for r in results if r.history or r.outputs]
@@ -253,7 +254,8 @@ def plot_results(comparison: Comparison, results: Sequence[VariantResult],
     else:
         series = overlay_series([(r.label, r.history) for r in ran], comparison.plot)
     held = held_out_word([held_out_of(r.config) for r in ran])
-    plot_overlay_in_terminal(series, overlay_titles(comparison.plot, held), console,
+    terms = [regularization_term(r.config) for r in ran]
+    plot_overlay_in_terminal(series, overlay_titles(comparison.plot, held, terms), console,
                              axis=OVERLAY_AXES[comparison.plot])
     return True
 

@@ -221,9 +221,10 @@ def train_command(config: Config, args: argparse.Namespace, console: Console,
         err.print(f"nntui: {ended.message}", highlight=False)
         return ExitStatus.ERROR
     if args.plot and run.history:
-        from nntui.render.plots import plot_history_in_terminal
+        from nntui.render.plots import plot_history_in_terminal, regularization_term
 
-        plot_history_in_terminal(run.history, console, held_out=config.validate_on)
+        plot_history_in_terminal(run.history, console, held_out=config.validate_on,
+                                 term=regularization_term(config))
     return signals.exit_code or code
 
 

@@ -24,12 +24,32 @@ from rich.text import Text
 from nntui.engine import EpochReport
 
 COST_TITLES = ("Cost per epoch (with regularization term)", "Cost per epoch", "Cost")
+PLAIN_COST_TITLES = ("Cost per epoch", "Cost")
 ACCURACY_TITLES = ("Accuracy per epoch (%)", "Accuracy (%)", "Acc. %")
 SPEED_TITLES = ("Learning speed: RMS over mini-batches of ‖∂C/∂b‖ per layer",
                 "Learning speed: RMS ‖∂C/∂b‖ per layer", "Speed: RMS ‖∂C/∂b‖", "RMS ‖∂C/∂b‖")
 """Each plot's titles, longest first: a narrow plot takes the longest that fits with its legend
 (:func:`header_lines`).  The learning speed is Nielsen's (ch. 5): per layer, the RMS over an
 epoch's mini-batches of the gradient's norm with respect to that layer's biases."""
+
+
+def regularization_term(config) -> str:
+    """What a run's costs add to the data's cost: "L2" or "L1" when it regularizes (a λ above 0),
+    "" when they are the data's cost alone."""
+    if config.regularization == "none" or not config.lmbda:
+        return ""
+    return config.regularization.upper()
+
+
+def cost_titles(terms: Sequence[str]) -> tuple[str, ...]:
+    """The cost plot's titles, longest first, for runs whose costs add ``terms`` (one per run:
+    :func:`regularization_term`): the regularization term is named only where a run has one."""
+    named = {term for term in terms if term}
+    if not named:
+        return PLAIN_COST_TITLES
+    if len(named) == 1 and all(terms):
+        return (f"Cost per epoch (with the {named.pop()} term)", *COST_TITLES[1:])
+    return ("Cost per epoch (with each run's regularization term)", *COST_TITLES[1:])
 
 
 @dataclass(frozen=True)
@@ -40,6 +60,12 @@ class Series:
     role: str = ""
     """Fixes the colour: training, held-out, running or overlay (a pinned run); a layer's series
     has none (see styles)."""
+    settle: float = -math.inf
+    """Points left of this x are drawn but do not set the value axis: the running mean of an
+    epoch's first mini-batches is the cost of a few of them, far above the epoch's."""
+    under: str = ""
+    """The label of the curve drawn over most of this one (:func:`mark_hidden`), named in the
+    legend so that a hidden curve is not taken for a missing one."""
 
 
 def thin(series: Series, limit: int) -> Series:
@@ -224,15 +250,62 @@ def nice_ticks(lo: float, hi: float, max_ticks: int, *, min_span: float = 0.0,
 
 
 def log_ticks(lo: float, hi: float, max_ticks: int) -> Ticks:
-    """Decade ticks for positive values in [lo, hi], in log₁₀ units (the caller plots log₁₀ y):
-    the limits are the whole decades enclosing the data, every decade inside them ticked if
-    ``max_ticks`` allows, else every 2nd, 5th, 10th, …; labels read ``1e-3``."""
-    low, high = math.floor(math.log10(lo) + 1e-9), math.ceil(math.log10(hi) - 1e-9)
-    high = max(high, low + 1)
+    """Ticks for positive values in [lo, hi] on a log axis, in log₁₀ units (the caller plots
+    log₁₀ y).
+
+    Data spanning several decades get the whole decades enclosing them as limits, every decade
+    ticked if ``max_ticks`` allows, else every 2nd, 5th, 10th, …, labelled ``1e-3``.  Data within
+    :data:`NARROW_DECADES` would sit in a few rows between two or three decade ticks: their axis
+    spans the data alone (padded), ticked at 1, 2 and 5 × 10ⁿ where at least three of those fall
+    inside, else at round values evenly spaced in between (a cost from 0.38 to 0.46 reads 0.38,
+    0.40, …)."""
+    low_log, high_log = math.log10(lo), math.log10(hi)
+    if high_log - low_log < NARROW_DECADES:
+        return _narrow_log_ticks(low_log, high_log, max_ticks)
+    low, high = math.floor(low_log + 1e-9), math.ceil(high_log - 1e-9)
     every = next(n for n in one_two_five()
                  if high // n - (-(-low // n)) + 1 <= max(max_ticks, 2))
     values = [float(v) for v in range(-(-low // every) * every, high + 1, every)]
     return Ticks(low, high, values, [f"1e{v:.0f}" for v in values])
+
+
+NARROW_DECADES = 2.0
+"""Data spanning fewer decades than this get a log axis of their own range."""
+
+
+def _narrow_log_ticks(low_log: float, high_log: float, max_ticks: int) -> Ticks:
+    """A log axis over data from 10^``low_log`` to 10^``high_log``, within a decade or two:
+    the limits are the data's, padded, and at least :data:`MIN_RELATIVE_SPAN` of a decade apart;
+    the ticks are round numbers inside them (:func:`log_ticks`)."""
+    span = max(high_log - low_log, MIN_RELATIVE_SPAN)
+    middle = (low_log + high_log) / 2
+    low_log, high_log = min(low_log, middle - span / 2), max(high_log, middle + span / 2)
+    pad = PADDING * span
+    low_log, high_log = low_log - pad, high_log + pad
+    max_ticks = max(max_ticks, 2)
+    decades = range(math.floor(low_log), math.ceil(high_log) + 1)
+    for mantissas in ((1, 2, 5), (1,)):
+        values = [m * 10.0 ** d for d in decades for m in mantissas
+                  if low_log <= math.log10(m) + d <= high_log]
+        if 3 <= len(values) <= max_ticks or (mantissas == (1,) and len(values) >= 2):
+            return Ticks(low_log, high_log, [math.log10(v) for v in values],
+                         [_short(v) for v in values])
+    linear = nice_ticks(10 ** low_log, 10 ** high_log, max_ticks, min_span=0.0,
+                        bounds=(10 ** low_log, 10 ** high_log))
+    pairs = [(math.log10(v), label if len(label) <= 6 else _short(v))
+             for v, label in zip(linear.values, linear.labels, strict=True)
+             if v > 0 and low_log <= math.log10(v) <= high_log]
+    return Ticks(low_log, high_log, [v for v, _ in pairs], [label for _, label in pairs])
+
+
+def _short(value: float) -> str:
+    """A tick value in a few characters: 0.5 → ``0.5``, 20 → ``20``, 0.00012 → ``1.2e-4`` (as
+    the decade ticks read)."""
+    if 1e-3 <= abs(value) < 1e5:
+        return f"{value:.3g}"
+    mantissa, _, exponent = f"{value:.2e}".partition("e")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa}e{int(exponent)}"
 
 
 def epoch_ticks(first: float, last: float, width: int) -> Ticks:
@@ -281,51 +354,146 @@ MAX_Y_TICKS = 8
 """Even a tall plot gets no more value ticks than this."""
 
 
-def draw(plt, series: Sequence[Series], *, width: int, height: int,
-         axis: ValueAxis = COST_AXIS, log: bool = False, xlabel: bool = True,
-         plain: bool = False, first_on_top: bool = False) -> None:
-    """Clear ``plt`` and lay ``series`` out on a ``width`` × ``height`` canvas, no title or legend.
+Points = list[tuple[float, float]]
 
-    The limits enclose every finite point and the ticks are spaced for this size, so nothing is
-    drawn outside the frame and tick labels do not collide; ``plain`` draws marker characters
-    instead of coloured braille, for text without colour.  With no points the frame is empty.
-    """
-    plt.clear_figure()
-    plt.plotsize(width, height)
+
+def _drawable(series: Sequence[Series], log: bool) -> list[tuple[Points, Points]]:
+    """Each series' finite points, y in log₁₀ on a log axis (a 0 at :data:`LOG_FLOOR`), and
+    those of them that set the value axis (right of its ``settle``; all of them when no series
+    has any)."""
     lines = []
-    for line, style in zip(series, styles(series), strict=True):
+    for line in series:
         points = [(x, math.log10(max(y, LOG_FLOOR)) if log else y)
                   for x, y in zip(line.x, line.y, strict=True)
                   if math.isfinite(x) and math.isfinite(y)]
-        if points:
-            lines.append((points, style))
-    if xlabel:
-        plt.xlabel("epoch")
-    if not lines:
-        plt.xlim(0, 1)
-        plt.ylim(0, 1)
-        plt.xticks([])
-        plt.yticks([])
-        return
+        lines.append((points, [(x, y) for x, y in points if x >= line.settle]))
+    if not any(ranged for _, ranged in lines):
+        lines = [(points, points) for points, _ in lines]
+    return lines
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a plot's curves go: its axes' ticks, the value axis's limits (a little wider than
+    its ticks, see :func:`layout`) and the canvas's rows and columns inside the frame."""
+
+    xaxis: Ticks
+    yaxis: Ticks
+    ylim: tuple[float, float]
+    rows: int
+    columns: int
+
+
+def layout(lines: Sequence[tuple[Points, Points]], *, width: int, height: int,
+           axis: ValueAxis, log: bool, xlabel: bool, plain: bool) -> Layout | None:
+    """The axes for ``lines`` (from :func:`_drawable`) on a ``width`` × ``height`` canvas; None
+    without a point.
+
+    A braille cell is four dots tall and a tick label sits beside its middle: the value axis
+    reaches a dot and a half beyond its end ticks, so a curve on a bound (100 %, a cost of 0) is
+    drawn level with its tick, not above or below it."""
     xs = [x for points, _ in lines for x, _ in points]
-    ys = [y for points, _ in lines for _, y in points]
+    ys = [y for _, ranged in lines for _, y in ranged]
+    if not xs:
+        return None
     rows = height - 3 - xlabel  # less the frame's two lines and the tick labels'
     y_ticks = max(2, min(MAX_Y_TICKS, rows // 3 + 1))  # two blank rows between two ticks
     if log:
         yaxis = log_ticks(10 ** min(ys), 10 ** max(ys), y_ticks)
     else:
         yaxis = nice_ticks(min(ys), max(ys), y_ticks, min_span=axis.min_span, bounds=axis.bounds)
-    columns = width - max(map(len, yaxis.labels)) - 2  # less the labels and the frame's sides
+    dots = 1 if plain else 4  # a marker character fills its cell
+    half_cell = (dots - 1) / 2 * (yaxis.hi - yaxis.lo) / max(dots * max(rows, 1) - 1, 1)
+    columns = width - max(map(len, yaxis.labels), default=0) - 2  # less labels and frame
     xaxis = epoch_ticks(min(xs), max(xs), columns)
+    return Layout(xaxis, yaxis, (yaxis.lo - half_cell, yaxis.hi + half_cell), rows, columns)
+
+
+def draw(plt, series: Sequence[Series], *, width: int, height: int,
+         axis: ValueAxis = COST_AXIS, log: bool = False, xlabel: bool = True,
+         plain: bool = False, first_on_top: bool = False) -> None:
+    """Clear ``plt`` and lay ``series`` out on a ``width`` × ``height`` canvas, no title or legend.
+
+    The limits enclose every finite point (but those of a series left of its ``settle``, which
+    plotext cuts off at the frame) and the ticks are spaced for this size, so nothing is drawn
+    outside the frame and tick labels do not collide; ``plain`` draws marker characters instead
+    of coloured braille, for text without colour.  With no points the frame is empty.
+    """
+    plt.clear_figure()
+    plt.plotsize(width, height)
+    if xlabel:
+        plt.xlabel("epoch")
+    drawable = _drawable(series, log)
+    axes = layout(drawable, width=width, height=height, axis=axis, log=log, xlabel=xlabel,
+                  plain=plain)
+    if axes is None:
+        plt.xlim(0, 1)
+        plt.ylim(0, 1)
+        plt.xticks([])
+        plt.yticks([])
+        return
+    lines = [(points, style) for (points, _), style in zip(drawable, styles(series), strict=True)
+             if points]
     # plotext paints later lines over earlier ones.  Several runs on one plot put the first one
     # (the live run, or a comparison's first variant) on top: where curves coincide it shows.
     for points, style in (lines[::-1] if first_on_top else lines):
         x, y = zip(*points, strict=True)
         plt.plot(x, y, marker=style.plain if plain else style.marker, color=style.color)
-    plt.xlim(xaxis.lo, xaxis.hi)
-    plt.ylim(yaxis.lo, yaxis.hi)
-    plt.xticks(xaxis.values, xaxis.labels)
-    plt.yticks(yaxis.values, yaxis.labels)
+    plt.xlim(axes.xaxis.lo, axes.xaxis.hi)
+    plt.ylim(*axes.ylim)
+    plt.xticks(axes.xaxis.values, axes.xaxis.labels)
+    plt.yticks(axes.yaxis.values, axes.yaxis.labels)
+
+
+HIDDEN = 0.5
+"""A curve is named as hidden when later curves cover at least this share of its cells."""
+
+NOMINAL_SIZE = (50, 12)
+"""The canvas (columns, rows) on which :func:`mark_hidden` judges what covers what: about the
+smallest plot the dashboard draws, where curves overlap most."""
+
+
+def _cells(points: Points, axes: Layout) -> set[tuple[int, int]]:
+    """The character cells a curve through ``points`` passes, segments included."""
+    (x0, x1), (y0, y1) = (axes.xaxis.lo, axes.xaxis.hi), axes.ylim
+    columns, rows = max(axes.columns, 1), max(axes.rows, 1)
+
+    def cell(x: float, y: float) -> tuple[int, int]:
+        return (min(columns - 1, max(0, int((x - x0) / (x1 - x0 or 1) * columns))),
+                min(rows - 1, max(0, int((y - y0) / (y1 - y0 or 1) * rows))))
+
+    cells = {cell(*points[0])} if points else set()
+    for (xa, ya), (xb, yb) in itertools.pairwise(points):
+        (ca, ra), (cb, rb) = cell(xa, ya), cell(xb, yb)
+        steps = 2 * max(abs(cb - ca), abs(rb - ra)) + 1
+        cells.update(cell(xa + (xb - xa) * k / steps, ya + (yb - ya) * k / steps)
+                     for k in range(steps + 1))
+    return cells
+
+
+def mark_hidden(series: Sequence[Series], *, axis: ValueAxis = COST_AXIS, log: bool = False,
+                first_on_top: bool = False) -> list[Series]:
+    """``series`` with ``under`` set on each curve that the curves drawn after it (in the order
+    :func:`draw` paints them) mostly cover: plotext gives a character cell one colour, so where
+    two curves coincide (training and validation on an easy set, two runs of nearly one η) only
+    the last one shows, and the legend says where the other went."""
+    drawable = _drawable(series, log)
+    columns, rows = NOMINAL_SIZE
+    axes = layout(drawable, width=columns + 7, height=rows + 4, axis=axis, log=log,
+                  xlabel=True, plain=False)
+    if axes is None:
+        return list(series)
+    cells = [_cells(points, axes) for points, _ in drawable]
+    order = list(range(len(series)))[::-1] if first_on_top else list(range(len(series)))
+    marked = list(series)
+    for place, index in enumerate(order):
+        own = cells[index]
+        later = order[place + 1:]
+        covered = set().union(*(cells[other] for other in later)) & own if later else set()
+        if own and len(covered) >= HIDDEN * len(own):
+            top = max(later, key=lambda other: len(cells[other] & own))
+            marked[index] = replace(series[index], under=series[top].label)
+    return marked
 
 
 # --- title and legend ---------------------------------------------------------------------------
@@ -342,8 +510,10 @@ def short_label(label: str) -> str:
 
 
 LEGENDS = (("{sign} {label}", False, "  "), ("{sign} {label}", True, "  "),
-           ("{sign}{label}", True, " "))
-"""Ever more compact legends: (entry, abbreviated, gap between entries)."""
+           ("{sign}{label}", True, " "), ("{sign}{label}", True, " "))
+"""Ever more compact legends: (entry, abbreviated, gap between entries); the last writes a
+hidden curve's note as ``train≈val`` in place of ``train (under val)``, which in the 28 columns
+of an 80×24 plot would take the legend a line more and squeeze the plot."""
 
 
 def legend_entries(series: Sequence[Series], *, compact: int = 0,
@@ -355,6 +525,10 @@ def legend_entries(series: Sequence[Series], *, compact: int = 0,
     entries = []
     for line, style in zip(series, styles(series), strict=True):
         label = short_label(line.label) if short else line.label
+        if line.under and compact == len(LEGENDS) - 1:
+            label += f"≈{short_label(line.under)}"
+        elif line.under:
+            label += f" (under {short_label(line.under) if short else line.under})"
         sign = style.plain if plain else style.sign
         text = Text(("{sign} {label}" if plain else entry).format(sign=sign, label=label))
         if not plain:
@@ -404,9 +578,10 @@ PLOT_HEIGHT = 15
 
 
 def plot_history_in_terminal(history: Sequence[EpochReport], console: Console, *,
-                             held_out: str = "validation") -> None:
+                             held_out: str = "validation", term: str = "") -> None:
     """``nntui train --plot``: the three plots one above the other, as wide as the terminal,
-    each under its title and legend.
+    each under its title and legend; ``term`` names the regularization term the costs include
+    (:func:`regularization_term`).
 
     Colours only go to a terminal; a file or a pipe gets plain text, its curves and legend drawn
     with marker characters.
@@ -416,11 +591,12 @@ def plot_history_in_terminal(history: Sequence[EpochReport], console: Console, *
     plain = not console.is_terminal
     width = console.width
     for titles, series, axis, log in (
-        (COST_TITLES, cost_series(history, held_out=held_out), COST_AXIS, False),
+        (cost_titles([term]), cost_series(history, held_out=held_out), COST_AXIS, False),
         (ACCURACY_TITLES, accuracy_series(history, held_out=held_out), ACCURACY_AXIS, False),
         (SPEED_TITLES, speed_series(history), SPEED_AXIS, True),
     ):
-        for line in header_lines(log_titles(titles, log), series, width, plain=plain):
+        legend = mark_hidden(series, axis=axis, log=log)
+        for line in header_lines(log_titles(titles, log), legend, width, plain=plain):
             console.print(line, highlight=False, soft_wrap=True)
         draw(plotext, series, width=width, height=PLOT_HEIGHT, axis=axis, log=log, plain=plain)
         _print_canvas(plotext, console, plain)
@@ -438,14 +614,24 @@ class RunCurves:
     accuracy: Series
     speed: Series  # its first layer's speed, the slowest learner in the books' deep nets
     output: Series | None = None  # a single neuron's output a per epoch, shown for its accuracy
+    term: str = ""  # the regularization term its costs include (regularization_term)
+    dataset: str = ""  # what it was trained on: runs of other data sets have other scales
+
+    def relabelled(self, label: str) -> RunCurves:
+        """The same curves named ``label`` in every plot's legend."""
+        return replace(self, label=label, cost=replace(self.cost, label=label),
+                       accuracy=replace(self.accuracy, label=label),
+                       speed=replace(self.speed, label=label),
+                       output=self.output and replace(self.output, label=label))
 
 
 def run_curves(label: str, history: Sequence[EpochReport], *, split: str = "held-out",
-               role: str = "overlay",
-               outputs: Sequence[tuple[int, float]] = ()) -> RunCurves | None:
+               role: str = "overlay", outputs: Sequence[tuple[int, float]] = (),
+               config=None) -> RunCurves | None:
     """``history`` as :class:`RunCurves` on ``split`` ("held-out" or "training"); None when it
     has no epochs, or no training figures and ``split`` asks for them.  ``outputs`` are a single
-    neuron's (epoch, a), for the plot that shows them in place of its accuracy."""
+    neuron's (epoch, a), for the plot that shows them in place of its accuracy; ``config`` (the
+    run's) tells its regularization term and data set."""
     if not history or (split == "training" and history[0].train_cost is None):
         return None
     epochs = [float(r.epoch) for r in history]
@@ -459,7 +645,9 @@ def run_curves(label: str, history: Sequence[EpochReport], *, split: str = "held
     output = output_series([(label, outputs)])[0] if outputs else None
     return RunCurves(label, Series(label, epochs, cost, role),
                      Series(label, epochs, accuracy, role), Series(label, epochs, speed, role),
-                     None if output is None else replace(output, role=role))
+                     None if output is None else replace(output, role=role),
+                     term="" if config is None else regularization_term(config),
+                     dataset="" if config is None else config.dataset)
 
 
 # --- a comparison: its runs on one plot -------------------------------------------------------
@@ -480,15 +668,18 @@ def held_out_word(held_outs: Sequence[str]) -> str:
     return names.pop() if len(names) == 1 else "held-out"
 
 
-def overlay_titles(quantity: str, held_out: str = "validation") -> tuple[str, ...]:
+def overlay_titles(quantity: str, held_out: str = "validation",
+                   terms: Sequence[str] = ()) -> tuple[str, ...]:
     """An overlay plot's titles, longest first, like :data:`COST_TITLES`; ``held_out`` names
-    what the val_* figures were measured on (:func:`held_out_word`)."""
+    what the val_* figures were measured on (:func:`held_out_word`), ``terms`` the runs'
+    regularization terms (:func:`cost_titles`)."""
     held = held_out.capitalize()
+    with_term = cost_titles(terms)[0].removeprefix("Cost per epoch")
     return {
-        "train_cost": ("Training cost per epoch (with regularization term)",
-                       "Training cost per epoch", "Training cost"),
-        "val_cost": (f"{held} cost per epoch (with regularization term)",
-                     f"{held} cost per epoch", f"{held} cost"),
+        "train_cost": tuple(dict.fromkeys((f"Training cost per epoch{with_term}",
+                                           "Training cost per epoch", "Training cost"))),
+        "val_cost": tuple(dict.fromkeys((f"{held} cost per epoch{with_term}",
+                                         f"{held} cost per epoch", f"{held} cost"))),
         "train_accuracy": ("Training accuracy per epoch (%)", "Training accuracy (%)",
                            "Train acc. %"),
         "val_accuracy": (f"{held} accuracy per epoch (%)", f"{held} accuracy (%)",
@@ -530,7 +721,8 @@ def plot_overlay_in_terminal(series: Sequence[Series], titles: Sequence[str], co
 
     plain = not console.is_terminal
     width = console.width
-    for line in header_lines(titles, series, width, plain=plain):
+    legend = mark_hidden(series, axis=axis, first_on_top=True)
+    for line in header_lines(titles, legend, width, plain=plain):
         console.print(line, highlight=False, soft_wrap=True)
     draw(plotext, series, width=width, height=height, axis=axis, plain=plain, first_on_top=True)
     _print_canvas(plotext, console, plain)

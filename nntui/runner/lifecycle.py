@@ -53,6 +53,7 @@ class RunStarted:
     batches: int  # mini-batches per epoch
     network: Network | None  # the one being trained (saved from here while a run is paused);
     # None where the run trains elsewhere (a sweep's Dask worker) and this is its news
+    n_held_out: int = 0  # examples in the held-out split, whose size sets its accuracy's noise
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -172,7 +173,7 @@ class Run:
             config=self.config, description=data.description, sizes=sizes,
             n_train=len(data.train), held_out=held_out_name(data),
             batches=math.ceil(len(data.train) / self.config.batch_size),
-            network=trainer.network))
+            network=trainer.network, n_held_out=len(data.validation)))
         result = trainer.run()
         self.history = result.history
         if result.failed is not None:
@@ -185,16 +186,17 @@ class Run:
                 network=None if diverged else trainer.network)
         finished = result.finished
         assert finished is not None
-        test_accuracy = measure_test_accuracy(trainer.network, data) if finished.epochs_run \
-            else None
+        # An accuracy of one example (Nielsen's neuron) is 0 or 100 % and says nothing.
+        measured = finished.epochs_run if len(data.validation) > 1 else 0
+        test_accuracy = measure_test_accuracy(trainer.network, data) if measured else None
         status = RunStatus(finished.reason)
         return RunEnded(
             status=status,
-            message=outcome_message(status, finished.message, finished.epochs_run,
+            message=outcome_message(status, finished.message, measured,
                                     finished.best_val_accuracy, finished.best_epoch,
                                     test_accuracy, held_out_name(data)),
             epochs_run=finished.epochs_run,
-            best_val_accuracy=finished.best_val_accuracy if finished.epochs_run else None,
+            best_val_accuracy=finished.best_val_accuracy if measured else None,
             best_epoch=finished.best_epoch, test_accuracy=test_accuracy,
             seconds=time.perf_counter() - started,
             stopped_at=((finished.epochs_run + 1, finished.batch, finished.batches)

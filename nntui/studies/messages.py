@@ -28,13 +28,14 @@ from nntui.status import RunStatus
 def started_message(started: RunStarted) -> dict:
     return {"kind": "started", "description": started.description, "sizes": list(started.sizes),
             "n_train": started.n_train, "held_out": started.held_out,
-            "batches": started.batches}
+            "batches": started.batches, "n_held_out": started.n_held_out}
 
 
 def started_event(message: dict, config: Config) -> RunStarted:
     return RunStarted(config=config, description=message["description"],
                       sizes=list(message["sizes"]), n_train=message["n_train"],
-                      held_out=message["held_out"], batches=message["batches"], network=None)
+                      held_out=message["held_out"], batches=message["batches"], network=None,
+                      n_held_out=message["n_held_out"])
 
 
 def progress_message(progress: BatchProgress) -> dict:

@@ -7,6 +7,7 @@ import itertools
 import math
 import random
 import re
+from dataclasses import replace
 
 import plotext
 import pytest
@@ -73,7 +74,20 @@ def test_log_ticks_are_decades_enclosing_the_data() -> None:
     crowded = plots.log_ticks(1e-12, 0.3, 4)
     assert (crowded.lo, crowded.hi) == (-12, 0)
     assert len(crowded.values) <= 4 and all(v == int(v) for v in crowded.values)
-    assert plots.log_ticks(0.02, 0.05, 5).labels == ["1e-2", "1e-1"]
+
+
+
+def test_a_log_axis_over_less_than_a_decade_spans_the_data_with_round_ticks() -> None:
+    """The cost on Ctrl+L's log scale often stays within a decade: between two decade ticks it
+    sat in a row or two with two labels."""
+    ticks = plots.log_ticks(0.02, 0.05, 5)
+    assert ticks.labels == ["0.02", "0.03", "0.04", "0.05"]
+    assert math.log10(0.02) - 0.1 < ticks.lo < math.log10(0.02)
+    assert math.log10(0.05) < ticks.hi < math.log10(0.05) + 0.1
+    plateau = plots.log_ticks(0.38, 0.46, 4)  # Nielsen's cost at its floor
+    assert plateau.labels == ["0.40", "0.45"] and plateau.lo > math.log10(0.35)
+    assert plots.log_ticks(1.1e-4, 1.9e-4, 5).labels == ["1.2e-4", "1.4e-4", "1.6e-4", "1.8e-4"]
+    assert plots.log_ticks(0.9, 9.5, 6).labels == ["1", "2", "5", "10"]  # not 1e-1 1e0 1e1
 
 
 def test_epoch_ticks_are_whole_round_and_do_not_crowd() -> None:
@@ -213,6 +227,81 @@ def test_overlaid_runs_draw_the_first_on_top_where_curves_coincide() -> None:
     assert colour(first) not in underneath and colour(others[-1]) in underneath
 
 
+def braille_rows(canvas: str, label: str) -> list[int]:
+    """The dots (a bit mask per braille cell, unicode's order) on the line of tick ``label``."""
+    line = next(line for line in plotext.uncolorize(canvas).split("\n")
+                if line.split("┤")[0].strip() == label)
+    return [ord(ch) - 0x2800 for ch in BRAILLE.findall(line)]
+
+
+TOP_DOTS, BOTTOM_DOTS = 0x01 | 0x08, 0x40 | 0x80
+
+
+def test_a_curve_on_a_bound_is_drawn_level_with_its_tick() -> None:
+    """A braille cell is four dots tall and its tick label sits beside its middle: a training
+    accuracy of 100 % was drawn in the top dots, above the 100 tick, and a cost of 0 below the 0
+    tick."""
+    xs = [float(e) for e in range(1, 41)]
+    accuracy = [Series("training", xs, [min(100.0, 60 + e) for e in xs], "training")]
+    canvas = build(accuracy, 40, 14, axis=plots.ACCURACY_AXIS)
+    top = braille_rows(canvas, "100")
+    assert top and not any(dots & TOP_DOTS and not dots & ~TOP_DOTS for dots in top)
+    cost = [Series("training", xs, [max(0.0, 1 - e / 20) for e in xs], "training")]
+    bottom = braille_rows(build(cost, 40, 14), "0.0")
+    assert bottom and not any(dots & BOTTOM_DOTS and not dots & ~BOTTOM_DOTS for dots in bottom)
+
+
+def test_an_epochs_first_running_costs_do_not_stretch_the_cost_axis() -> None:
+    """The running mean of an epoch's first mini-batches (0.6 against an epoch cost of 0.41) is
+    drawn, cut off at the frame, but the axis fits the rest."""
+    xs = [float(e) for e in range(1, 10)]
+    cost = [Series("training", xs, [0.4 + 0.01 / e for e in xs], "training"),
+            Series("mini-batch (this epoch)", [9.01, 9.05, 9.2, 9.5, 9.8],
+                   [0.6, 0.45, 0.42, 0.415, 0.412], "running", settle=9.1)]
+    _, labels = tick_labels(build(cost, 40, 14))
+    assert max(float(label) for label in labels) < 0.45
+    unsettled = [cost[0], replace(cost[1], settle=-math.inf)]
+    _, labels = tick_labels(build(unsettled, 40, 14))
+    assert max(float(label) for label in labels) >= 0.6
+    # Nothing but the running curve's first reports: they are all there is to show.
+    alone = [Series("mini-batch (this epoch)", [0.01, 0.05], [2.3, 1.9], "running", settle=0.1)]
+    _, labels = tick_labels(build(alone, 40, 14))
+    assert max(float(label) for label in labels) > 2
+
+
+def test_a_curve_hidden_under_another_is_named_in_the_legend() -> None:
+    """Training and validation coincide on an easy set; plotext gives a cell one colour, so the
+    validation curve painted last hides the training one."""
+    xs = [float(e) for e in range(1, 41)]
+    same = [Series("training", xs, [1 / e for e in xs], "training"),
+            Series("validation", xs, [1 / e + 1e-4 for e in xs], "held-out")]
+    marked = plots.mark_hidden(same)
+    assert [s.under for s in marked] == ["validation", ""]
+    lines = plots.header_lines(plots.PLAIN_COST_TITLES, marked, 80)
+    assert "━ training (under validation)  ━ validation" in lines[0].plain
+    narrow = plots.header_lines(plots.PLAIN_COST_TITLES, marked, 45)
+    assert [line.plain for line in narrow] == ["Cost per epoch  ━ train (under val)  ━ val"]
+    # Where "(under val)" would cost the legend a line (an 80×24 plot): "≈".
+    tight = plots.header_lines(plots.PLAIN_COST_TITLES, marked, 22)
+    assert [line.plain for line in tight] == ["Cost ━train≈val ━val"]
+    apart = [same[0], replace(same[1], y=[1 / e + 0.5 for e in xs])]
+    assert [s.under for s in plots.mark_hidden(apart)] == ["", ""]
+    # Several runs put the first on top: a later run it covers is the hidden one.
+    runs = [replace(s, role="overlay", label=f"η={k}") for k, s in enumerate(same)]
+    assert [s.under for s in plots.mark_hidden(runs, first_on_top=True)] == ["", "η=0"]
+
+
+def test_the_cost_title_names_a_regularization_term_only_where_there_is_one() -> None:
+    assert plots.cost_titles([""]) == ("Cost per epoch", "Cost")
+    assert plots.cost_titles(["L2"])[0] == "Cost per epoch (with the L2 term)"
+    mixed = plots.cost_titles(["L2", ""])[0]
+    assert mixed == "Cost per epoch (with each run's regularization term)"
+    assert plots.overlay_titles("train_cost", terms=[""]) == ("Training cost per epoch",
+                                                              "Training cost")
+    assert plots.overlay_titles("val_cost", "test", ["L1"])[0] == \
+        "Test cost per epoch (with the L1 term)"
+
+
 def test_thinning_keeps_spikes_and_ends() -> None:
     y = [1.0] * 1000
     y[537], y[100] = 50.0, -3.0
@@ -253,10 +342,11 @@ def test_wide_headers_use_full_labels_and_narrow_ones_abbreviate(long_run) -> No
 def test_the_cli_prints_title_and_legend_above_each_plot(report) -> None:
     history = [report(e) for e in range(1, 11)]
     plain = io.StringIO()
-    plots.plot_history_in_terminal(history, Console(file=plain, width=80), held_out="test")
+    plots.plot_history_in_terminal(history, Console(file=plain, width=80), held_out="test",
+                                   term="L2")
     text = plain.getvalue()
     assert "\x1b[" not in text and not BRAILLE.search(text)
-    assert "Cost per epoch (with regularization term)  • training  x test" in text
+    assert "Cost per epoch (with the L2 term)  • training  x test" in text
     assert "• hidden 1  x hidden 2  + output" in text
     colour = io.StringIO()
     console = Console(file=colour, width=80, force_terminal=True, color_system="truecolor")
@@ -301,3 +391,4 @@ def test_plot_overlay_in_terminal_names_every_run() -> None:
     text = buffer.getvalue()
     assert "quadratic" in text and "cross-entropy" in text and "Output a" in text
     assert "\x1b[" not in text  # not a terminal: plain characters
+

@@ -16,13 +16,16 @@ from nntui.config import SPECS, Config, describe, format_value, parse_field, par
 from nntui.presets import PRESETS
 from nntui.storage.history import HistoryError
 from nntui.tui.controllers.board import Board
+from nntui.tui.state import Status
 
 PACES = (0.0, 100.0, 30.0, 10.0, 3.0, 1.0)
 """What F4 steps through: no cap, then ever slower epochs per second."""
 
 
 def pace_name(pace: float) -> str:
-    return f"{pace:g} epochs/s" if pace else "no cap"
+    if not pace:
+        return "no cap"
+    return f"{pace:g} epoch/s" if pace == 1 else f"{pace:g} epochs/s"
 
 
 def next_pace(pace: float) -> float:
@@ -60,11 +63,15 @@ class Hyperparameters:
         return config
 
     def describe(self, prefix: str = "") -> None:
-        """While idle the status line describes what F5 would train: the form's values."""
+        """While idle the status line describes what F5 would train: the form's values, ready
+        (the last run's state, epoch and hint belong to the plots and the log, not beside a
+        config it did not train)."""
         board = self.board
         config, _ = parse_values(board.form.raw_values(), board.settings.config)
         if config is not None and not board.run_state.running and not board.sweeping:
-            board.show_status(board.run_state.status.evolve(detail=prefix + describe(config)))
+            # No η of its own: the description names it ("η=0.5").
+            board.show_status(Status(pace=config.pace, detail=prefix + describe(config),
+                                     recorded=board.run_state.status.recorded))
 
     # --- what the keys change ------------------------------------------------------------------
 
@@ -131,6 +138,9 @@ class Hyperparameters:
                            style="dim")
         else:
             self.describe(f"preset {name}: ")
+            # The plane shows the preset's data set, not the last run's network on its own.
+            if board.show_plane(preset.config()) is not None:
+                board.load_points(preset.config())
 
     def load_run_config(self, run_id: int) -> None:
         """A recorded run's values into the form (the runs screen's "l")."""

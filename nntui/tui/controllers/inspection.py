@@ -287,9 +287,13 @@ class Inspection:
         return weight_images(network)
 
     def neurons_title(self) -> str:
+        """Whose weights the neurons screen shows: a run's, by its number in the run history,
+        and where it is, or a loaded network's file."""
         state = self.board.run_state
+        if state.network_file:
+            return f"loaded network {state.network_file}"
         where = state.state if state.running else "after the run"
-        return f"run {state.number}, {where}" if state.number else "loaded network"
+        return f"{state.title}, {where}"
 
     def follow_neurons(self, update: Callable[[np.ndarray], None] | None) -> None:
         """An open neurons screen's ``update_weights`` (None once it is closed): it follows the

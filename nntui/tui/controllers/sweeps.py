@@ -347,7 +347,7 @@ class SweepSession:
                 epochs = list(history)
                 outputs = neuron_outputs(result.config, epochs)
                 made = {split: thinned(run_curves(result.label, epochs, split=split,
-                                                  outputs=outputs))
+                                                  outputs=outputs, config=result.config))
                         for split in SPLITS}
                 known = (history, len(epochs), made)
                 self._curves[index] = known

@@ -41,6 +41,7 @@ from nntui.render.plots import (
     accuracy_series,
     cost_series,
     output_series,
+    regularization_term,
     speed_series,
     thin,
 )
@@ -60,6 +61,11 @@ from nntui.tui.widgets.plots import EMPTY_PLOTS, CostPlot, PlotData
 from nntui.tui.widgets.status import EpochProgress
 
 OUTPUT_LABEL = "output a"
+
+RUNNING_SETTLE = 0.1
+"""The share of an epoch whose running mini-batch cost is drawn but left out of the cost axis's
+range: the mean of an epoch's first few mini-batches (0.6 where the epoch's cost is 0.41) would
+stretch the axis and squeeze the epoch curves into two rows."""
 
 MAX_POINTS = 300
 """Curves are thinned to this many points: wider than any plot, cheap for plotext to draw."""
@@ -178,6 +184,14 @@ def thinned(curves: RunCurves | None) -> RunCurves | None:
                    output=curves.output and downsample(curves.output))
 
 
+def output_reader(config: Config) -> Callable[[EpochReport], float] | None:
+    """For Nielsen's single neuron (an accuracy of its one example says nothing), how to read
+    its output a from an epoch's report; None for any other run."""
+    if not neuron_outputs(config, []):
+        return None
+    return lambda report: neuron_outputs(config, [report])[-1][1]
+
+
 def plot_data(history: Sequence[EpochReport], held_out: str = "validation",
               config: Config | None = None) -> PlotData:
     """The three plots' curves; ``held_out`` names what the run measures on ("test" when it
@@ -191,6 +205,7 @@ def plot_data(history: Sequence[EpochReport], held_out: str = "validation",
         [downsample(replace(s, role="held-out")) for s in output_series([(OUTPUT_LABEL,
                                                                            outputs)])]
         if outputs else [],
+        terms=() if config is None else (regularization_term(config),),
     )
 
 
@@ -272,7 +287,8 @@ class RunReporter(RunObserver):
         if now - self._last_curve_post >= RUNNING_CURVE_INTERVAL:
             self._last_curve_post = now
             running = downsample(replace(self._running, x=list(self._running.x),
-                                         y=list(self._running.y)))
+                                         y=list(self._running.y),
+                                         settle=progress.epoch - 1 + RUNNING_SETTLE))
         self.post(BatchUpdate(run=self.run_id, progress=progress, running=running))
 
     def on_epoch(self, report: EpochReport) -> None:
@@ -435,13 +451,16 @@ class Training:
         state = board.run_state
         control = state.begin(config, step=step, recorded=board.history is not None,
                               control=control, number=number)
-        board.live_plots = EMPTY_PLOTS
+        # No curve yet, but the running cost to come adds the same regularization term.
+        board.live_plots = replace(EMPTY_PLOTS, terms=(regularization_term(config),))
         plane = board.show_plane(config)
         with board.app.batch_update():
-            board.epoch_log.start_run(config.validate_on)
+            board.epoch_log.start_run(config.validate_on, output_reader(config))
             board.draw_plots()
             board.query_one(EpochProgress).reset()
-        board.log_note(f"Run {state.number}: {describe(config)}, {config.epochs} epochs"
+        # The run's number is the run history's id, known once the run is recorded: the line
+        # of data_loaded names it.
+        board.log_note(f"New run: {describe(config)}, {config.epochs} epochs"
                        + (", from the loaded network's weights" if loaded else ""))
         board.show_status()
         return control, plane
@@ -466,14 +485,15 @@ class Training:
         if message.points is not None:
             board.query_one(BoundaryPanel).set_points(*message.points)
         sizes = "[" + ",".join(str(n) for n in message.sizes) + "]"
-        board.log_note(f"{message.description}: {message.n_train:,} training examples, "
-                       f"layers {sizes}", style="dim")
+        examples = "example" if message.n_train == 1 else "examples"
+        board.log_note(f"{board.run_state.title.capitalize()}: {message.description}, "
+                       f"{message.n_train:,} training {examples}, layers {sizes}")
         board.show_status()
 
     def batch_update(self, message: BatchUpdate) -> None:
         board = self.board
         p = message.progress
-        board.run_state.batch(p)
+        board.run_state.batch(p, time.monotonic())
         with board.app.batch_update():
             board.query_one(EpochProgress).set(p.epoch, p.batch, p.batches)
             board.show_status()
@@ -529,8 +549,13 @@ class Training:
             return False
         board.query_one(CostPlot).end_run()
         said = message.message
-        board.log_note(f"Run {said}" if said.startswith(message.status)
-                       else f"Run {message.status}: {said}",
+        outputs = board.live_plots.output
+        if outputs and len(outputs[0].y) > 1:  # the neuron: what its output did, not accuracies
+            said += (f"; the neuron's output a went from {outputs[0].y[0]:.3f} to "
+                     f"{outputs[0].y[-1]:.3f} (its target is 0)")
+        board.log_note(f"{board.run_state.title.capitalize()} {said}"
+                       if said.startswith(message.status)
+                       else f"{board.run_state.title.capitalize()} {message.status}: {said}",
                        style=STATUS_LINE_STYLES.get(message.status, "bold red"))
         board.query_one(EpochProgress).set(*board.run_state.position)
         board.show_status()
@@ -598,7 +623,8 @@ class Training:
         board.form.load(config)
         self.loaded_network = network
         state = board.run_state
-        state.network, state.network_config = network, config  # Ctrl+S saves it as it is
+        # Ctrl+S saves it as it is; the neurons screen names its file.
+        state.network, state.network_config, state.network_file = network, config, path.name
         board.log_note(f"Loaded {path}: {describe(config)}. F5 trains on from its weights.")
         board.notify("F5 trains on from its weights; its test accuracy follows in the log.",
                      title="Network loaded", timeout=6)

@@ -41,7 +41,7 @@ from nntui.tui.commands import NNTuiCommands
 from nntui.tui.controllers.comparisons import ComparisonEnded, Comparisons, VariantStarted
 from nntui.tui.controllers.hyperparameters import PACES, Hyperparameters, pace_name
 from nntui.tui.controllers.inspection import ConfusionReady, FieldReady, HintNoticed, Inspection
-from nntui.tui.controllers.pinned import pinned_curves
+from nntui.tui.controllers.pinned import PinnedView, pinned_curves, pinned_view
 from nntui.tui.controllers.sweeps import (
     SweepEnded,
     SweepProgress,
@@ -153,7 +153,8 @@ class DashboardScreen(QuitFirstScreen):
                         f"{' → '.join(pace_name(p) for p in PACES)} (live during a run)"),
         Binding("ctrl+s", "save", "Save", tooltip="Save the trained network as .npz"),
         Binding("f3", "toggle_overlays", "Pinned",
-                tooltip="Show or hide the pinned runs beside the live one"),
+                tooltip="The pinned runs beside the live one: those of its data set, then "
+                        "every one (named by its data set), then none"),
         Binding("ctrl+b", "toggle_split", "Val/train",
                 tooltip="With pinned runs: plot every run's validation (or test) curves, or its "
                         "training curves"),
@@ -189,6 +190,10 @@ class DashboardScreen(QuitFirstScreen):
         self.quitting = False
         self.live_plots: PlotData = EMPTY_PLOTS
         self.overlays: list[RunCurves] = []
+        self.every_pin = False  # pinned runs of other data sets are drawn too (F3)
+        # The pinned runs' data sets not drawn, as the log last told them, and in which run's
+        # log (a new run clears it).
+        self._told_left_out: tuple[int, dict[str, int]] = (0, {})
         self._confirming_restart = False
         self._logged: deque[str] = deque(maxlen=LOGGED_KEPT)  # the log's last notes
         self.training = Training(self)
@@ -322,17 +327,39 @@ class DashboardScreen(QuitFirstScreen):
         overlays are on, the note naming their split, and whether the running mini-batch cost
         (a training figure) belongs among them."""
         overlays = self.overlays if self.show_overlays else []
+        if overlays:  # runs of another data set have other scales: drawn only when asked for
+            overlays = self._pinned_view(overlays).drawn
         swept = self.sweeps.overlays(self.overlay_split)  # a running sweep's, in their place
         if swept is not None:
             overlays = swept if self.show_overlays else []
         note = ""
-        if overlays:  # one split per run: say which
-            config = self.run_state.config
+        config = self.run_state.config
+        # One split per run: say which (the single neuron's one example is every split).
+        if overlays and (config is None or config.dataset != "neuron"):
             test = config is not None and config.validate_on == "test"
             note = ("training" if self.overlay_split == "training"
                     else "test" if test else "validation")
         data = with_overlays(self.live_plots, overlays, self.overlay_split)
         return data, note, not overlays or self.overlay_split == "training"
+
+    def _live_dataset(self) -> str:
+        """The data set of the run on show, or before any run the form's."""
+        config = self.run_state.config
+        if config is not None:
+            return config.dataset
+        return self.form.raw_values().get("dataset") or self.settings.config.dataset
+
+    def _pinned_view(self, overlays: list[RunCurves]) -> PinnedView:
+        """The pinned runs to draw beside the live run; the log says once which are left
+        out."""
+        dataset = self._live_dataset()
+        view = pinned_view(overlays, dataset, every=self.every_pin)
+        told = (self.run_state.number, view.left_out)
+        if told != self._told_left_out:
+            self._told_left_out = told
+            if view.left_out:
+                self.log_note(view.describe_left_out(dataset), style="dim")
+        return view
 
     def draw_plots(self) -> None:
         data, note, _ = self._plot_view()
@@ -371,12 +398,25 @@ class DashboardScreen(QuitFirstScreen):
         self.load_overlays()
 
     def action_toggle_overlays(self) -> None:
+        """F3: the pinned runs of the live run's data set, then (when there are others) every
+        pinned run, then none."""
         if not self.overlays and self.sweeps.session is None:  # a sweep's runs show or hide too
             self.notify("No pinned runs: pin runs on the runs screen (F2) to draw them here.",
                         severity="warning")
             return
+        dataset = self._live_dataset()
+        others = self.sweeps.session is None and any(
+            curves.dataset and curves.dataset != dataset for curves in self.overlays)
+        if self.show_overlays and others and not self.every_pin:
+            self.every_pin = True
+            self.draw_plots()
+            self.notify("Every pinned run shown, those of another data set named by it",
+                        timeout=3)
+            return
+        self.every_pin = False
         self.show_overlays = not self.show_overlays
-        self.notify(f"Pinned runs {'shown' if self.show_overlays else 'hidden'}", timeout=2)
+        shown = "of this data set shown" if others else "shown"
+        self.notify(f"Pinned runs {shown if self.show_overlays else 'hidden'}", timeout=2)
 
     def action_toggle_split(self) -> None:
         self.overlay_split = "training" if self.overlay_split == "held-out" else "held-out"
@@ -463,7 +503,8 @@ class DashboardScreen(QuitFirstScreen):
         self._confirming_restart = True
         # No epoch number here: the run goes on while the question is open.
         self.app.push_screen(ConfirmScreen(
-            f"Run {state.number} is still {'paused' if state.state == 'paused' else 'training'}."
+            f"{state.title.capitalize()} is still "
+            f"{'paused' if state.state == 'paused' else 'training'}."
             " Stop it and start a new run with the form's values? (Its finished epochs stay in "
             "its record.)",
             yes="Stop and restart", no="Keep training"), answered)

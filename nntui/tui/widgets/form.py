@@ -22,6 +22,7 @@ from textual.widgets import Input, Label, Select, Static
 from nntui.config import (
     DATASETS,
     SPECS,
+    TOY_SETS,
     Config,
     Problem,
     Spec,
@@ -42,6 +43,17 @@ def short_range(spec: Spec) -> str:
     left = "(" if spec.low_open else "["
     right = ")" if spec.high_open else "]"
     return f"{left}{format_number(spec.low)}, {format_number(spec.high)}{right}"
+
+
+LABELS_BY_DATASET = {("train_size", TOY_SETS): "training points"}
+"""Labels that depend on the data set: a 2-D set's examples are points, not images."""
+
+
+def field_label(spec: Spec, dataset: str) -> Text:
+    """The label row of ``spec``'s field for ``dataset``: its label and allowed range."""
+    label = next((text for (name, sets), text in LABELS_BY_DATASET.items()
+                  if name == spec.name and dataset in sets), spec.label)
+    return Text.assemble(label, (f" {short_range(spec)}", "dim"))
 
 
 FOLDER = "\0folder"
@@ -80,16 +92,17 @@ class Field(Vertical):
     asks for a folder of IDX files; while it is chosen the field still holds the set chosen
     before (:attr:`chosen`), until the folder is given."""
 
-    def __init__(self, spec: Spec, value: str, datasets: Sequence[str] = DATASETS) -> None:
+    def __init__(self, spec: Spec, value: str, datasets: Sequence[str] = DATASETS,
+                 dataset: str = "") -> None:
         super().__init__(id=f"field-{spec.name}", classes="field")
         self.spec, self._value, self.datasets = spec, value, tuple(datasets)
+        self._dataset = dataset
         self._options = _options(spec, value, self.datasets)
         self.chosen = value
 
     def compose(self) -> ComposeResult:
         spec = self.spec
-        yield Label(Text.assemble(spec.label, (f" {short_range(spec)}", "dim")),
-                    classes="field-label")
+        yield Label(field_label(spec, self._dataset), classes="field-label")
         tooltip = f"{spec.help}\nAllowed: {spec.describe_range()}"
         if spec.kind == "choice":
             editor: Input | Select = Select(self._options, value=self._value,
@@ -135,6 +148,12 @@ class Field(Vertical):
         editor.value = value
         return announced
 
+    def show_dataset(self, dataset: str) -> None:
+        """Label the field as it reads for ``dataset``."""
+        if dataset != self._dataset:
+            self._dataset = dataset
+            self.query_one(".field-label", Label).update(field_label(self.spec, dataset))
+
     def show_error(self, message: str | None) -> None:
         label = self.query_one(".field-error", Label)
         label.update(Text(message or ""))
@@ -178,15 +197,16 @@ class ConfigForm(VerticalScroll, can_focus=False):
     def compose(self) -> ComposeResult:
         for spec in SPECS.values():
             yield Field(spec, format_value(spec.name, getattr(self._initial, spec.name)),
-                        self._datasets)
+                        self._datasets, self._initial.dataset)
 
     def on_mount(self) -> None:
         self.show_fields_for(self._initial.dataset)
 
     def show_fields_for(self, dataset: str) -> None:
-        """Hide the fields that do not apply to ``dataset``."""
+        """Hide the fields that do not apply to ``dataset``, and label the others for it."""
         for f in self.fields():
             f.set_class(not applies(f.spec.name, dataset), "-not-applicable")
+            f.show_dataset(dataset)
 
     # --- reading and writing ------------------------------------------------------------------
 

@@ -39,6 +39,9 @@ class PlotData:
     speed: list[plots.Series]
     output: list[plots.Series] = field(default_factory=list)
     overlaid: bool = False  # several runs: the first is drawn on top
+    terms: tuple[str, ...] = ()
+    """The regularization term each run drawn adds to its costs ("L2", "L1" or "": see
+    :func:`nntui.render.plots.regularization_term`), for the cost plot's title."""
 
 
 EMPTY_PLOTS = PlotData([], [], [])
@@ -68,8 +71,8 @@ class PlotHeader(Widget):
 
     def show(self, titles: tuple[str, ...], series: list[plots.Series]) -> None:
         """Change title or legend; a redraw with the same curves costs nothing here."""
-        key = [(s.label, s.role) for s in series]
-        if titles != self.titles or key != [(s.label, s.role) for s in self.series]:
+        key = [(s.label, s.role, s.under) for s in series]
+        if titles != self.titles or key != [(s.label, s.role, s.under) for s in self.series]:
             self.titles, self.series = titles, series
             self._lines.clear()
             self.refresh(layout=True)
@@ -85,7 +88,10 @@ class PlotHeader(Widget):
         return Text("\n").join(self.lines(self.size.width))
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return max(1, len(self.lines(width)))
+        # A legend entry wider than the plot ("━ quadratic w=0.6 b=0.9 (under quadratic
+        # η=0.15)") wraps onto a line of its own: count the lines as drawn, or the last is cut.
+        console = self.app.console
+        return max(1, sum(len(line.wrap(console, width)) for line in self.lines(width)))
 
 
 _SGR = re.compile(r"\x1b\[([0-9;]*)m")
@@ -226,7 +232,13 @@ class SeriesPlot(Vertical):
             if line.label not in [s.label for s in self._legend_extra]:
                 self._legend_extra.append(line)
         lines = [s for s in (*self.series, *extra) if s.x]
-        legend = [s for s in self.series if s.x] + self._legend_extra
+        # A curve painted over by later ones is named in the legend ("training (under
+        # validation)"), so that a hidden curve is not taken for a missing one.
+        marked = plots.mark_hidden(lines, axis=self.canvas.axis, log=self.log_scale,
+                                   first_on_top=self.canvas.first_on_top)
+        under = {id(line): mark.under for line, mark in zip(lines, marked, strict=True)}
+        legend = [replace(s, under=under.get(id(s), "")) for s in self.series if s.x]
+        legend += self._legend_extra
         titles = plots.log_titles(self.titles, self.log_scale)
         if self.note:  # preferred where it fits: the plain titles stay as fall-backs
             titles = tuple(f"{title} ({self.note})" for title in titles) + titles
@@ -250,8 +262,11 @@ class SeriesPlot(Vertical):
 
 
 class CostPlot(SeriesPlot):
+    """The costs per epoch, titled with the regularization term when the runs drawn add one
+    (:func:`show_all`)."""
+
     def __init__(self) -> None:
-        super().__init__(plots.COST_TITLES, plots.COST_AXIS, id="cost-plot")
+        super().__init__(plots.PLAIN_COST_TITLES, plots.COST_AXIS, id="cost-plot")
 
 
 OUTPUT_TITLES = plots.overlay_titles("output")
@@ -299,7 +314,8 @@ def with_overlays(data: PlotData, overlays: Sequence[plots.RunCurves],
                   + [o.output for o in overlays if o.output is not None])
     return PlotData(live(data.cost) + [o.cost for o in overlays],
                     live(data.accuracy) + [o.accuracy for o in overlays],
-                    speed + [o.speed for o in overlays], output, overlaid=True)
+                    speed + [o.speed for o in overlays], output, overlaid=True,
+                    terms=(data.terms if data.cost else ()) + tuple(o.term for o in overlays))
 
 
 def show_all(cost: SeriesPlot, accuracy: AccuracyPlot, speed: SeriesPlot, data: PlotData,
@@ -308,6 +324,7 @@ def show_all(cost: SeriesPlot, accuracy: AccuracyPlot, speed: SeriesPlot, data: 
     says in the cost and accuracy titles which curves they show, when that is not obvious.  A
     neuron's output takes the accuracy plot's place (one example: train and held-out alike)."""
     cost.note = note
+    cost.set_kind(plots.cost_titles(data.terms), plots.COST_AXIS)
     accuracy.note = "" if data.output else note
     accuracy.show_output(bool(data.output))
     for plot in (cost, accuracy, speed):

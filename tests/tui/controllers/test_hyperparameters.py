@@ -14,3 +14,4 @@ def test_pace_ladder_slows_down_then_wraps_to_no_cap():
     assert next_pace(50.0) == 30.0  # a typed value joins the ladder
     assert next_pace(0.5) == 0.0
     assert [pace_name(p) for p in PACES[:2]] == ["no cap", "100 epochs/s"]
+    assert pace_name(1.0) == "1 epoch/s" and pace_name(0.5) == "0.5 epochs/s"  # not "1 epochs/s"

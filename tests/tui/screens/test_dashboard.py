@@ -15,6 +15,7 @@ from nntui.storage.history import RunHistory
 from nntui.storage.networks import load_network
 from nntui.tui.app import NNTuiApp
 from nntui.tui.dialogs.confirm import ConfirmScreen
+from nntui.tui.widgets.boundary import BoundaryPanel
 from nntui.tui.widgets.log import EpochLog
 from nntui.tui.widgets.plots import AccuracyPlot, CostPlot, SpeedPlot
 from nntui.tui.widgets.status import EpochProgress
@@ -36,7 +37,7 @@ async def test_a_run_fills_plots_log_and_record(tmp_path, wait_for, log_text, op
         log = app.query_one(EpochLog)
         assert [e.epoch for e in log._entries if isinstance(e, EpochReport)] == [1, 2, 3, 4]
         assert f"{cost[1].y[-1]:.3f}" in text  # the last validation cost, as plotted
-        assert "Run completed" in text
+        assert f"Run {run.record_id} completed" in text
         with RunHistory(tmp_path / "runs.db") as history:
             [record] = history.list_runs()
             assert (record.status, record.epochs_done, record.held_out) == (
@@ -69,7 +70,7 @@ async def test_pause_resume_and_stop(press, wait_for, log_text, slow, open_app):
         await press(pilot, "f8")
         await wait_for(pilot, lambda: run.state == "stopped")
         assert run.control is None and app.dashboard.training.done
-        assert "Run stopped" in log_text(app)
+        assert f"Run {run.record_id} stopped" in log_text(app)
         assert progress > 0
 
 
@@ -323,6 +324,46 @@ async def test_pause_and_stop_mid_epoch_agree_with_the_bar(press, wait_for, log_
             assert f"({epoch} complete epoch" in log_text(app)
 
 
+async def test_a_run_is_called_by_its_id_in_the_run_history_everywhere(tmp_path, wait_for,
+                                                                       log_text, record_runs,
+                                                                       open_app):
+    """The history already holds runs 1 and 2: the app's first run of the session is run 3 in
+    the log, the neurons screen's title and its saved network's name."""
+    record_runs(tmp_path / "runs.db", [0.025, 2.5], pin=False)
+    async with open_app() as (app, pilot, run):
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: run.state == "completed")
+        assert run.number == 1 and run.record_id == 3
+        text = log_text(app)
+        assert "Run 3: 2-D points" in text and "Run 3 completed" in text
+        assert "Run 1" not in text
+        assert app.dashboard.inspection.neurons_title() == "run 3, after the run"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        [saved] = tmp_path.glob("*.npz")
+        assert saved.name.endswith("-3-xor.npz")
+
+
+async def test_a_run_the_history_cannot_hold_says_it_is_unrecorded(tmp_path, wait_for, log_text,
+                                                                   quick):
+    """Without a run history there is no id: the session's count, marked as such, in the log
+    and the saved network's name."""
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    app = NNTuiApp(quick, runs_dir=tmp_path, runs_db=blocker / "runs.db", show_timing=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        run = app.dashboard.run_state
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: run.state == "completed")
+        assert "Unrecorded run 1: 2-D points" in log_text(app)
+        assert "Unrecorded run 1 completed" in log_text(app)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        [saved] = tmp_path.glob("*.npz")
+        assert saved.name.endswith("-unrecorded1-xor.npz")
+
+
 async def test_loading_a_preset_updates_the_status_line(open_app):
     async with open_app(DEFAULTS) as (app, pilot, run):
         assert "mnist" in run.status.detail
@@ -334,6 +375,38 @@ async def test_loading_a_preset_updates_the_status_line(open_app):
         await pilot.press("ctrl+u", "0", ".", "3")
         await pilot.pause()
         assert "η=0.3" in run.status.detail and "preset" not in run.status.detail
+
+
+async def test_a_preset_loaded_after_a_run_replaces_the_run_s_state_and_its_plane(wait_for, quick,
+                                                                                  open_app):
+    """The status line said "completed epoch 4/4 η 0.1" beside the spiral preset's config, and
+    the XOR network's boundary stayed in the plane."""
+    async with open_app(quick.replace(pace=0)) as (app, pilot, run):
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: run.state == "completed")
+        panel = app.query_one(BoundaryPanel)
+        await wait_for(pilot, lambda: app.dashboard.training.done and panel.field is not None)
+        await pilot.pause()  # the run's last field, posted as it ended, is drawn
+        app.dashboard.apply_preset("spiral")
+        await wait_for(pilot, lambda: panel.field is None and panel.train is not None)
+        spiral = PRESETS["spiral"].config()
+        assert run.status.state == "ready" and run.status.epoch == 0 and not run.status.epochs
+        assert run.status.eta is None and run.status.detail.startswith("preset spiral")
+        assert f"η={spiral.eta:g}" in run.status.detail  # the preset's, said once
+        assert len(panel.train[0]) == 1000  # the spiral's points, not the 200 of the XOR run
+        status = str(app.query_one("#status").render())
+        assert "completed" not in status and "epoch" not in status
+        # The plots still show the finished run, and the log says it.
+        assert [s.label for s in app.query_one(CostPlot).series] == ["training", "validation"]
+
+
+async def test_the_training_size_of_a_2d_set_is_labelled_in_points(open_app):
+    async with open_app(DEFAULTS) as (app, pilot, _):
+        label = app.dashboard.form.field("train_size").query_one(".field-label")
+        assert str(label.render()).startswith("training images")
+        app.dashboard.apply_preset("xor")
+        await pilot.pause()
+        assert str(label.render()).startswith("training points")
 
 
 async def test_fields_the_data_set_does_not_use_are_hidden(open_app):
@@ -400,7 +473,8 @@ async def test_80x24_shows_the_essential_keys_titles_and_status(wait_for, quick,
         assert sum(bool(whole.match(line.text)) for line in log.lines) == 3  # none wrapped
 
 
-async def test_a_single_neuron_run_plots_its_output_in_place_of_accuracy(wait_for, open_app):
+async def test_a_single_neuron_run_plots_its_output_in_place_of_accuracy(wait_for, log_text,
+                                                                        open_app):
     config = PRESETS["neuron-quadratic"].config().replace(epochs=30, pace=0.0)
     async with open_app(config) as (app, pilot, run):
         await pilot.press("f5")
@@ -411,6 +485,17 @@ async def test_a_single_neuron_run_plots_its_output_in_place_of_accuracy(wait_fo
         (output,) = plot.series
         assert output.label == "output a" and output.x[0] == 0 and output.x[-1] == 30
         assert output.y[0] == pytest.approx(0.982, abs=1e-3) and output.y[-1] < output.y[0]
+        # One example: its "accuracy" is 0 or 100 % and there is no held-out set to name.
+        text = log_text(app)
+        log = app.query_one(EpochLog)
+        assert log.border_subtitle == "cost · output a"  # the short form, at 120 columns
+        last = f"30 {0.5 * output.y[-1] ** 2:.3f} {output.y[-1]:.3f}"  # quadratic: C = ½a²
+        assert any(line.text.strip() == last for line in log.lines)
+        assert f"the neuron's output a went from 0.982 to {output.y[-1]:.3f}" in text
+        assert "validation accuracy" not in text and "test accuracy" not in text
+        epochs = [line.text for line in log.lines if re.match(r" *\d+ \d", line.text)]
+        assert len(epochs) == 30 and not any("%" in line for line in epochs)
+        assert "1 training example," in text
         # Back to accuracy for a run with more than one example.
         app.dashboard.form.load(DEFAULTS.replace(dataset="xor", epochs=2))
         await pilot.press("f5")
@@ -488,8 +573,10 @@ async def test_ctrl_r_resets_the_form_only_and_the_last_run_stays_in_sight(wait_
         await pilot.pause()
         assert form.field("eta").raw == "0.1" and form.field("epochs").raw == str(quick.epochs)
         assert [(s.label, list(s.y)) for s in app.query_one(CostPlot).series] == drawn
-        assert "Run completed" in log_text(app) and "Form reset" in log_text(app)
-        assert run.state == "completed" and run.epochs_seen == quick.epochs
+        assert "Run 1 completed" in log_text(app) and "Form reset" in log_text(app)
+        # The status line now describes what F5 would train; the run's network stays (Ctrl+S).
+        assert run.state == "ready" and run.epochs_seen == quick.epochs
+        assert run.network is not None
 
 
 async def test_a_live_eta_left_in_the_form_is_said_when_the_run_ends_and_the_next_starts(

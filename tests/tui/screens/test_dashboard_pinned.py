@@ -120,3 +120,32 @@ async def test_a_comparison_runs_its_variants_and_pins_each_beside_the_next(tmp_
             assert sorted(r.name for r in records if r.group == "saturated-neuron") == \
                 sorted(labels)
             assert [r.name for r in records if r.pinned][::-1] == ["mine", *labels]
+
+
+async def test_pins_of_another_data_set_are_left_out_until_asked_for_and_then_named(
+        tmp_path, wait_for, log_text, quick, record_runs, open_app):
+    """XOR runs pinned beside a circle run have another scale: not drawn by default (the log
+    says so); F3 draws every pin, naming the XOR ones' data set in the legends; F3 again hides
+    them all."""
+    record_runs(tmp_path / "runs.db", [0.025, 2.5])
+    async with open_app(quick.replace(dataset="circle", pace=0)) as (app, pilot, run):
+
+        def labels(plot) -> list[str]:
+            return [s.label for s in app.query_one(plot).series]
+
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: run.state == "completed")
+        assert labels(CostPlot) == ["training", "validation"]  # the circle run alone
+        assert ("2 pinned runs of another data set, xor (2), not drawn beside circle"
+                in log_text(app))
+        await pilot.press("f3")
+        await pilot.pause()
+        assert labels(CostPlot) == ["this run", "η=0.025 (xor)", "η=2.5 (xor)"]
+        legend = [s.label for s in app.query_one(AccuracyPlot).header.series]
+        assert legend == ["this run", "η=0.025 (xor)", "η=2.5 (xor)"]
+        await pilot.press("f3")
+        await pilot.pause()
+        assert labels(CostPlot) == ["training", "validation"]
+        await pilot.press("f3")  # back to the pins of its own data set: none
+        await pilot.pause()
+        assert labels(CostPlot) == ["training", "validation"]

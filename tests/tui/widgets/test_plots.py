@@ -78,7 +78,7 @@ async def test_the_running_curves_legend_entry_stays_until_the_plot_is_emptied(l
         assert [s.label for s in plot.canvas.series] == ["training", "validation"]
         plot.show([])  # a new run
         await pilot.pause()
-        assert header.render().plain == "Cost per epoch (with regularization term)"
+        assert header.render().plain == "Cost per epoch"  # no run: no regularization term
 
 
 def cells(strips) -> list[list[tuple]]:
@@ -116,3 +116,21 @@ async def test_the_canvas_draws_what_rich_would_make_of_plotexts_output_and_foll
                            for row in cells(canvas.strips()) for char, *_ in row)
             backgrounds.append({cell[2] for row in cells(canvas.strips()) for cell in row})
         assert backgrounds[0] != backgrounds[1]
+
+
+async def test_a_legend_entry_wider_than_the_plot_is_shown_whole(long_run) -> None:
+    """A run's label with its hidden-curve note ("━ quadratic w=0.6 b=0.9 (under quadratic
+    η=0.15)") is wider than a plot at 80 columns: it wraps, and the header is as tall as the
+    lines it then takes, so that its end is not cut."""
+    cost, _ = long_run(epochs=3)
+    label = "quadratic w=0.6 b=0.9 (under quadratic η=0.15)"
+    app = PlotsApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        plot = app.query_one(CostPlot)
+        plot.show([cost[0], Series(label, cost[1].x, cost[1].y, "overlay")])
+        await pilot.pause()
+        header = plot.header
+        assert len(label) + 2 > header.size.width  # it cannot fit on one line
+        drawn = header.render().wrap(app.console, header.size.width)
+        assert header.size.height == len(drawn)
+        assert drawn[-1].plain.rstrip().endswith("η=0.15)")
