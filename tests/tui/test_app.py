@@ -7,6 +7,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import select
 import signal
 import struct
@@ -56,6 +57,10 @@ async def test_quit_without_a_run_exits_at_once(open_app):
     assert app.return_code == 0
 
 
+CONTROL_SEQUENCE = re.compile(rb"\x1b\[[0-9;?<=>]*[ -/]*[@-~]")
+"""A terminal's control sequence (CSI): colours, cursor moves, modes."""
+
+
 class AppOnATerminal:
     """``python -m nntui ARGS`` on a pseudo-terminal that is its controlling terminal, as a
     terminal window gives it (a session of its own, the terminal set with TIOCSCTTY); the test
@@ -81,6 +86,7 @@ class AppOnATerminal:
             env=env, start_new_session=True, preexec_fn=_take_terminal)
         os.close(slave)
         self.output = bytearray()
+        self.mark = 0
         self.children: list[int] = []
 
     def read(self, seconds: float) -> None:
@@ -103,12 +109,17 @@ class AppOnATerminal:
             self.read(0.2)
 
     def drawn(self, text: str, timeout: float = 60) -> None:
-        """Wait until ``text`` has been drawn."""
-        start = len(self.output)
-        self.read_until(lambda: text.encode() in self.output[max(0, start - len(text)):],
-                        f"'{text}' drawn")
+        """Wait until ``text`` has been drawn since the last key pressed (read without the
+        escape sequences that style or place it, which may come between its words)."""
+        wanted = text.encode()
+
+        def seen() -> bool:
+            return wanted in CONTROL_SEQUENCE.sub(b"", bytes(self.output[self.mark:]))
+
+        self.read_until(seen, f"'{text}' drawn", timeout)
 
     def press(self, *keys: str) -> None:
+        self.mark = len(self.output)  # what the keys make the app draw comes after this
         for key in keys:
             os.write(self.master, self.KEYS[key])
             self.read(0.3)
