@@ -171,6 +171,8 @@ def ended_text(name: str, outcomes: Sequence[RunOutcome]) -> str:
     """The status line after a sweep: ``sweep eta: best η=0.25 97.50 %, 6 runs pinned``."""
     best = best_outcome(outcomes)
     ran = sum(o.run_id is not None for o in outcomes)
+    if not ran:
+        return f"{sweep_title(name)}: no run started"
     text = f"{sweep_title(name)}: "
     if best is not None:
         text += f"best {best.label} {100 * best.best:.2f} %, "
@@ -188,6 +190,8 @@ def summary_text(name: str, outcomes: Sequence[RunOutcome], stopped: bool = Fals
     counts: dict[str, int] = {}
     for o in outcomes:
         counts[o.status] = counts.get(o.status, 0) + 1
+    if outcomes and all(o.status == RunStatus.NOT_RUN for o in outcomes):
+        return f"Sweep {name} stopped before any of its {len(outcomes)} runs started."
     how = ", ".join(f"{n} {status}" for status, n in counts.items())
     text = f"Sweep {name} {'stopped' if stopped else 'done'}: {len(outcomes)} runs ({how})"
     best = best_outcome(outcomes)
@@ -325,12 +329,15 @@ class SweepSession:
         ended, self._ended = self._ended, []
         warnings, self._warnings = self._warnings, []
         results = self.sweep.results
+        # A run that never started (the cluster could not be reached, a stop came first) is
+        # not done: the bar must not say 3/3 runs of a sweep that trained none.
+        ran = [r for r in results if r.state != RunStatus.NOT_RUN]
         self.posts += 1
         self.post(SweepProgress(
             sweep=self.number, name=self.name, curves=self.curves(), ended=ended,
-            done=sum(r.final for r in results),
+            done=sum(r.final for r in ran),
             running=sum(r.state == "running" for r in results), total=len(results),
-            epochs_done=sum(r.config.epochs if r.final else len(r.history) for r in results),
+            epochs_done=sum(r.config.epochs if r.final else len(r.history) for r in ran),
             epochs=sum(r.config.epochs for r in results), warnings=warnings))
 
     def curves(self) -> dict[str, list[RunCurves]]:

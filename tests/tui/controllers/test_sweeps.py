@@ -96,3 +96,11 @@ def test_curves_are_thinned_and_made_once_per_new_epoch(split, swept):
     assert all(len(c.cost.x) <= 300 and c.cost.x[-1] == 400 for c in curves[split])
     again = session.curves()
     assert all(a is b for a, b in zip(curves[split], again[split], strict=True))
+
+
+def test_a_sweep_stopped_before_any_run_started_says_so():
+    outcomes = [RunOutcome(i, f"η={eta}", RunStatus.NOT_RUN, "", None, 0, "validation", None, 0)
+                for i, eta in enumerate((0.1, 1.0))]
+    assert ended_text("eta", outcomes) == "sweep eta: no run started"
+    assert summary_text("eta", outcomes, stopped=True) == \
+        "Sweep eta stopped before any of its 2 runs started."

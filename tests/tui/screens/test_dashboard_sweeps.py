@@ -198,6 +198,9 @@ async def test_a_cluster_that_cannot_start_is_a_notification(tmp_path, monkeypat
                    for n in notes(app))
         assert "Sweep not started" in log_text(app) and "Traceback" not in log_text(app)
         assert run.state == "failed"
+        # No run trained: the bar does not say they are all done.
+        count = str(app.query_one("#progress-count").render())
+        assert count.startswith("0/") and count.endswith(" runs"), count
     with RunHistory(tmp_path / "runs.db") as history:
         assert history.list_runs() == []
 
