@@ -17,6 +17,7 @@ from nntui.presets import PRESETS
 from nntui.storage.history import HistoryError
 from nntui.tui.controllers.board import Board
 from nntui.tui.state import Status
+from nntui.tui.widgets.status import EpochProgress
 
 PACES = (0.0, 100.0, 30.0, 10.0, 3.0, 1.0)
 """What F4 steps through: no cap, then ever slower epochs per second."""
@@ -72,6 +73,7 @@ class Hyperparameters:
             # No η of its own: the description names it ("η=0.5").
             board.show_status(Status(pace=config.pace, detail=prefix + describe(config),
                                      recorded=board.run_state.status.recorded))
+            board.query_one(EpochProgress).reset()  # the bar below it was the last run's
 
     # --- what the keys change ------------------------------------------------------------------
 

@@ -396,6 +396,8 @@ async def test_a_preset_loaded_after_a_run_replaces_the_run_s_state_and_its_plan
         assert len(panel.train[0]) == 1000  # the spiral's points, not the 200 of the XOR run
         status = str(app.query_one("#status").render())
         assert "completed" not in status and "epoch" not in status
+        # Nor does the bar under it still count the finished run's batches.
+        assert str(app.query_one("#progress-count").render()) == ""
         # The plots still show the finished run, and the log says it.
         assert [s.label for s in app.query_one(CostPlot).series] == ["training", "validation"]
 
