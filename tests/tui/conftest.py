@@ -71,6 +71,14 @@ def make_app(tmp_path: Path) -> Callable[..., NNTuiApp]:
 
 
 @pytest.fixture
+def unusable_db(tmp_path: Path) -> Path:
+    """A run history that cannot be opened: its folder is a file."""
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    return blocker / "runs.db"
+
+
+@pytest.fixture
 def open_app(make_app) -> Callable[..., contextlib.AbstractAsyncContextManager]:
     """``async with open_app(config=quick, size=(120, 40), **options) as (app, pilot, run):``
     the app of :func:`make_app` running headless, its first screen shown, ``run`` the dashboard's

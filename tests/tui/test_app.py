@@ -23,7 +23,6 @@ import psutil
 import pytest
 
 from nntui.storage.history import RunHistory
-from nntui.tui.app import NNTuiApp
 from nntui.tui.dialogs.confirm import ConfirmScreen
 from nntui.tui.dialogs.help import HelpScreen
 from nntui.tui.screens.too_small import TooSmallScreen
@@ -305,13 +304,9 @@ def test_suspending_gives_the_terminal_back_and_fg_redraws_everything(app_on_a_t
     assert app.runs()[0].status == "running"
 
 
-async def test_an_unusable_run_history_warns_and_training_goes_on(tmp_path, wait_for, quick):
-    blocker = tmp_path / "file"
-    blocker.write_text("not a folder")
-    app = NNTuiApp(quick, runs_dir=tmp_path, runs_db=blocker / "runs.db", show_timing=False)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        run = app.dashboard.run_state
+async def test_an_unusable_run_history_warns_and_training_goes_on(wait_for, quick, unusable_db,
+                                                                   open_app):
+    async with open_app(quick, runs_db=unusable_db) as (app, pilot, run):
         assert any("run history cannot be used" in n.message for n in app._notifications)
         assert "not recorded" in str(app.query_one("#status").render())
         await pilot.press("f5")

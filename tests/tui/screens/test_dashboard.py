@@ -345,15 +345,10 @@ async def test_a_run_is_called_by_its_id_in_the_run_history_everywhere(tmp_path,
 
 
 async def test_a_run_the_history_cannot_hold_says_it_is_unrecorded(tmp_path, wait_for, log_text,
-                                                                   quick):
+                                                                   quick, unusable_db, open_app):
     """Without a run history there is no id: the session's count, marked as such, in the log
     and the saved network's name."""
-    blocker = tmp_path / "file"
-    blocker.write_text("not a folder")
-    app = NNTuiApp(quick, runs_dir=tmp_path, runs_db=blocker / "runs.db", show_timing=False)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        run = app.dashboard.run_state
+    async with open_app(quick, runs_db=unusable_db) as (app, pilot, run):
         await pilot.press("f5")
         await wait_for(pilot, lambda: run.state == "completed")
         assert "Unrecorded run 1: 2-D points" in log_text(app)
