@@ -38,7 +38,7 @@ class KeyFooter(Footer):
     def compose(self) -> ComposeResult:
         """Textual's keys, one per action in the screen's order, as long as they fit; then the
         help key, on the right."""
-        width = self.app.size.width
+        width = self.size.width or self.app.size.width  # its own, once it has been laid out
         self._laid_out_for = width
         keys, help_key = [], None
         for key in super().compose():
@@ -66,5 +66,10 @@ class KeyFooter(Footer):
                 + cell_len(getattr(key, "description", "")) + 1)
 
     def on_resize(self, event: Resize) -> None:
-        if event.size.width != self._laid_out_for:
+        """Lay the keys out again for a new width of the footer's own, once per width (the
+        width :meth:`compose` uses); a footer 0 wide (its screen not shown) waits until it is
+        shown."""
+        width = event.size.width
+        if width and width != self._laid_out_for:
+            self._laid_out_for = width
             self.call_after_refresh(self.recompose)
