@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import platformdirs
+from textual import constants as textual_constants
 from textual.app import App
 from textual.binding import BindingType
 from textual.driver import Driver
@@ -121,8 +122,10 @@ class NNTuiApp(App[None]):
 
     def get_driver_class(self) -> type[Driver]:
         """On Unix, :class:`~nntui.tui.terminal.Terminal`: a closed terminal ends the app instead
-        of hanging it, and Ctrl+Z suspends it."""
-        if not hasattr(signal, "SIGTSTP"):
+        of hanging it, and Ctrl+Z suspends it.  A driver named by ``$TEXTUAL_DRIVER`` comes
+        first: textual-serve names its web driver there for each browser tab's app
+        (``nntui serve``)."""
+        if textual_constants.DRIVER is not None or not hasattr(signal, "SIGTSTP"):
             return super().get_driver_class()
         from nntui.tui.terminal import Terminal
 
