@@ -23,6 +23,7 @@ from typing import ClassVar
 
 import platformdirs
 from textual import constants as textual_constants
+from textual._files import generate_datetime_filename
 from textual.app import App
 from textual.binding import BindingType
 from textual.driver import Driver
@@ -38,6 +39,7 @@ from nntui.storage.history import RunHistory
 from nntui.tui.dialogs.confirm import ConfirmScreen
 from nntui.tui.dialogs.help import HelpScreen
 from nntui.tui.keys import GLOBAL_KEYS
+from nntui.tui.messages import FileSaved
 from nntui.tui.screens.dashboard import DashboardScreen
 from nntui.tui.screens.too_small import TooSmallScreen, too_small
 from nntui.tui.settings import PROGRESS_INTERVAL, Settings
@@ -108,17 +110,45 @@ class NNTuiApp(App[None]):
                            time_format: str | None = None) -> str | None:
         """Textual's "Save screenshot" (the palette) saves into the user's Downloads folder and
         fails where there is none: here it saves into nntui's own data folder, made if need be
-        (Textual's notification then says where)."""
-        if path is None:
-            folder = screenshots_dir()
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError as error:
-                self.notify(f"Cannot make {folder}: {error.strerror or error}", severity="error",
-                            title="Screenshot not saved", timeout=10)
-                return None
-            path = str(folder)
-        return super().deliver_screenshot(filename, path, time_format)
+        (Textual's notification then says where).  Served to a browser, where Textual would only
+        send it to the browser, it is saved there all the same and offered as a download."""
+        folder = Path(path) if path is not None else screenshots_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            self.notify(f"Cannot make {folder}: {error.strerror or error}", severity="error",
+                        title="Screenshot not saved", timeout=10)
+            return None
+        if not self.is_web:
+            return super().deliver_screenshot(filename, str(folder), time_format)
+        target = folder / (filename or generate_datetime_filename(self.title, ".svg",
+                                                                  time_format))
+        try:
+            target.write_text(self.export_screenshot(), encoding="utf-8")
+        except OSError as error:
+            self.notify(f"Cannot write {target}: {error.strerror or error}", severity="error",
+                        title="Screenshot not saved", timeout=10)
+            return None
+        self.notify(str(target), title="Screenshot saved", timeout=8)
+        return self.offer_download(target)
+
+    def offer_download(self, path: Path) -> str | None:
+        """Served to a browser: offer the file at ``path`` (already written where it belongs) to
+        the browser as a download; the delivery's key, or None in a terminal, where the file is
+        already where the person can open it."""
+        if not self.is_web:
+            return None
+        try:
+            return self.deliver_binary(path, open_method="download", name="download")
+        except OSError as error:
+            self.notify(f"Cannot offer {path} for download: {error.strerror or error}",
+                        severity="error", title="No download", timeout=10)
+            return None
+
+    def on_file_saved(self, message: FileSaved) -> None:
+        """A saved network or an exported run: written where it belongs, and, served to a
+        browser, offered there as a download too."""
+        self.offer_download(message.path)
 
     def get_driver_class(self) -> type[Driver]:
         """On Unix, :class:`~nntui.tui.terminal.Terminal`: a closed terminal ends the app instead
@@ -186,9 +216,11 @@ class NNTuiApp(App[None]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen((keys, f"**{description}**: {help_text}")
-                                        for keys, _, description, help_text
-                                        in self.dashboard.command_bindings()))
+            bindings = self.dashboard.command_bindings()
+            browser = [(keys, name) for keys, _, name, _ in bindings] if self.is_web else None
+            self.push_screen(HelpScreen(((keys, f"**{description}**: {help_text}")
+                                         for keys, _, description, help_text in bindings),
+                                        browser=browser))
 
     def action_suspend_process(self) -> None:
         """Ctrl+Z: what a terminal does with it for a program that lets it (nntui reads it as a

@@ -112,11 +112,12 @@ def _stop_group(process: subprocess.Popen) -> None:
 def serve(tmp_path: Path) -> Iterator[Callable[..., Server]]:
     """``serve(*flags)`` starts ``nntui serve --port 0 --runs-db TMP/runs.db flags`` in a session of
     its own and returns once it says where it listens; afterwards it and every app it started
-    have ended."""
+    have ended.  Saved networks go to TMP/networks, screenshots to TMP/data/nntui/screenshots."""
     started: list[subprocess.Popen] = []
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     env.pop("NNTUI_DATA_DIR", None)
-    env["NNTUI_RUNS_DIR"] = str(tmp_path / "networks")
+    env["NNTUI_RUNS_DIR"] = str(tmp_path / "networks")  # saved networks
+    env["XDG_DATA_HOME"] = str(tmp_path / "data")  # screenshots, in nntui's data folder
 
     def start(*flags: str) -> Server:
         db = tmp_path / "runs.db"
@@ -151,6 +152,8 @@ class Tab:
     page: Any
     frames: list[str] = field(default_factory=list)
     socket_url: str = ""
+    downloads: list[Any] = field(default_factory=list)
+    """Every download the page started (the app opens each at a URL of its own)."""
 
     def text(self, since: int = 0) -> str:
         """What the app drew (from frame ``since`` on), its escape sequences taken out."""
@@ -230,6 +233,10 @@ def open_tab(browser) -> Iterator[Callable[[Server], Tab]]:
                 payload if isinstance(payload, str) else payload.decode("utf-8", "replace")))
 
         page.on("websocket", on_socket)
+        # Chromium starts the download from the page itself; other browsers from the new tab.
+        page.on("download", lambda download: tab.downloads.append(download))
+        context.on("page", lambda popup: popup.on(
+            "download", lambda download: tab.downloads.append(download)))
         page.goto(server.url)
         page.wait_for_selector("body.-first-byte", timeout=TIMEOUT * 1000)
         tab.wait_for_text("Ready")

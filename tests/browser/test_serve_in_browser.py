@@ -100,3 +100,38 @@ def test_closing_a_tab_ends_its_app_and_ctrl_c_leaves_no_process(serve, open_tab
     assert [r.status for r in server.runs()] == ["stopped", "stopped"]
     gone, alive = psutil.wait_procs(apps, timeout=5)
     assert alive == [] and len(gone) == 2
+
+
+def test_help_in_a_browser_says_which_keys_to_use_there(serve, open_tab) -> None:
+    tab = open_tab(serve("--preset", "xor"))
+    mark = tab.press("F1")
+    tab.wait_for_text("In a web browser", since=mark)
+    text = tab.text(mark)
+    for words in ("keeps some keys", "Batch×2", "opens a new tab", "Neurons", "close the tab"):
+        assert words in text
+
+
+def test_saved_files_are_written_and_offered_as_downloads(serve, open_tab,
+                                                          tmp_path: Path) -> None:
+    """Ctrl+S's network and the palette's screenshot: each where it is written in a terminal,
+    and the same bytes downloaded by the browser."""
+    server = serve("--preset", "xor", "--epochs", "3")
+    tab = open_tab(server)
+    tab.press("F5")
+    tab.wait_until(lambda: [r.status for r in server.runs()] == ["completed"], "the run's end")
+    tab.press("Control+s")
+    tab.wait_until(lambda: len(tab.downloads) == 1, "the network's download")
+    (saved,) = (tmp_path / "networks").glob("*.npz")
+    assert tab.downloads[0].suggested_filename == saved.name
+    assert Path(tab.downloads[0].path()).read_bytes() == saved.read_bytes()
+
+    mark = tab.press("Control+p")
+    tab.wait_for_text("Search", since=mark)
+    tab.type("screenshot")
+    tab.page.wait_for_timeout(300)
+    tab.press("Enter")
+    tab.wait_until(lambda: len(tab.downloads) == 2, "the screenshot's download")
+    (svg,) = (tmp_path / "data" / "nntui" / "screenshots").glob("*.svg")
+    assert tab.downloads[1].suggested_filename == svg.name
+    assert Path(tab.downloads[1].path()).read_bytes() == svg.read_bytes()
+    assert svg.read_text(encoding="utf-8").lstrip().startswith("<svg")
