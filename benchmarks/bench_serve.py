@@ -12,15 +12,15 @@ own clock, ``performance.now()``):
    (``body.-first-byte``), and to the dashboard's "Ready" (the whole first screen), for
    ``--opens`` fresh tabs one after another;
 2. key latency while training: with N tabs each training (F5; by default Nielsen's MNIST network
-   at full speed, one BLAS thread each), the first tab gets Tab and Shift+Tab in turn (the
-   focus moves between the form's first two fields, and the help under the form changes), and
-   each press is timed from the key's ``keydown`` in the page to the first frame from the app
-   that shows its effect (the field's help).  The frame is then drawn by xterm.js at the
-   next animation frame (≤ 16 ms more).  N = 0 (one tab, idle), 1, 2, ... ``--max-tabs``.
+   at full speed, one BLAS thread each), the first tab gets F9 and F10 in turn (η ÷ 10 and
+   η × 10, live during its run), and each press is timed from the key's ``keydown`` in the page
+   to the first frame from the app that shows its effect (the status line's new η).  The frame
+   is then drawn by xterm.js at the next animation frame (≤ 16 ms more).  N = 1, 2, ...
+   ``--max-tabs``.
 
 The browser runs on the same machine, and its own work counts against the same cores: so the
-same keys are also timed from a websocket client of our own in place of the page (a tab of its
-own, its app idle while the others train): the app and the server without the browser.  The last
+same keys are also timed from a websocket client of our own in the first tab's place (its run
+training beside the others'): the app and the server without the browser.  The last
 line printed is JSON with every figure and ``tabs_within_100ms``: the most tabs training at once
 with the p95 key latency still at most 100 ms.
 """
@@ -28,6 +28,7 @@ with the p95 key latency still at most 100 ms.
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import json
 import os
 import re
@@ -90,67 +91,87 @@ def open_tab(context, url: str) -> tuple[object, float, float]:
     return page, first_byte, ready
 
 
-FOCUS_KEYS = (("Tab", "Use only the"), ("Shift+Tab", "Fashion-MNIST, a"))
-"""Tab from the form's first field (the data set) to the next, Shift+Tab back: each shows the
-field's help under the form (words that begin it)."""
+KEYS = (("F9", "\x1b[20~"), ("F10", "\x1b[21~"))
+"""η ÷ 10 and η × 10 (live during a run), as Playwright names them and as xterm.js sends them."""
+
+ETA = re.compile(r"η (\d[\d.e+-]*)  ")
+"""η as the training status line shows it (two spaces after it: a value drawn whole)."""
+
+
+def changed_eta(frames: list[list], old: str) -> int | None:
+    """Index of the first frame that shows η other than ``old``, or None."""
+    return next((i for i, frame in enumerate(frames)
+                 if any(value != old for value in ETA.findall(text_of([frame])))), None)
 
 
 def key_latencies(page, presses: int) -> list[float]:
-    """Tab and Shift+Tab in turn between the form's first two fields; ms from each keydown to the
-    first frame from the app with the newly focused field's help."""
+    """F9 and F10 in turn while the page's run trains; ms from each keydown to the first frame
+    from the app that shows the new η."""
     latencies = []
     page.focus(".xterm-helper-textarea")
     for index in range(presses):
-        key, words = FOCUS_KEYS[index % 2]
-        frames_before = page.evaluate("window.__frames.length")
+        key = KEYS[index % 2][0]
+        wait(page, lambda: ETA.search(text_of(page.evaluate("window.__frames"))), "η shown")
+        old = ETA.findall(text_of(page.evaluate("window.__frames")))[-1]
+        start = page.evaluate("window.__frames.length")
         keys_before = page.evaluate("window.__keys.length")
         page.keyboard.press(key)
 
-        def shown(start: int = frames_before, words: str = words) -> int | None:
-            """Index of the first frame from ``start`` on with ``words``, or None."""
-            frames = page.evaluate(f"window.__frames.slice({start})")
-            return next((i for i, frame in enumerate(frames) if words in text_of([frame])),
-                        None)
+        def seen(start: int = start, old: str = old) -> int | None:
+            return changed_eta(page.evaluate(f"window.__frames.slice({start})"), old)
 
-        wait(page, lambda: shown() is not None, f"{key}'s effect")
+        wait(page, lambda: seen() is not None, f"{key}'s effect")
         pressed = page.evaluate(f"window.__keys[{keys_before}][0]")
-        seen = page.evaluate(f"window.__frames[{frames_before + shown()}][0]")
-        latencies.append(seen - pressed)
+        latencies.append(page.evaluate(f"window.__frames[{start + seen()}][0]") - pressed)
         page.wait_for_timeout(300)
     return latencies
 
 
 def socket_latencies(url: str, presses: int) -> list[float]:
     """The same keys from a websocket client of our own in place of a browser (what the page
-    sends, read as it arrives): ms from sending each key to the frame with its effect, the app
-    and the server without the browser's own work."""
+    sends, read as it arrives), its own run training: ms from sending each key to the frame
+    with the new η, the app and the server without the browser's own work."""
     import asyncio
 
     import aiohttp
+
+    async def read_until(socket_, found) -> None:
+        drawn: list[list] = []
+        while True:
+            message = await socket_.receive()
+            if message.type == aiohttp.WSMsgType.BINARY:
+                drawn.append([0, message.data.decode("utf-8", "replace")])
+                if found(drawn):
+                    return
 
     async def measure() -> list[float]:
         latencies = []
         async with aiohttp.ClientSession() as session, session.ws_connect(
                 url.replace("http", "ws", 1) + "/ws?width=155&height=50") as socket_:
-            drawn = ""
-            while "Ready" not in ESCAPES.sub("", drawn):
-                message = await socket_.receive()
-                if message.type == aiohttp.WSMsgType.BINARY:
-                    drawn += message.data.decode("utf-8", "replace")
+            await read_until(socket_, lambda drawn: "Ready" in text_of(drawn))
+            await socket_.send_json(["stdin", "\x1b[15~"])  # F5
+            shown: list[str] = []
+
+            def training(drawn: list[list]) -> bool:
+                shown[:] = ETA.findall(text_of(drawn))
+                return bool(shown)
+
+            await read_until(socket_, training)
+            old = shown[-1]
             for index in range(presses):
-                key, words = FOCUS_KEYS[index % 2]
                 sent = time.perf_counter()
-                await socket_.send_json(["stdin", "\t" if key == "Tab" else "\x1b[Z"])
-                while True:
-                    message = await socket_.receive()
-                    if message.type == aiohttp.WSMsgType.BINARY and words in text_of(
-                            [[0, message.data.decode("utf-8", "replace")]]):
-                        break
+                await socket_.send_json(["stdin", KEYS[index % 2][1]])
+                await read_until(socket_, lambda drawn, old=old: changed_eta(drawn[-1:], old)
+                                 is not None)
                 latencies.append((time.perf_counter() - sent) * 1000)
                 await asyncio.sleep(0.3)
+                await read_until(socket_, training)
+                old = shown[-1]
         return latencies
 
-    return asyncio.run(measure())
+    # In a thread of its own: Playwright's sync API holds this thread's event loop.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, measure()).result()
 
 
 def main() -> None:
@@ -187,9 +208,9 @@ def main() -> None:
             print(f"time to first screen: first bytes {statistics.median(firsts):.0f} ms, "
                   f"'Ready' {statistics.median(readies):.0f} ms (median of {args.opens})")
             by_tabs = {}
-            for tabs in range(0, args.max_tabs + 1):
-                pages = [open_tab(context, url)[0] for _ in range(max(tabs, 1))]
-                for page in pages[:tabs]:  # 0: one tab, idle
+            for tabs in range(1, args.max_tabs + 1):
+                pages = [open_tab(context, url)[0] for _ in range(tabs)]
+                for page in pages:
                     page.focus(".xterm-helper-textarea")
                     marker = page.evaluate("window.__frames.length")
                     page.keyboard.press("F5")
@@ -197,8 +218,9 @@ def main() -> None:
                         page.evaluate(f"window.__frames.slice({marker})")), "training")
                 latencies = sorted(key_latencies(pages[0], args.presses))
                 p95 = latencies[max(0, round(0.95 * len(latencies)) - 1)]
-                # The same keys without a browser, to a fresh tab of its own (idle, like the
-                # first tab's form), while the same runs train.
+                # The same keys without a browser: the first tab's place taken by a websocket
+                # client of our own, its run training beside the others.
+                pages[0].close()
                 direct = sorted(socket_latencies(url, args.presses))
                 direct_p95 = direct[max(0, round(0.95 * len(direct)) - 1)]
                 by_tabs[tabs] = {"p50_ms": round(statistics.median(latencies), 1),
@@ -209,7 +231,7 @@ def main() -> None:
                       f"{statistics.median(latencies):.0f} ms, p95 {p95:.0f} ms, "
                       f"max {latencies[-1]:.0f} ms; without a browser p50 "
                       f"{statistics.median(direct):.0f} ms, p95 {direct_p95:.0f} ms", flush=True)
-                for page in pages:
+                for page in pages[1:]:
                     page.close()
                 time.sleep(3)  # the closed tabs' apps stop and record their runs
             results["key_latency_by_tabs"] = by_tabs
