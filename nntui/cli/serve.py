@@ -44,6 +44,7 @@ from textual_serve.server import Server, to_int
 from nntui.cli.arguments import add_config_arguments, config_from_args, consoles, print_presets
 from nntui.cli.arguments import flag as flag_name
 from nntui.config import DEFAULTS, SPECS
+from nntui.render.text import safe
 from nntui.status import ExitStatus
 from nntui.storage.errors import RunFileError
 from nntui.storage.networks import load_network
@@ -151,15 +152,33 @@ def main(argv: Sequence[str]) -> int:
     return serve(command, args.host, args.port)
 
 
+class SafeOutput:
+    """A stream whose text reaches the terminal shown, never obeyed: textual-serve copies what
+    an app wrote to its standard error (a traceback, which may quote a file) to the server's
+    standard output, and no control character of it may act on the terminal."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(safe(text, newlines=True))
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
 def serve(command: str, host: str, port: int) -> int:
     """Serve ``command`` (a shell command line that runs the app) until SIGINT or SIGTERM; the
     exit status: 130 or 143 after a clean stop, 1 if the address cannot be listened on."""
     logging.basicConfig(level=logging.WARNING, format="nntui serve: %(message)s")
     server = AppServer(command, host, port)
+    stdout, sys.stdout = sys.stdout, SafeOutput(sys.stdout)
     try:
         return asyncio.run(server.run())
     except KeyboardInterrupt:  # Ctrl+C before the server's own handler was in place
         return ExitStatus.SIGINT
+    finally:
+        sys.stdout = stdout
 
 
 async def end_process_group(process: asyncio.subprocess.Process, grace: float) -> None:

@@ -19,7 +19,7 @@ import aiohttp
 import psutil
 import pytest
 
-from nntui.cli.serve import app_arguments, build_parser, is_loopback
+from nntui.cli.serve import SafeOutput, app_arguments, build_parser, is_loopback
 from nntui.storage.history import RunHistory, RunSummary
 
 F5 = "\x1b[15~"  # what xterm.js sends for F5
@@ -107,6 +107,19 @@ def test_the_apps_flags_reach_each_tab_with_paths_made_absolute(tmp_path: Path,
 ])
 def test_which_hosts_are_this_machine_only(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
+
+
+def test_what_an_app_wrote_to_stderr_reaches_the_terminal_shown_not_obeyed() -> None:
+    written: list[str] = []
+
+    class Stream:
+        def write(self, text: str) -> int:
+            written.append(text)
+            return len(text)
+
+    SafeOutput(Stream()).write("Traceback\n  File '\x1b]0;pwned\x07.npz'\x1b[2J\n")
+    assert "\x1b" not in "".join(written) and "\x07" not in "".join(written)
+    assert "".join(written).count("\n") == 2 and "\\x1b" in "".join(written)
 
 
 def test_it_listens_on_the_loopback_address_by_default_without_a_warning(
