@@ -105,6 +105,8 @@ class NNTuiApp(App[None]):
         self.ending: int | None = None
         """The exit status a signal asked for, once one came."""
         self._deadline: threading.Timer | None = None
+        self._server = 0
+        """Served to a browser: the server's process id (this process's parent)."""
 
     def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
                            time_format: str | None = None) -> str | None:
@@ -180,6 +182,9 @@ class NNTuiApp(App[None]):
         self.app_resume_signal.subscribe(self, self._redraw)
         if hasattr(self._driver, "check_terminal"):  # a terminal gone without a SIGHUP: see below
             self.set_interval(TERMINAL_CHECK_INTERVAL, self._driver.check_terminal)
+        if self.is_web:  # served (nntui serve): a server gone unannounced ends the app too
+            self._server = os.getppid()
+            self.set_interval(TERMINAL_CHECK_INTERVAL, self._check_server)
         self._check_size(self.size.width, self.size.height)
         if self.load is not None:
             self.call_after_refresh(self._open_with_network, self.load, self.settings.config)
@@ -283,6 +288,14 @@ class NNTuiApp(App[None]):
         :data:`TERMINAL_CHECK_INTERVAL` seconds) without a SIGHUP having come, as when the shell
         that started nntui does not pass the hang-up on: end as a SIGHUP would."""
         if self.ending is None:
+            self._on_signal(signal.SIGHUP)
+
+    def _check_server(self) -> None:
+        """Served to a browser, the server is this process's parent, and ends it with SIGTERM
+        when its tab closes or the server stops.  A server killed without a word (SIGKILL, a
+        crash) leaves the app with nobody to draw for: the app then ends as a hang-up would,
+        its run stopped and recorded, instead of training on for nobody."""
+        if self.ending is None and os.getppid() != self._server:
             self._on_signal(signal.SIGHUP)
 
     def _redraw(self, _app: App) -> None:

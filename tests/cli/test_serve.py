@@ -219,3 +219,24 @@ async def test_closing_a_tab_ends_its_app_and_records_its_run_the_other_tab_goes
     assert [r.status for r in runs(db)] == ["stopped", "stopped"]
     os.killpg(server.pid, signal.SIGINT)
     assert await asyncio.to_thread(server.wait, 60) == 130
+
+
+async def test_an_app_whose_server_was_killed_ends_and_records_its_run(start_nntui,
+                                                                       tmp_path: Path) -> None:
+    """SIGKILL to the server alone (no chance to end its apps): each app finds its server gone
+    and ends as a hang-up ends it, its run recorded as stopped."""
+    db = tmp_path / "runs.db"
+    server, _, port = started_server(start_nntui, [*LONG_RUN, "--runs-db", str(db)])
+    session, tab = await open_tab(port)
+    try:
+        await tab.send_json(["stdin", F5])
+        assert await wait_until(lambda: any(r.epochs_done >= 2 for r in runs(db)))
+        (app,) = app_processes(server)
+        server.kill()
+        assert await asyncio.to_thread(server.wait, 30) == -signal.SIGKILL
+        gone, alive = await asyncio.to_thread(psutil.wait_procs, [app], 60)
+        assert alive == [] and len(gone) == 1
+    finally:
+        await tab.close()
+        await session.close()
+    assert [r.status for r in runs(db)] == ["stopped"]
