@@ -17,7 +17,8 @@ Closing a tab ends its app as SIGTERM ends the app: its run stops after its mini
 recorded as stopped.  Ctrl+C (SIGINT) or SIGTERM to the server does the same to every app it
 started, waits for them (at most :data:`APP_GRACE` seconds, then kills what is left), and exits
 130 or 143.  A second Ctrl+C kills them at once.  Each app runs in a session of its own, so the
-terminal's Ctrl+C reaches the server only, and the server ends each app once.
+terminal's Ctrl+C reaches the server only, and the server ends each app once.  A server killed
+outright (SIGKILL) cannot end its apps: each finds its parent gone and ends itself the same way.
 """
 
 from __future__ import annotations
