@@ -51,8 +51,10 @@ def chromium_path() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium, for one test module at a time: Playwright's sync API holds an event loop in this
+    thread while it is open, and the async tests of other modules need the thread's loop free."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
