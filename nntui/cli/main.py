@@ -1,11 +1,11 @@
 """``nntui``'s command line: which command it asks for.
 
-``nntui train | compare | sweep | runs | inspect`` each live in a module of their own beside this
-one, and each returns an :class:`~nntui.status.ExitStatus`.  ``nntui`` with no command, only
-hyperparameter flags, opens the app: the flags are checked here like any command's, and
-:func:`main` hands back an :class:`OpenApp` saying what to open.  ``nntui.__main__`` opens it, so
-the command line never imports the app and the app never imports the command line (and a headless
-command never loads Textual).
+``nntui train | compare | sweep | runs | inspect | serve`` each live in a module of their own
+beside this one, and each returns an :class:`~nntui.status.ExitStatus`.  ``nntui`` with no
+command, only hyperparameter flags, opens the app: the flags are checked here like any
+command's, and :func:`main` hands back an :class:`OpenApp` saying what to open.
+``nntui.__main__`` opens it, so the command line never imports the app and the app never imports
+the command line (and a headless command never loads Textual).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from nntui.status import ExitStatus
 from nntui.storage.errors import RunFileError
 from nntui.storage.networks import load_network
 
-COMMANDS = ("train", "compare", "sweep", "runs", "inspect")
+COMMANDS = ("train", "compare", "sweep", "runs", "inspect", "serve")
 """The subcommands, each the module ``nntui.cli.<name>`` with ``main(argv) -> int``."""
 
 
@@ -45,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "lists, shows, exports and deletes recorded runs (see 'nntui runs "
                     "--help'); 'nntui inspect NET.npz' measures a saved network (its "
                     "confusion matrix and most confident mistakes); 'nntui sweep' trains "
-                    "many configs at once on Dask (see 'nntui sweep --help').",
+                    "many configs at once on Dask (see 'nntui sweep --help'); 'nntui serve' "
+                    "serves the app to a web browser (see 'nntui serve --help').",
     )
     add_config_arguments(parser)
     parser.add_argument("--load", metavar="PATH",

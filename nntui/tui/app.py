@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import ClassVar
 
 import platformdirs
+from textual import constants as textual_constants
+from textual._files import generate_datetime_filename
 from textual.app import App
 from textual.binding import BindingType
 from textual.driver import Driver
@@ -37,6 +39,7 @@ from nntui.storage.history import RunHistory
 from nntui.tui.dialogs.confirm import ConfirmScreen
 from nntui.tui.dialogs.help import HelpScreen
 from nntui.tui.keys import GLOBAL_KEYS
+from nntui.tui.messages import FileSaved
 from nntui.tui.screens.dashboard import DashboardScreen
 from nntui.tui.screens.too_small import TooSmallScreen, too_small
 from nntui.tui.settings import PROGRESS_INTERVAL, Settings
@@ -102,27 +105,59 @@ class NNTuiApp(App[None]):
         self.ending: int | None = None
         """The exit status a signal asked for, once one came."""
         self._deadline: threading.Timer | None = None
+        self._server = 0
+        """Served to a browser: the server's process id (this process's parent)."""
 
     def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
                            time_format: str | None = None) -> str | None:
         """Textual's "Save screenshot" (the palette) saves into the user's Downloads folder and
         fails where there is none: here it saves into nntui's own data folder, made if need be
-        (Textual's notification then says where)."""
-        if path is None:
-            folder = screenshots_dir()
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError as error:
-                self.notify(f"Cannot make {folder}: {error.strerror or error}", severity="error",
-                            title="Screenshot not saved", timeout=10)
-                return None
-            path = str(folder)
-        return super().deliver_screenshot(filename, path, time_format)
+        (Textual's notification then says where).  Served to a browser, where Textual would only
+        send it to the browser, it is saved there all the same and offered as a download."""
+        folder = Path(path) if path is not None else screenshots_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            self.notify(f"Cannot make {folder}: {error.strerror or error}", severity="error",
+                        title="Screenshot not saved", timeout=10)
+            return None
+        if not self.is_web:
+            return super().deliver_screenshot(filename, str(folder), time_format)
+        target = folder / (filename or generate_datetime_filename(self.title, ".svg",
+                                                                  time_format))
+        try:
+            target.write_text(self.export_screenshot(), encoding="utf-8")
+        except OSError as error:
+            self.notify(f"Cannot write {target}: {error.strerror or error}", severity="error",
+                        title="Screenshot not saved", timeout=10)
+            return None
+        self.notify(str(target), title="Screenshot saved", timeout=8)
+        return self.offer_download(target)
+
+    def offer_download(self, path: Path) -> str | None:
+        """Served to a browser: offer the file at ``path`` (already written where it belongs) to
+        the browser as a download; the delivery's key, or None in a terminal, where the file is
+        already where the person can open it."""
+        if not self.is_web:
+            return None
+        try:
+            return self.deliver_binary(path, open_method="download", name="download")
+        except OSError as error:
+            self.notify(f"Cannot offer {path} for download: {error.strerror or error}",
+                        severity="error", title="No download", timeout=10)
+            return None
+
+    def on_file_saved(self, message: FileSaved) -> None:
+        """A saved network or an exported run: written where it belongs, and, served to a
+        browser, offered there as a download too."""
+        self.offer_download(message.path)
 
     def get_driver_class(self) -> type[Driver]:
         """On Unix, :class:`~nntui.tui.terminal.Terminal`: a closed terminal ends the app instead
-        of hanging it, and Ctrl+Z suspends it."""
-        if not hasattr(signal, "SIGTSTP"):
+        of hanging it, and Ctrl+Z suspends it.  A driver named by ``$TEXTUAL_DRIVER`` comes
+        first: textual-serve names its web driver there for each browser tab's app
+        (``nntui serve``)."""
+        if textual_constants.DRIVER is not None or not hasattr(signal, "SIGTSTP"):
             return super().get_driver_class()
         from nntui.tui.terminal import Terminal
 
@@ -147,6 +182,9 @@ class NNTuiApp(App[None]):
         self.app_resume_signal.subscribe(self, self._redraw)
         if hasattr(self._driver, "check_terminal"):  # a terminal gone without a SIGHUP: see below
             self.set_interval(TERMINAL_CHECK_INTERVAL, self._driver.check_terminal)
+        if self.is_web:  # served (nntui serve): a server gone unannounced ends the app too
+            self._server = os.getppid()
+            self.set_interval(TERMINAL_CHECK_INTERVAL, self._check_server)
         self._check_size(self.size.width, self.size.height)
         if self.load is not None:
             self.call_after_refresh(self._open_with_network, self.load, self.settings.config)
@@ -183,9 +221,11 @@ class NNTuiApp(App[None]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen((keys, f"**{description}**: {help_text}")
-                                        for keys, _, description, help_text
-                                        in self.dashboard.command_bindings()))
+            bindings = self.dashboard.command_bindings()
+            browser = [(keys, name) for keys, _, name, _ in bindings] if self.is_web else None
+            self.push_screen(HelpScreen(((keys, f"**{description}**: {help_text}")
+                                         for keys, _, description, help_text in bindings),
+                                        browser=browser))
 
     def action_suspend_process(self) -> None:
         """Ctrl+Z: what a terminal does with it for a program that lets it (nntui reads it as a
@@ -248,6 +288,14 @@ class NNTuiApp(App[None]):
         :data:`TERMINAL_CHECK_INTERVAL` seconds) without a SIGHUP having come, as when the shell
         that started nntui does not pass the hang-up on: end as a SIGHUP would."""
         if self.ending is None:
+            self._on_signal(signal.SIGHUP)
+
+    def _check_server(self) -> None:
+        """Served to a browser, the server is this process's parent, and ends it with SIGTERM
+        when its tab closes or the server stops.  A server killed without a word (SIGKILL, a
+        crash) leaves the app with nobody to draw for: the app then ends as a hang-up would,
+        its run stopped and recorded, instead of training on for nobody."""
+        if self.ending is None and os.getppid() != self._server:
             self._on_signal(signal.SIGHUP)
 
     def _redraw(self, _app: App) -> None:

@@ -1,4 +1,5 @@
-"""The base of the messages a run's worker posts to the dashboard.
+"""The base of the messages a run's worker posts to the dashboard, and the one that tells the app
+a file was saved (:class:`FileSaved`).
 
 ``post_message`` is thread-safe, so a worker thread hands finished, ready-to-draw data to the UI
 thread through messages.  Each message is a dataclass defined next to what posts it (toolong's
@@ -13,6 +14,7 @@ while it waits unhandled; one that carries an epoch or a curve never may.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from textual.message import Message
 
@@ -24,3 +26,12 @@ class RunMessage(Message, bubble=False):
     not bubble on to the app."""
 
     run: int
+
+
+@dataclass
+class FileSaved(Message):
+    """A screen or controller wrote a file a person asked for (a saved network, an exported
+    run): it bubbles up to the app, which, served to a browser, offers the file there as a
+    download too."""
+
+    path: Path

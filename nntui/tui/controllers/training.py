@@ -55,7 +55,7 @@ from nntui.storage.history import HistoryError, RunHistory
 from nntui.storage.networks import load_network, save_network
 from nntui.tui.controllers.board import Board
 from nntui.tui.controllers.inspection import FieldGrid, field_grid, look_inside_observers
-from nntui.tui.messages import RunMessage
+from nntui.tui.messages import FileSaved, RunMessage
 from nntui.tui.widgets.boundary import BoundaryPanel
 from nntui.tui.widgets.plots import EMPTY_PLOTS, CostPlot, PlotData
 from nntui.tui.widgets.status import EpochProgress
@@ -592,6 +592,7 @@ class Training:
             return
         board.notify(str(path), title="Network saved", timeout=8)
         board.log_note(f"Saved the network to {path}")
+        board.post_message(FileSaved(path))  # served to a browser: offered there too
         if board.history is not None and state.record_id is not None:
             try:
                 board.history.set_network_path(state.record_id, path)

@@ -52,6 +52,7 @@ from nntui.storage.history import HistoryError, RunDetail, RunHistory, RunSummar
 from nntui.storage.safe_write import check_writable
 from nntui.tui.dialogs.confirm import ConfirmScreen
 from nntui.tui.dialogs.prompt import PromptScreen
+from nntui.tui.messages import FileSaved
 from nntui.tui.screens.page import PageScreen
 from nntui.tui.screens.run_detail import RunDetailScreen
 
@@ -595,6 +596,7 @@ class RunsScreen(PageScreen[RunsAction | None]):
                 return
             self.say(f"Run {run.id}, {rows} epoch{'s' if rows != 1 else ''}, written to {path}",
                      title="Exported", timeout=8)
+            self.post_message(FileSaved(path))  # served to a browser: offered there too
 
         default = self.runs_dir / f"run-{run.id}.json"
         self.app.push_screen(PromptScreen(
