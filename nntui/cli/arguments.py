@@ -17,8 +17,11 @@ from rich.table import Table
 from rich.text import Text
 
 from nntui.config import DEFAULTS, SPECS, Config, format_value, parse_values
+from nntui.engine import Network
 from nntui.presets import PRESETS
 from nntui.status import ExitStatus
+from nntui.storage.errors import RunFileError
+from nntui.storage.networks import load_network
 from nntui.studies.comparisons import COMPARISONS
 
 # DEFAULTS is Nielsen's chapter 3 network with L2 regularization, the nielsen-l2 preset (a test
@@ -79,6 +82,18 @@ def config_from_args(parser: argparse.ArgumentParser, args: argparse.Namespace,
         reasons = "; ".join(f"{flag(p.field)}: {p.message}" for p in problems)
         parser.exit(ExitStatus.USAGE, f"nntui: error: {reasons}\n")
     return config
+
+
+def loaded_or_exit(parser: argparse.ArgumentParser,
+                   path: str | None) -> tuple[Config, Network] | None:
+    """``--load PATH``: the saved network and its config (None without the flag), or exit 2
+    naming what is wrong with the file, before anything starts."""
+    if path is None:
+        return None
+    try:
+        return load_network(path)
+    except RunFileError as error:
+        parser.exit(ExitStatus.USAGE, f"{parser.prog}: error: --load: {error}\n")
 
 
 def print_presets(console: Console) -> None:

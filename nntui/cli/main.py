@@ -16,11 +16,15 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from nntui.cli.arguments import add_config_arguments, config_from_args, consoles, print_presets
+from nntui.cli.arguments import (
+    add_config_arguments,
+    config_from_args,
+    consoles,
+    loaded_or_exit,
+    print_presets,
+)
 from nntui.config import DEFAULTS, Config
 from nntui.status import ExitStatus
-from nntui.storage.errors import RunFileError
-from nntui.storage.networks import load_network
 
 COMMANDS = ("train", "compare", "sweep", "runs", "inspect", "serve")
 """The subcommands, each the module ``nntui.cli.<name>`` with ``main(argv) -> int``."""
@@ -69,10 +73,6 @@ def main(argv: Sequence[str] | None = None) -> int | OpenApp:
     if args.list_presets:
         print_presets(consoles()[0])
         return ExitStatus.SUCCESS
-    base = DEFAULTS
-    if args.load is not None:  # checked here, like any flag, before the app opens
-        try:
-            base = load_network(args.load)[0]
-        except RunFileError as error:
-            parser.exit(ExitStatus.USAGE, f"nntui: error: --load: {error}\n")
-    return OpenApp(config_from_args(parser, args, base), args.data_dir, args.runs_db, args.load)
+    loaded = loaded_or_exit(parser, args.load)  # checked like any flag, before the app opens
+    config = config_from_args(parser, args, DEFAULTS if loaded is None else loaded[0])
+    return OpenApp(config, args.data_dir, args.runs_db, args.load)

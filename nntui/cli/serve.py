@@ -42,13 +42,17 @@ from aiohttp import web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
-from nntui.cli.arguments import add_config_arguments, config_from_args, consoles, print_presets
+from nntui.cli.arguments import (
+    add_config_arguments,
+    config_from_args,
+    consoles,
+    loaded_or_exit,
+    print_presets,
+)
 from nntui.cli.arguments import flag as flag_name
 from nntui.config import DEFAULTS, SPECS
 from nntui.render.text import safe
 from nntui.status import ExitStatus
-from nntui.storage.errors import RunFileError
-from nntui.storage.networks import load_network
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -142,13 +146,9 @@ def main(argv: Sequence[str]) -> int:
     if args.list_presets:
         print_presets(console)
         return ExitStatus.SUCCESS
-    base = DEFAULTS
-    if args.load is not None:  # checked here, as 'nntui --load' checks it, before any tab opens
-        try:
-            base = load_network(args.load)[0]
-        except RunFileError as error:
-            parser.exit(ExitStatus.USAGE, f"nntui serve: error: --load: {error}\n")
-    config_from_args(parser, args, base)  # exits 2 naming every bad flag
+    # Checked before any tab opens; a bad file or flag exits 2 naming it.
+    loaded = loaded_or_exit(parser, args.load)
+    config_from_args(parser, args, DEFAULTS if loaded is None else loaded[0])
     command = "exec " + shlex.join([sys.executable, "-m", "nntui", *app_arguments(args)])
     return serve(command, args.host, args.port)
 

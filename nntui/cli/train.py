@@ -19,7 +19,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from nntui.cli.arguments import add_config_arguments, config_from_args, consoles, print_presets
+from nntui.cli.arguments import (
+    add_config_arguments,
+    config_from_args,
+    consoles,
+    loaded_or_exit,
+    print_presets,
+)
 from nntui.config import DEFAULTS, Config, describe
 from nntui.engine import BatchProgress, Control, EpochReport, Network
 from nntui.runner.hints import HintObserver
@@ -35,7 +41,7 @@ from nntui.runner.lifecycle import (
 from nntui.runner.signals import Interrupted, StopOnSignals
 from nntui.status import ExitStatus, RunStatus
 from nntui.storage.errors import RunFileError
-from nntui.storage.networks import load_network, save_network
+from nntui.storage.networks import save_network
 from nntui.storage.records import runs_dir
 from nntui.storage.safe_write import check_writable
 
@@ -68,12 +74,7 @@ def main(argv: Sequence[str]) -> int:
     if args.list_presets:
         print_presets(console)
         return ExitStatus.SUCCESS
-    loaded = None
-    if args.load is not None:
-        try:
-            loaded = load_network(args.load)
-        except RunFileError as error:
-            parser.exit(ExitStatus.USAGE, f"nntui train: error: --load: {error}\n")
+    loaded = loaded_or_exit(parser, args.load)
     config = config_from_args(parser, args, DEFAULTS if loaded is None else loaded[0])
     return train_command(config, args, console, None if loaded is None else loaded[1])
 
