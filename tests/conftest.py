@@ -9,10 +9,13 @@ are in tests/engine/conftest.py.)
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import random
 import re
+import signal
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -167,3 +170,24 @@ def assert_inside_frame() -> Callable[[str, int, int], None]:
                 assert top < row < bottom and left < match.start() < right, (row, match.start())
 
     return check
+
+
+def _stop_group(process: subprocess.Popen, grace: float = 10.0) -> None:
+    """End a process started in a session of its own and everything in its process group:
+    SIGTERM, ``grace`` seconds to end, then SIGKILL."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=grace)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    if process.poll() is None:
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def stop_group() -> Callable[..., None]:
+    """``stop_group(process, grace=10)``: end a process started with ``start_new_session`` and
+    its whole group (SIGTERM, then SIGKILL after ``grace`` seconds)."""
+    return _stop_group

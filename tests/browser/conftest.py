@@ -17,7 +17,6 @@ import io
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -98,20 +97,8 @@ class Server:
             return []
 
 
-def _stop_group(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=30)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    if process.poll() is None:
-        process.wait(timeout=10)
-
-
 @pytest.fixture
-def serve(tmp_path: Path) -> Iterator[Callable[..., Server]]:
+def serve(tmp_path: Path, stop_group) -> Iterator[Callable[..., Server]]:
     """``serve(*flags)`` starts ``nntui serve --port 0 --runs-db TMP/runs.db flags`` in a session of
     its own and returns once it says where it listens; afterwards it and every app it started
     have ended.  Saved networks go to TMP/networks, screenshots to TMP/data/nntui/screenshots."""
@@ -141,7 +128,7 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., Server]]:
             apps = psutil.Process(process.pid).children(recursive=True)
         except psutil.NoSuchProcess:
             apps = []
-        _stop_group(process)
+        stop_group(process, grace=30)
         for app in apps:  # each app is in a session of its own: not in the server's group
             with contextlib.suppress(psutil.Error):
                 app.kill()

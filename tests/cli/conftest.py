@@ -4,9 +4,7 @@ watched until such a process gets somewhere; and a real ``dask scheduler`` and `
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -47,21 +45,8 @@ def subprocess_env() -> dict[str, str]:
     return env
 
 
-def _stop_group(process: subprocess.Popen) -> None:
-    """End a process started in its own session and everything it started."""
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=10)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    if process.poll() is None:
-        process.wait(timeout=10)
-
-
 @pytest.fixture
-def start_nntui(subprocess_env: dict[str, str]) -> Iterator[Callable[[list[str]],
+def start_nntui(subprocess_env: dict[str, str], stop_group) -> Iterator[Callable[[list[str]],
                                                                      subprocess.Popen]]:
     """``start_nntui(args)`` starts ``python -m nntui args`` in a session of its own (so a signal
     can go to its whole process group, as a terminal sends it), its output piped as text; after
@@ -77,7 +62,7 @@ def start_nntui(subprocess_env: dict[str, str]) -> Iterator[Callable[[list[str]]
 
     yield start
     for process in started:
-        _stop_group(process)
+        stop_group(process)
 
 
 @pytest.fixture
@@ -109,7 +94,7 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def dask_processes(tmp_path_factory, free_port: int,
+def dask_processes(tmp_path_factory, stop_group, free_port: int,
                    subprocess_env: dict[str, str]) -> Iterator[str]:
     """``dask scheduler`` and one ``dask worker`` on 127.0.0.1, as a person would start them;
     yields the scheduler's address."""
@@ -131,11 +116,12 @@ def dask_processes(tmp_path_factory, free_port: int,
             yield address
         finally:
             for process in reversed(started):
-                _stop_group(process)
+                stop_group(process)
 
 
 @pytest.fixture
-def http_server(free_port: int, subprocess_env: dict[str, str]) -> Iterator[str]:
+def http_server(free_port: int, subprocess_env: dict[str, str],
+                stop_group) -> Iterator[str]:
     """``python -m http.server`` on 127.0.0.1, a server that accepts TCP connections but speaks
     no Dask; yields its address as a Dask scheduler's would be written (tcp://127.0.0.1:PORT)."""
     process = subprocess.Popen([sys.executable, "-m", "http.server", str(free_port), "--bind",
@@ -154,4 +140,4 @@ def http_server(free_port: int, subprocess_env: dict[str, str]) -> Iterator[str]
                 time.sleep(0.05)
         yield f"tcp://127.0.0.1:{free_port}"
     finally:
-        _stop_group(process)
+        stop_group(process)
