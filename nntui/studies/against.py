@@ -15,7 +15,7 @@ does), puts the first on the x axis and draws a line per value of the second, if
   training-set size, not ``expand``), then the first in the form's order.
 * A run that did not end as its config asked (diverged, failed, stopped, still running) is left
   out and named, never drawn as a point: its best accuracy is that of a cut-short run.  Of runs
-  with the same config (a comparison run twice into one group) the first given is drawn.
+  at the same values (a comparison run twice into one group) the last given is drawn.
 
 Nothing to plot raises :class:`AgainstError` saying why: fewer than two runs, runs alike in every
 field, or more than two fields varied.
@@ -32,7 +32,7 @@ from nntui.config import SPECS, Config, format_number
 from nntui.render.against import AgainstAxis, AgainstFigure
 from nntui.render.plots import Series
 from nntui.status import ENDED_WELL, RunStatus
-from nntui.storage.history import RunDetail
+from nntui.storage.history import RunDetail, RunHistory
 from nntui.studies.labels import IGNORED, SHORT
 from nntui.studies.results import VariantResult, held_out_of
 
@@ -80,6 +80,19 @@ def from_history(runs: Sequence[RunDetail]) -> list[Outcome]:
                                 run.best_val_accuracy, cost,
                                 last is None or last.train_cost is not None))
     return outcomes
+
+
+def from_ids(history: RunHistory, ids: Sequence[int]) -> list[Outcome]:
+    """The runs of these ids (a sweep's, a comparison's) as the history holds them, in order;
+    raises :class:`~nntui.storage.history.HistoryError` when one cannot be read."""
+    return from_history([history.get_run(run_id) for run_id in ids])
+
+
+def group_ids(history: RunHistory, group: str) -> list[int]:
+    """The ids of a group's runs (a sweep's or a comparison's name), oldest first: a
+    comparison run again puts its later runs last, and those are drawn."""
+    runs = [run for run in history.list_runs() if run.group == group]
+    return [run.id for run in sorted(runs, key=lambda run: (run.started, run.id))]
 
 
 # --- what varies ---------------------------------------------------------------------------------
@@ -197,17 +210,17 @@ def against(outcomes: Sequence[Outcome], *, source: str = "") -> AgainstFigure:
     line_values = _values(line_field, configs) if line_field else [None]
 
     left_out: list[str] = []
-    seen: set[tuple[Any, Any]] = set()
-    repeated = 0
+    # Of runs at the same values (a comparison run twice into its group) the last given counts.
+    place = {}
+    for index, outcome in enumerate(outcomes):
+        place[_place(outcome, x_field, line_field)] = index
+    repeated = len(outcomes) - len(place)
     points: dict[Any, list[tuple[float, float | None, float | None]]] = {
         v: [] for v in line_values}
-    for outcome in outcomes:
-        x_value = value_of(x_field, outcome.config)
-        line_value = value_of(line_field, outcome.config) if line_field else None
-        if (x_value, line_value) in seen:
-            repeated += 1
+    for index, outcome in enumerate(outcomes):
+        x_value, line_value = _place(outcome, x_field, line_field)
+        if place[(x_value, line_value)] != index:
             continue
-        seen.add((x_value, line_value))
         why = _left_out_why(outcome)
         if why:
             left_out.append(f"{outcome.label} ({why})")
@@ -215,8 +228,8 @@ def against(outcomes: Sequence[Outcome], *, source: str = "") -> AgainstFigure:
         x = float(x_value) if not axis.categorical else float(x_values.index(x_value))
         points[line_value].append((x, outcome.best, outcome.cost))
     if repeated:
-        left_out.append(f"{repeated} earlier run{'s' if repeated != 1 else ''} of a config "
-                        f"already drawn")
+        left_out.append(f"{repeated} earlier run{'s' if repeated != 1 else ''} at values a "
+                        f"later run has")
     drawn = sum(len(p) for p in points.values())
     if drawn == 0:
         raise AgainstError("no run ended as its config asked, so none has a result to plot: "
@@ -237,6 +250,12 @@ def against(outcomes: Sequence[Outcome], *, source: str = "") -> AgainstFigure:
     return AgainstFigure(axis, accuracy, cost,
                          held_out=held.pop() if len(held) == 1 else "held-out", source=source,
                          left_out=left_out, cost_name="training" if on_training else "held-out")
+
+
+def _place(outcome: Outcome, x_field: str, line_field: str | None) -> tuple[Any, Any]:
+    """Where a run goes: its x value and its line's value (None with one line)."""
+    config = outcome.config
+    return value_of(x_field, config), value_of(line_field, config) if line_field else None
 
 
 def _left_out_why(outcome: Outcome) -> str:
