@@ -84,7 +84,7 @@ def titles(figure: AgainstFigure, quantity: str) -> tuple[str, ...]:
                 f"Best {short.lower()} acc. %", f"{short} acc. %")
     cost = figure.cost_name
     log = " (log)" if cost_is_log(figure) else ""
-    return (f"Final {cost} cost{log}{against}", f"Final {cost} cost{log}", f"Cost{log}")
+    return (f"Final {cost} cost{log}{against}", f"Final {cost} cost{log}", f"Final cost{log}")
 
 
 COST_DECADES = 1.0
@@ -192,6 +192,10 @@ def draw(plt, figure: AgainstFigure, quantity: str, *, width: int, height: int,
         plt.xticks([])
         plt.yticks([])
         return
+    if log_y:  # 0.01 and 1 where the epoch plots write 1e-2 and 1e0
+        yaxis = axes.yaxis
+        axes = replace(axes, yaxis=replace(yaxis, labels=[round_label(10 ** v)
+                                                          for v in yaxis.values]))
     xs = [x for points in lines for x, _ in points]
     xaxis = x_ticks(xs, figure.axis, axes.columns)
     for points, style in zip(lines, plots.styles(series), strict=True):

@@ -1,7 +1,8 @@
 """A sweep's or a comparison's results against the hyperparameter it varied, in the app.
 
 Opened from the dashboard once a sweep or a comparison has ended (F11), and from the runs
-screen for the selected run's group (``a``).  Two panels, one above the other: each run's best
+screen for the selected run's group (``a``).  Two panels side by side (at 80 columns each is
+taller so than one above the other, and its value axis reads better): each run's best
 held-out accuracy, and its final training cost, against the varied value, drawn as ``nntui
 sweep --plot`` draws them (:mod:`nntui.render.against`); under them, the runs left out and why.
 A group's name and its runs' labels come from the run history and are shown through
@@ -15,7 +16,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
 from nntui.render import against, plots
@@ -51,7 +52,11 @@ class AgainstPanel(Vertical):
 
     DEFAULT_CSS = """
     AgainstPanel {
+        width: 1fr;
         height: 1fr;
+    }
+    AgainstPanel.against-cost {
+        margin-left: 1;
     }
     """
 
@@ -82,6 +87,9 @@ class AgainstScreen(PageScreen[None]):
     """The figure of a study's results against its varied field; Escape goes back."""
 
     DEFAULT_CSS = """
+    #against-panels {
+        height: 1fr;
+    }
     #against-note {
         height: auto;
         max-height: 3;
@@ -100,8 +108,9 @@ class AgainstScreen(PageScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(title_text(self.figure), id="against-title", classes="page-title")
-        yield AgainstPanel(self.figure, against.ACCURACY)
-        yield AgainstPanel(self.figure, against.COST)
+        with Horizontal(id="against-panels"):
+            yield AgainstPanel(self.figure, against.ACCURACY)
+            yield AgainstPanel(self.figure, against.COST)
         note = against.left_out_text(self.figure)
         yield Static(Text(safe(note)), id="against-note")
         yield Footer(compact=True, show_command_palette=False)

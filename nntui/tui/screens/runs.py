@@ -6,9 +6,9 @@ you type (a group's name keeps its runs), and acts on the selected one: its deta
 plots and a summary, :class:`~nntui.tui.screens.run_detail.RunDetailScreen`), pin, rename,
 delete, export (:func:`nntui.storage.exports.export_run`, as ``nntui runs export`` does), load
 its config or saved network into the dashboard, or (``a``) plot its group's results against the
-field the group varied (:class:`~nntui.tui.screens.against.AgainstScreen`).  The loading is the app's: the screen checks what
-it can (the config is readable, the network file is there) and dismisses with a
-:class:`RunsAction` saying what to load.
+field the group varied (:class:`~nntui.tui.screens.against.AgainstScreen`).  The loading is the
+app's: the screen checks what it can (the config is readable, the network file is there) and
+dismisses with a :class:`RunsAction` saying what to load.
 
 Every failure of the history is a notification with its one-line message; the screen stays
 usable.  What the history holds is shown through :func:`~nntui.render.text.safe` (a shared history
