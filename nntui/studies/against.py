@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nntui.config import SPECS, Config, format_number
+from nntui.datasets.mnist import BOOK_VALIDATION_SIZE
 from nntui.render.against import AgainstAxis, AgainstFigure
 from nntui.render.plots import Series
 from nntui.status import ENDED_WELL, RunStatus
@@ -100,6 +101,9 @@ def group_ids(history: RunHistory, group: str) -> list[int]:
 REGULARIZATION = "regularization"
 """With the kind of regularization varied, λ goes with it: ``none``, ``L2 λ=5`` are one field."""
 
+FULL_SIZES = {"mnist": 60_000, "fashion-mnist": 60_000}
+"""The training files' sizes of the data sets whose "all images" is a known number."""
+
 NAMES = {"train_size": "training images", "hidden": "hidden neurons", "lmbda": "λ",
          "regularization": "regularization"}
 """How a field is named on the axis and in the legend, where its short name would not say it."""
@@ -129,7 +133,10 @@ def value_of(name: str, config: Config) -> Any:
         return f"{config.regularization.upper()} λ={format_number(config.lmbda)}"
     if name == "hidden":
         return value[0] if len(value) == 1 else "-".join(str(n) for n in value) or "none"
-    if name == "train_size" and value == 0:
+    if name == "train_size" and value == 0:  # all of them: MNIST's 60,000 less the validation set
+        if config.dataset in FULL_SIZES:
+            return FULL_SIZES[config.dataset] - (
+                BOOK_VALIDATION_SIZE if config.validate_on == "validation" else 0)
         return "all"
     if isinstance(value, bool):
         return "on" if value else "off"
