@@ -167,7 +167,10 @@ def _points(line: Series, axis: AgainstAxis, log_y: bool) -> list[tuple[float, f
 
 
 MARKER = "●"
-"""A run's point in colour: a line of braille dots joins them."""
+LINE = "·"
+"""In colour a run is a ``●`` and a line of ``·`` joins the runs of a line.  Not braille, as the
+epoch plots draw: plotext places a braille dot on a grid four times finer than a character, and
+near the ends of an axis the ``●`` then sits a cell off its own line."""
 
 
 def draw(plt, figure: AgainstFigure, quantity: str, *, width: int, height: int,
@@ -175,7 +178,7 @@ def draw(plt, figure: AgainstFigure, quantity: str, *, width: int, height: int,
     """Clear ``plt`` and lay one panel of ``figure`` (``quantity``: accuracy or cost) out on a
     ``width`` × ``height`` canvas, no title or legend: every point inside the frame, the ticks
     round and set here.  Without colour (``plain``) each line is drawn in its marker
-    character; in colour, a braille line through a ``●`` per run."""
+    character; in colour, a line of ``·`` through a ``●`` per run (:data:`LINE`)."""
     series = figure.accuracy if quantity == ACCURACY else figure.cost
     log_y = quantity == COST and cost_is_log(figure)
     value_axis = plots.ACCURACY_AXIS if quantity == ACCURACY else plots.COST_AXIS
@@ -207,7 +210,7 @@ def draw(plt, figure: AgainstFigure, quantity: str, *, width: int, height: int,
         elif plain:
             plt.plot(x, y, marker=style.plain, color=style.color)
         else:
-            plt.plot(x, y, marker=style.marker, color=style.color)
+            plt.plot(x, y, marker=LINE, color=style.color)
             plt.scatter(x, y, marker=MARKER, color=style.color)
     plt.xlim(xaxis.lo, xaxis.hi)
     plt.ylim(*axes.ylim)

@@ -18,8 +18,9 @@ from nntui.render import against
 from nntui.render.against import AgainstAxis, AgainstFigure, round_label
 from nntui.render.plots import Series
 
-DOTS = re.compile("[\u2801-\u28ff●•x+]")
-"""What a line or a point is drawn with: braille dots, the point marker, the plain markers."""
+DOTS = re.compile("[\u2801-\u28ff●·•x+]")
+"""What a line or a point is drawn with: the point marker, the line's dots, the plain markers (and
+braille, which no line may use: plotext would put it a cell off the points)."""
 
 LEARNING_RATES = AgainstFigure(
     AgainstAxis("η", log=True),
@@ -71,7 +72,7 @@ def assert_inside(canvas: str, width: int, height: int) -> None:
             drawn += 1
             assert top < row < bottom, (row, match.start())
     for row in (*lines[:top], *lines[bottom + 1:]):  # no dot in the tick labels' lines
-        assert not re.search("[\u2801-\u28ff●]", row)
+        assert not re.search("[\u2801-\u28ff●·]", row)
     assert drawn
 
 
@@ -129,7 +130,19 @@ def test_a_linear_axis_has_round_ticks_and_categories_their_names() -> None:
 
 def test_categories_are_points_not_a_line() -> None:
     canvas = build(ACTIVATIONS, against.ACCURACY, 80, 14)
-    assert canvas.count("●") == 3 and not re.search("[\u2801-\u28ff]", canvas)
+    assert canvas.count("●") == 3 and not re.search("[\u2801-\u28ff·]", canvas)
+
+
+def test_each_point_sits_on_its_line() -> None:
+    canvas = build(LEARNING_RATES, against.ACCURACY, 40, 16)
+    lines = canvas.split("\n")
+    points = [(row, col) for row, line in enumerate(lines) for col, char in enumerate(line)
+              if char == "●"]
+    assert len(points) == 3
+    for row, col in points:  # the line's dots touch each point's cell
+        around = [lines[r][c] for r in (row - 1, row, row + 1) for c in (col - 1, col + 1)
+                  if 0 <= r < len(lines) and 0 <= c < len(lines[r])]
+        assert "·" in around, (row, col)
 
 
 def test_round_labels() -> None:
