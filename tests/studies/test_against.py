@@ -113,7 +113,7 @@ def test_runs_that_did_not_end_as_asked_are_left_out_and_named() -> None:
                       outcome(0.95, 0.2, status=RunStatus.EARLY_STOP, eta=0.5, label="η=0.5")])
     assert figure.accuracy[0].x == [0.1, 0.5]  # an early stop ended as its config asked
     assert figure.left_out == ["η=10 (diverged)", "η=1 (stopped)"]
-    with pytest.raises(AgainstError, match="no run ended as its config asked.*η=3 \\(failed\\)"):
+    with pytest.raises(AgainstError, match=r"no run ended as its config asked.*η=3 \(failed\)"):
         against([outcome(status=RunStatus.FAILED, eta=3.0, label="η=3"),
                  outcome(status=RunStatus.NOT_RUN, best=None, eta=4.0, label="η=4")])
 

@@ -735,11 +735,12 @@ class DashboardScreen(QuitFirstScreen):
         """The last finished sweep's or comparison's results against what it varied, or a
         notification saying why there is nothing to plot."""
         if self.finished_study is None:
-            why = ("a sweep is still running" if self.sweeps.session is not None else
-                   "a comparison is still running" if self.comparisons.session is not None
-                   else "no sweep (Ctrl+F) or comparison (the palette) has ended yet")
-            self.notify(f"Nothing to plot against a hyperparameter: {why}.",
-                        title="Results against a hyperparameter", severity="warning")
+            why = ("The sweep has not ended yet." if self.sweeps.session is not None else
+                   "The comparison has not ended yet." if self.comparisons.session is not None
+                   else "No sweep or comparison ended yet. Ctrl+F starts a sweep, the palette "
+                        "(Ctrl+P) a comparison; on the runs screen (F2) 'a' plots the group "
+                        "of an earlier one.")
+            self.notify(why, title="Results against a hyperparameter", severity="warning")
             return
         if self.history is None:
             return  # a sweep records its runs: without a history none has ended
@@ -747,9 +748,9 @@ class DashboardScreen(QuitFirstScreen):
         try:
             figure = against(from_ids(self.history, ids), source=name)
         except (AgainstError, HistoryError) as error:
-            self.notify(f"Nothing to plot for {name}: {error}.",
-                        title="Results against a hyperparameter", severity="warning",
-                        markup=False, timeout=8)
+            why = str(error)
+            self.notify(f"{why[:1].upper()}{why[1:]}.", title=f"Nothing to plot for {name}",
+                        severity="warning")
             return
         if not isinstance(self.app.screen, AgainstScreen):
             self.app.push_screen(AgainstScreen(figure))
