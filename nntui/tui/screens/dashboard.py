@@ -169,7 +169,7 @@ class DashboardScreen(QuitFirstScreen):
         Binding("ctrl+r", "reset", "Reset",
                 tooltip="Put the values the app started with back into the form (the last "
                         "run's plots and log stay)"),
-        Binding("f11", "against", "Against",
+        Binding("f11", "against", "Results vs hyperparameter",
                 tooltip="After a sweep or a comparison: each run's best held-out accuracy and "
                         "final training cost against the value it varied (a line per value of "
                         "a second varied field)"),

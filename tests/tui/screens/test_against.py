@@ -8,6 +8,7 @@ from textual.widgets import DataTable, Input
 
 from nntui.runner.lifecycle import HistoryRecorder, Run
 from nntui.storage.history import RunHistory
+from nntui.tui.commands import NNTuiCommands
 from nntui.tui.screens.against import AgainstCanvas, AgainstScreen
 from nntui.tui.screens.runs import RunsScreen
 
@@ -81,6 +82,14 @@ async def test_f11_after_a_comparison_says_when_its_variants_differ_in_too_much(
         assert not isinstance(app.screen, AgainstScreen)
         await wait_for(pilot, lambda: "Nothing to plot for saturated-neuron: The runs differ in "
                        "4 fields (cost, η, w, b)" in log_text(app))
+
+
+async def test_the_palette_finds_it_by_its_key_and_its_words(open_app):
+    async with open_app() as (app, _, _):
+        provider = NNTuiCommands(app.screen)
+        for query in ("f11", "against", "results hyper", "hyperparameter"):
+            hits = [hit.text async for hit in provider.search(query)]
+            assert "Results vs hyperparameter" in hits, query
 
 
 def record(history: RunHistory, config, group: str, name: str) -> int:
