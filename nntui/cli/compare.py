@@ -9,8 +9,10 @@ this process (a comparison has two to four runs, and its tiny ones, the neuron's
 than starting a cluster); ``--workers N`` trains them side by side on a local Dask cluster of N
 worker processes, ``--scheduler ADDRESS`` on an existing one. One line is printed as each variant
 ends (with a progress bar on a terminal), then one table of all of them, and with ``--plot`` their
-curves on one plot.  Every run is recorded in the run history with the comparison's name as its
-group and the variant's label as its name.  Ctrl+C, SIGTERM and SIGHUP stop the variant running,
+curves on one plot and, where the variants differ in one field or two, each one's best held-out
+accuracy and final training cost against that field's value (:mod:`nntui.studies.against`).
+Every run is recorded in the run history with the comparison's name as its group and the
+variant's label as its name.  Ctrl+C, SIGTERM and SIGHUP stop the variant running,
 skip the rest and still print what ran, as ``nntui train`` does.  Exit codes: 0 when every variant
 ran (a diverging one is a result, and is shown as such), 1 when one failed or the ``--json`` file
 could not be written, 2 for a usage error (an unknown comparison), 128 + the signal's number when a
@@ -38,10 +40,12 @@ from nntui.cli.arguments import (
 from nntui.cli.study import exit_status, json_problem, train, workers_notes, write_json
 from nntui.config import SPECS, parse_field
 from nntui.engine import BatchProgress, Control, EpochReport
+from nntui.render.against import plot_in_terminal
 from nntui.render.styles import STATUS_STYLES
 from nntui.runner.lifecycle import RunEnded, RunObserver, RunStarted, open_history
 from nntui.runner.signals import StopOnSignals
 from nntui.status import ExitStatus
+from nntui.studies.against import AgainstError, against, from_results
 from nntui.studies.comparisons import COMPARISONS, Comparison
 from nntui.studies.dask_executor import CONNECT_TIMEOUT, DaskExecutor, check_address
 from nntui.studies.plan import SweepRun
@@ -87,7 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the comparison to run; see --list")
     parser.add_argument("--list", action="store_true", help="list the comparisons and exit")
     parser.add_argument("--plot", action="store_true",
-                        help="draw the variants' curves on one plot afterwards")
+                        help="draw the variants' curves on one plot afterwards, and their "
+                             "results against the field they vary")
     parser.add_argument("--epochs", type=epochs_value, metavar="N",
                         help="train every variant for N epochs instead of its own, for a quick "
                              f"look [{SPECS['epochs'].describe_range()}]")
@@ -260,6 +265,19 @@ def plot_results(comparison: Comparison, results: Sequence[VariantResult],
     return True
 
 
+def plot_against(comparison: Comparison, results: Sequence[VariantResult],
+                 console: Console) -> None:
+    """The variants' best held-out accuracy and final training cost against the field they
+    vary, or why the comparison has no such plot (its variants differ in more than two
+    fields, as the shallow and the intermediate net do)."""
+    try:
+        figure = against(from_results(results), source=comparison.name)
+    except AgainstError as error:
+        console.print(f"No plot against a hyperparameter: {error}.", highlight=False)
+        return
+    plot_in_terminal(figure, console)
+
+
 def record_data(comparison: Comparison, results: Sequence[VariantResult],
                 epochs: int | None) -> dict:
     """The ``--json`` record: the comparison and every variant, with its epochs."""
@@ -367,4 +385,6 @@ def compare_command(comparison: Comparison, args: argparse.Namespace, console: C
         args.json, record_data(comparison, results, args.epochs), "Comparison", console, err)
     if args.plot and not plot_results(comparison, results, console):
         console.print("Nothing to plot: no variant finished an epoch.", highlight=False)
+    elif args.plot:
+        plot_against(comparison, results, console)
     return exit_status(signals, (r.status for r in results), written)

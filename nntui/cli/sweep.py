@@ -1,7 +1,7 @@
 """``nntui sweep``: many runs of one config, some fields varied, trained side by side on Dask.
 
     nntui sweep [--preset NAME] [config flags] --vary NAME=V1,V2,... [--vary ...]
-                [--name NAME] [--workers N | --scheduler ADDRESS] [--timeout S]
+                [--plot] [--name NAME] [--workers N | --scheduler ADDRESS] [--timeout S]
                 [--json FILE] [--runs-db PATH] [--data-dir DIR] [--quiet]
 
 Several ``--vary`` make the cartesian product; a layer list is written with ``-``
@@ -10,7 +10,9 @@ to a local Dask cluster with one single-threaded worker process per core (``--wo
 change it, ``--workers 0`` to train them one after another in this process); ``--scheduler
 ADDRESS`` or ``$NNTUI_DASK_SCHEDULER`` sends them to an existing cluster whose workers have
 nntui installed.  A live table shows every run while they train, then a table sorted by best
-held-out accuracy.  Every run is recorded in the run history with the sweep's name as its group.
+held-out accuracy; with ``--plot``, each run's best held-out accuracy and final training cost
+against the varied value (:mod:`nntui.studies.against`; a second varied field draws a line per
+value).  Every run is recorded in the run history with the sweep's name as its group.
 
 Exit codes: 0 when every run ended (a diverging run is a result), 1 when a run failed, the
 cluster could not be used or ``--json`` could not be written, 2 for a usage error (every bad
@@ -43,10 +45,12 @@ from nntui.cli.study import exit_status, json_problem, train, workers_notes, wri
 from nntui.config import DEFAULTS, SPECS, Config, parse_values
 from nntui.engine import Control
 from nntui.presets import PRESETS
+from nntui.render.against import plot_in_terminal
 from nntui.render.styles import STATUS_STYLES
 from nntui.runner.lifecycle import open_history
 from nntui.runner.signals import StopOnSignals
 from nntui.status import ExitStatus, RunStatus
+from nntui.studies.against import AgainstError, against, check_plottable, from_results
 from nntui.studies.dask_executor import (
     CONNECT_TIMEOUT,
     SCHEDULER_ENV,
@@ -106,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--json", metavar="FILE",
                        help="write the sweep: its name and each run's record as 'nntui train "
                             "--json' writes it (also when stopped)")
+    sweep.add_argument("--plot", action="store_true",
+                       help="after the table, plot each run's best held-out accuracy and final "
+                            "training cost against the varied value (a line per value of a "
+                            "second --vary); needs two values or more of one or two fields")
     sweep.add_argument("--quiet", action="store_true", help="print only the final table")
     add_config_arguments(parser)
     return parser
@@ -217,6 +225,18 @@ class SweepDisplay:
         self.console.print(line, highlight=False)
 
 
+def plot_results(sweep: Sweep, console: Console) -> None:
+    """``--plot``: the runs' results against the varied value, or why there is nothing to
+    plot (every run stopped, diverged or failed)."""
+    try:
+        figure = against(from_results([VariantResult.of(r) for r in sweep.results]),
+                         source=sweep.name)
+    except AgainstError as error:
+        console.print(f"Nothing to plot: {error}.", highlight=False)
+        return
+    plot_in_terminal(figure, console)
+
+
 # --- the command -------------------------------------------------------------------------------
 
 def base_config(args: argparse.Namespace) -> tuple[Config | None, list[str]]:
@@ -248,6 +268,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # With a bad base, only the values themselves can be judged, not the runs they make.
         problems += [p for p in error.problems if base is not None or p.startswith("--vary")
                      or p.startswith("nothing to vary")]
+    if args.plot and runs:
+        problem = check_plottable([run.config for run in runs])
+        if problem is not None:
+            problems.append(f"--plot: {problem}")
     name = default_name() if args.name is None else args.name.strip()
     if not name:
         problems.append("--name needs a name")
@@ -330,4 +354,6 @@ def sweep_command(name: str, runs: Sequence[SweepRun], args: argparse.Namespace,
     written = args.json is None or write_json(
         args.json, {"sweep": name, "runs": [result.as_record() for result in sweep.results]},
         "Sweep", console, err)
+    if args.plot:
+        plot_results(sweep, console)
     return exit_status(signals, (r.state for r in sweep.results), written)

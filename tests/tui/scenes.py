@@ -158,3 +158,32 @@ async def finished_sweep(pilot) -> None:
     await pilot.pause()
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()
+
+
+async def sweep_against(pilot) -> None:
+    """A sweep of three η a decade apart (as :func:`finished_sweep`) for a tanh and a ReLU net,
+    and F11 on its end: each run's best accuracy and final cost against η, a line per
+    activation."""
+    app = pilot.app
+    await pilot.pause()
+    await pilot.press("ctrl+f")
+    await pilot.pause()
+    screen = app.screen
+    screen.query_one("#sweep-values", Input).value = "0.003,0.03,0.3"
+    screen.query_one("#sweep-field2", Select).value = "activation"
+    await pilot.pause()
+    screen.query_one("#sweep-values2", Input).value = "tanh,relu"
+    screen.query_one("#sweep-name", Input).value = "eta-activation"
+    screen.query_one("#sweep-workers", Input).value = "0"
+    await pilot.pause()
+    await pilot.press("enter")
+    deadline = time.monotonic() + 120
+    while app.dashboard.sweeps.session is not None or isinstance(app.screen, SweepScreen):
+        assert time.monotonic() < deadline, "the sweep did not finish"
+        await pilot.pause(0.05)
+    await pilot.press("f11")
+    while type(app.screen).__name__ != "AgainstScreen":
+        assert time.monotonic() < deadline, "F11 did not open the figure"
+        await pilot.pause(0.05)
+    app.clear_notifications()
+    await settle(pilot)

@@ -99,3 +99,13 @@ def test_loaded_network_120x40(snap_compare, app_on, scenes, tmp_path, monkeypat
     ended = Run(scenes.FINISHED_RUN).execute()
     save_network("xor-net.npz", ended.network, scenes.FINISHED_RUN)
     assert snap_compare(app_on(), terminal_size=(120, 40), run_before=scenes.load_network)
+
+
+# --- a result against a hyperparameter ------------------------------------------------------------
+
+def test_sweep_results_against_eta_120x40(snap_compare, pictured, scenes):
+    assert snap_compare(pictured, terminal_size=(120, 40), run_before=scenes.sweep_against)
+
+
+def test_sweep_results_against_eta_80x24(snap_compare, pictured, scenes):
+    assert snap_compare(pictured, terminal_size=(80, 24), run_before=scenes.sweep_against)

@@ -36,6 +36,7 @@ from nntui.engine import Network
 from nntui.render.plots import RunCurves, Series
 from nntui.storage.history import HistoryError, RunHistory
 from nntui.storage.records import old_runs_dir
+from nntui.studies.against import AgainstError, against, from_ids
 from nntui.studies.plan import groups_in
 from nntui.tui.commands import NNTuiCommands
 from nntui.tui.controllers.comparisons import ComparisonEnded, Comparisons, VariantStarted
@@ -63,6 +64,7 @@ from nntui.tui.dialogs.confirm import ConfirmScreen
 from nntui.tui.dialogs.prompt import PromptScreen
 from nntui.tui.dialogs.sweep import SweepScreen
 from nntui.tui.keys import HELP, PALETTE, QUIT, SUSPEND, QuitFirstScreen
+from nntui.tui.screens.against import AgainstScreen
 from nntui.tui.screens.confusion import ConfusionScreen
 from nntui.tui.screens.neurons import NeuronsScreen
 from nntui.tui.screens.runs import RunsAction, RunsScreen
@@ -167,6 +169,10 @@ class DashboardScreen(QuitFirstScreen):
         Binding("ctrl+r", "reset", "Reset",
                 tooltip="Put the values the app started with back into the form (the last "
                         "run's plots and log stay)"),
+        Binding("f11", "against", "Results vs hyperparameter",
+                tooltip="After a sweep or a comparison: each run's best held-out accuracy and "
+                        "final training cost against the value it varied (a line per value of "
+                        "a second varied field)"),
         SUSPEND,  # never in the footer; listed in the help
         PALETTE,  # last: the palette offers every key again
     ]
@@ -201,6 +207,8 @@ class DashboardScreen(QuitFirstScreen):
         self.sweeps = Sweeps(self)
         self.comparisons = Comparisons(self)
         self.inspection = Inspection(self)
+        # The last sweep or comparison that ended: its name and its recorded runs' ids (F11).
+        self.finished_study: tuple[str, list[int]] | None = None
 
     # --- layout --------------------------------------------------------------------------------
 
@@ -664,6 +672,11 @@ class DashboardScreen(QuitFirstScreen):
 
     def on_comparison_ended(self, message: ComparisonEnded) -> None:
         if self.comparisons.current(message):
+            session = self.comparisons.session
+            assert session is not None
+            self.finished_study = (session.comparison.name,
+                                   [r.run_id for r in session.sweep.results
+                                    if r.run_id is not None])
             self.comparisons.finished()
 
     # --- looking inside --------------------------------------------------------------------------
@@ -714,6 +727,33 @@ class DashboardScreen(QuitFirstScreen):
     def on_sweep_ended(self, message: SweepEnded) -> None:
         if self.sweeps.current(message):
             self.sweeps.ended(message)
+            if not message.error:
+                self.finished_study = (message.name, [o.run_id for o in message.outcomes
+                                                      if o.run_id is not None])
+
+    def action_against(self) -> None:
+        """The last finished sweep's or comparison's results against what it varied, or a
+        notification saying why there is nothing to plot."""
+        if self.finished_study is None:
+            why = ("The sweep has not ended yet." if self.sweeps.session is not None else
+                   "The comparison has not ended yet." if self.comparisons.session is not None
+                   else "No sweep or comparison ended yet. Ctrl+F starts a sweep, the palette "
+                        "(Ctrl+P) a comparison; on the runs screen (F2) 'a' plots the group "
+                        "of an earlier one.")
+            self.notify(why, title="Results against a hyperparameter", severity="warning")
+            return
+        if self.history is None:
+            return  # a sweep records its runs: without a history none has ended
+        name, ids = self.finished_study
+        try:
+            figure = against(from_ids(self.history, ids), source=name)
+        except (AgainstError, HistoryError) as error:
+            why = str(error)
+            self.notify(f"{why[:1].upper()}{why[1:]}.", title=f"Nothing to plot for {name}",
+                        severity="warning")
+            return
+        if not isinstance(self.app.screen, AgainstScreen):
+            self.app.push_screen(AgainstScreen(figure))
 
     # --- help, the palette, focus ---------------------------------------------------------------
 

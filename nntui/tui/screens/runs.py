@@ -4,10 +4,11 @@
 ``g`` lists them group by group: a sweep's or a comparison's runs together), filters them as
 you type (a group's name keeps its runs), and acts on the selected one: its detail (the three
 plots and a summary, :class:`~nntui.tui.screens.run_detail.RunDetailScreen`), pin, rename,
-delete, export (:func:`nntui.storage.exports.export_run`, as ``nntui runs export`` does), or load
-its config or saved network into the dashboard.  The loading is the app's: the screen checks what
-it can (the config is readable, the network file is there) and dismisses with a
-:class:`RunsAction` saying what to load.
+delete, export (:func:`nntui.storage.exports.export_run`, as ``nntui runs export`` does), load
+its config or saved network into the dashboard, or (``a``) plot its group's results against the
+field the group varied (:class:`~nntui.tui.screens.against.AgainstScreen`).  The loading is the
+app's: the screen checks what it can (the config is readable, the network file is there) and
+dismisses with a :class:`RunsAction` saying what to load.
 
 Every failure of the history is a notification with its one-line message; the screen stays
 usable.  What the history holds is shown through :func:`~nntui.render.text.safe` (a shared history
@@ -50,9 +51,11 @@ from nntui.storage.errors import RunFileError
 from nntui.storage.exports import FORMATS, export_run
 from nntui.storage.history import HistoryError, RunDetail, RunHistory, RunSummary, UnknownRunError
 from nntui.storage.safe_write import check_writable
+from nntui.studies.against import AgainstError, against, from_ids, group_ids
 from nntui.tui.dialogs.confirm import ConfirmScreen
 from nntui.tui.dialogs.prompt import PromptScreen
 from nntui.tui.messages import FileSaved
+from nntui.tui.screens.against import AgainstScreen
 from nntui.tui.screens.page import PageScreen
 from nntui.tui.screens.run_detail import RunDetailScreen
 
@@ -218,6 +221,10 @@ class RunsScreen(PageScreen[RunsAction | None]):
         Binding("g", "group", "Group",
                 tooltip="List the runs group by group (a sweep's or a comparison's runs "
                         "together, in the order sorted), or all in one list"),
+        Binding("a", "against", "Against",
+                tooltip="The selected run's group (a sweep's or a comparison's runs): each "
+                        "run's best held-out accuracy and final training cost against the "
+                        "value the group varied"),
     ]
 
     def __init__(self, history: RunHistory, runs_dir: Path) -> None:
@@ -442,6 +449,27 @@ class RunsScreen(PageScreen[RunsAction | None]):
         self.reload()
         self.table.move_cursor(row=0, animate=False)
         self.say("Runs listed group by group" if self.grouped else "Runs in one list", timeout=2)
+
+    def action_against(self) -> None:
+        run = self.selected()
+        if run is None:
+            return
+        if not run.group:
+            self.say("This run is in no group: a sweep's or a comparison's runs are, and "
+                     "those can be plotted against what they vary.",
+                     title="Results against a hyperparameter", severity="warning")
+            return
+        try:
+            figure = against(from_ids(self.history, group_ids(self.history, run.group)),
+                             source=run.group)
+        except HistoryError as error:
+            self.problem(error)
+            return
+        except AgainstError as error:
+            self.say(f"Nothing to plot for group {run.group}: {error}.",
+                     title="Results against a hyperparameter", severity="warning", timeout=8)
+            return
+        self.app.push_screen(AgainstScreen(figure))
 
     def action_close(self) -> None:
         if self.query_one("#runs-filter", Input).has_focus:
