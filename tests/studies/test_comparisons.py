@@ -74,13 +74,13 @@ def test_the_books_values() -> None:
 
 def test_more_data_varies_only_the_size_and_the_expansion() -> None:
     """Nielsen's more-data figure: 1,000 to 50,000 images, each plain and expanded, everything
-    else the nielsen-100 net's, so a plot against a hyperparameter finds exactly two fields."""
+    else the nielsen-l2 net's, so a plot against a hyperparameter finds exactly two fields."""
     more = COMPARISONS["more-data"]
     configs = more.configs()
     assert len(configs) == 12
     assert [(c.train_size, c.expand) for c in configs] == [
         (n, e) for n in (1_000, 2_000, 5_000, 10_000, 20_000, 50_000) for e in (False, True)]
-    base = PRESETS["nielsen-100"].config().replace(epochs=15)
+    base = PRESETS["nielsen-l2"].config().replace(epochs=15)
     assert all(c.replace(train_size=0, expand=False) == base for c in configs)
     assert more.labels() == [f"n={n:,}{' expanded' if e else ''}"
                              for n in (1_000, 2_000, 5_000, 10_000, 20_000, 50_000)
