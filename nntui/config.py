@@ -30,6 +30,8 @@ REGULARIZATIONS = ("none", "l2", "l1")
 SPLITS = ("validation", "test")
 SCHEDULES = ("constant", "halve")
 DTYPES = ("float32", "float64")
+YES_NO = ("yes", "no")
+"""The choices of a field that is on or off: it holds a bool, shown as yes or no."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,11 @@ class Config:
         0, "training images", "int",
         "Use only the first N training examples (0 = all); small N shows overfitting.",
         low=0, high=60000,
+    )
+    expand: bool = _param(
+        False, "expand data", "choice",
+        "Add each training image shifted one pixel up, down, left and right: 5× the images.",
+        choices=YES_NO,
     )
     validate_on: str = _param(
         "validation", "validate on", "choice",
@@ -203,7 +210,7 @@ class Config:
     eval_train: bool = _param(
         True, "measure training set", "choice",
         "Evaluate cost and accuracy on the whole training set each epoch (costs one extra pass).",
-        choices=("yes", "no"),
+        choices=YES_NO,
     )
 
     def to_dict(self) -> dict[str, Any]:
@@ -255,12 +262,17 @@ class ConfigError(ValueError):
 
 # --- turning text into values -------------------------------------------------------------------
 
+def is_switch(name: str) -> bool:
+    """Whether field ``name`` holds a bool (shown and typed as yes or no)."""
+    return SPECS[name].choices == YES_NO
+
+
 def format_value(name: str, value: Any) -> str:
     """The text the form or a flag would show for ``value`` (the inverse of :func:`parse_field`)."""
     spec = SPECS[name]
     if spec.kind == "layers":
         return ",".join(str(n) for n in value)
-    if name == "eval_train":
+    if is_switch(name):
         return "yes" if value else "no"
     if spec.kind == "float":
         return format_number(float(value))
@@ -275,7 +287,7 @@ def parse_field(name: str, raw: Any) -> Any:
     spec = SPECS[name]
     if spec.kind == "layers":
         return _parse_layers(raw)
-    if name == "eval_train":
+    if is_switch(name):
         if isinstance(raw, bool):
             return raw
         text = str(raw).strip().lower()
@@ -406,6 +418,14 @@ def check_combination(config: Config) -> list[Problem]:
             problems.append(Problem(
                 "train_size", "the single-neuron toy has one training example; use 0",
             ))
+    if config.expand and config.dataset in (*TOY_SETS, "neuron"):
+        what = "the single neuron has one number" if config.dataset == "neuron" else (
+            f"{config.dataset} is a set of points in the plane")
+        problems.append(Problem(
+            "expand",
+            f"expanding shifts each training image by a pixel, and {what}, not images; set "
+            f"expand to no or choose an image set",
+        ))
     if config.dropout > 0 and not config.hidden:
         problems.append(Problem("dropout", "dropout acts on hidden layers; add one or set 0"))
     return problems
@@ -447,15 +467,17 @@ def config_from_dict(data: Mapping[str, Any]) -> Config:
 
 
 def describe(config: Config) -> str:
-    """A one-line summary such as ``[784,30,10] sigmoid cross-entropy η=0.5 batch 10 L2 λ=5``.
+    """A one-line summary such as ``mnist hidden=30 sigmoid/sigmoid cross-entropy η=0.5 batch 10
+    L2 λ=5`` (``mnist expanded`` when the training images are expanded).
 
     Only what shapes the learning: the pace, which only sets how fast it can be watched, is left
     out."""
     hidden = ",".join(str(n) for n in config.hidden) or "none"
     reg = "" if not config.regularized else f" {config.regularization.upper()} λ={config.lmbda:g}"
+    expanded = " expanded" if config.expand else ""
     return (
-        f"{config.dataset} hidden={hidden} {config.activation}/{config.output} {config.cost} "
-        f"η={config.eta:g} batch {config.batch_size}{reg}"
+        f"{config.dataset}{expanded} hidden={hidden} {config.activation}/{config.output} "
+        f"{config.cost} η={config.eta:g} batch {config.batch_size}{reg}"
     )
 
 
@@ -470,6 +492,7 @@ _ONLY_FOR: dict[str, tuple[str, ...]] = {
 }
 _NOT_FOR: dict[str, tuple[str, ...]] = {
     "train_size": ("neuron",),  # the neuron has exactly one example
+    "expand": (*TOY_SETS, "neuron"),  # shifting by a pixel needs images
 }
 
 

@@ -15,10 +15,12 @@ from nntui.config import (
     SPECS,
     Config,
     ConfigError,
+    applies,
     check_combination,
     config_from_dict,
     describe,
     format_value,
+    is_switch,
     make_config,
     parse_field,
     parse_values,
@@ -47,6 +49,7 @@ ODD_VALUES = {
     "dropout": [0.5],
     "seed": [0, 2**32 - 1],
     "eval_train": [True, False],
+    "expand": [True, False],
     "noise": [1.0],
     "neuron_w": [-100.0, 0.6],
     "pace": [0.0, 0.5, 20.0, 1000.0],
@@ -56,7 +59,7 @@ ODD_VALUES = {
 @pytest.mark.parametrize(("name", "value"), [
     (name, value) for name, values in ODD_VALUES.items() for value in values
 ] + [(name, choice) for name, spec in SPECS.items() if spec.kind == "choice"
-     and name != "eval_train" for choice in spec.choices])
+     and not is_switch(name) for choice in spec.choices])
 def test_values_round_trip_through_text(name: str, value: object) -> None:
     """Every value a field can hold survives being shown in the form and typed back."""
     assert parse_field(name, format_value(name, value)) == value
@@ -94,6 +97,7 @@ def test_typed_json_values_are_accepted() -> None:
     ("cost", "hinge", "one of quadratic"),
     ("init", "zeros", "not allowed"),
     ("eval_train", "maybe", "yes or no"),
+    ("expand", "twice", "yes or no"),
     ("epochs", True, "expected a number"),
     ("pace", "-1", "out of range"),
     ("pace", "1001", "out of range"),
@@ -198,3 +202,48 @@ def test_numbers_in_messages_are_written_short(field: str, raw: str, written: st
 def test_a_huge_layer_size_is_written_short() -> None:
     _, problems = parse_values({"hidden": "30," + "9" * 400})
     assert problems[0].message == "a layer of 1e+400 neurons is out of range; use 1 to 4096"
+
+
+# --- expanding the training images --------------------------------------------------------------
+
+def test_expand_is_a_switch_after_the_training_images() -> None:
+    names = list(SPECS)
+    assert names.index("expand") == names.index("train_size") + 1
+    spec = SPECS["expand"]
+    assert (spec.label, spec.kind, spec.choices) == ("expand data", "choice", ("yes", "no"))
+    assert "shifted one pixel" in spec.help and "5×" in spec.help
+    assert is_switch("expand") and is_switch("eval_train") and not is_switch("cost")
+    assert DEFAULTS.expand is False
+    assert format_value("expand", True) == "yes" and format_value("expand", False) == "no"
+    assert [parse_field("expand", raw) for raw in ("yes", "ON", "true", "1", True)] == [True] * 5
+    assert [parse_field("expand", raw) for raw in ("no", "off", "0", False)] == [False] * 4
+
+
+def test_expand_round_trips_through_a_record() -> None:
+    config = make_config(train_size=1000, expand="yes")
+    assert config.expand is True and config.to_dict()["expand"] is True
+    assert config_from_dict(config.to_dict()) == config
+    older = {k: v for k, v in config.to_dict().items() if k != "expand"}  # saved before expand
+    assert config_from_dict(older).expand is False
+
+
+@pytest.mark.parametrize("dataset", ["circle", "xor", "gauss", "spiral", "neuron"])
+def test_expanding_a_set_that_is_not_images_is_refused(dataset: str) -> None:
+    extra = {"hidden": "", "cost": "quadratic"} if dataset == "neuron" else {}
+    _, problems = parse_values({"dataset": dataset, "expand": "yes", **extra})
+    assert [p.field for p in problems] == ["expand"]
+    assert "shifts each training image by a pixel" in problems[0].message
+    assert "set expand to no or choose an image set" in problems[0].message
+    assert not applies("expand", dataset)
+    assert parse_values({"dataset": dataset, "expand": "no", **extra})[1] == []
+
+
+def test_expand_applies_to_image_sets() -> None:
+    for dataset in ("mnist", "fashion-mnist", "/data/my-idx"):
+        assert applies("expand", dataset)
+        assert make_config(dataset=dataset, expand=True).expand
+
+
+def test_describe_says_the_data_are_expanded() -> None:
+    assert describe(DEFAULTS.replace(expand=True)).startswith("mnist expanded hidden=30 ")
+    assert "expanded" not in describe(DEFAULTS)

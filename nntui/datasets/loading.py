@@ -50,6 +50,8 @@ def load_dataset(
     seed: int = 1,
     noise: float = 0.1,
     data_dir: str | os.PathLike | None = None,
+    expand: bool = False,
+    memory_free: int | None = None,
 ) -> Dataset:
     """Load a data set split into training, validation and test.
 
@@ -62,6 +64,9 @@ def load_dataset(
     dtype:       "float32" or "float64", for inputs and targets.
     seed, noise: only for the 2-D sets (see nntui.datasets.synthetic).
     data_dir:    where to find MNIST (otherwise $NNTUI_DATA_DIR, else the copy shipped with nntui).
+    expand:      image sets only: add each training image shifted by one pixel up, down, left and
+                 right, five times the images, kept as uint8 (see nntui.datasets.expand).
+    memory_free: bytes the expanded set may take; more is refused before it is made.
 
     Raises DatasetError, with a message meant for the person at the keyboard, if anything is wrong.
     """
@@ -81,7 +86,10 @@ def load_dataset(
         find, description = IMAGE_SETS[key]
         return mnist_format_dataset(key, find(data_dir), description=description,
                                     train_size=train_size, validate_on=validate_on,
-                                    dtype=float_type)
+                                    dtype=float_type, expand=expand, memory_free=memory_free)
+    if expand and (key in SHAPES or key == "neuron"):
+        raise DatasetError(f"Only images can be expanded by shifting them a pixel; {key} is not "
+                           f"an image set. Turn expand off.")
     if key in SHAPES:
         return synthetic_dataset(
             key,
@@ -104,6 +112,8 @@ def load_dataset(
             train_size=train_size,
             validate_on=validate_on,
             dtype=float_type,
+            expand=expand,
+            memory_free=memory_free,
         )
     if mode is not None:
         raise DatasetError(

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from nntui.datasets.base import Dataset, DatasetError, Split
+from nntui.datasets.expand import FACTOR, expand_images, expand_labels, expanded_bytes
 from nntui.datasets.idx import read_idx_images, read_idx_labels
 
 N_CLASSES = 10
@@ -337,6 +338,17 @@ def _to_split(images: np.ndarray, labels: np.ndarray, dtype: np.dtype) -> Split:
     return Split(x=x, y=y, labels=labels)
 
 
+def _expanded_split(images: np.ndarray, labels: np.ndarray, dtype: np.dtype) -> Split:
+    """The training split of ``images`` expanded five times (:mod:`nntui.datasets.expand`),
+    its pixels left as uint8: rows of v standing for v/256, the scale of :func:`_to_split`."""
+    expanded = expand_images(images)
+    x = expanded.reshape(len(expanded), -1)
+    labels = expand_labels(labels).astype(np.int64)
+    y = np.zeros((len(x), N_CLASSES), dtype=dtype)
+    y[np.arange(len(x)), labels] = 1
+    return Split(x=x, y=y, labels=labels)
+
+
 def mnist_format_dataset(
     name: str,
     folder: IdxFolder,
@@ -345,13 +357,18 @@ def mnist_format_dataset(
     train_size: int = 0,
     validate_on: str = "validation",
     dtype: np.dtype,
+    expand: bool = False,
+    memory_free: int | None = None,
 ) -> Dataset:
     """Build a Dataset from an MNIST-format folder, splitting off validation as the book does.
 
     validate_on="validation": training = the first n - v training images, validation = the last v
     (v = `validation_size(n)`), test = the t10k files. validate_on="test": validation is the test
     set and all n training images are available. `train_size` N > 0 keeps the first N of the
-    available training images; 0 keeps them all.
+    available training images; 0 keeps them all.  `expand` adds each kept training image shifted
+    by a pixel four ways (:mod:`nntui.datasets.expand`), five times the images, as uint8; when
+    `memory_free` (bytes) is given and the expanded set would not fit in it, a DatasetError says
+    so before anything is allocated.
     """
     arrays = read_idx_folder(folder)
     n = len(arrays.train_images)
@@ -379,7 +396,19 @@ def mnist_format_dataset(
             + (" (validate on the test set to train on all of them)." if available < n else ".")
         )
     m = train_size or available
-    train = _to_split(arrays.train_images[:m], arrays.train_labels[:m], dtype)
+    if expand:
+        rows, columns = arrays.train_images.shape[1:]
+        needed = expanded_bytes(m, rows * columns, N_CLASSES, dtype)
+        if memory_free is not None and needed > memory_free:
+            raise DatasetError(
+                f"Expanding {m:,} training images to {FACTOR * m:,} needs about "
+                f"{needed / 2**30:.2f} GiB but only {max(memory_free, 0) / 2**30:.2f} GiB is "
+                f"free. Expand fewer images (a smaller training size) or turn expand off."
+            )
+        train = _expanded_split(arrays.train_images[:m], arrays.train_labels[:m], dtype)
+        description += f"; training set expanded {FACTOR}× by one-pixel shifts"
+    else:
+        train = _to_split(arrays.train_images[:m], arrays.train_labels[:m], dtype)
     return Dataset(
         name=name,
         train=train,

@@ -61,11 +61,16 @@ def number(value: float | None, digits: int = 4) -> str:
 
 
 def dataset_label(config: dict) -> str:
+    """``mnist``, ``mnist (1,000)``, ``mnist (1,000 expanded)`` when each training image was
+    also shifted four ways, ``digits`` for a folder's last part."""
     name = str(config.get("dataset", "?"))
     if "/" in name or os.sep in name:
         name = Path(name).name or name
     size = config.get("train_size")
-    return safe(f"{name} ({size:,})" if isinstance(size, int) and size > 0 else name)
+    details = [f"{size:,}"] if isinstance(size, int) and size > 0 else []
+    if config.get("expand") is True:
+        details.append("expanded")
+    return safe(f"{name} ({' '.join(details)})" if details else name)
 
 
 def hyperparameters(config: dict) -> tuple[str, str, str, str]:

@@ -15,11 +15,15 @@ import numpy as np
 from nntui.config import Config
 from nntui.datasets import Dataset, load_dataset
 from nntui.engine import Control, Network, Observer, Trainer
+from nntui.engine.inputs import is_bytes
 from nntui.engine.network import EVAL_CHUNK
+from nntui.engine.training import GATHER_ROWS
 
 
 def load_data(config: Config, data_dir: str | os.PathLike | None = None) -> Dataset:
-    """The data set the config names, split and subset as it asks."""
+    """The data set the config names, split, subset and expanded as it asks.  An expanded
+    training set (five times the images, as uint8) is refused before it is made when it would
+    not fit in the memory free now (:func:`available_memory`)."""
     return load_dataset(
         config.dataset,
         train_size=config.train_size,
@@ -28,6 +32,8 @@ def load_data(config: Config, data_dir: str | os.PathLike | None = None) -> Data
         seed=config.seed,
         noise=config.noise,
         data_dir=data_dir,
+        expand=config.expand,
+        memory_free=available_memory() if config.expand else None,
     )
 
 
@@ -97,8 +103,14 @@ def measure_test_accuracy(network: Network, data: Dataset) -> float | None:
 def memory_needed(config: Config, data: Dataset) -> int:
     """Bytes a run of ``config`` allocates on top of its data: weights and biases with their
     gradients (and velocities, with momentum), the mini-batch buffers backprop reuses (for the
-    full batches and the smaller last one), the evaluation chunks, and the trainer's buffer of
-    one epoch's outputs.  An estimate within a few per cent of what NumPy allocates."""
+    full batches and the smaller last one), the stretch of shuffled examples the trainer gathers
+    (and, for inputs kept as uint8 bytes such as an expanded set, the bytes it gathers them into
+    and each evaluation chunk converted to floats), the evaluation chunks, and the trainer's
+    buffer of one epoch's outputs.  An estimate within a few per cent of what NumPy allocates.
+
+    The data themselves are not counted: they are in memory when this is asked.  An expanded
+    set, five times the images, is checked against the free memory before it is made
+    (:func:`load_data`)."""
     sizes = layer_sizes(config, data)
     item = np.dtype(config.dtype).itemsize
     params = sum(n_in * n_out + n_out for n_in, n_out in pairwise(sizes))
@@ -114,9 +126,16 @@ def memory_needed(config: Config, data: Dataset) -> int:
     n = len(data.train)
     m = min(config.batch_size, n)
     batches = workspace(m) + (workspace(n % m) if n % m else 0)
-    evaluation = 2 * min(EVAL_CHUNK, max(len(data.train), len(data.validation))) * sum(sizes)
+    chunk = min(EVAL_CHUNK, max(len(data.train), len(data.validation)))
+    evaluation = 2 * chunk * sum(sizes)
     outputs = n * sizes[-1]
-    return item * (copies * params + batches + evaluation + outputs) + 8 * n
+    gathered = min(n, max(1, GATHER_ROWS // m) * m)  # rows of each stretch the trainer takes
+    stretch = gathered * (sizes[0] + sizes[-1])
+    staged = 0
+    if is_bytes(data.train.x):  # bytes gathered, then scaled into the float stretch; and each
+        staged = gathered * sizes[0]  # evaluation chunk of bytes converted to floats
+        evaluation += min(EVAL_CHUNK, n) * sizes[0]
+    return item * (copies * params + batches + evaluation + outputs + stretch) + 8 * n + staged
 
 
 def available_memory() -> int | None:
@@ -159,6 +178,7 @@ def check_memory(config: Config, data: Dataset) -> str | None:
     if free is None or needed <= free:
         return None
     layers = "-".join(str(n) for n in layer_sizes(config, data))
+    fewer = "fewer training images or expand off" if config.expand else "fewer training images"
     return (f"this run needs about {needed / 2**30:.1f} GiB for its buffers (layers {layers}, "
             f"batches of {config.batch_size:,}) but only {free / 2**30:.1f} GiB is free; use a "
-            f"smaller batch size, fewer or smaller hidden layers, or fewer training images")
+            f"smaller batch size, fewer or smaller hidden layers, or {fewer}")

@@ -305,7 +305,7 @@ def test_termination_signals_stop_like_ctrl_c(tmp_path: Path, signum: int, code:
 
 
 def test_a_run_that_cannot_fit_in_memory_is_refused_before_it_starts(tmp_path: Path) -> None:
-    """Under a 3 GiB address-space limit, two layers of 4,096 at batch 60,000 (about 8.5 GiB of
+    """Under a 3 GiB address-space limit, two layers of 4,096 at batch 60,000 (about 8.6 GiB of
     buffers) are refused with advice and recorded as failed, instead of a MemoryError."""
     import resource
 
@@ -319,7 +319,7 @@ def test_a_run_that_cannot_fit_in_memory_is_refused_before_it_starts(tmp_path: P
         capture_output=True, text=True, timeout=120, env=_subprocess_env(), preexec_fn=limit)
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr and "MemoryError" not in result.stderr
-    assert "needs about 8.5 GiB" in result.stderr and "smaller batch size" in result.stderr
+    assert "needs about 8.6 GiB" in result.stderr and "smaller batch size" in result.stderr
     from nntui.storage.history import RunHistory
 
     with RunHistory(db) as history:

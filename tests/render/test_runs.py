@@ -48,6 +48,11 @@ def test_when_shows_the_time_this_year_and_the_date_before() -> None:
 def test_data_set_and_hyperparameters() -> None:
     assert dataset_label({"dataset": "mnist", "train_size": 1000}) == "mnist (1,000)"
     assert dataset_label({"dataset": "/data/digits/", "train_size": 0}) == "digits"
+    assert dataset_label({"dataset": "mnist", "train_size": 1000, "expand": True}) == (
+        "mnist (1,000 expanded)")
+    assert dataset_label({"dataset": "mnist", "train_size": 0, "expand": True}) == (
+        "mnist (expanded)")
+    assert dataset_label({"dataset": "mnist", "train_size": 0, "expand": False}) == "mnist"
     assert dataset_label({}) == "?"
     assert hyperparameters({"hidden": [100, 30], "eta": 0.5, "batch_size": 10,
                             "regularization": "l2", "lmbda": 5.0}) == (

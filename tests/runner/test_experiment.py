@@ -97,3 +97,59 @@ def test_the_memory_estimate_covers_what_the_network_holds(dtype: str) -> None:
                 for a in (field if isinstance(field, list) else [field])
                 if isinstance(a, np.ndarray))
     assert held < memory_needed(config, data)
+
+
+# --- an expanded training set --------------------------------------------------------------------
+
+def test_an_expanded_set_is_loaded_as_bytes() -> None:
+    config = make_config(train_size=300, expand=True)
+    data = load_data(config)
+    assert len(data.train) == 1500 and data.train.x.dtype == np.uint8
+    assert layer_sizes(config, data) == [784, 30, 10]
+
+
+def test_an_expanded_set_that_cannot_fit_is_refused_before_it_is_made(monkeypatch) -> None:
+    from nntui.datasets import DatasetError
+    from nntui.datasets.expand import expanded_bytes
+
+    config = make_config(train_size=2000, expand=True)
+    needed = expanded_bytes(2000, 784, 10, np.float32)
+    monkeypatch.setattr(experiment, "available_memory", lambda: needed - 1)
+    with pytest.raises(DatasetError, match="Expanding 2,000 training images to 10,000"):
+        load_data(config)
+    monkeypatch.setattr(experiment, "available_memory", lambda: None)  # nobody can say
+    assert len(load_data(config).train) == 10_000
+
+
+def test_a_run_on_expanded_data_that_cannot_fit_says_to_turn_expand_off(monkeypatch) -> None:
+    config = make_config(train_size=200, expand=True)
+    data = load_data(config)
+    monkeypatch.setattr(experiment, "available_memory", lambda: memory_needed(config, data) - 1)
+    problem = check_memory(config, data)
+    assert problem is not None and "fewer training images or expand off" in problem
+    assert "expand off" not in check_memory(config.replace(expand=False), data)
+
+
+@pytest.mark.parametrize("batch_size", [10, 128])
+def test_the_memory_estimate_counts_the_byte_buffers_of_an_expanded_set(batch_size: int) -> None:
+    """Bytes in, floats out: the trainer's byte stretch, its float stretch and each evaluation
+    chunk converted to floats are in the estimate, which stays above what the trainer holds."""
+    from dataclasses import replace
+
+    from nntui.datasets import Split
+
+    config = make_config(train_size=2000, expand=True, batch_size=batch_size)
+    data = load_data(config)
+    trainer = build_trainer(config, data)
+    network = trainer.network
+    assert trainer._gathered_bytes is not None
+    chunk = min(10_000, len(data.train)) * 784 * 4  # one evaluation chunk of bytes as float32
+    held = (sum(w.nbytes for w in network.weights + network.biases) * 2
+            + trainer._outputs.nbytes + trainer._gathered_x.nbytes
+            + trainer._gathered_y.nbytes + trainer._gathered_bytes.nbytes + chunk)
+    assert held < memory_needed(config, data)
+    # The same examples as floats need neither the byte stretch nor the converted chunk.
+    floats = replace(data, train=Split(data.train.x * np.float32(1 / 256), data.train.y,
+                                       data.train.labels))
+    extra = memory_needed(config, data) - memory_needed(config, floats)
+    assert extra == trainer._gathered_bytes.nbytes + chunk

@@ -72,6 +72,25 @@ def test_the_books_values() -> None:
     assert "200" in COMPARISONS["shallow-vs-intermediate"].description
 
 
+def test_more_data_varies_only_the_size_and_the_expansion() -> None:
+    """Nielsen's more-data figure: 1,000 to 50,000 images, each plain and expanded, everything
+    else the nielsen-l2 net's, so a plot against a hyperparameter finds exactly two fields."""
+    more = COMPARISONS["more-data"]
+    configs = more.configs()
+    assert len(configs) == 12
+    assert [(c.train_size, c.expand) for c in configs] == [
+        (n, e) for n in (1_000, 2_000, 5_000, 10_000, 20_000, 50_000) for e in (False, True)]
+    base = PRESETS["nielsen-l2"].config().replace(epochs=15)
+    assert all(c.replace(train_size=0, expand=False) == base for c in configs)
+    assert more.labels() == [f"n={n:,}{' expanded' if e else ''}"
+                             for n in (1_000, 2_000, 5_000, 10_000, 20_000, 50_000)
+                             for e in (False, True)]
+    assert more.labels()[:2] == ["n=1,000", "n=1,000 expanded"]
+    assert more.plot == "val_accuracy" and "expanded" in more.watch
+    assert "expand_mnist" in more.description and "15 epochs" in more.description
+    assert all(c.expand is False and c.epochs == 2 for c in more.configs(epochs=2)[::2])
+
+
 def test_a_comparison_rejects_an_unknown_plot() -> None:
     with pytest.raises(ValueError, match="plot must be one of"):
         Comparison("x", "x", "x", "x", "accuracy", (("", {}),))
