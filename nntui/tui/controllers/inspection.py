@@ -256,7 +256,8 @@ class Inspection:
     def _predict(self, network: Network, config: Config) -> None:
         board = self.board
         try:
-            data = load_data(config, board.settings.data_dir)
+            # Only the held-out split is used: never build an expanded training set for it.
+            data = load_data(config.replace(expand=False), board.settings.data_dir)
         except DatasetError as error:
             board.app.call_from_thread(board.notify, str(error), title="No confusion matrix",
                                        severity="error")

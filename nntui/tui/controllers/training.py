@@ -639,7 +639,8 @@ class Training:
     def _measure(self, config: Config, network: Network) -> None:
         board = self.board
         try:
-            data = load_data(config, board.settings.data_dir)
+            # Only the test split is used: never build an expanded training set for it.
+            data = load_data(config.replace(expand=False), board.settings.data_dir)
             accuracy = measure_test_accuracy(network, data)
         except DatasetError as error:
             board.app.call_from_thread(board.log_note, f"Its test accuracy could not be "
