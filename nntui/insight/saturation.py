@@ -264,7 +264,10 @@ def expected_z_spread(x: np.ndarray, init: str) -> float:
                      f"use large or normalized")
 
 
-def fractions(reports: Sequence[SaturationReport]) -> list[tuple[str, str, list[tuple[int, float]]]]:
+Curve = tuple[str, str, list[tuple[int, float]]]
+
+
+def fractions(reports: Sequence[SaturationReport]) -> list[Curve]:
     """Per layer that has a measure: its name, measure and (epoch, fraction) over ``reports``."""
     if not reports:
         return []
@@ -276,3 +279,15 @@ def fractions(reports: Sequence[SaturationReport]) -> list[tuple[str, str, list[
                   if i < len(r.layers) and r.layers[i].fraction is not None]
         out.append((layer.name, layer.measure, points))
     return out
+
+
+def reports_from_dicts(data: Sequence[Any]) -> list[SaturationReport]:
+    """The reports a run history or a message kept as dicts (:meth:`SaturationReport.as_dict`);
+    one that does not read as a report (another version's, damaged) is passed over."""
+    reports = []
+    for item in data:
+        try:
+            reports.append(SaturationReport.from_dict(item))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue
+    return reports

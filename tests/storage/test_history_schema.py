@@ -140,7 +140,7 @@ def test_an_old_history_takes_saturation_statistics(db_path: Path, dead_pid) -> 
         history.add_saturation(run, 1, {"epoch": 1, "layers": [{"fraction": 0.25}]})
         assert history.saturation(run) == [{"epoch": 0, "layers": [{"fraction": 0.75}]},
                                            {"epoch": 1, "layers": [{"fraction": 0.25}]}]
-        with pytest.raises(HistoryError, match="no run 999|999"):
+        with pytest.raises(HistoryError, match="999"):
             history.add_saturation(999, 0, {"epoch": 0, "layers": []})
         history.delete([run])
     with sqlite3.connect(db_path) as db:
