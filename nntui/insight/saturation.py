@@ -62,6 +62,12 @@ _SLOPES = {"sigmoid": 0.25, "softmax": 0.25, "tanh": 1.0}
 _EDGES = {"sigmoid": 3.64, "softmax": 3.64, "tanh": 1.82, "relu": 1.0, "linear": 1.0}
 
 
+def saturation_edge(activation: str) -> float | None:
+    """|z| beyond which the activation's σ'(z) is below a tenth of its maximum (None: it has no
+    such place)."""
+    return _EDGES.get(activation) if activation in _SLOPES else None
+
+
 def measure_of(activation: str) -> str:
     """How a layer of this activation is judged: :data:`SATURATED`, :data:`DEAD` or
     :data:`NONE`."""
@@ -72,7 +78,7 @@ def measure_of(activation: str) -> str:
 
 def measure_words(measure: str) -> str:
     """What a fraction of this measure counts, for a legend or a column title."""
-    return {SATURATED: "saturated: σ′ < max/10", DEAD: "dead ReLUs: never active",
+    return {SATURATED: "saturated = σ′(z) below max/10", DEAD: "dead = a ReLU never active",
             NONE: "linear: cannot saturate"}.get(measure, measure)
 
 

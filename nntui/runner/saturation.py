@@ -40,6 +40,7 @@ class SaturationProbe(Observer):
         self.meter = SaturationMeter(x[sample_rows(len(x), seed)])
         self.network, self.observers, self.every = network, observers, every
         self.last: SaturationReport | None = None
+        self.seconds = 0.0  # spent measuring, all told
         self._took = 0.0
         self._measured_at = time.monotonic()
 
@@ -48,6 +49,7 @@ class SaturationProbe(Observer):
         self.last = report = self.meter.measure(self.network, epoch, batch)
         self._measured_at = time.monotonic()
         self._took = self._measured_at - began
+        self.seconds += self._took
         self.observers.on_saturation(report)
 
     def on_run_start(self, started: Any) -> None:

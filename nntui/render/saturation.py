@@ -1,0 +1,153 @@
+"""Saturated neurons as both front ends show them: a line of fractions per epoch, the histogram
+of z drawn in block characters, and the fractions against epochs as plot series.
+
+A z histogram (:class:`~nntui.insight.saturation.LayerSaturation`) has its own fixed bins; to
+draw it in a given number of columns, or beside another run's on a common axis, its counts are
+spread over the columns in proportion to how much of each bin a column covers
+(:func:`rebin`), so the area under the bars stays the examples counted.  Columns whose z
+saturates the layer's activation (σ'(z) below a tenth of its maximum; z ≤ 0 for a ReLU) are
+drawn in the saturation colour, the others in the layer's; the x axis's ticks are round values
+(:func:`~nntui.render.plots.nice_ticks`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from rich.style import Style
+from rich.text import Text
+
+from nntui.insight.saturation import (
+    DEAD,
+    NONE,
+    SATURATED,
+    LayerSaturation,
+    SaturationReport,
+    fractions,
+    measure_words,
+    saturation_edge,
+)
+from nntui.render.plots import PALETTE, Series, nice_ticks
+
+BLOCKS = " ▁▂▃▄▅▆▇█"
+"""A column's height in eighths of a row."""
+
+SATURATED_COLOR = PALETTE[3]  # red: where σ'(z) is small, or a ReLU is off
+LIVE_COLOR = PALETTE[0]  # blue: where the neuron learns
+
+FRACTION_TITLES = ("Saturated (σ′ < max/10) or dead units per layer (%)",
+                   "Saturated or dead units (%)", "Saturated %")
+"""The fraction plot's titles, longest first."""
+
+
+def percent(value: float | None) -> str:
+    if value is None or not math.isfinite(value):
+        return "—"
+    return f"{100 * value:.1f} %"
+
+
+def fraction_line(report: SaturationReport) -> str:
+    """``saturated: hidden 1 68.0 %, output 19.0 %`` — each measure's layers, in order (a
+    ReLU net's: ``dead: hidden 1 0.0 %, hidden 2 1.6 % · saturated: output 12.0 %``)."""
+    groups: dict[str, list[str]] = {}
+    for layer in report.layers:
+        if layer.measure != NONE:
+            groups.setdefault(layer.measure, []).append(f"{layer.name} {percent(layer.fraction)}")
+    return " · ".join(f"{measure}: {', '.join(parts)}" for measure, parts in groups.items())
+
+
+def legend_line(report: SaturationReport) -> str:
+    """What the words of :func:`fraction_line` count, for the measures the report uses."""
+    measures = [m for m in (SATURATED, DEAD) if any(x.measure == m for x in report.layers)]
+    return "; ".join([*(measure_words(m) for m in measures),
+                      f"on {report.sample:,} training inputs"])
+
+
+def fraction_series(reports: Sequence[SaturationReport], label: str = "") -> list[Series]:
+    """Each measured layer's fraction in per cent against epochs (0: before training);
+    ``label`` (a run's) goes before each layer's name."""
+    return [Series(f"{label} {name}".strip(), [float(e) for e, _ in points],
+                   [100 * f for _, f in points])
+            for name, _, points in fractions([r for r in reports if r.at_epoch_end])]
+
+
+def rebin(layer: LayerSaturation, lo: float, hi: float, columns: int) -> list[float]:
+    """The layer's z counts spread over ``columns`` equal columns of [lo, hi), each bin's count
+    shared among the columns it overlaps in proportion to the overlap."""
+    out = [0.0] * columns
+    step = (hi - lo) / columns
+    edges = layer.edges
+    for count, a, b in zip(layer.counts, edges, edges[1:], strict=False):
+        if not count or b <= lo or a >= hi:
+            continue
+        first, last = max(0, int((a - lo) // step)), min(columns - 1, int((b - lo) // step))
+        for column in range(first, last + 1):
+            left, right = lo + column * step, lo + (column + 1) * step
+            overlap = min(b, right) - max(a, left)
+            if overlap > 0:
+                out[column] += count * overlap / (b - a)
+    return out
+
+
+def _saturates(layer: LayerSaturation, z: float) -> bool:
+    if layer.measure == DEAD:
+        return z <= 0
+    edge = saturation_edge(layer.activation)
+    return layer.measure == SATURATED and edge is not None and abs(z) > edge
+
+
+def histogram_lines(layer: LayerSaturation, *, width: int, height: int,
+                    lo: float | None = None, hi: float | None = None,
+                    plain: bool = False) -> list[Text]:
+    """The z histogram in ``height`` rows of bars and one of ticks, ``width`` columns, over
+    [lo, hi) (default: the layer's own bins).  Bars are scaled to the tallest column; columns
+    where the layer saturates are red, the others blue (``plain``: ``▒`` for saturated)."""
+    lo = layer.lo if lo is None else lo
+    hi = layer.hi if hi is None else hi
+    width, height = max(width, 8), max(height, 1)
+    heights = rebin(layer, lo, hi, width)
+    top = max(heights, default=0.0) or 1.0
+    step = (hi - lo) / width
+    flat = [_saturates(layer, lo + (c + 0.5) * step) for c in range(width)]
+    lines = []
+    for row in range(height - 1, -1, -1):
+        line = Text()
+        for column, count in enumerate(heights):
+            eighths = round(8 * height * count / top) - 8 * row
+            block = BLOCKS[max(0, min(8, eighths))]
+            if plain and flat[column] and block != " ":
+                block = "▒"
+            color = SATURATED_COLOR if flat[column] else LIVE_COLOR
+            line.append(block, None if plain else Style(color=f"rgb{color}"))
+        lines.append(line)
+    lines.append(_axis(lo, hi, width))
+    return lines
+
+
+def _axis(lo: float, hi: float, width: int) -> Text:
+    """Round ticks under the columns, each label centred on its value, none cut or crowded."""
+    ticks = nice_ticks(lo, hi, max(2, width // 8))
+    cells = [" "] * width
+    for value, label in zip(ticks.values, ticks.labels, strict=True):
+        if not lo <= value <= hi:
+            continue
+        centre = round((value - lo) / (hi - lo) * width - 0.5)
+        start = min(max(0, centre - len(label) // 2), width - len(label))
+        if start < 0 or any(c != " " for c in cells[max(0, start - 1):start + len(label) + 1]):
+            continue
+        cells[start:start + len(label)] = label
+    return Text("".join(cells), "dim")
+
+
+def layer_caption(layer: LayerSaturation) -> str:
+    """``hidden 1 (sigmoid): z σ 8.94, 68.0 % saturated`` — what a histogram's title says."""
+    parts = [f"{layer.name} ({layer.activation}): z σ {layer.z_std:.3g}"]
+    if layer.measure == SATURATED:
+        parts.append(f"{percent(layer.fraction)} saturated")
+    elif layer.measure == DEAD:
+        parts.append(f"{percent(layer.fraction)} dead")
+    outside = layer.below + layer.above
+    if outside and layer.total:
+        parts.append(f"{100 * outside / layer.total:.1f} % outside")
+    return ", ".join(parts)
