@@ -1,0 +1,171 @@
+"""The saturation screen: per layer, the histogram of the weighted inputs z and the fraction of
+saturated (or dead) units against epochs.
+
+On the left, for each run shown (the live one, or finished and pinned runs from the history, side
+by side), each layer's z histogram over the fixed sample of training inputs, red where the layer
+saturates (σ'(z) below a tenth of its maximum; for a ReLU z ≤ 0) and blue where it learns, under
+a caption that names the activation, the spread of z and the saturated or dead fraction
+(:mod:`nntui.render.saturation`).  One layer's histograms share one z axis across runs, so the
+weight-init comparison shows the first hidden layer's z of ``large`` spread about ten times as
+wide as ``normalized``'s.  ``s`` switches between the latest measurement and the one before
+training.  On the right, the fractions of every layer (and run) against epochs.
+
+The live run's reports come in the worker's throttled messages, ready to draw
+(:meth:`SaturationScreen.update_run`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.console import Group
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.events import Resize
+from textual.widgets import Footer, Static
+
+from nntui.insight.saturation import SaturationReport
+from nntui.render.plots import ACCURACY_AXIS
+from nntui.render.saturation import (
+    FRACTION_TITLES,
+    fraction_series,
+    histogram_lines,
+    layer_caption,
+    legend_line,
+)
+from nntui.tui.controllers.saturation import RunReports
+from nntui.tui.screens.page import PageScreen
+from nntui.tui.widgets.plots import SeriesPlot
+
+
+class SaturationScreen(PageScreen[None]):
+    """The saturated neurons of ``runs`` (label, reports), one column of histograms each."""
+
+    DEFAULT_CSS = """
+    #saturation-body {
+        height: 1fr;
+    }
+    #saturation-histograms {
+        width: 1fr;
+        padding: 0 1;
+    }
+    #saturation-fractions {
+        width: 1fr;
+    }
+    #saturation-legend {
+        height: 1;
+        padding: 0 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close", tooltip="Back to where you were"),
+        Binding("s", "toggle_start", "Start/now",
+                tooltip="The histograms before training, or as measured last"),
+    ]
+
+    def __init__(self, runs: Sequence[RunReports], *, title: str = "",
+                 live: bool = False) -> None:
+        """``live``: the first of ``runs`` is the live run, which :meth:`update_run` redraws."""
+        super().__init__()
+        self.runs = [(label, list(reports)) for label, reports in runs]
+        self.live = live
+        self.title_text = title
+        self.at_start = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="saturation-title", classes="page-title")
+        with Horizontal(id="saturation-body"):
+            with VerticalScroll(id="saturation-histograms"):
+                yield Static(id="saturation-bars")
+            yield SeriesPlot(FRACTION_TITLES, ACCURACY_AXIS, id="saturation-fractions")
+        yield Static(id="saturation-legend")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.redraw()
+        self.query_one("#saturation-histograms").focus()
+
+    def on_resize(self, event: Resize) -> None:
+        self.redraw()
+
+    def update_run(self, label: str, reports: Sequence[SaturationReport]) -> None:
+        """The live run, called ``label`` now, was measured again (first shown if it was not)."""
+        if self.live:
+            self.runs[0] = (label, list(reports))
+        else:
+            self.runs.insert(0, (label, list(reports)))
+            self.live = True
+        self.redraw()
+
+    def action_toggle_start(self) -> None:
+        self.at_start = not self.at_start
+        self.redraw()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    # --- drawing ---------------------------------------------------------------------------------
+
+    def _shown(self) -> list[tuple[str, SaturationReport]]:
+        """Each run's report on show: its first or its latest."""
+        return [(label, reports[0] if self.at_start else reports[-1])
+                for label, reports in self.runs if reports]
+
+    def redraw(self) -> None:
+        if not self.is_mounted:
+            return
+        shown = self._shown()
+        title = Text("Saturated neurons", style="bold")
+        title.append(" · z = w·x + b of each layer, " + ("before training" if self.at_start
+                                                          else "as measured last"))
+        if self.title_text:
+            title.append(f" · {self.title_text}")
+        self.query_one("#saturation-title", Static).update(title)
+        bars = self.query_one("#saturation-bars", Static)
+        if not shown:
+            bars.update(Text("Nothing measured yet: the statistics come with the run's first "
+                             "report.", style="dim"))
+        else:
+            bars.update(Group(*self._histograms(shown)))
+        series = []
+        for label, reports in self.runs:
+            series += fraction_series(reports, label if len(self.runs) > 1 else "")
+        self.query_one(SeriesPlot).show(series)
+        legend = Text("red: ", style="dim")
+        legend.append("flat σ (saturated) or a ReLU off", style="rgb(220,50,60)")
+        legend.append(" · blue: ", style="dim")
+        legend.append("learning", style="rgb(66,133,244)")
+        if shown:
+            legend.append(f" · {legend_line(shown[0][1])}", style="dim")
+        legend.append(" · s: start/now", style="dim")
+        self.query_one("#saturation-legend", Static).update(legend)
+
+    def _histograms(self, shown: list[tuple[str, SaturationReport]]) -> list[Text]:
+        """Per layer, each run's histogram under its caption, one z axis for the layer."""
+        panel = self.query_one("#saturation-histograms")
+        width = max(20, panel.size.width - 2)
+        layers = max(len(report.layers) for _, report in shown)
+        rows = max(1, self.query_one("#saturation-body").size.height)
+        height = max(1, min(4, rows // max(1, layers * len(shown)) - 2))
+        out: list[Text] = []
+        for index in range(layers):
+            present = [(label, report.layers[index]) for label, report in shown
+                       if index < len(report.layers)]
+            lo = min(layer.lo for _, layer in present)
+            hi = max(layer.hi for _, layer in present)
+            for label, layer in present:
+                caption = layer_caption(layer)
+                if len(shown) > 1:
+                    caption = f"{label} · {caption}"
+                epoch = next(r for name, r in shown if name == label)
+                caption += f" · epoch {epoch.epoch}" + (f"+{epoch.batch} batches"
+                                                        if epoch.batch else "")
+                out.append(Text(caption, style="bold", no_wrap=True, overflow="ellipsis"))
+                out.extend(histogram_lines(layer, width=width, height=height, lo=lo, hi=hi))
+        return out
