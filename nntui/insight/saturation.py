@@ -227,9 +227,18 @@ def layer_label(index: int, count: int) -> str:
     return "output" if index == count - 1 else f"hidden {index + 1}"
 
 
+OUTSIDE = 0.01
+"""The share of z a histogram may leave outside its limits before they are doubled."""
+
+MAX_DOUBLINGS = 8
+
+
 class SaturationMeter:
-    """Measures a network on a fixed sample ``x`` of its training inputs; the z histogram's
-    limits of each layer are set by the first measurement and kept (:func:`half_width`)."""
+    """Measures a network on a fixed sample ``x`` of its training inputs.  The z histogram's
+    limits of each layer are set by the first measurement (:func:`half_width`) and kept; when
+    more than :data:`OUTSIDE` of a layer's z falls outside them (training spread it), they are
+    doubled for this and every later measurement, each new bin exactly two old ones, so every
+    frame of a run can be drawn on one axis."""
 
     def __init__(self, x: np.ndarray) -> None:
         self.x = x
@@ -245,11 +254,19 @@ class SaturationMeter:
                     w = half_width(activation, float(np.mean(z, dtype=np.float64)),
                                    float(np.std(z, dtype=np.float64)))
                 self.limits.append((-w, w))
-        layers = tuple(
-            measure_layer(layer_label(i, len(zs)), activation, z, lo, hi)
-            for i, (z, activation, (lo, hi)) in enumerate(zip(zs, names, self.limits,
-                                                               strict=True)))
-        return SaturationReport(epoch=epoch, batch=batch, sample=len(self.x), layers=layers)
+        layers = []
+        for i, (z, activation) in enumerate(zip(zs, names, strict=True)):
+            lo, hi = self.limits[i]
+            layer = measure_layer(layer_label(i, len(zs)), activation, z, lo, hi)
+            for _ in range(MAX_DOUBLINGS):
+                if layer.below + layer.above <= OUTSIDE * layer.total:
+                    break
+                lo, hi = 2 * lo, 2 * hi  # every new bin is two old ones: frames still compare
+                layer = measure_layer(layer.name, activation, z, lo, hi)
+            self.limits[i] = (lo, hi)
+            layers.append(layer)
+        return SaturationReport(epoch=epoch, batch=batch, sample=len(self.x),
+                                layers=tuple(layers))
 
 
 def expected_z_spread(x: np.ndarray, init: str) -> float:

@@ -140,14 +140,26 @@ def _axis(lo: float, hi: float, width: int) -> Text:
     return Text("".join(cells), "dim")
 
 
-def layer_caption(layer: LayerSaturation) -> str:
-    """``hidden 1 (sigmoid): z σ 8.94, 68.0 % saturated`` — what a histogram's title says."""
-    parts = [f"{layer.name} ({layer.activation}): z σ {layer.z_std:.3g}"]
-    if layer.measure == SATURATED:
-        parts.append(f"{percent(layer.fraction)} saturated")
-    elif layer.measure == DEAD:
-        parts.append(f"{percent(layer.fraction)} dead")
+def layer_captions(layer: LayerSaturation, label: str = "") -> list[str]:
+    """What a histogram's title says, fullest first, for the caller to take the longest that
+    fits: ``init=large · hidden 1 (sigmoid): z σ 8.94, 68.0 % saturated`` down to
+    ``init=large · h1: σ 8.94, 68.0 %``; the share of z outside the bins is added when some is."""
+    fraction = percent(layer.fraction)
+    word = {SATURATED: " saturated", DEAD: " dead"}.get(layer.measure, "")
+    tail = [f", {fraction}{word}"] if layer.measure != NONE else [""]
     outside = layer.below + layer.above
     if outside and layer.total:
-        parts.append(f"{100 * outside / layer.total:.1f} % outside")
-    return ", ".join(parts)
+        tail[0] += f", {100 * outside / layer.total:.1f} % outside"
+    prefix = f"{label} · " if label else ""
+    short = "h" + layer.name.removeprefix("hidden ") if layer.name.startswith("hidden ") \
+        else layer.name
+    return [f"{prefix}{layer.name} ({layer.activation}): z σ {layer.z_std:.3g}{tail[0]}",
+            f"{prefix}{layer.name}: z σ {layer.z_std:.3g}{tail[0]}",
+            f"{prefix}{short}: σ {layer.z_std:.3g}"
+            + (f", {fraction}" if layer.measure != NONE else "")]
+
+
+def layer_caption(layer: LayerSaturation, label: str = "", width: int = 1000) -> str:
+    """The fullest of :func:`layer_captions` within ``width`` cells (else the shortest)."""
+    captions = layer_captions(layer, label)
+    return next((c for c in captions if len(c) <= width), captions[-1])

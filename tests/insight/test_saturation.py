@@ -96,17 +96,24 @@ def test_the_limits_are_round_and_hold_the_flat_parts() -> None:
     assert half_width("sigmoid", math.nan, math.nan) == 10.0
 
 
-def test_the_limits_are_kept_and_values_outside_are_counted() -> None:
-    """The limits are those of the first measurement, so the frames of one run compare: z that
-    grew past them is counted below or above; a NaN z (a diverged net) is counted above."""
+def test_the_limits_are_kept_until_z_outgrows_them_then_doubled() -> None:
+    """The limits are those of the first measurement while z stays inside them, so the frames
+    of one run compare; once more than 1 % of z falls outside (here weights ×10: z = ±100) they
+    double until it fits (±50 → ±200), and stay so.  A NaN z (a diverged net) cannot fit: it is
+    counted above, the limits doubled no further than 2⁸ times."""
     net = _network("sigmoid")
     meter = SaturationMeter(X)
     first = meter.measure(net, 0).layers[0]
+    assert (first.lo, first.hi) == (-50.0, 50.0)
+    assert meter.measure(net, 1).layers[0] == first
     net.weights[0] *= 10
+    grown = meter.measure(net, 2).layers[0]
+    assert (grown.lo, grown.hi) == (-200.0, 200.0) and grown.below == grown.above == 0
+    assert meter.measure(net, 3).layers[0].hi == 200.0
     net.weights[0][1, 0] = math.nan
-    later = meter.measure(net, 1).layers[0]
-    assert (later.lo, later.hi) == (first.lo, first.hi)
-    assert later.above == 3 + 2 and later.below == 1 and later.total == 6  # 3 at 100, 2 NaN
+    broken = meter.measure(net, 4).layers[0]
+    assert broken.above == 2 and broken.total == 6  # the two NaN
+    assert broken.hi == 200.0 * 2**8
 
 
 def test_reports_go_to_dicts_and_back() -> None:

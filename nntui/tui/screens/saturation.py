@@ -56,10 +56,9 @@ class SaturationScreen(PageScreen[None]):
         width: 1fr;
     }
     #saturation-legend {
-        height: 1;
+        height: auto;
+        max-height: 2;
         padding: 0 1;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
     }
     """
 
@@ -122,8 +121,13 @@ class SaturationScreen(PageScreen[None]):
             return
         shown = self._shown()
         title = Text("Saturated neurons", style="bold")
-        title.append(" · z = w·x + b of each layer, " + ("before training" if self.at_start
-                                                          else "as measured last"))
+        title.append(" · z = w·x + b of each layer, ")
+        if self.at_start:
+            title.append("before training")
+        elif shown:
+            when = sorted({(r.epoch, r.batch) for _, r in shown})
+            title.append("after epoch" + ("s " if len(when) > 1 else " ") + ", ".join(
+                f"{e}" + (f" +{b} batches" if b else "") for e, b in when))
         if self.title_text:
             title.append(f" · {self.title_text}")
         self.query_one("#saturation-title", Static).update(title)
@@ -138,12 +142,11 @@ class SaturationScreen(PageScreen[None]):
             series += fraction_series(reports, label if len(self.runs) > 1 else "")
         self.query_one(SeriesPlot).show(series)
         legend = Text("red: ", style="dim")
-        legend.append("flat σ (saturated) or a ReLU off", style="rgb(220,50,60)")
+        legend.append("z where σ is flat or a ReLU off", style="rgb(220,50,60)")
         legend.append(" · blue: ", style="dim")
-        legend.append("learning", style="rgb(66,133,244)")
+        legend.append("z where it learns", style="rgb(66,133,244)")
         if shown:
             legend.append(f" · {legend_line(shown[0][1])}", style="dim")
-        legend.append(" · s: start/now", style="dim")
         self.query_one("#saturation-legend", Static).update(legend)
 
     def _histograms(self, shown: list[tuple[str, SaturationReport]]) -> list[Text]:
@@ -152,7 +155,7 @@ class SaturationScreen(PageScreen[None]):
         width = max(20, panel.size.width - 2)
         layers = max(len(report.layers) for _, report in shown)
         rows = max(1, self.query_one("#saturation-body").size.height)
-        height = max(1, min(4, rows // max(1, layers * len(shown)) - 2))
+        height = max(1, min(8, rows // max(1, layers * len(shown)) - 2))
         out: list[Text] = []
         for index in range(layers):
             present = [(label, report.layers[index]) for label, report in shown
@@ -160,12 +163,7 @@ class SaturationScreen(PageScreen[None]):
             lo = min(layer.lo for _, layer in present)
             hi = max(layer.hi for _, layer in present)
             for label, layer in present:
-                caption = layer_caption(layer)
-                if len(shown) > 1:
-                    caption = f"{label} · {caption}"
-                epoch = next(r for name, r in shown if name == label)
-                caption += f" · epoch {epoch.epoch}" + (f"+{epoch.batch} batches"
-                                                        if epoch.batch else "")
+                caption = layer_caption(layer, label if len(shown) > 1 else "", width)
                 out.append(Text(caption, style="bold", no_wrap=True, overflow="ellipsis"))
                 out.extend(histogram_lines(layer, width=width, height=height, lo=lo, hi=hi))
         return out
