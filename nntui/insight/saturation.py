@@ -64,8 +64,9 @@ _EDGES = {"sigmoid": 3.64, "softmax": 3.64, "tanh": 1.82, "relu": 1.0, "linear":
 
 def saturation_edge(activation: str) -> float | None:
     """|z| beyond which the activation's σ'(z) is below a tenth of its maximum (None: it has no
-    such place)."""
-    return _EDGES.get(activation) if activation in _SLOPES else None
+    such place, or, for softmax, whose aⱼ depends on the whole layer's z, no place of zⱼ
+    alone)."""
+    return _EDGES.get(activation) if activation in ("sigmoid", "tanh") else None
 
 
 def measure_of(activation: str) -> str:

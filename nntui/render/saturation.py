@@ -35,6 +35,7 @@ BLOCKS = " ▁▂▃▄▅▆▇█"
 
 SATURATED_COLOR = PALETTE[3]  # red: where σ'(z) is small, or a ReLU is off
 LIVE_COLOR = PALETTE[0]  # blue: where the neuron learns
+UNJUDGED_COLOR = (150, 150, 150)  # grey: where z alone does not say (softmax, linear)
 
 FRACTION_TITLES = ("Saturated (σ′ < max/10) or dead units per layer (%)",
                    "Saturated or dead units (%)", "Saturated %")
@@ -90,11 +91,13 @@ def rebin(layer: LayerSaturation, lo: float, hi: float, columns: int) -> list[fl
     return out
 
 
-def _saturates(layer: LayerSaturation, z: float) -> bool:
+def _saturates(layer: LayerSaturation, z: float) -> bool | None:
+    """Whether the layer saturates at ``z``; None where z alone does not say (softmax, whose
+    slope aⱼ(1 − aⱼ) depends on the whole layer's z, and a linear layer)."""
     if layer.measure == DEAD:
         return z <= 0
     edge = saturation_edge(layer.activation)
-    return layer.measure == SATURATED and edge is not None and abs(z) > edge
+    return None if edge is None else abs(z) > edge
 
 
 def histogram_lines(layer: LayerSaturation, *, width: int, height: int,
@@ -102,7 +105,8 @@ def histogram_lines(layer: LayerSaturation, *, width: int, height: int,
                     plain: bool = False) -> list[Text]:
     """The z histogram in ``height`` rows of bars and one of ticks, ``width`` columns, over
     [lo, hi) (default: the layer's own bins).  Bars are scaled to the tallest column; columns
-    where the layer saturates are red, the others blue (``plain``: ``▒`` for saturated)."""
+    where the layer saturates are red, the others blue, all grey where z alone does not say
+    (``plain``: ``▒`` for saturated)."""
     lo = layer.lo if lo is None else lo
     hi = layer.hi if hi is None else hi
     width, height = max(width, 8), max(height, 1)
@@ -118,7 +122,7 @@ def histogram_lines(layer: LayerSaturation, *, width: int, height: int,
             block = BLOCKS[max(0, min(8, eighths))]
             if plain and flat[column] and block != " ":
                 block = "▒"
-            color = SATURATED_COLOR if flat[column] else LIVE_COLOR
+            color = {True: SATURATED_COLOR, False: LIVE_COLOR}.get(flat[column], UNJUDGED_COLOR)
             line.append(block, None if plain else Style(color=f"rgb{color}"))
         lines.append(line)
     lines.append(_axis(lo, hi, width))

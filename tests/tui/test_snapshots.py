@@ -99,3 +99,28 @@ def test_loaded_network_120x40(snap_compare, app_on, scenes, tmp_path, monkeypat
     ended = Run(scenes.FINISHED_RUN).execute()
     save_network("xor-net.npz", ended.network, scenes.FINISHED_RUN)
     assert snap_compare(app_on(), terminal_size=(120, 40), run_before=scenes.load_network)
+
+
+# Saturated neurons (F12): a finished run's layers, and the weight-init comparison's runs side by
+# side before training, large weights' z spread ten times as wide as normalized weights'.
+
+def test_saturation_of_a_finished_run_80x24(snap_compare, app_on, scenes):
+    assert snap_compare(app_on(scenes.FINISHED_RUN), terminal_size=(80, 24),
+                        run_before=scenes.finished_run_saturation)
+
+
+def test_saturation_of_a_finished_run_120x40(snap_compare, app_on, scenes):
+    assert snap_compare(app_on(scenes.FINISHED_RUN), terminal_size=(120, 40),
+                        run_before=scenes.finished_run_saturation)
+
+
+def test_saturation_weight_init_side_by_side_80x24(snap_compare, app_on, scenes):
+    scenes.record_weight_init(os.environ["NNTUI_RUNS_DB"])
+    assert snap_compare(app_on(), terminal_size=(80, 24),
+                        run_before=scenes.weight_init_before_training)
+
+
+def test_saturation_weight_init_side_by_side_120x40(snap_compare, app_on, scenes):
+    scenes.record_weight_init(os.environ["NNTUI_RUNS_DB"])
+    assert snap_compare(app_on(), terminal_size=(120, 40),
+                        run_before=scenes.weight_init_before_training)

@@ -74,6 +74,7 @@ class SaturationScreen(PageScreen[None]):
         super().__init__()
         self.runs = [(label, list(reports)) for label, reports in runs]
         self.live = live
+        self.drawn: list[Text] = []  # the title, then the histograms' lines, as last drawn
         self.title_text = title
         self.at_start = False
 
@@ -132,11 +133,11 @@ class SaturationScreen(PageScreen[None]):
             title.append(f" · {self.title_text}")
         self.query_one("#saturation-title", Static).update(title)
         bars = self.query_one("#saturation-bars", Static)
-        if not shown:
-            bars.update(Text("Nothing measured yet: the statistics come with the run's first "
-                             "report.", style="dim"))
-        else:
-            bars.update(Group(*self._histograms(shown)))
+        lines = self._histograms(shown) if shown else [
+            Text("Nothing measured yet: the statistics come with the run's first report.",
+                 style="dim")]
+        bars.update(Group(*lines))
+        self.drawn = [title, *lines]
         series = []
         for label, reports in self.runs:
             series += fraction_series(reports, label if len(self.runs) > 1 else "")
@@ -145,6 +146,9 @@ class SaturationScreen(PageScreen[None]):
         legend.append("z where σ is flat or a ReLU off", style="rgb(220,50,60)")
         legend.append(" · blue: ", style="dim")
         legend.append("z where it learns", style="rgb(66,133,244)")
+        if any(layer.activation in ("softmax", "linear") for _, r in shown for layer in r.layers):
+            legend.append(" · grey: ", style="dim")
+            legend.append("softmax or linear, not judged by zⱼ alone", style="rgb(150,150,150)")
         if shown:
             legend.append(f" · {legend_line(shown[0][1])}", style="dim")
         self.query_one("#saturation-legend", Static).update(legend)
