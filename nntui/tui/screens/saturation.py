@@ -29,13 +29,7 @@ from textual.widgets import Footer, Static
 
 from nntui.insight.saturation import SaturationReport
 from nntui.render.plots import ACCURACY_AXIS
-from nntui.render.saturation import (
-    FRACTION_TITLES,
-    fraction_series,
-    histogram_lines,
-    layer_caption,
-    legend_line,
-)
+from nntui.render.saturation import FRACTION_TITLES, fraction_series, histogram_lines, layer_caption
 from nntui.tui.controllers.saturation import RunReports
 from nntui.tui.screens.page import PageScreen
 from nntui.tui.widgets.plots import SeriesPlot
@@ -51,13 +45,14 @@ class SaturationScreen(PageScreen[None]):
     #saturation-histograms {
         width: 1fr;
         padding: 0 1;
+        scrollbar-size-vertical: 1;
     }
     #saturation-fractions {
         width: 1fr;
     }
     #saturation-legend {
         height: auto;
-        max-height: 2;
+        max-height: 3;
         padding: 0 1;
     }
     """
@@ -132,8 +127,13 @@ class SaturationScreen(PageScreen[None]):
         if self.title_text:
             title.append(f" · {self.title_text}")
         self.query_one("#saturation-title", Static).update(title)
+        legend = self._legend(shown)
+        self.query_one("#saturation-legend", Static).update(legend)
+        # The rows left for the histograms: less the title, the legend's lines and the footer.
+        legend_rows = -(-legend.cell_len // max(1, self.size.width - 2))
+        rows = self.size.height - 2 - legend_rows
         bars = self.query_one("#saturation-bars", Static)
-        lines = self._histograms(shown) if shown else [
+        lines = self._histograms(shown, rows) if shown else [
             Text("Nothing measured yet: the statistics come with the run's first report.",
                  style="dim")]
         bars.update(Group(*lines))
@@ -142,23 +142,32 @@ class SaturationScreen(PageScreen[None]):
         for label, reports in self.runs:
             series += fraction_series(reports, label if len(self.runs) > 1 else "")
         self.query_one(SeriesPlot).show(series)
-        legend = Text("red: ", style="dim")
-        legend.append("z where σ is flat or a ReLU off", style="rgb(220,50,60)")
-        legend.append(" · blue: ", style="dim")
-        legend.append("z where it learns", style="rgb(66,133,244)")
-        if any(layer.activation in ("softmax", "linear") for _, r in shown for layer in r.layers):
-            legend.append(" · grey: ", style="dim")
-            legend.append("softmax or linear, not judged by zⱼ alone", style="rgb(150,150,150)")
-        if shown:
-            legend.append(f" · {legend_line(shown[0][1])}", style="dim")
-        self.query_one("#saturation-legend", Static).update(legend)
 
-    def _histograms(self, shown: list[tuple[str, SaturationReport]]) -> list[Text]:
-        """Per layer, each run's histogram under its caption, one z axis for the layer."""
-        panel = self.query_one("#saturation-histograms")
-        width = max(20, panel.size.width - 2)
+    @staticmethod
+    def _legend(shown: list[tuple[str, SaturationReport]]) -> Text:
+        """What the colours and the fractions mean, for the layers shown."""
+        activations = {layer.activation for _, r in shown for layer in r.layers}
+        legend = Text("red: ", style="dim")
+        legend.append("z where σ′ < max/10" + (" or a ReLU is off" if "relu" in activations
+                                                else ""), style="rgb(220,50,60)")
+        legend.append(" · blue: ", style="dim")
+        legend.append("where it learns", style="rgb(66,133,244)")
+        if activations & {"softmax", "linear"}:
+            legend.append(" · grey: ", style="dim")
+            legend.append("softmax/linear, not by zⱼ alone", style="rgb(150,150,150)")
+        if shown:
+            sample = shown[0][1].sample
+            legend.append(f" · % of units on {sample:,} training inputs"
+                          + ("; dead: never active" if "relu" in activations else ""),
+                          style="dim")
+        return legend
+
+    def _histograms(self, shown: list[tuple[str, SaturationReport]],
+                    rows: int) -> list[Text]:
+        """Per layer, each run's histogram under its caption, one z axis for the layer, all
+        within ``rows`` lines (a caption and an axis line each, the bars at most 8 tall)."""
+        width = max(20, self.size.width // 2 - 3)  # half the screen, less padding and scrollbar
         layers = max(len(report.layers) for _, report in shown)
-        rows = max(1, self.query_one("#saturation-body").size.height)
         height = max(1, min(8, rows // max(1, layers * len(shown)) - 2))
         out: list[Text] = []
         for index in range(layers):

@@ -71,7 +71,7 @@ async def test_pinned_runs_stand_beside_the_finished_one(press, wait_for, open_a
 
 
 async def test_the_palette_lists_the_screen(open_app) -> None:
-    async with open_app(XOR) as (app, pilot, _):
+    async with open_app(XOR) as (app, _, _):
         provider = NNTuiCommands(app.screen)
         entries = [e for e in provider.entries() if e.display == "Saturation"]
         assert len(entries) == 1 and "[f12]" in entries[0].help
