@@ -1,11 +1,11 @@
 """What measuring the saturated neurons costs a run: ``python benchmarks/bench_saturation.py``.
 
 Every run carries a :class:`~nntui.runner.saturation.SaturationProbe`, which measures the network
-on 1,000 training images before training and after each epoch (the app also every two seconds or
+on 500 training images before training and after each epoch (the app also every two seconds or
 more during an epoch).  For Nielsen's baseline [784,30,10] (batch 10) and Krohn's 64-64 ReLU net
-(batch 128), both on MNIST with one BLAS thread as the app trains, this script trains one epoch
-(``--epochs``) through the real :class:`~nntui.runner.lifecycle.Run` three ways, taking turns
-``--repeats`` times so load on the machine falls on all of them:
+(batch 128), both on MNIST with one BLAS thread as the app trains, this script trains three
+epochs (``--epochs``) through the real :class:`~nntui.runner.lifecycle.Run` three ways, taking
+turns five times (``--repeats``) so load on the machine falls on all of them:
 
 * without the probe (``saturation=False``);
 * with it, as ``nntui train`` and sweeps run (epoch 0 and each epoch's end);
@@ -13,7 +13,9 @@ more during an epoch).  For Nielsen's baseline [784,30,10] (batch 10) and Krohn'
 
 It prints, per network, the median wall time of each way and its ratio to the run without, and
 the probe's own share: the seconds it spent measuring over the run's training seconds (the
-epochs' own time, evaluation excluded), which the noise of a shared machine does not blur.
+epochs' own time, evaluation excluded), which the noise of a shared machine does not blur.  A
+run measures once more than it has epochs (epoch 0), so the share of a one-epoch run is about
+twice that of a long one.
 Target (issue 18): at most 2 % of training time.  The last line is one JSON object.
 """
 
@@ -55,8 +57,8 @@ def one_run(config: Config, way: str) -> tuple[float, float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=3)
     args = parser.parse_args()
     rows = []
     with threadpool_limits(limits=1):

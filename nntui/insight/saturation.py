@@ -40,9 +40,11 @@ import numpy as np
 
 from nntui.engine import Network
 
-SAMPLE_SIZE = 1000
-"""Training inputs the statistics are measured on: enough that a fraction is known to about a
-per cent, few enough that measuring costs a forward pass of 1,000 examples."""
+SAMPLE_SIZE = 500
+"""Training inputs the statistics are measured on: enough that a layer's fraction is known to
+a per cent or two, few enough that measuring stays near 1 % of an MNIST epoch's training (its
+forward pass of 500 images is 1/120 of an epoch's over 60,000; benchmarks/bench_saturation.py
+measures it)."""
 
 BINS = 40
 """Bins of the z histogram between its limits."""
@@ -179,13 +181,31 @@ def half_width(activation: str, mean: float, std: float) -> float:
 
 
 def _histogram(values: np.ndarray, lo: float, hi: float, bins: int) -> tuple[list[int], int, int]:
-    """Counts in ``bins`` equal bins of [lo, hi), and below and above: one bincount, not
-    np.histogram's general path."""
-    index = np.floor((values.ravel() - lo) * (bins / (hi - lo)))
+    """Counts in ``bins`` equal bins of [lo, hi), and below and above: one bincount on indices
+    computed in place, not np.histogram's general path."""
+    index = values.ravel() - np.asarray(lo, values.dtype)
+    index *= np.asarray(bins / (hi - lo), values.dtype)
+    np.floor(index, out=index)
     np.clip(index, -1, bins, out=index)
-    index[np.isnan(index)] = bins  # a NaN z (a diverged run) counts above: no bin holds it
+    # A NaN z (a diverged run) counts above: no bin holds it.
+    np.nan_to_num(index, copy=False, nan=bins)
     counts = np.bincount(index.astype(np.intp) + 1, minlength=bins + 2)
     return [int(c) for c in counts[1:-1]], int(counts[0]), int(counts[-1])
+
+
+def _spread(z: np.ndarray) -> tuple[float, float]:
+    """Mean and standard deviation of every value of ``z``, from its sum and its sum of squares
+    (one BLAS dot), accumulated in float64."""
+    n = z.size
+    if not n:
+        return math.nan, math.nan
+    flat = z.ravel()
+    with np.errstate(invalid="ignore", over="ignore"):
+        mean = float(flat.sum(dtype=np.float64)) / n
+        squares = float(np.dot(flat.astype(np.float64), flat.astype(np.float64))) \
+            if z.dtype != np.float64 else float(np.dot(flat, flat))
+        variance = max(0.0, squares / n - mean * mean)
+    return mean, math.sqrt(variance) if math.isfinite(variance) else math.nan
 
 
 def _slope(activation: str, z: np.ndarray) -> np.ndarray:
@@ -216,8 +236,7 @@ def measure_layer(name: str, activation: str, z: np.ndarray, lo: float,
         fraction = derivative[0] / z.size if z.size else math.nan
     elif measure == DEAD:
         fraction = float(np.mean(~(z > 0).any(axis=0))) if len(z) else math.nan
-    with np.errstate(invalid="ignore", over="ignore"):
-        mean, std = float(np.mean(z, dtype=np.float64)), float(np.std(z, dtype=np.float64))
+    mean, std = _spread(z)
     return LayerSaturation(name=name, activation=activation, measure=measure,
                            fraction=fraction, lo=lo, hi=hi, counts=tuple(counts), below=below,
                            above=above, z_mean=mean, z_std=std, derivative=tuple(derivative))
@@ -251,9 +270,7 @@ class SaturationMeter:
         if self.limits is None:
             self.limits = []
             for z, activation in zip(zs, names, strict=True):
-                with np.errstate(invalid="ignore", over="ignore"):
-                    w = half_width(activation, float(np.mean(z, dtype=np.float64)),
-                                   float(np.std(z, dtype=np.float64)))
+                w = half_width(activation, *_spread(z))
                 self.limits.append((-w, w))
         layers = []
         for i, (z, activation) in enumerate(zip(zs, names, strict=True)):

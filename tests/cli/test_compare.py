@@ -59,7 +59,7 @@ def test_compare_mnist_quick_look(tmp_path: Path, run_cli) -> None:
     assert all(r.epochs_done == 2 and r.best_val_accuracy > 0.8 for r in runs)
     # Nielsen's argument in figures: the first hidden layer's z, about ten times as spread with
     # N(0, 1) weights, most of its units saturated before training; normalized, none.
-    table = out[out.index("Weighted inputs z of hidden 1 on 1,000 training inputs"):]
+    table = out[out.index("Weighted inputs z of hidden 1 on 500 training inputs"):]
     large = re.search(r"init=large +([\d.]+) → [\d.]+ +([\d.]+) % → [\d.]+ % saturated", table)
     normal = re.search(r"init=normalized +([\d.]+) → [\d.]+ +([\d.]+) % → [\d.]+ % saturated",
                        table)

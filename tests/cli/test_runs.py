@@ -652,8 +652,7 @@ def test_show_prints_the_saturated_fractions_it_recorded(tmp_path: Path, capsys)
     assert code == 0 and err == ""
     part = out[out.index("Saturated units per layer"):]
     lines = part.splitlines()
-    assert lines[1] == "saturated = σ′(z) below max/10; on 1,000 training inputs" or \
-        lines[1].startswith("saturated = σ′(z) below max/10; on ")
+    assert lines[1] == "saturated = σ′(z) below max/10; on 500 training inputs"
     assert lines[2].split() == ["hidden", "1", "output"]
     assert lines[3].split() == ["epoch", "saturated", "saturated"]
     assert [line.split()[0] for line in lines[4:]] == ["0", "1", "2"]
