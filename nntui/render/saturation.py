@@ -28,7 +28,7 @@ from nntui.insight.saturation import (
     measure_words,
     saturation_edge,
 )
-from nntui.render.plots import PALETTE, Series, nice_ticks
+from nntui.render.plots import PALETTE, Series, one_two_five
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 """A column's height in eighths of a row."""
@@ -129,19 +129,44 @@ def histogram_lines(layer: LayerSaturation, *, width: int, height: int,
     return lines
 
 
-def _axis(lo: float, hi: float, width: int) -> Text:
-    """Round ticks under the columns, each label centred on its value, none cut or crowded."""
-    ticks = nice_ticks(lo, hi, max(2, width // 8))
+def axis_ticks(lo: float, hi: float, step: float) -> list[tuple[float, str]]:
+    """The multiples of ``step`` (1, 2 or 5 × 10ⁿ) inside [lo, hi], labelled with the decimals
+    the step needs."""
+    first, last = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
+    return [(k * step + 0.0, f"{k * step + 0.0:.{decimals}f}") for k in range(first, last + 1)]
+
+
+def _placed(ticks: list[tuple[float, str]], lo: float, hi: float, width: int,
+            gap: int) -> str | None:
+    """The tick labels laid out under ``width`` columns, each number's digits centred on its
+    value (a minus sign before them), kept inside the line, ``gap`` spaces at least between two;
+    None if they do not all fit."""
     cells = [" "] * width
-    for value, label in zip(ticks.values, ticks.labels, strict=True):
-        if not lo <= value <= hi:
-            continue
-        centre = round((value - lo) / (hi - lo) * width - 0.5)
-        start = min(max(0, centre - len(label) // 2), width - len(label))
-        if start < 0 or any(c != " " for c in cells[max(0, start - 1):start + len(label) + 1]):
-            continue
+    for value, label in ticks:
+        centre = min(width - 1, math.floor((value - lo) / (hi - lo) * width))  # its column
+        digits = label.lstrip("-")
+        start = centre - len(digits) // 2 - (len(label) - len(digits))
+        start = min(max(0, start), width - len(label))
+        if start < 0 or any(c != " " for c in cells[max(0, start - gap):start + len(label) + gap]):
+            return None
         cells[start:start + len(label)] = label
-    return Text("".join(cells), "dim")
+    return "".join(cells)
+
+
+def _axis(lo: float, hi: float, width: int) -> Text:
+    """Round ticks under the columns, evenly spaced: the finest step whose labels all fit two
+    spaces apart, else one space apart (ending with the middle alone)."""
+    first = 10.0 ** math.floor(math.log10(max((hi - lo) / max(width // 3, 1), 1e-12)))
+    for gap in (2, 1):
+        for step in one_two_five(first):
+            ticks = axis_ticks(lo, hi, step)
+            if len(ticks) < 2:
+                break
+            placed = _placed(ticks, lo, hi, width, gap)
+            if placed is not None:
+                return Text(placed, "dim")
+    return Text(_placed(axis_ticks(lo, hi, hi - lo), lo, hi, width, 0) or " " * width, "dim")
 
 
 def layer_captions(layer: LayerSaturation, label: str = "") -> list[str]:
@@ -157,10 +182,16 @@ def layer_captions(layer: LayerSaturation, label: str = "") -> list[str]:
     prefix = f"{label} · " if label else ""
     short = "h" + layer.name.removeprefix("hidden ") if layer.name.startswith("hidden ") \
         else layer.name
-    return [f"{prefix}{layer.name} ({layer.activation}): z σ {layer.z_std:.3g}{tail[0]}",
-            f"{prefix}{layer.name}: z σ {layer.z_std:.3g}{tail[0]}",
-            f"{prefix}{short}: σ {layer.z_std:.3g}"
-            + (f", {fraction}" if layer.measure != NONE else "")]
+    shares = f", {fraction}{word}" if layer.measure != NONE else ""
+    spread = f"z σ {layer.z_std:.3g}"
+    captions = [f"{prefix}{layer.name} ({layer.activation}): {spread}{tail[0]}",
+                f"{prefix}{layer.name}: {spread}{tail[0]}",
+                f"{prefix}{layer.name} ({layer.activation}): {spread}{shares}",
+                f"{prefix}{layer.name}: {spread}{shares}",
+                f"{prefix}{short}: σ {layer.z_std:.3g}{shares}",
+                f"{prefix}{short}: σ {layer.z_std:.3g}"
+                + (f", {fraction}" if layer.measure != NONE else "")]
+    return list(dict.fromkeys(captions))
 
 
 def layer_caption(layer: LayerSaturation, label: str = "", width: int = 1000) -> str:
