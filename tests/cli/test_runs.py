@@ -641,7 +641,8 @@ def test_a_full_disk_loses_no_record(small_disk: Path, tmp_path: Path) -> None:
 
 def test_show_prints_the_saturated_fractions_it_recorded(tmp_path: Path, capsys) -> None:
     """A run trained here is measured before training and after each epoch; show prints the
-    fractions per epoch and layer with what they count.  A run recorded without them (the
+    fractions per measured epoch (here before training and after the last) and layer with what
+    they count.  A run recorded without them (the
     others of this file's history) shows none."""
     db = tmp_path / "runs.db"
     code = nntui_main(["train", "--dataset", "xor", "--epochs", "2", "--hidden", "6",
@@ -655,5 +656,5 @@ def test_show_prints_the_saturated_fractions_it_recorded(tmp_path: Path, capsys)
     assert lines[1] == "saturated = σ′(z) below max/10; on 500 training inputs"
     assert lines[2].split() == ["hidden", "1", "output"]
     assert lines[3].split() == ["epoch", "saturated", "saturated"]
-    assert [line.split()[0] for line in lines[4:]] == ["0", "1", "2"]
+    assert [line.split()[0] for line in lines[4:]] == ["0", "2"]  # small epochs: the last
     assert all(re.fullmatch(r"\s*\d\s+\d+\.\d %\s+\d+\.\d %", line) for line in lines[4:])

@@ -6,13 +6,24 @@ from __future__ import annotations
 
 from nntui.insight.saturation import SaturationReport, reports_from_dicts
 from nntui.presets import PRESETS
+from nntui.runner import saturation
 from nntui.runner.lifecycle import HistoryRecorder, Run
 from nntui.storage.history import RunHistory
 
 XOR = PRESETS["xor"].config().replace(epochs=3, pace=0, train_size=200)
 
 
-def test_every_run_measures_before_training_and_after_each_epoch(recorder, tmp_path) -> None:
+def test_a_run_measures_before_training_and_after_its_last_epoch(recorder) -> None:
+    """200 examples an epoch, all of them the sample: only every 50th epoch would be measured,
+    and the last."""
+    Run(XOR.replace(epochs=120), observers=[recorder]).execute()
+    assert [r.epoch for r in recorder.of(SaturationReport)] == [0, 50, 100, 120]
+
+
+def test_large_epochs_are_each_measured(recorder, tmp_path, monkeypatch) -> None:
+    """Epochs of at least 50 samples' worth of examples (MNIST's) are each measured: here every
+    epoch counts, and the history keeps each one."""
+    monkeypatch.setattr(saturation, "EVERY_SAMPLES", 1)
     with RunHistory(tmp_path / "runs.db") as history:
         keeper = HistoryRecorder(history, XOR, warn=print)
         Run(XOR, observers=[keeper, recorder]).execute()
@@ -34,7 +45,7 @@ def test_during_an_epoch_only_on_request_and_never_recorded(recorder, tmp_path) 
             saturation_every=0.0).execute()
         during = [r for r in recorder.of(SaturationReport) if not r.at_epoch_end]
         assert during and all(r.epoch == 0 and 0 < r.batch < 2000 for r in during)
-        assert [r["epoch"] for r in history.saturation(keeper.run_id)] == [0, 1]
+        assert [r["epoch"] for r in history.saturation(keeper.run_id)] == [0, 1]  # the last
 
 
 def test_a_run_may_go_without(recorder) -> None:

@@ -191,6 +191,10 @@ async def open_saturation(pilot) -> None:
     await settle(pilot)
 
 
+SATURATION_RUN = FINISHED_RUN.replace(epochs=250)
+"""The short XOR run for 250 epochs: measured every 50 (its 400 examples are the sample)."""
+
+
 async def finished_run_saturation(pilot) -> None:
     """A run trained to its end, then its saturated neurons (F12)."""
     await finish_run(pilot)

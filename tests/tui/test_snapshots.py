@@ -105,12 +105,12 @@ def test_loaded_network_120x40(snap_compare, app_on, scenes, tmp_path, monkeypat
 # side before training, large weights' z spread ten times as wide as normalized weights'.
 
 def test_saturation_of_a_finished_run_80x24(snap_compare, app_on, scenes):
-    assert snap_compare(app_on(scenes.FINISHED_RUN), terminal_size=(80, 24),
+    assert snap_compare(app_on(scenes.SATURATION_RUN), terminal_size=(80, 24),
                         run_before=scenes.finished_run_saturation)
 
 
 def test_saturation_of_a_finished_run_120x40(snap_compare, app_on, scenes):
-    assert snap_compare(app_on(scenes.FINISHED_RUN), terminal_size=(120, 40),
+    assert snap_compare(app_on(scenes.SATURATION_RUN), terminal_size=(120, 40),
                         run_before=scenes.finished_run_saturation)
 
 
