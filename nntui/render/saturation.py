@@ -163,6 +163,8 @@ def _axis(lo: float, hi: float, width: int) -> Text:
             ticks = axis_ticks(lo, hi, step)
             if len(ticks) < 2:
                 break
+            if len(ticks) > max(2, width // 6):  # crowded even where the labels fit
+                continue
             placed = _placed(ticks, lo, hi, width, gap)
             if placed is not None:
                 return Text(placed, "dim")
