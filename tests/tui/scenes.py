@@ -206,3 +206,10 @@ async def weight_init_before_training(pilot) -> None:
     await open_saturation(pilot)
     await pilot.press("s")
     await settle(pilot)
+
+
+async def weight_init_comparison_saturation(pilot) -> None:
+    """For the README: the weight-init comparison run from the palette (its runs pinned as they
+    end), then its saturated neurons side by side before training (F12, s)."""
+    await run_comparison("weight-init")(pilot)
+    await weight_init_before_training(pilot)
