@@ -40,7 +40,9 @@ from nntui.cli.arguments import (
 from nntui.cli.study import exit_status, json_problem, train, workers_notes, write_json
 from nntui.config import SPECS, parse_field
 from nntui.engine import BatchProgress, Control, EpochReport
+from nntui.insight.saturation import SaturationReport
 from nntui.render.against import plot_in_terminal
+from nntui.render.saturation import percent as share
 from nntui.render.styles import STATUS_STYLES
 from nntui.runner.lifecycle import RunEnded, RunObserver, RunStarted, open_history
 from nntui.runner.signals import StopOnSignals
@@ -131,6 +133,7 @@ class ComparisonPrinter:
         self.offset = 0  # epochs of the variants before the running one
         self.progress: Progress | None = None
         self.task = None
+        self.saturation: dict[int, list[SaturationReport]] = {}  # each variant's epochs' ends
 
     def __enter__(self) -> ComparisonPrinter:
         if self.console.is_terminal and not self.quiet and self.bar:
@@ -148,12 +151,13 @@ class ComparisonPrinter:
             self.progress.stop()
 
     def observers(self, run: SweepRun) -> list[RunObserver]:
-        """What follows the variant ``run`` on the bar (nothing without a bar)."""
+        """What follows the variant ``run``: its saturated neurons, and the bar (if any)."""
+        keeper = _SaturationKeeper(self.saturation.setdefault(run.index, []))
         if self.progress is None or self.task is None:
-            return []
-        return [_VariantBar(self.progress, self.task, self.offset,
-                            f"[{run.index + 1}/{len(self.runs)}] {run.label}",
-                            run.config.epochs)]
+            return [keeper]
+        return [keeper, _VariantBar(self.progress, self.task, self.offset,
+                                    f"[{run.index + 1}/{len(self.runs)}] {run.label}",
+                                    run.config.epochs)]
 
     def on_result(self, index: int, result: VariantResult) -> None:
         self.offset += result.config.epochs
@@ -165,6 +169,18 @@ class ComparisonPrinter:
         line.append(": ")
         line.append(outcome_words(result, self.signal_name), style)
         self.console.print(line, highlight=False)
+
+
+class _SaturationKeeper(RunObserver):
+    """Keeps a variant's saturation reports of its epochs' ends (a new attempt starts over)."""
+
+    def __init__(self, reports: list[SaturationReport]) -> None:
+        self.reports = reports
+        self.reports.clear()
+
+    def on_saturation(self, report: SaturationReport) -> None:
+        if report.at_epoch_end:
+            self.reports.append(report)
 
 
 class _VariantBar(RunObserver):
@@ -236,6 +252,38 @@ def summary_table(comparison: Comparison, results: Sequence[VariantResult],
             numbers = [best_text(ended), cost, percent(ended.test_accuracy)]
         table.add_row(result.label, status, epochs_text, *numbers, f"{ended.seconds:.1f}s")
     return table
+
+
+def saturation_table(results: Sequence[VariantResult],
+                     saturation: dict[int, list[SaturationReport]]) -> Table | None:
+    """Per variant, its first layer's spread of z (the standard deviation over the sampled
+    training inputs and the layer's units) and its saturated or dead fraction, before training
+    and at the end: Nielsen's argument for normalized weights in figures.  None when no variant
+    was measured."""
+    rows = []
+    for index, result in enumerate(results):
+        reports = saturation.get(index) or []
+        if reports and reports[0].layers:
+            rows.append((result.label, reports[0].layers[0], reports[-1].layers[0]))
+    if not rows:
+        return None
+    first = rows[0][1]
+    title = (f"Weighted inputs z of {first.name} on {saturation_sample(saturation):,} training "
+             f"inputs")
+    table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
+                  collapse_padding=True, title_justify="left")
+    table.add_column("variant", style="bold", min_width=10)
+    table.add_column("z spread σ\nstart → end", justify="right", no_wrap=True)
+    table.add_column("saturated or dead\nstart → end", justify="right", no_wrap=True)
+    for label, start, end in rows:
+        word = {"saturated": "saturated", "dead": "dead"}.get(start.measure, "")
+        table.add_row(label, f"{start.z_std:.3g} → {end.z_std:.3g}",
+                      f"{share(start.fraction)} → {share(end.fraction)} {word}".strip())
+    return table
+
+
+def saturation_sample(saturation: dict[int, list[SaturationReport]]) -> int:
+    return max((r[0].sample for r in saturation.values() if r), default=0)
 
 
 def plot_results(comparison: Comparison, results: Sequence[VariantResult],
@@ -371,6 +419,10 @@ def compare_command(comparison: Comparison, args: argparse.Namespace, console: C
     signal_name = signals.name
     results = [VariantResult.of(result) for result in sweep.results]
     console.print(summary_table(comparison, results, args.epochs))
+    spread = None if comparison.plot == "output" else saturation_table(results,
+                                                                        printer.saturation)
+    if spread is not None:
+        console.print(spread)
     skipped = sum(r.ended is None for r in results)
     if skipped:
         console.print(f"Stopped by {signal_name}: {skipped} variant"

@@ -36,6 +36,7 @@ from rich.text import Text
 
 from nntui.cli.arguments import whole_number
 from nntui.config import SPECS, applies, format_number, format_value
+from nntui.insight.saturation import SaturationReport, fractions, reports_from_dicts
 from nntui.render.runs import (
     accuracy_lines,
     dataset_label,
@@ -47,6 +48,8 @@ from nntui.render.runs import (
     percent,
     when,
 )
+from nntui.render.saturation import legend_line
+from nntui.render.saturation import percent as share
 from nntui.render.tables import RUN_COLUMNS, Column, fitted_table, run_cell_style, run_cells
 from nntui.render.text import json_safe, refusal, safe
 from nntui.status import ExitStatus
@@ -292,7 +295,28 @@ def show_command(history: RunHistory, args: argparse.Namespace, out: Console,
     if left_out:
         out.print(Text(f"{', '.join(left_out)} left out at this width; nntui runs export "
                        f"{run.id} --format csv has everything", style="dim"))
+    print_saturation(reports_from_dicts(history.saturation(run.id)), out)
     return ExitStatus.SUCCESS
+
+
+def print_saturation(reports: Sequence[SaturationReport], out: Console) -> None:
+    """The run's saturated (or dead) fraction per layer and epoch, if it was measured."""
+    curves = fractions(reports)
+    if not curves:
+        return
+    out.print(Text("Saturated units per layer", style="bold"))
+    out.print(Text(legend_line(reports[-1]), style="dim"))
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    table.add_column("epoch", justify="right")
+    for name, measure, _ in curves:
+        table.add_column(f"{name}\n{measure}", justify="right")
+    by_epoch: dict[int, list[str]] = {}
+    for column, (_, _, points) in enumerate(curves):
+        for epoch, fraction in points:
+            by_epoch.setdefault(epoch, ["—"] * len(curves))[column] = share(fraction)
+    for epoch in sorted(by_epoch):
+        table.add_row(str(epoch), *by_epoch[epoch])
+    out.print(table)
 
 
 def export_command(history: RunHistory, args: argparse.Namespace, out: Console,

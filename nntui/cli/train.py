@@ -28,6 +28,8 @@ from nntui.cli.arguments import (
 )
 from nntui.config import DEFAULTS, Config, describe
 from nntui.engine import BatchProgress, Control, EpochReport, Network
+from nntui.insight.saturation import SaturationReport
+from nntui.render.saturation import fraction_line, legend_line
 from nntui.runner.hints import HintObserver
 from nntui.runner.lifecycle import (
     HistoryRecorder,
@@ -125,6 +127,19 @@ class TrainingPrinter(RunObserver):
             held_out = "test" if started.held_out == "test" else "validation"
             self.console.print(f"{started.description}: {started.n_train:,} training examples, "
                                f"measured on the {held_out} set", highlight=False)
+
+    def on_saturation(self, report: SaturationReport) -> None:
+        """The fractions of saturated (or dead) units per layer: before training, with what they
+        count, and after each epoch's line."""
+        if self.quiet or not report.at_epoch_end:
+            return
+        line = fraction_line(report)
+        if not line:  # linear layers only: nothing can saturate
+            return
+        if report.epoch == 0:
+            self.console.print(f"Units: {legend_line(report)}", highlight=False)
+            line = f"before training, {line}"
+        self.console.print(line, highlight=False)
 
     def on_progress(self, progress: BatchProgress) -> None:
         if self.progress is None:  # quiet, or not a terminal

@@ -118,6 +118,23 @@ class Network:
             layers.append(a)
         return layers
 
+    def weighted_inputs(self, x: Array) -> list[Array]:
+        """Every layer's weighted inputs Z¹ … Zᴸ for the inputs ``x`` (one example per row), each
+        in new memory: Zˡ = Aˡ⁻¹ · (Wˡ)ᵀ + bˡ, before σ.  Whether a neuron saturates is a
+        matter of z (σ'(z) is small where |z| is large), which the activations alone cannot show
+        for a ReLU or once a sigmoid rounds to 0 or 1.
+
+        All of ``x`` goes through at once, as in :meth:`layer_activations`.
+        """
+        a = as_floats(x, self.dtype)  # uint8 bytes stand for v/256
+        layers = []
+        for w, b, sigma in zip(self.weights, self.biases, self._sigmas, strict=True):
+            z = a @ w.T
+            z += b
+            layers.append(z)
+            a = sigma(z.copy())
+        return layers
+
     def evaluate(self, x: Array, y: Array, labels: Array) -> tuple[float, float]:
         """Mean cost (without regularization) and accuracy, the fraction answered correctly."""
         a = self.feedforward(x)

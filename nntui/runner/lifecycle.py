@@ -4,11 +4,13 @@
 
 A :class:`Run` reports everything that happens to its observers (:class:`RunObserver`), the way
 Keras' CallbackList fans out to its callbacks: the engine's events (``on_progress``, ``on_epoch``,
-``on_pause``, …) and two of its own, ``on_run_start`` (:class:`RunStarted`: data loaded, network
-built) and ``on_run_end`` (:class:`RunEnded`: the outcome).  Printing progress, writing the
-``--json`` record, recording in the run history and posting to the app are all observers, so every
-front end ends a run with the same status (a :class:`~nntui.status.RunStatus`), message and
-numbers.
+``on_pause``, …) and three of its own, ``on_run_start`` (:class:`RunStarted`: data loaded, network
+built), ``on_saturation`` (a :class:`~nntui.insight.saturation.SaturationReport`: the layers'
+saturated neurons, measured by the run's :class:`~nntui.runner.saturation.SaturationProbe`
+before training and after every epoch) and ``on_run_end`` (:class:`RunEnded`: the outcome).
+Printing progress, writing the ``--json`` record, recording in the run history and posting to
+the app are all observers, so every front end ends a run with the same status (a
+:class:`~nntui.status.RunStatus`), message and numbers.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import ClassVar
 from nntui.config import Config
 from nntui.datasets import Dataset, DatasetError
 from nntui.engine import Control, EpochReport, Network, Observer, Observers
+from nntui.insight.saturation import SaturationReport
 from nntui.presets import preset_of
 from nntui.runner.experiment import (
     build_trainer,
@@ -32,6 +35,7 @@ from nntui.runner.experiment import (
     load_data,
     measure_test_accuracy,
 )
+from nntui.runner.saturation import SaturationProbe
 from nntui.status import RunStatus
 from nntui.storage.errors import RunFileError
 from nntui.storage.history import HistoryError, RunHistory, UnknownRunError
@@ -80,6 +84,10 @@ class RunObserver(Observer):
     def on_run_start(self, started: RunStarted) -> None:
         """The data are loaded and the network built."""
 
+    def on_saturation(self, report: SaturationReport) -> None:
+        """The layers' saturated neurons were measured: before training (epoch 0), after each
+        epoch, and during one where the run was asked to (``report.batch`` > 0)."""
+
     def on_run_end(self, ended: RunEnded) -> None:
         """The run is over (whatever happened: every run ends with this)."""
 
@@ -104,6 +112,9 @@ class RunObservers(Observers, RunObserver):
     def on_run_start(self, started: RunStarted) -> None:
         self.notify(started)
 
+    def on_saturation(self, report: SaturationReport) -> None:
+        self.notify(report)
+
     def on_run_end(self, ended: RunEnded) -> None:
         problems = []
         for observer in self.observers:
@@ -120,14 +131,18 @@ class Run:
 
     def __init__(self, config: Config, *, observers: Sequence[RunObserver] = (),
                  control: Control | None = None, data_dir: str | None = None,
-                 progress_interval: float = 0.2, network: Network | None = None) -> None:
-        """``network``: train on from these weights (a loaded network) instead of new ones."""
+                 progress_interval: float = 0.2, network: Network | None = None,
+                 saturation: bool = True, saturation_every: float | None = None) -> None:
+        """``network``: train on from these weights (a loaded network) instead of new ones.
+        ``saturation``: measure the saturated neurons (a :class:`SaturationProbe` after the
+        observers given), also during each epoch every ``saturation_every`` seconds or more."""
         self.config = config
         self.initial_network = network
         self.observers = RunObservers(observers)
         self.control = control or Control()
         self.data_dir = data_dir
         self.progress_interval = progress_interval
+        self.saturation, self.saturation_every = saturation, saturation_every
         self.network: Network | None = None
         self.data: Dataset | None = None  # once loaded: what observers may look at
         self.history: list[EpochReport] = []
@@ -169,6 +184,10 @@ class Run:
                                 observer=self.observers, control=self.control,
                                 progress_interval=self.progress_interval)
         self.network = trainer.network
+        if self.saturation:  # last: it measures epoch 0 once every other observer knows the run
+            self.observers.append(SaturationProbe(
+                data.train.x, self.config.seed, trainer.network, self.observers,
+                every=self.saturation_every))
         self.observers.on_run_start(RunStarted(
             config=self.config, description=data.description, sizes=sizes,
             n_train=len(data.train), held_out=held_out_name(data),
@@ -376,6 +395,7 @@ class HistoryRecorder(_Recorder):
         self.held_out: str | None = None  # known once the run starts (or ends before)
         self.started = time.time()
         self.unwritten: list[EpochReport] = []  # epochs the history has not taken yet
+        self.unwritten_saturation: list[SaturationReport] = []  # the same of the statistics
         self.end: dict | None = None  # how the run ended, until the history takes it
         self.kept: Path | None = None  # where what the history could not take was kept
 
@@ -386,6 +406,11 @@ class HistoryRecorder(_Recorder):
     def on_epoch(self, report: EpochReport) -> None:
         self.unwritten.append(report)
         self._attempt(self._write_all)
+
+    def on_saturation(self, report: SaturationReport) -> None:
+        if report.at_epoch_end:  # what a finished run shows; those during an epoch are live only
+            self.unwritten_saturation.append(report)
+            self._attempt(self._write_all)
 
     def on_run_end(self, ended: RunEnded) -> None:
         if self.held_out is None:  # it failed before it started: recorded all the same
@@ -399,7 +424,8 @@ class HistoryRecorder(_Recorder):
             self._keep_aside()
 
     def _write_all(self) -> None:
-        """Write what the history has not taken yet, in order: the start, the epochs, the end."""
+        """Write what the history has not taken yet, in order: the start, the epochs and their
+        saturation statistics, the end."""
         if self.held_out is None:
             return
         if self.run_id is None:
@@ -408,6 +434,10 @@ class HistoryRecorder(_Recorder):
         while self.unwritten:
             self.history.add_epoch(self.run_id, self.unwritten[0])
             del self.unwritten[0]
+        while self.unwritten_saturation:
+            report = self.unwritten_saturation[0]
+            self.history.add_saturation(self.run_id, report.epoch, report.as_dict())
+            del self.unwritten_saturation[0]
         if self.end is not None:
             self.history.finish_run(self.run_id, **self.end)
             self.end = None

@@ -450,6 +450,33 @@ class RunHistory:
              store_float(report.eta), json.dumps(list(report.notes)), time.time()))
         return True
 
+    def add_saturation(self, run_id: int, epoch: int, report: Mapping[str, Any]) -> None:
+        """Record the saturation statistics measured at the end of ``epoch`` (0: before
+        training), a plain dict (``SaturationReport.as_dict``); a second record of the same
+        epoch replaces the first (a run trained on from a pause measures its epoch again)."""
+        with self._write() as db:
+            if db.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
+                raise UnknownRunError([run_id])
+            db.execute("INSERT OR REPLACE INTO saturation(run_id, epoch, report_json) "
+                       "VALUES (?, ?, ?)", (run_id, int(epoch), json.dumps(dict(report))))
+
+    def saturation(self, run_id: int) -> list[dict]:
+        """The saturation statistics recorded for a run, in order of epoch, as the dicts given
+        to :meth:`add_saturation` (none for a run recorded before they were measured); a row
+        that is not a JSON object is passed over."""
+        with self._read() as db:
+            rows = db.execute("SELECT report_json FROM saturation WHERE run_id = ? "
+                              "ORDER BY epoch", (run_id,)).fetchall()
+        reports = []
+        for (text,) in rows:
+            try:
+                data = json.loads(text)
+            except ValueError:
+                continue
+            if isinstance(data, dict):
+                reports.append(data)
+        return reports
+
     def finish_run(self, run_id: int, status: str, message: str = "", *,
                    test_accuracy: float | None = None, seconds: float | None = None,
                    network_path: str | os.PathLike | None = None,

@@ -79,7 +79,20 @@ def _v2(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX imported_run ON imported(run_id)")
 
 
-MIGRATIONS = (_v1, _v2)
+def _v3(db: sqlite3.Connection) -> None:
+    """saturated neurons per layer, per epoch"""
+    # One row per measurement at an epoch's end (epoch 0: before training): every layer's z
+    # histogram, σ' histogram and saturated or dead fraction, as the JSON of
+    # nntui.insight.saturation.SaturationReport.as_dict.
+    db.execute("""
+        CREATE TABLE saturation(
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            epoch INTEGER NOT NULL,
+            report_json TEXT NOT NULL,
+            PRIMARY KEY(run_id, epoch)) WITHOUT ROWID""")
+
+
+MIGRATIONS = (_v1, _v2, _v3)
 """Migration *i* (from 0) takes a database from schema *i* to *i + 1*; append, never edit."""
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -8,6 +8,7 @@ its ``kind``:
     started    the lifecycle's RunStarted, without the network (it stays on the worker)
     progress   a BatchProgress (at most one a second)
     epoch      an EpochReport
+    saturation a SaturationReport of an epoch's end (the statistics of saturated neurons)
     ended      the lifecycle's RunEnded, without the network; also what the Dask task returns
 
 The client turns each back into the lifecycle's own event (:func:`event_of`) and hands it to the
@@ -21,6 +22,7 @@ from typing import Any
 
 from nntui.config import Config
 from nntui.engine import BatchProgress, EpochReport
+from nntui.insight.saturation import SaturationReport
 from nntui.runner.lifecycle import RunEnded, RunStarted
 from nntui.status import RunStatus
 
@@ -57,6 +59,14 @@ def epoch_event(message: dict, config: Config) -> EpochReport:
     return EpochReport(**report)
 
 
+def saturation_message(report: SaturationReport) -> dict:
+    return {"kind": "saturation", "report": report.as_dict()}
+
+
+def saturation_event(message: dict, config: Config) -> SaturationReport:
+    return SaturationReport.from_dict(message["report"])
+
+
 def ended_message(ended: RunEnded) -> dict:
     return {"kind": "ended", "ended": ended_to_dict(ended)}
 
@@ -80,7 +90,7 @@ def ended_from_dict(data: dict) -> RunEnded:
 
 
 DECODERS = {"started": started_event, "progress": progress_event, "epoch": epoch_event,
-            "ended": ended_event}
+            "saturation": saturation_event, "ended": ended_event}
 """Each kind of message's decoding."""
 
 

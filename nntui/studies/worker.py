@@ -21,12 +21,14 @@ from typing import Any
 
 from nntui.config import config_from_dict
 from nntui.engine import BatchProgress, Control, EpochReport
+from nntui.insight.saturation import SaturationReport
 from nntui.runner.lifecycle import Run, RunEnded, RunObserver, RunStarted
 from nntui.studies.messages import (
     ended_message,
     ended_to_dict,
     epoch_message,
     progress_message,
+    saturation_message,
     started_message,
 )
 
@@ -78,6 +80,9 @@ class _Streamer(RunObserver):
     def on_epoch(self, report: EpochReport) -> None:
         self.send(epoch_message(report))
         self.check_stop()
+
+    def on_saturation(self, report: SaturationReport) -> None:
+        self.send(saturation_message(report))
 
     def on_progress(self, progress: BatchProgress) -> None:
         now = time.monotonic()

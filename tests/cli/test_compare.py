@@ -57,6 +57,15 @@ def test_compare_mnist_quick_look(tmp_path: Path, run_cli) -> None:
         runs = history.list_runs()
     assert {r.group for r in runs} == {"weight-init"} and len(runs) == 2
     assert all(r.epochs_done == 2 and r.best_val_accuracy > 0.8 for r in runs)
+    # Nielsen's argument in figures: the first hidden layer's z, about ten times as spread with
+    # N(0, 1) weights, most of its units saturated before training; normalized, none.
+    table = out[out.index("Weighted inputs z of hidden 1 on 500 training inputs"):]
+    large = re.search(r"init=large +([\d.]+) → [\d.]+ +([\d.]+) % → [\d.]+ % saturated", table)
+    normal = re.search(r"init=normalized +([\d.]+) → [\d.]+ +([\d.]+) % → [\d.]+ % saturated",
+                       table)
+    assert large and normal, table
+    assert 7 < float(large[1]) / float(normal[1]) < 13
+    assert float(large[2]) > 50 and float(normal[2]) < 2
 
 
 def test_compare_quiet_prints_only_the_summary(tmp_path: Path, run_cli) -> None:
@@ -123,7 +132,12 @@ def test_compare_on_a_local_dask_cluster_gives_the_same_runs(tmp_path: Path, run
         assert a["run_id"] != b["run_id"]
     with RunHistory(db) as history:
         runs = history.list_runs()
+        # The saturation statistics of the runs on Dask came back and were recorded, the same.
+        recorded = {r.id: history.saturation(r.id) for r in runs}
     assert len(runs) == 8 and {r.group for r in runs} == {"saturated-neuron"}
+    for a, b in zip(on_dask, here, strict=True):
+        assert [r["epoch"] for r in recorded[a["run_id"]]] == [0, 20]  # a one-example set
+        assert recorded[a["run_id"]] == recorded[b["run_id"]]
 
 
 def test_sigterm_stops_the_comparison_and_keeps_what_ran(tmp_path: Path, start_nntui,

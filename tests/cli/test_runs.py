@@ -637,3 +637,24 @@ def test_a_full_disk_loses_no_record(small_disk: Path, tmp_path: Path) -> None:
     assert (full.returncode, full.stdout) == (1, "")
     assert full.stderr == (f"nntui runs: cannot write the run history {db}: the disk is full; "
                            f"free some space or point --runs-db elsewhere\n")
+
+
+def test_show_prints_the_saturated_fractions_it_recorded(tmp_path: Path, capsys) -> None:
+    """A run trained here is measured before training and after each epoch; show prints the
+    fractions per measured epoch (here before training and after the last) and layer with what
+    they count.  A run recorded without them (the
+    others of this file's history) shows none."""
+    db = tmp_path / "runs.db"
+    code = nntui_main(["train", "--dataset", "xor", "--epochs", "2", "--hidden", "6",
+                       "--runs-db", str(db), "--quiet"])
+    capsys.readouterr()
+    assert code == 0
+    code, out, err = run(["show", "1", "--runs-db", str(db)], capsys)
+    assert code == 0 and err == ""
+    part = out[out.index("Saturated units per layer"):]
+    lines = part.splitlines()
+    assert lines[1] == "saturated = σ′(z) below max/10; on 500 training inputs"
+    assert lines[2].split() == ["hidden", "1", "output"]
+    assert lines[3].split() == ["epoch", "saturated", "saturated"]
+    assert [line.split()[0] for line in lines[4:]] == ["0", "2"]  # small epochs: the last
+    assert all(re.fullmatch(r"\s*\d\s+\d+\.\d %\s+\d+\.\d %", line) for line in lines[4:])

@@ -20,6 +20,7 @@ import pytest
 
 from nntui.cli.main import main
 from nntui.presets import PRESETS
+from nntui.runner import saturation
 from nntui.storage.networks import load_network
 
 SMALL = ["train", "--dataset", "xor", "--epochs", "2", "--hidden", "6"]
@@ -232,7 +233,10 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_history(tmp_path: Path) -> None:
             process.wait()
     assert process.returncode == 130, err  # 128 + SIGINT, as the shell expects
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
-    assert "Stopped by Ctrl+C during epoch " in out and " mini-batches (" in out
+    # Mid-epoch as a rule; between two epochs (while the saturation probe measures the epoch
+    # that ended) the next one had not begun, and the line says so.
+    assert ("Stopped by Ctrl+C during epoch " in out and " mini-batches (" in out) \
+        or "Stopped by Ctrl+C before epoch " in out, out
     data = json.loads(path.read_text())
     assert data["status"] == "stopped"
     assert len(data["history"]) >= 1
@@ -387,3 +391,29 @@ def test_train_confusion_prints_the_test_matrix(capsys) -> None:
     assert "Confusion matrix, test set" in out
     assert "prec." in out and "acc." in out and "true class ↓, predicted →" in out
     assert "most frequent confusion" in out or "no confusions" in out
+
+
+def test_the_saturated_fractions_are_printed_before_training_and_after_measured_epochs(
+        capsys, monkeypatch) -> None:
+    """A ReLU net's hidden layers are judged by their dead units, its softmax output by
+    saturation; each line names which, fits 80 columns, and follows its epoch's line (every
+    epoch measured here, as MNIST's are)."""
+    monkeypatch.setattr(saturation, "EVERY_SAMPLES", 1)
+    code, out, err = _run([*SMALL, "--activation", "relu", "--output", "softmax",
+                           "--cost", "log-likelihood", "--hidden", "6,4"], capsys)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert any(line.startswith("Units: saturated = σ′(z) below max/10; dead = a ReLU never "
+                               "active; on ") for line in lines)
+    fraction = r"\d+\.\d %"
+    shape = (rf"dead: hidden 1 {fraction}, hidden 2 {fraction} · saturated: output {fraction}")
+    before = next(line for line in lines if line.startswith("before"))
+    assert re.fullmatch(rf"before training, {shape}", before)
+    for epoch in (1, 2):
+        after = lines[lines.index(f"Epoch {epoch}/2") + 2]
+        assert re.fullmatch(shape, after) and len(after) <= 80
+
+
+def test_a_quiet_run_prints_no_fractions(capsys) -> None:
+    code, out, _ = _run([*SMALL, "--quiet"], capsys)
+    assert code == 0 and "saturated" not in out

@@ -209,6 +209,26 @@ def test_layer_activations_are_the_forward_pass() -> None:
     assert all(a.dtype == np.float32 for a in float32)
 
 
+def test_weighted_inputs_are_z_before_sigma() -> None:
+    """Each layer's Zˡ = Aˡ⁻¹·(Wˡ)ᵀ + bˡ, fed by the activations of the layer before, and σ(Zˡ)
+    is what layer_activations gives; the inputs are left alone."""
+    net = Network([3, 5, 4, 2], activation="relu", output="softmax", cost="log-likelihood",
+                  dtype="float64", seed=4)
+    x = np.random.default_rng(1).standard_normal((7, 3))
+    before = x.copy()
+    zs = net.weighted_inputs(x)
+    np.testing.assert_array_equal(x, before)
+    assert [z.shape for z in zs] == [(7, 5), (7, 4), (7, 2)]
+    a = x
+    for z, w, b in zip(zs, net.weights, net.biases, strict=True):
+        np.testing.assert_allclose(z, a @ w.T + b, rtol=1e-12)
+        a = np.maximum(z, 0)
+    np.testing.assert_allclose(np.maximum(zs[0], 0), net.layer_activations(x)[0], rtol=1e-12)
+    assert (zs[0] < 0).any()  # z keeps what a ReLU's activation cuts off
+    e = np.exp(zs[-1] - zs[-1].max(axis=1, keepdims=True))
+    np.testing.assert_allclose(e / e.sum(axis=1, keepdims=True), net.feedforward(x), rtol=1e-12)
+
+
 def test_backprop_writes_outputs_and_bias_gradients_where_it_is_told() -> None:
     """The trainer keeps each batch's outputs (for the running cost) and bias steps (for the speed
     of learning) in arrays of its own: backprop writes there, the same numbers it would write into
@@ -311,3 +331,14 @@ def test_one_step_matches_the_books_per_example_loop(lmbda: float) -> None:
         np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-14)
     for ours, theirs in zip(net.biases, reference.biases, strict=True):
         np.testing.assert_allclose(ours, theirs[:, 0], rtol=1e-12, atol=1e-14)
+
+
+def test_weighted_inputs_of_bytes_are_those_of_their_floats() -> None:
+    """An expanded training set keeps its inputs as uint8 (v standing for v/256): what looks
+    inside the network on a sample of it (the saturation probe) sees the inputs, not 256 times
+    them."""
+    net = Network([4, 3, 2], dtype="float32", seed=2)
+    v = np.random.default_rng(3).integers(0, 256, size=(5, 4), dtype=np.uint8)
+    floats = v.astype(np.float32) / np.float32(256)
+    for z_bytes, z_floats in zip(net.weighted_inputs(v), net.weighted_inputs(floats), strict=True):
+        np.testing.assert_array_equal(z_bytes, z_floats)

@@ -10,6 +10,7 @@ import pytest
 
 from nntui.config import make_config
 from nntui.engine import BatchProgress, Control, EpochReport, Finished, Network
+from nntui.insight.saturation import SaturationReport
 from nntui.presets import PRESETS
 from nntui.runner import lifecycle as lifecycle_module
 from nntui.runner.lifecycle import (
@@ -44,7 +45,9 @@ def _report(epoch: int, val_accuracy: float) -> EpochReport:
 def test_a_run_tells_its_observers_everything_in_order(recorder) -> None:
     ended = Run(XOR, observers=[recorder]).execute()
     kinds = [type(e) for e in recorder.events if not isinstance(e, BatchProgress)]
-    assert kinds == [RunStarted, EpochReport, EpochReport, EpochReport, Finished, RunEnded]
+    # The saturation statistics before training and, these epochs being small, after the last.
+    assert kinds == [RunStarted, SaturationReport, EpochReport, EpochReport, EpochReport,
+                     Finished, SaturationReport, RunEnded]
     started = recorder.of(RunStarted)[0]
     assert started.sizes == [2, 8, 8, 2] and started.n_train == 200
     assert started.held_out == "validation" and started.batches == 20  # ⌈200 / 10⌉

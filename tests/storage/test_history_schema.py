@@ -124,3 +124,26 @@ def test_values_are_stored_so_that_they_come_back_as_they_went_in() -> None:
     assert load_status("paused on another planet") == "paused on another planet"
     assert [finite(v) for v in (None, True, "0.5", math.nan, 3, 0.5)] == [
         None, None, None, None, 3.0, 0.5]
+
+
+def test_an_old_history_takes_saturation_statistics(db_path: Path, dead_pid) -> None:
+    """A version-1 history opens with the saturation table of version 3: its old runs have no
+    statistics (an empty list, not an error), a new run's come back in order of epoch, a
+    second record of an epoch replaces the first, and deleting the run deletes them."""
+    db_path.parent.mkdir()
+    make_v1(db_path, dead_pid)
+    with RunHistory(db_path) as history:
+        assert history.saturation(1) == []
+        run = history.start_run(CONFIG)
+        history.add_saturation(run, 1, {"epoch": 1, "layers": [{"fraction": 0.5}]})
+        history.add_saturation(run, 0, {"epoch": 0, "layers": [{"fraction": 0.75}]})
+        history.add_saturation(run, 1, {"epoch": 1, "layers": [{"fraction": 0.25}]})
+        assert history.saturation(run) == [{"epoch": 0, "layers": [{"fraction": 0.75}]},
+                                           {"epoch": 1, "layers": [{"fraction": 0.25}]}]
+        with pytest.raises(HistoryError, match="999"):
+            history.add_saturation(999, 0, {"epoch": 0, "layers": []})
+        history.delete([run])
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("SELECT COUNT(*) FROM saturation").fetchone() == (0,)
+        described = db.execute("SELECT description FROM schema_version WHERE version = 3")
+        assert described.fetchone() == ("saturated neurons per layer, per epoch",)

@@ -7,6 +7,7 @@ import json
 
 from nntui.config import DEFAULTS
 from nntui.engine import BatchProgress, EpochReport
+from nntui.insight.saturation import LayerSaturation, SaturationReport
 from nntui.runner.lifecycle import RunEnded, RunStarted
 from nntui.status import RunStatus
 from nntui.studies.messages import (
@@ -16,6 +17,7 @@ from nntui.studies.messages import (
     epoch_message,
     event_of,
     progress_message,
+    saturation_message,
     started_message,
 )
 
@@ -55,3 +57,12 @@ def test_the_network_stays_on_the_worker_and_a_task_returns_how_the_run_ended() 
 
 def test_a_kind_this_client_does_not_know_is_passed_over() -> None:
     assert event_of({"kind": "weights", "index": 0}, DEFAULTS) is None
+
+
+def test_saturation_statistics_come_back_as_they_were() -> None:
+    """A sweep's run on a worker measures its saturated neurons there; the client records them."""
+    layer = LayerSaturation(name="hidden 1", activation="sigmoid", measure="saturated",
+                            fraction=0.25, lo=-5.0, hi=5.0, counts=(1, 2, 3), below=0, above=1,
+                            z_mean=0.5, z_std=1.5, derivative=(1, 0, 0, 0, 0, 0, 0, 0, 0, 6))
+    report = SaturationReport(epoch=4, sample=1000, layers=(layer,))
+    assert event_of(_through_the_queue(saturation_message(report)), DEFAULTS) == report

@@ -187,3 +187,58 @@ async def sweep_against(pilot) -> None:
         await pilot.pause(0.05)
     app.clear_notifications()
     await settle(pilot)
+
+
+# --- saturated neurons ----------------------------------------------------------------------------
+
+WEIGHT_INIT_EPOCHS = 2
+WEIGHT_INIT_IMAGES = 2000
+"""The weight-init comparison's two runs, cut to 2 epochs on 2,000 images for a picture: the
+spread of z before training does not depend on either."""
+
+
+def record_weight_init(path) -> None:
+    """The weight-init comparison's runs (large, then normalized), cut short, recorded and
+    pinned in the run history at ``path`` under their comparison labels, as the app's
+    comparison pins them."""
+    from nntui.runner.lifecycle import HistoryRecorder, Run
+    from nntui.storage.history import RunHistory
+    from nntui.studies.comparisons import COMPARISONS
+
+    with RunHistory(path) as history:
+        for label, config in COMPARISONS["weight-init"].labelled_configs(WEIGHT_INIT_EPOCHS):
+            variant = config.replace(train_size=WEIGHT_INIT_IMAGES, pace=0)
+            recorder = HistoryRecorder(history, variant, print, name=label, group="weight-init")
+            Run(variant, observers=[recorder]).execute()
+            history.set_pinned(recorder.run_id, True)
+
+
+async def open_saturation(pilot) -> None:
+    """F12: the saturation screen."""
+    await pilot.pause()
+    await pilot.press("f12")
+    await settle(pilot)
+
+
+SATURATION_RUN = FINISHED_RUN.replace(epochs=250)
+"""The short XOR run for 250 epochs: measured every 50 (its 400 examples are the sample)."""
+
+
+async def finished_run_saturation(pilot) -> None:
+    """A run trained to its end, then its saturated neurons (F12)."""
+    await finish_run(pilot)
+    await open_saturation(pilot)
+
+
+async def weight_init_before_training(pilot) -> None:
+    """The pinned weight-init runs side by side (F12), as they were before training (s)."""
+    await open_saturation(pilot)
+    await pilot.press("s")
+    await settle(pilot)
+
+
+async def weight_init_comparison_saturation(pilot) -> None:
+    """For the README: the weight-init comparison run from the palette (its runs pinned as they
+    end), then its saturated neurons side by side before training (F12, s)."""
+    await run_comparison("weight-init")(pilot)
+    await weight_init_before_training(pilot)

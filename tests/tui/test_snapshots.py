@@ -109,3 +109,28 @@ def test_sweep_results_against_eta_120x40(snap_compare, pictured, scenes):
 
 def test_sweep_results_against_eta_80x24(snap_compare, pictured, scenes):
     assert snap_compare(pictured, terminal_size=(80, 24), run_before=scenes.sweep_against)
+
+
+# Saturated neurons (F12): a finished run's layers, and the weight-init comparison's runs side by
+# side before training, large weights' z spread ten times as wide as normalized weights'.
+
+def test_saturation_of_a_finished_run_80x24(snap_compare, app_on, scenes):
+    assert snap_compare(app_on(scenes.SATURATION_RUN), terminal_size=(80, 24),
+                        run_before=scenes.finished_run_saturation)
+
+
+def test_saturation_of_a_finished_run_120x40(snap_compare, app_on, scenes):
+    assert snap_compare(app_on(scenes.SATURATION_RUN), terminal_size=(120, 40),
+                        run_before=scenes.finished_run_saturation)
+
+
+def test_saturation_weight_init_side_by_side_80x24(snap_compare, app_on, scenes):
+    scenes.record_weight_init(os.environ["NNTUI_RUNS_DB"])
+    assert snap_compare(app_on(), terminal_size=(80, 24),
+                        run_before=scenes.weight_init_before_training)
+
+
+def test_saturation_weight_init_side_by_side_120x40(snap_compare, app_on, scenes):
+    scenes.record_weight_init(os.environ["NNTUI_RUNS_DB"])
+    assert snap_compare(app_on(), terminal_size=(120, 40),
+                        run_before=scenes.weight_init_before_training)

@@ -35,6 +35,7 @@ from nntui.config import Config, describe
 from nntui.datasets import Dataset, DatasetError
 from nntui.engine import BatchProgress, Control, EpochReport, Network, Paused, Resumed
 from nntui.insight.neuron import neuron_outputs
+from nntui.insight.saturation import SaturationReport
 from nntui.render.plots import (
     RunCurves,
     Series,
@@ -124,6 +125,23 @@ class EpochsDone(RunMessage):
 
     reports: list[EpochReport]
     plots: PlotData
+
+
+@dataclass(kw_only=True)
+class SaturationMeasured(RunMessage):
+    """The layers' saturated neurons were measured (at most every :data:`SATURATION_INTERVAL`
+    seconds a message): ``reports`` holds every epoch's end so far, then the latest measurement
+    if it was made during an epoch.  A newer one of the same run may take its place."""
+
+    reports: list[SaturationReport]
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, SaturationMeasured) and message.run == self.run
+
+
+SATURATION_INTERVAL = 0.5
+"""Seconds between two saturation messages of a run (a tiny run finishes many epochs a
+second)."""
 
 
 @dataclass(kw_only=True)
@@ -246,6 +264,9 @@ class RunReporter(RunObserver):
         self._last_curve_post = 0.0
         self._last_progress_post = -math.inf
         self._running = Series("mini-batch (this epoch)", [], [], role="running")
+        self.saturation: list[SaturationReport] = []  # every epoch's end so far
+        self._saturation_latest: SaturationReport | None = None
+        self._last_saturation_post = -math.inf
 
     def on_run_start(self, started: RunStarted) -> None:
         data, points = self.data(), None
@@ -257,8 +278,27 @@ class RunReporter(RunObserver):
                              network=started.network, points=points,
                              record_id=self.record_id()))
 
+    def on_saturation(self, report: SaturationReport) -> None:
+        if report.at_epoch_end:
+            self.saturation.append(report)
+        self._saturation_latest = report
+        if time.monotonic() - self._last_saturation_post >= SATURATION_INTERVAL:
+            self._post_saturation()
+
+    def _post_saturation(self) -> None:
+        latest = self._saturation_latest
+        if latest is None:
+            return
+        self._saturation_latest = None
+        self._last_saturation_post = time.monotonic()
+        reports = list(self.saturation)
+        if not latest.at_epoch_end:
+            reports.append(latest)
+        self.post(SaturationMeasured(run=self.run_id, reports=reports))
+
     def on_run_end(self, ended: Ended) -> None:
         self._flush_epochs()
+        self._post_saturation()
         self.post(RunEnded(run=self.run_id, status=ended.status, message=ended.message,
                            epochs_run=ended.epochs_run, test_accuracy=ended.test_accuracy,
                            network=ended.network, stopped_at=ended.stopped_at))
@@ -320,6 +360,11 @@ def warning_for(run: int, message: str) -> RunWarning:
     return RunWarning(run=run, message=message[:1].upper() + message[1:] + ".", unrecorded=True)
 
 
+SATURATION_EVERY = 2.0
+"""Seconds between measurements of the saturated neurons during an epoch (the probe waits
+longer if a measurement is slow: it never takes more than 1 % of training)."""
+
+
 class Session:
     """Runs one configuration to its end on the worker and describes everything that happens
     as messages (see :class:`RunReporter`).
@@ -349,7 +394,8 @@ class Session:
             else [self.recorder, self.reporter]
         observers += look_inside_observers(run, post, data_dir=data_dir, field_grid=field_grid)
         self.lifecycle = Run(config, observers=observers, control=control, data_dir=data_dir,
-                             progress_interval=progress_interval, network=network)
+                             progress_interval=progress_interval, network=network,
+                             saturation_every=SATURATION_EVERY)
 
     @property
     def history(self) -> list[EpochReport]:

@@ -43,6 +43,7 @@ from nntui.tui.controllers.comparisons import ComparisonEnded, Comparisons, Vari
 from nntui.tui.controllers.hyperparameters import PACES, Hyperparameters, pace_name
 from nntui.tui.controllers.inspection import ConfusionReady, FieldReady, HintNoticed, Inspection
 from nntui.tui.controllers.pinned import PinnedView, pinned_curves, pinned_view
+from nntui.tui.controllers.saturation import SaturationView
 from nntui.tui.controllers.sweeps import (
     SweepEnded,
     SweepProgress,
@@ -58,6 +59,7 @@ from nntui.tui.controllers.training import (
     RunPaused,
     RunResumed,
     RunWarning,
+    SaturationMeasured,
     Training,
 )
 from nntui.tui.dialogs.confirm import ConfirmScreen
@@ -68,6 +70,7 @@ from nntui.tui.screens.against import AgainstScreen
 from nntui.tui.screens.confusion import ConfusionScreen
 from nntui.tui.screens.neurons import NeuronsScreen
 from nntui.tui.screens.runs import RunsAction, RunsScreen
+from nntui.tui.screens.saturation import SaturationScreen
 from nntui.tui.settings import Settings
 from nntui.tui.state import RunState, Status
 from nntui.tui.widgets.boundary import BoundaryPanel
@@ -173,6 +176,10 @@ class DashboardScreen(QuitFirstScreen):
                 tooltip="After a sweep or a comparison: each run's best held-out accuracy and "
                         "final training cost against the value it varied (a line per value of "
                         "a second varied field)"),
+        Binding("f12", "saturation", "Saturation", show=False,
+                tooltip="Saturated neurons: each layer's z histogram and the fraction of "
+                        "saturated (or dead ReLU) units against epochs, for the run on show and "
+                        "the pinned runs side by side"),
         SUSPEND,  # never in the footer; listed in the help
         PALETTE,  # last: the palette offers every key again
     ]
@@ -209,6 +216,7 @@ class DashboardScreen(QuitFirstScreen):
         self.inspection = Inspection(self)
         # The last sweep or comparison that ended: its name and its recorded runs' ids (F11).
         self.finished_study: tuple[str, list[int]] | None = None
+        self.saturation = SaturationView()
 
     # --- layout --------------------------------------------------------------------------------
 
@@ -597,6 +605,22 @@ class DashboardScreen(QuitFirstScreen):
         if self.training.current(message):
             self.training.epochs_done(message)
             self.inspection.refresh_neurons()
+
+    def on_saturation_measured(self, message: SaturationMeasured) -> None:
+        if self.training.current(message):
+            self.saturation.measured(message, self.run_state.title)
+
+    def action_saturation(self) -> None:
+        if isinstance(self.app.screen, SaturationScreen):
+            return
+        runs = self.saturation.runs(self.history, self.run_state.record_id)
+        if not runs:
+            self.notify("No saturation statistics yet: start a run (F5), or pin a run that "
+                        "recorded them (F2).", severity="warning")
+            return
+        screen = SaturationScreen(runs, live=bool(self.saturation.reports))
+        self.saturation.follow(screen.update_run)
+        self.app.push_screen(screen, lambda _: self.saturation.follow(None))
 
     def on_run_paused(self, message: RunPaused) -> None:
         if self.training.current(message) and self.training.paused(message):
