@@ -110,6 +110,7 @@ class DrawScreen(PageScreen[None]):
         self.seen = HalfBlockImage(id="draw-seen-image")
         self.panel = AnswerPanel(id="draw-answer")
         self.prepared: np.ndarray = np.zeros((FIELD, FIELD))
+        self._small: bool | None = None  # the prepared input is shown at half size
         self.answered = 0  # answers shown so far: what a test or a benchmark waits for
 
     @classmethod
@@ -164,6 +165,9 @@ class DrawScreen(PageScreen[None]):
     def _show_prepared(self) -> None:
         small = self.size.width < FULL_SIZE_WIDTH
         self.seen.show(grey_rgb(half_size(self.prepared) if small else self.prepared))
+        if small == self._small:
+            return
+        self._small = small
         self.query_one("#draw-seen-caption", Static).update(
             "Network sees" if small else "What the network sees")
         self.query_one("#draw-seen-note", Static).update(

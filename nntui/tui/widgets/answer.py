@@ -85,25 +85,37 @@ class AnswerPanel(Vertical):
     _why = "Draw a digit on the canvas: the network's answer appears here as you draw."
 
     def _draw(self) -> None:
+        """Show the answer or why there is none.  While answers follow answers only the texts
+        change, never a size, so no layout is asked for: a stroke costs one repaint."""
         if not self.is_mounted:
             return
         digit = self.query_one("#answer-digit", Digits)
         name = self.query_one("#answer-name", Static)
         how = self.query_one("#answer-how", Static)
         bars = self.query_one("#answer-bars", Static)
+        top_row = self.query_one("#answer-top")
         said = self.answer
         if said is None:
-            self.query_one("#answer-top").display = bars.display = False
+            top_row.display = bars.display = False
+            self._shown_how = None
             how.update(Text(self._why))
             return
         top = self.names[said.top]
         share = f"{100 * said.shares[said.top]:.0f}%"
+        steady = bool(bars.display)  # an answer already shown: same sizes
         if top.isdigit():
             digit.update(top)
-            name.update(Text(share))
+            name.update(Text(share), layout=False)
         else:
-            name.update(Text(f"{top.upper()}  {share}"))
-        digit.display = top.isdigit()
-        self.query_one("#answer-top").display = bars.display = True
-        how.update(Text(said.how[:1].upper() + said.how[1:] + "."))
-        bars.update(answer_bars(said, self.names, max(self.content_size.width, 12)))
+            name.update(Text(f"{top.upper()}  {share}"), layout=False)
+        if digit.display != top.isdigit():
+            digit.display = top.isdigit()
+        top_row.display = bars.display = True
+        words = said.how[:1].upper() + said.how[1:] + "."
+        if words != self._shown_how:
+            self._shown_how = words
+            how.update(Text(words))
+        bars.update(answer_bars(said, self.names, max(self.content_size.width, 12)),
+                    layout=not steady)
+
+    _shown_how: str | None = None

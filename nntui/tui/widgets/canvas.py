@@ -24,7 +24,7 @@ import numpy as np
 from rich.segment import Segment
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
@@ -84,6 +84,7 @@ class DigitCanvas(Widget, can_focus=True):
         self._pen_down = False
         self._keyboard_line_end: tuple[int, int] | None = None  # where shift+arrows left off
         self._lines: list[list[Segment]] = []
+        self._rgb: np.ndarray | None = None  # what the lines show
         self._draw()
 
     # --- what is shown ----------------------------------------------------------------------
@@ -95,10 +96,18 @@ class DigitCanvas(Widget, can_focus=True):
         return FIELD // 2
 
     def _draw(self) -> None:
+        """Build the lines again; only the lines that changed are repainted (a pen move
+        touches a few), which keeps a stroke's repaint short."""
         rgb = grey_rgb(self.canvas.pixels)
         rgb[self.cursor] = CURSOR_COLOUR
         self._lines = render_lines(rgb)
-        self.refresh()
+        if self._rgb is None:
+            self.refresh()
+        else:
+            changed = np.flatnonzero((rgb != self._rgb).any(axis=(1, 2))) // 2
+            for line in np.unique(changed).tolist():
+                self.refresh(Region(0, line, FIELD, 1))
+        self._rgb = rgb
 
     def render_line(self, y: int) -> Strip:
         if y >= len(self._lines):
@@ -126,18 +135,24 @@ class DigitCanvas(Widget, can_focus=True):
             self.changed()
         return done
 
+    def _pixel(self, event: events.MouseEvent) -> tuple[float, float]:
+        """The canvas pixel under the pointer: the event counts from the widget's corner, the
+        drawing from inside its border."""
+        gutter = self.styles.gutter
+        return pointer_pixel(event.pointer_x - gutter.left, event.pointer_y - gutter.top)
+
     def on_mouse_down(self, event: events.MouseDown) -> None:
         if event.button != 1:
             return
         self.capture_mouse()
         self._pen_down = True
         self._keyboard_line_end = None
-        self.canvas.begin(*pointer_pixel(event.pointer_x, event.pointer_y))
+        self.canvas.begin(*self._pixel(event))
         self.changed()
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
         if self._pen_down:
-            self.canvas.line_to(*pointer_pixel(event.pointer_x, event.pointer_y))
+            self.canvas.line_to(*self._pixel(event))
             self.changed()
 
     def on_mouse_up(self, event: events.MouseUp) -> None:
