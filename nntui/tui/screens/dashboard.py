@@ -149,7 +149,7 @@ class DashboardScreen(QuitFirstScreen):
         Binding("ctrl+n", "neurons", "Neurons",
                 tooltip="What the first hidden layer learned: its weights as images (MNIST), "
                         "or on a 2-D set the next neuron's output over the plane"),
-        Binding("ctrl+y", "draw", "Draw",
+        Binding("ctrl+y", "draw", "Draw a digit",
                 tooltip="Draw a digit and watch the network answer as you draw (a finished, "
                         "paused or loaded MNIST or Fashion-MNIST network)"),
         Binding("f4", "pace", "Pace",
