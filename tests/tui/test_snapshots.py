@@ -99,3 +99,13 @@ def test_loaded_network_120x40(snap_compare, app_on, scenes, tmp_path, monkeypat
     ended = Run(scenes.FINISHED_RUN).execute()
     save_network("xor-net.npz", ended.network, scenes.FINISHED_RUN)
     assert snap_compare(app_on(), terminal_size=(120, 40), run_before=scenes.load_network)
+
+
+def test_draw_a_digit_80x24(snap_compare, app_on, scenes):
+    assert snap_compare(app_on(scenes.DIGIT_NETWORK), terminal_size=(80, 24),
+                        run_before=scenes.draw_digit)
+
+
+def test_draw_a_digit_120x40(snap_compare, app_on, scenes):
+    assert snap_compare(app_on(scenes.DIGIT_NETWORK), terminal_size=(120, 40),
+                        run_before=scenes.draw_digit)

@@ -28,6 +28,9 @@ class AnswerPanel(Vertical):
     AnswerPanel {
         height: auto;
     }
+    AnswerPanel > #answer-says {
+        color: $text-muted;
+    }
     AnswerPanel > #answer-top {
         height: 3;
     }
@@ -59,6 +62,7 @@ class AnswerPanel(Vertical):
         self.names: Sequence[str] = ()
 
     def compose(self) -> ComposeResult:
+        yield Static("The network says", id="answer-says")
         with Horizontal(id="answer-top"):
             yield Digits(id="answer-digit")
             yield Static(id="answer-name", markup=False)
@@ -97,6 +101,7 @@ class AnswerPanel(Vertical):
         said = self.answer
         if said is None:
             top_row.display = bars.display = False
+            self.query_one("#answer-says").display = False
             self._shown_how = None
             how.update(Text(self._why))
             return
@@ -111,6 +116,7 @@ class AnswerPanel(Vertical):
         if digit.display != top.isdigit():
             digit.display = top.isdigit()
         top_row.display = bars.display = True
+        self.query_one("#answer-says").display = True
         words = said.how[:1].upper() + said.how[1:] + "."
         if words != self._shown_how:
             self._shown_how = words

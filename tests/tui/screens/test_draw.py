@@ -17,6 +17,7 @@ from textual.widgets import Static
 from nntui.datasets import load_dataset
 from nntui.engine import Network
 from nntui.insight.digit import FIELD, centre_of_mass
+from nntui.tui.commands import NNTuiCommands
 from nntui.tui.screens.draw import NO_NETWORK, TRAINING, DrawScreen
 from nntui.tui.widgets.answer import AnswerPanel
 from nntui.tui.widgets.canvas import DigitCanvas, pointer_pixel
@@ -84,6 +85,7 @@ async def test_opened_with_ctrl_y_on_a_loaded_network_and_drawn_with_keys(
         open_app, wait_for, press, digit_network_file):
     async with open_app(load=digit_network_file, size=(80, 24)) as (app, pilot, run):
         await wait_for(pilot, lambda: run.network is not None)
+        app.dashboard.form.field("eta").editor.focus()  # the key works from a text field too
         await press(pilot, "ctrl+y")
         await wait_for(pilot, lambda: isinstance(app.screen, DrawScreen))
         screen = app.screen
@@ -107,6 +109,16 @@ async def test_opened_with_ctrl_y_on_a_loaded_network_and_drawn_with_keys(
         assert canvas.pixels[14:16, 4:24].min() == 1.0 and canvas.pixels[:12].max() == 0
         await press(pilot, "escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, DrawScreen))
+
+
+async def test_the_palette_offers_drawing(open_app):
+    async with open_app(size=(80, 24)) as (app, pilot, _):
+        entries = {entry.display: entry for entry in NNTuiCommands(app.screen).entries()}
+        draw = entries["Draw a digit"]
+        assert draw.found_by("digit") and draw.found_by("draw") and draw.help.endswith("[ctrl+y]")
+        draw.run()
+        await pilot.pause()
+        assert isinstance(app.screen, DrawScreen)
 
 
 async def test_without_a_network_and_while_training_it_says_why(open_app, wait_for, press,
