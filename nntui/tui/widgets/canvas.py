@@ -4,10 +4,12 @@ The drawing is a :class:`~nntui.insight.digit.Canvas` (grey levels, a round pen 
 undo), shown in half blocks: white ink on black paper, as MNIST's digits are drawn, 28 cells wide
 and 14 lines tall, each cell two pixels one above the other.
 
-The mouse: press and drag.  Textual reports the pointer in fractions of a cell when the terminal
-sends pixel coordinates (xterm's SGR-pixels mode, which Textual turns on where the terminal
-supports it; ``MouseEvent.pointer_x`` / ``pointer_y``), so the pen follows the pointer to the pixel,
-upper or lower half of a cell alike.  Elsewhere the pointer is only known to the cell, and the pen
+The mouse: press and drag.  Textual reports the pointer in fractions of a cell
+(``MouseEvent.pointer_x`` / ``pointer_y``) when the terminal sends pixel coordinates: its Linux
+driver turns on xterm's SGR-pixels mouse mode (1016) in terminals that report their size in
+pixels (in-band resize, mode 2048: kitty, Ghostty, foot, recent WezTerm and iTerm2), and divides
+by the cell size.  There the pen follows the pointer to the pixel, upper or lower half of a cell
+alike.  Elsewhere the pointer is only known to the cell, and the pen
 is put at the cell's centre, between its two pixels: the pen (about 2.5 pixels across) then paints
 both, which is how a stroke is drawn at that resolution.
 
