@@ -1,11 +1,19 @@
 """``nntui inspect``: what a saved network gets right and wrong, headless.
 
     nntui inspect NET.npz [--data-dir DIR] [--mistakes N] [--split test|validation]
+    nntui inspect NET.npz --image FILE
+
 
 Prints the accuracy on the split (the test set unless asked), the confusion matrix as a table
 (true class × predicted class, the diagonal set apart, each class's accuracy, precision and
 recall, the most frequent confusion named) and the N most confidently wrong examples: drawn with
 half blocks for image data (a 28 × 28 digit in 28 × 14 cells), as coordinates for the 2-D sets.
+
+With ``--image FILE`` (a PNG or PGM of any size, dark on light or light on dark) it shows the
+network one picture instead: the picture prepared as MNIST's digits were (see
+:mod:`nntui.insight.digit`), drawn in half blocks (plain blocks without colours when piped), and
+the network's ten answers as bars, the top one named.  A picture that cannot be read, or a network
+not made for 28 × 28 images, is a usage error.
 
 The network file is read with :func:`nntui.storage.networks.load_network`, which checks every array
 before building anything and never unpickles.  Errors are one line on stderr with exit status 2: a
@@ -69,6 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
                              f"{MAX_MISTAKES}; default {DEFAULT_MISTAKES})")
     parser.add_argument("--split", choices=("test", "validation"), default="test",
                         help="the examples to measure on (default: test)")
+    parser.add_argument("--image", metavar="FILE", default=None,
+                        help="show the network one picture instead (PNG or PGM, any size, dark "
+                             "on light or light on dark): the picture prepared as MNIST's digits "
+                             "were, and the network's answers")
     return parser
 
 
@@ -110,6 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     console, err = consoles()
+    if args.image is not None:
+        return inspect_image(args.network, args.image, console, err)
     try:
         config, network, data = load_checked(args.network, args.data_dir)
         split = data.test if args.split == "test" else data.validation
@@ -222,3 +236,41 @@ def caption_for(answers: Predictions, index: int) -> str:
     """``true 4 → 9 at 97%``: what one mistake's caption says."""
     return (f"true {int(answers.labels[index])} → {int(answers.predicted[index])} "
             f"at {100 * answers.confidence[index]:.0f}%")
+
+
+# --- one picture ---------------------------------------------------------------------------------
+
+BARS_WIDTH = 60
+
+
+def inspect_image(network_path: str, image_path: str, console: Console, err: Console) -> int:
+    """Show the network at ``network_path`` the picture at ``image_path``: the prepared input
+    and the answers.  Usage errors for a picture or a network that do not fit."""
+    from nntui.datasets.classes import class_names
+    from nntui.datasets.image import read_ink
+    from nntui.insight.digit import BlankImage, answer, check_image_network, prepare
+    from nntui.render.digit import answer_bars, digit_text
+    from nntui.storage.errors import RunFileError
+    from nntui.storage.networks import load_network
+
+    try:
+        config, network = load_network(network_path)
+        check_image_network(network)
+        prepared = prepare(read_ink(image_path))
+    except (RunFileError, DatasetError, BlankImage, ValueError) as error:
+        err.print(f"{PROG}: error: {safe(error)}", highlight=False, markup=False)
+        return ExitStatus.USAGE
+    said = answer(network, prepared)
+    names = class_names(config.dataset, len(said.shares))
+    colour = console.is_terminal and console.color_system is not None
+    console.print(Text(safe(describe(config)), style="bold"), highlight=False)
+    console.print(f"{safe(image_path)}, prepared as MNIST's digits were (fit to 20 × 20, centre "
+                  "of mass at the centre): what the network sees", highlight=False,
+                  markup=False)
+    console.print(digit_text(prepared, colour))
+    top = said.top
+    console.print(Text.assemble("The network says: ", (safe(names[top]), "bold green"),
+                                f" ({100 * said.shares[top]:.1f} %)"), highlight=False)
+    console.print(Text(said.how, style="dim"), highlight=False)
+    console.print(answer_bars(said, names, min(console.width, BARS_WIDTH)))
+    return ExitStatus.SUCCESS

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from textual.widgets import Input, Select
 
+from nntui.config import make_config
 from nntui.presets import PRESETS
 from nntui.tui.dialogs.sweep import SweepScreen
 
@@ -242,3 +243,30 @@ async def weight_init_comparison_saturation(pilot) -> None:
     end), then its saturated neurons side by side before training (F12, s)."""
     await run_comparison("weight-init")(pilot)
     await weight_init_before_training(pilot)
+
+
+
+# --- drawing a digit ------------------------------------------------------------------------------
+
+DIGIT_NETWORK = make_config(dataset="mnist", hidden="30", train_size=10000, epochs=4, eta=0.1,
+                            output="softmax", cost="log-likelihood", seed=1, pace=0)
+"""A small MNIST network, about 92 % right after a second or two of training."""
+
+SEVEN = ("up",) * 8 + ("left",) * 6 + ("space",) + ("shift+right",) * 12 + (
+    "shift+down", "shift+left") * 6 + ("shift+down",) * 6
+"""A 7 drawn from the keyboard: the bar from the left, then down and to the left."""
+
+
+async def draw_digit(pilot, keys: tuple[str, ...] = SEVEN) -> None:
+    """Train :data:`DIGIT_NETWORK`, open the draw screen (Ctrl+Y) and draw ``keys``."""
+    from nntui.tui.screens.draw import DrawScreen
+
+    await finish_run(pilot)
+    await pilot.press("ctrl+y")
+    deadline = time.monotonic() + 30
+    while not isinstance(pilot.app.screen, DrawScreen) or not pilot.app.screen.is_mounted:
+        assert time.monotonic() < deadline, "the draw screen did not open"
+        await pilot.pause(0.05)
+    await pilot.press(*keys)
+    pilot.app.clear_notifications()
+    await settle(pilot)

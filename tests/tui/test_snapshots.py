@@ -134,3 +134,13 @@ def test_saturation_weight_init_side_by_side_120x40(snap_compare, app_on, scenes
     scenes.record_weight_init(os.environ["NNTUI_RUNS_DB"])
     assert snap_compare(app_on(), terminal_size=(120, 40),
                         run_before=scenes.weight_init_before_training)
+
+
+def test_draw_a_digit_80x24(snap_compare, app_on, scenes):
+    assert snap_compare(app_on(scenes.DIGIT_NETWORK), terminal_size=(80, 24),
+                        run_before=scenes.draw_digit)
+
+
+def test_draw_a_digit_120x40(snap_compare, app_on, scenes):
+    assert snap_compare(app_on(scenes.DIGIT_NETWORK), terminal_size=(120, 40),
+                        run_before=scenes.draw_digit)

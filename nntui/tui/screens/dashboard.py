@@ -68,6 +68,7 @@ from nntui.tui.dialogs.sweep import SweepScreen
 from nntui.tui.keys import HELP, PALETTE, QUIT, SUSPEND, QuitFirstScreen
 from nntui.tui.screens.against import AgainstScreen
 from nntui.tui.screens.confusion import ConfusionScreen
+from nntui.tui.screens.draw import DrawScreen
 from nntui.tui.screens.neurons import NeuronsScreen
 from nntui.tui.screens.runs import RunsAction, RunsScreen
 from nntui.tui.screens.saturation import SaturationScreen
@@ -153,6 +154,9 @@ class DashboardScreen(QuitFirstScreen):
         Binding("ctrl+n", "neurons", "Neurons",
                 tooltip="What the first hidden layer learned: its weights as images (MNIST), "
                         "or on a 2-D set the next neuron's output over the plane"),
+        Binding("ctrl+y", "draw", "Draw a digit",
+                tooltip="Draw a digit and watch the network answer as you draw (a finished, "
+                        "paused or loaded MNIST or Fashion-MNIST network)"),
         Binding("f4", "pace", "Pace",
                 tooltip="Cap the epochs per second so a small run can be watched: "
                         f"{' → '.join(pace_name(p) for p in PACES)} (live during a run)"),
@@ -721,6 +725,12 @@ class DashboardScreen(QuitFirstScreen):
         screen = NeuronsScreen(images, title=self.inspection.neurons_title())
         self.inspection.follow_neurons(screen.update_weights)
         self.app.push_screen(screen, lambda _: self.inspection.follow_neurons(None))
+
+    def action_draw(self) -> None:
+        state = self.run_state
+        self.app.push_screen(DrawScreen.for_network(
+            state.network, state.network_config, running=state.running and state.state != "paused",
+            title=self.inspection.neurons_title() if state.network is not None else ""))
 
     # --- sweeps ----------------------------------------------------------------------------------
 
