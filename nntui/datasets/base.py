@@ -19,7 +19,10 @@ class DatasetError(Exception):
 class Split:
     """One split of a data set.
 
-    x:      inputs, shape (m, n_inputs), floating point.
+    x:      inputs, shape (m, n_inputs), floating point; or uint8, each value v standing for
+            the input v/256 (the scale of the float MNIST splits, exact in any float type), which
+            keeps a large image set compact: the engine converts the rows it uses, a mini-batch
+            stretch or an evaluation chunk at a time (nntui.engine.inputs).
     y:      targets the cost compares the output with, shape (m, n_outputs), same dtype as x
             (one-hot rows for classification, the raw target for the single-neuron toy).
     labels: the class of each example, shape (m,), int64; accuracy compares these with the

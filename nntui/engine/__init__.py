@@ -6,6 +6,7 @@ is given and reports to whatever observer it is handed.
     activations.py   σ and σ' side by side, one small object per function
     costs.py         C and δᴸ side by side, one small object per cost
     init.py          the starting weights, one small function per scheme
+    inputs.py        inputs stored as uint8 bytes (v stands for v/256), converted a chunk at a time
     network.py       Network: the forward pass and backprop
     events.py        what the trainer reports, and the observers that hear it
     control.py       Control: how a running trainer is steered from another thread

@@ -29,6 +29,7 @@ import numpy as np
 
 from nntui.engine import activations, costs
 from nntui.engine.init import initial_parameters
+from nntui.engine.inputs import as_floats
 
 Array = np.ndarray
 
@@ -106,8 +107,9 @@ class Network:
         inside a network (a hidden neuron over the plane, dead units on a probe).
 
         All of ``x`` goes through at once; :meth:`feedforward` cuts a large ``x`` into chunks.
+        Inputs stored as uint8 bytes are converted here (see inputs.py), so a chunk at a time.
         """
-        a = np.asarray(x, dtype=self.dtype)
+        a = as_floats(x, self.dtype)
         layers = []
         for w, b, sigma in zip(self.weights, self.biases, self._sigmas, strict=True):
             z = a @ w.T
