@@ -101,6 +101,7 @@ class Network:
         self._forward = list(zip(self._weights, [w.T for w in self._weights], self._biases,
                                  self._sigmas, strict=True))
         self._scale = (1.0, np.array(1.0, self.dtype))  # the last scale, as a 0-d array of dtype
+        self._dropout = (0.0, None, None)  # the last dropout p, p and 1/(1 − p) as 0-d arrays
 
     @property
     def weights(self) -> list[Array]:
@@ -224,10 +225,13 @@ class Network:
                 np.add(zt.T, b, out=z)  # turned back with the bias: no extra call
             a = sigma(z)
             if dropout and layer < last:
+                if self._dropout[0] != dropout:  # p and 1/(1 − p) as 0-d arrays, made once
+                    self._dropout = (dropout, np.array(dropout, self.dtype),
+                                     np.array(1.0 / (1.0 - dropout), self.dtype))
                 keep = ws.masks[layer]
                 rng.random(out=keep, dtype=self.dtype)
-                np.greater_equal(keep, dropout, out=keep)
-                keep *= 1.0 / (1.0 - dropout)
+                np.greater_equal(keep, self._dropout[1], out=keep)
+                keep *= self._dropout[2]
                 a = np.multiply(z, keep, out=ws.dropped[layer])
             if layer < last:
                 inputs[layer + 1] = a

@@ -170,6 +170,9 @@ class Trainer:
         # Laid out as the network's all_weights, so each is one array for every layer.
         self.velocities = np.zeros_like(network.all_weights) if momentum else None
         self._steps_w = np.empty_like(network.all_weights)
+        self._scratch_w = np.empty_like(network.all_weights)  # for L1's sgn(w), momentum's L2 term
+        self._momentum = np.array(self.momentum, network.dtype)
+        self._factors_for: tuple[float, int] | None = None  # see _regularization_factors
         self._steps_w_layers = layer_views(self._steps_w, [w.shape for w in network.weights])
         self.result = TrainingResult()
         self._notes: list[str] = []  # what changed η during the epoch, for its report
@@ -349,25 +352,41 @@ class Trainer:
         left is the regularization term and one subtraction for all the weights, one for all the
         biases.
         """
-        eta = self.eta
-        decay = 1.0 - eta * self.lmbda / n if self.regularization == "l2" else 1.0
-        shrink = eta * self.lmbda / n if self.regularization == "l1" else 0.0
+        decay, shrink = self._regularization_factors(n)
         w = self.network.all_weights
         step = steps_w
-        if shrink:
-            step += shrink * np.sign(w)
+        if shrink is not None:  # step += (ηλ/n) sgn(w), in a scratch array: no new W-sized arrays
+            np.sign(w, out=self._scratch_w)
+            self._scratch_w *= shrink
+            step += self._scratch_w
         if self.velocities is not None:
             v = self.velocities
-            v *= self.momentum
+            v *= self._momentum
             v -= step
-            if decay != 1.0:
-                v -= (1.0 - decay) * w
+            if decay is not None:  # v −= (ηλ/n) w, in the scratch array too
+                np.multiply(w, self._l2_step, out=self._scratch_w)
+                v -= self._scratch_w
             w += v
         else:
-            if decay != 1.0:
-                w *= np.array(decay, w.dtype)  # a 0-d array of w's dtype: no type promotion
+            if decay is not None:
+                w *= decay
             w -= step
         self.network.all_biases -= steps_b
+
+    def _regularization_factors(self, n: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """(1 − ηλ/n) for L2 and ηλ/n for L1 (None when not regularizing so), as 0-d arrays of
+        the weights' dtype, made once per η: combining them with W needs no type promotion and no
+        new arrays per mini-batch.  (For momentum with L2, ``_l2_step`` holds 1 − (1 − ηλ/n).)"""
+        eta = self.eta
+        if self._factors_for != (eta, n):
+            dtype = self.network.dtype
+            decay = 1.0 - eta * self.lmbda / n if self.regularization == "l2" else 1.0
+            shrink = eta * self.lmbda / n if self.regularization == "l1" else 0.0
+            self._factors = (np.array(decay, dtype) if decay != 1.0 else None,
+                             np.array(shrink, dtype) if shrink else None)
+            self._l2_step = np.array(1.0 - decay, dtype)
+            self._factors_for = (eta, n)
+        return self._factors
 
     def running_cost(self) -> float:
         """The mean cost of the epoch's mini-batches so far, with the regularization term.
