@@ -228,7 +228,7 @@ def main() -> None:
     budget = 0.05 if args.quick else 0.15
 
     # Wide enough for the table even when the output goes to a file or a pipe.
-    console = Console(width=None if sys.stdout.isatty() else 120)
+    console = Console(width=None if sys.stdout.isatty() else 130)
     console.print(f"numpy {np.__version__}; BLAS: {blas_description()}; "
                   f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
     rows: list[Row] = []
@@ -248,8 +248,8 @@ def main() -> None:
 
     table = Table(title="One 50,000-image MNIST epoch (training only, best of "
                         f"{repeats})")
-    for column in ("network", "batch", "dtype", "BLAS threads", "s/epoch", "matmul floor s",
-                   "time/floor", "plain loop s", "nntui/plain"):
+    for column in ("network", "batch", "dtype", "threads", "s/epoch", "floor s", "time/floor",
+                   "plain s", "nntui/plain"):
         table.add_column(column, justify="left" if column == "network" else "right",
                          no_wrap=True)
     for row in rows:
@@ -257,7 +257,9 @@ def main() -> None:
                       f"{row.seconds:.3f}", f"{row.floor:.3f}", f"{row.ratio:.2f}×",
                       f"{row.plain_seconds:.3f}", f"{row.plain_ratio:.2f}×")
     console.print(table)
-    console.print("nntui/plain: nntui's epoch over the plain NumPy loop's (plain_loop.py: the "
+    console.print("floor s: the epoch's matrix products alone, in cache (BLAS threads as in "
+                  "'threads').  nntui/plain: nntui's epoch over the plain NumPy loop's "
+                  "(plain_loop.py: the "
                   "same algorithm and buffers, without the speed of learning, the running cost, "
                   "observers or control), timed in turns; at most 1.00× means nntui is no slower.",
                   highlight=False)
