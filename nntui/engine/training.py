@@ -376,7 +376,8 @@ class Trainer:
     def _regularization_factors(self, n: int) -> tuple[np.ndarray | None, np.ndarray | None]:
         """(1 − ηλ/n) for L2 and ηλ/n for L1 (None when not regularizing so), as 0-d arrays of
         the weights' dtype, made once per η: combining them with W needs no type promotion and no
-        new arrays per mini-batch.  (For momentum with L2, ``_l2_step`` holds 1 − (1 − ηλ/n).)"""
+        new arrays per mini-batch.  (``_l2_step``, momentum's L2 factor ηλ/n, is kept as
+        1 − (1 − ηλ/n), as it was always computed: the same bits.)"""
         eta = self.eta
         if self._factors_for != (eta, n):
             dtype = self.network.dtype
