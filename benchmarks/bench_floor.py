@@ -83,7 +83,6 @@ DTYPE = "float32"
 # Issue 20: nntui's epoch over the in-epoch floor (the row "+ the updates W −= step").
 TARGETS = {CASES[0].name: 1.45, CASES[2].name: 1.15}
 EPOCH_FLOOR = "+ the updates W −= step"
-MATMUL_FLOOR = "the same with np.matmul (the floor before)"
 # What each of nntui's options is timed with (a row each), on top of the plain "nntui" row.
 OPTIONS = {
     "nntui + L2 λ = 5": {"regularization": "l2", "lmbda": 5.0},
@@ -95,11 +94,9 @@ BYTES = "nntui + inputs stored as uint8"
 SPEED, RUNNING = "  its speed of learning", "  its running cost"
 
 
-def products_epoch(case: Case, x: np.ndarray, *, updates: bool,
-                   product: Callable = np.dot) -> Callable[[], None]:
+def products_epoch(case: Case, x: np.ndarray, *, updates: bool) -> Callable[[], None]:
     """A function that runs one epoch of ``case``'s matrix products (and, with ``updates``, the
-    weight steps) on shuffled, gathered mini-batches of ``x``, and nothing else; ``product``
-    makes them (``np.dot``, as the engine does)."""
+    weight steps) on shuffled, gathered mini-batches of ``x``, and nothing else."""
     rng = np.random.default_rng(1)
     dtype = x.dtype
     n, m = len(x), case.batch
@@ -137,14 +134,14 @@ def products_epoch(case: Case, x: np.ndarray, *, updates: bool,
             inputs = [gathered[k : k + rows], *ws["z"][:-1]]
             for layer, w in enumerate(weights):
                 if rows < w.shape[0]:  # as the engine does: Zᵀ = W·Aᵀ for fewer rows than neurons
-                    product(w, inputs[layer].T, out=ws["zt"][layer])
+                    np.matmul(w, inputs[layer].T, out=ws["zt"][layer])
                 else:
-                    product(inputs[layer], w.T, out=ws["z"][layer])
+                    np.matmul(inputs[layer], w.T, out=ws["z"][layer])
             for layer in range(len(weights) - 1, -1, -1):
                 delta = ws["delta"][layer]
-                product(delta.T, inputs[layer], out=steps[layer])
+                np.matmul(delta.T, inputs[layer], out=steps[layer])
                 if layer > 0:
-                    product(delta, weights[layer], out=ws["below"][layer])
+                    np.matmul(delta, weights[layer], out=ws["below"][layer])
             if updates:
                 for w, step in zip(weights, steps, strict=True):
                     w -= step
@@ -238,7 +235,6 @@ def main() -> None:
             runs = {
                 "products in an epoch": products_epoch(case, x, updates=False),
                 EPOCH_FLOOR: products_epoch(case, x, updates=True),
-                MATMUL_FLOOR: products_epoch(case, x, updates=True, product=np.matmul),
                 "plain NumPy loop (plain_loop.py)": plain_runner(case, train, DTYPE),
                 "nntui's step, in cache": step_in_cache(case, train, DTYPE),
                 "nntui": trainer_epochs(nntui),

@@ -9,8 +9,6 @@ that matter at small batch sizes, and nothing else:
   into one buffer, mini-batches as views of it);
 * the forward product is computed as Zᵀ = W·Aᵀ when the batch has fewer examples than the layer
   has neurons (BLAS then packs the small Aᵀ, not all of W), as the engine does;
-* the products are made by ``np.dot``, which calls the same BLAS routine as ``np.matmul`` with
-  less NumPy overhead per call, as the engine does;
 * η/m is folded into the output error δᴸ, so the gradients come out as the steps themselves and
   each update is one subtraction: W −= (η/m) δᵀ·A, b −= (η/m) Σ δ.
 
@@ -128,20 +126,20 @@ def _plain_epoch(loop: PlainLoop, sizes, hidden, batch, eta, x, y, seed, weights
             inputs = [xs[k : k + m], *a[:-1]]
             for layer in range(last + 1):
                 if zt[layer] is None:
-                    np.dot(inputs[layer], weights[layer].T, out=a[layer])
+                    np.matmul(inputs[layer], weights[layer].T, out=a[layer])
                     a[layer] += biases[layer]
                 else:
-                    np.dot(weights[layer], inputs[layer].T, out=zt[layer])
+                    np.matmul(weights[layer], inputs[layer].T, out=zt[layer])
                     np.add(zt[layer].T, biases[layer], out=a[layer])
                 sigmas[layer](a[layer])
             delta = np.subtract(a[last], ys[k : k + m], out=deltas[last])
             delta *= np.array(eta / m, dtype)
             for layer in range(last, -1, -1):
                 delta = deltas[layer]
-                np.dot(delta.T, inputs[layer], out=grad_w[layer])
-                np.dot(ws["ones"][0], delta, out=grad_b[layer])
+                np.matmul(delta.T, inputs[layer], out=grad_w[layer])
+                np.matmul(ws["ones"][0], delta, out=grad_b[layer])
                 if layer > 0:
-                    np.dot(delta, weights[layer], out=deltas[layer - 1])
+                    np.matmul(delta, weights[layer], out=deltas[layer - 1])
                     prime(deltas[layer - 1], a[layer - 1], scratch[layer - 1])
             for w, b, gw, gb in zip(weights, biases, grad_w, grad_b, strict=True):
                 w -= gw
