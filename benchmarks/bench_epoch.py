@@ -11,6 +11,11 @@ multiplied by the number of mini-batches.  time / floor says how much the rest (
 the cost, the update, Python) costs on top: with ten-example batches that overhead, not the
 arithmetic, sets the pace.
 
+Beside nntui, each cell times a plain NumPy loop of the same algorithm (``plain_loop.py``: the
+same buffers and gathering, η/m folded into δᴸ, no statistics, observers or control), the two
+taking turns; **nntui/plain** at most 1.00× means the bookkeeping costs nntui nothing a plain
+loop would save.
+
 Then, in the same process, it times one epoch of Nielsen's own algorithm (``nielsen_loop.py``: the
 book's ``network2.py`` SGD, each example backpropagated on its own as a column vector) against
 nntui on the same network and settings, the book's ch. 3 run: [784,30,10], sigmoid and
@@ -39,6 +44,7 @@ from itertools import pairwise
 
 import numpy as np
 from nielsen_loop import BookNetwork, as_training_data  # benchmarks/, beside this script
+from plain_loop import plain_epoch_runner
 from rich.console import Console
 from rich.table import Table
 from threadpoolctl import threadpool_info, threadpool_limits
@@ -79,6 +85,8 @@ class Row:
     seconds: float
     floor: float
     ratio: float
+    plain_seconds: float  # the plain NumPy loop of plain_loop.py, same cell, same run
+    plain_ratio: float  # nntui / plain: below 1 when nntui is faster
 
 
 def best_of(repeats: int, run: Callable[[], None]) -> float:
@@ -91,19 +99,44 @@ def best_of(repeats: int, run: Callable[[], None]) -> float:
     return best
 
 
-def epoch_runner(case: Case, train, dtype: str, lmbda: float = 0.0) -> Callable[[], None]:
-    """A function that trains one more epoch of ``case`` with the real trainer."""
+def trainer_for(case: Case, train, dtype: str, lmbda: float = 0.0, **options) -> Trainer:
+    """The real trainer of ``case`` (L2 with ``lmbda`` > 0 unless ``options`` say otherwise),
+    reporting progress every 0.2 s to nobody, as the app's default does."""
     network = Network(list(case.sizes), activation=case.activation, output=case.output,
                       cost=case.cost, init="normalized", seed=1, dtype=dtype)
-    trainer = Trainer(network, train, train, eta=case.eta, batch_size=case.batch, epochs=1000,
-                      regularization="l2" if lmbda else "none", lmbda=lmbda,
-                      eval_train=False, seed=1, progress_interval=0.2)
+    options = {"regularization": "l2" if lmbda else "none", **options}
+    return Trainer(network, train, train, eta=case.eta, batch_size=case.batch, epochs=1000,
+                   lmbda=lmbda, eval_train=False, seed=1, progress_interval=0.2, **options)
+
+
+def epoch_runner(case: Case, train, dtype: str, lmbda: float = 0.0,
+                 **options) -> Callable[[], None]:
+    """A function that trains one more epoch of ``case`` with the real trainer."""
+    return trainer_epochs(trainer_for(case, train, dtype, lmbda, **options))
+
+
+def trainer_epochs(trainer: Trainer) -> Callable[[], None]:
+    """A function that trains one more epoch with ``trainer`` (training only, no evaluation)."""
     epoch = iter(range(1, 1001))
     return lambda: trainer._train_epoch(next(epoch))
 
 
-def time_epoch(case: Case, train, dtype: str, repeats: int) -> float:
-    return best_of(repeats, epoch_runner(case, train, dtype))
+def plain_runner(case: Case, train, dtype: str) -> Callable[[], None]:
+    """A function that trains one more epoch of ``case`` with the plain NumPy loop
+    (plain_loop.py: the same algorithm and buffers, no statistics, observers or control)."""
+    x, y = np.asarray(train.x, dtype=dtype), np.asarray(train.y, dtype=dtype)
+    return plain_epoch_runner(case.sizes, case.activation, case.batch, case.eta, x, y)
+
+
+def time_epochs(case: Case, train, dtype: str, repeats: int) -> tuple[float, float]:
+    """The best epoch of nntui and of the plain loop (plain_loop.py) on ``case``, taking turns
+    (one epoch of each, ``repeats`` times) so that a busy moment of the machine falls on both."""
+    nntui_epoch, plain_epoch = epoch_runner(case, train, dtype), plain_runner(case, train, dtype)
+    nntui = plain = math.inf
+    for _ in range(repeats):
+        nntui = min(nntui, best_of(1, nntui_epoch))
+        plain = min(plain, best_of(1, plain_epoch))
+    return nntui, plain
 
 
 def book_epoch_runner(train) -> Callable[[], None]:
@@ -195,7 +228,7 @@ def main() -> None:
     budget = 0.05 if args.quick else 0.15
 
     # Wide enough for the table even when the output goes to a file or a pipe.
-    console = Console(width=None if sys.stdout.isatty() else 120)
+    console = Console(width=None if sys.stdout.isatty() else 130)
     console.print(f"numpy {np.__version__}; BLAS: {blas_description()}; "
                   f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
     rows: list[Row] = []
@@ -205,23 +238,31 @@ def main() -> None:
         for case in CASES:
             for threads in args.threads or (1, 2):
                 with threadpool_limits(limits=threads, user_api="blas"):
-                    seconds = time_epoch(case, train, dtype, repeats)
+                    seconds, plain = time_epochs(case, train, dtype, repeats)
                     floor = matmul_floor(case, dtype, budget)
                 rows.append(Row(case.name, case.batch, dtype, threads, seconds, floor,
-                                seconds / floor))
+                                seconds / floor, plain, seconds / plain))
                 console.print(f"  {case.name} batch {case.batch} {dtype} {threads} thread(s): "
-                              f"{seconds:.3f} s, floor {floor:.3f} s", highlight=False)
+                              f"{seconds:.3f} s, plain loop {plain:.3f} s, floor {floor:.3f} s",
+                              highlight=False)
 
     table = Table(title="One 50,000-image MNIST epoch (training only, best of "
                         f"{repeats})")
-    for column in ("network", "batch", "dtype", "BLAS threads", "s/epoch", "matmul floor s",
-                   "time/floor"):
+    for column in ("network", "batch", "dtype", "threads", "s/epoch", "floor s", "time/floor",
+                   "plain s", "nntui/plain"):
         table.add_column(column, justify="left" if column == "network" else "right",
                          no_wrap=True)
     for row in rows:
         table.add_row(row.case, str(row.batch), row.dtype, str(row.threads),
-                      f"{row.seconds:.3f}", f"{row.floor:.3f}", f"{row.ratio:.2f}×")
+                      f"{row.seconds:.3f}", f"{row.floor:.3f}", f"{row.ratio:.2f}×",
+                      f"{row.plain_seconds:.3f}", f"{row.plain_ratio:.2f}×")
     console.print(table)
+    console.print("floor s: the epoch's matrix products alone, in cache (BLAS threads as in "
+                  "'threads').  nntui/plain: nntui's epoch over the plain NumPy loop's "
+                  "(plain_loop.py: the "
+                  "same algorithm and buffers, without the speed of learning, the running cost, "
+                  "observers or control), timed in turns; at most 1.00× means nntui is no slower.",
+                  highlight=False)
 
     book = None
     if not args.no_book:

@@ -23,6 +23,7 @@ calls as the equations allow; each saving is noted where it is made.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,6 +53,7 @@ class _Workspace:
     grad_b: list[Array]  # ∂C/∂bˡ summed over the batch, unless the caller said where
     ones: Array  # a row of m ones: ones · δ sums δ over the batch in one BLAS call
     transposed: list[Array | None]  # per layer, (n_l, m) for Zᵀ = W·Aᵀ when m < n_l, else None
+    inputs: list[Array | None]  # what each layer was fed in the last forward pass: X, A¹ … Aᴸ⁻¹
 
 
 class Network:
@@ -81,12 +83,44 @@ class Network:
         self.output = activations.get(output, "output")
         self.cost = costs.get(cost)
         self.dtype = np.dtype(dtype)
-        self.weights, self.biases = initial_parameters(
+        weights, biases = initial_parameters(
             self.sizes, init, np.random.default_rng(seed), self.dtype
         )
+        # Every layer's weights live in one array, and all the biases in another; ``weights`` and
+        # ``biases`` are views of them, layer by layer.  The trainer's update is then one call
+        # for all the weights and one for all the biases, instead of two per layer.
+        self.all_weights = np.concatenate([w.ravel() for w in weights])
+        self.all_biases = np.concatenate(biases)
+        self._weights = layer_views(self.all_weights, [w.shape for w in weights])
+        self._biases = layer_views(self.all_biases, [b.shape for b in biases])
         self._workspaces: dict[int, _Workspace] = {}
         # σ of each layer: the hidden layers' activation, then the output's.
         self._sigmas = [self.activation] * (self.num_layers - 1) + [self.output]
+        # What the forward pass of backprop needs of each layer, gathered once (the views stay
+        # valid: the parameters are only ever changed in place): saves a lookup per use.
+        self._forward = list(zip(self._weights, [w.T for w in self._weights], self._biases,
+                                 self._sigmas, strict=True))
+        self._scale = (1.0, np.array(1.0, self.dtype))  # the last scale, as a 0-d array of dtype
+        self._dropout = (0.0, None, None)  # the last dropout p, p and 1/(1 − p) as 0-d arrays
+
+    @property
+    def weights(self) -> list[Array]:
+        """Wˡ of each layer, (n_l, n_(l−1)): views of :attr:`all_weights`, to change in place."""
+        return self._weights
+
+    @weights.setter
+    def weights(self, values: list[Array]) -> None:
+        """Copy new weights in, layer by layer (the shapes must be the network's)."""
+        _copy_into(self._weights, values, "weights")
+
+    @property
+    def biases(self) -> list[Array]:
+        """bˡ of each layer, (n_l,): views of :attr:`all_biases`, to change in place."""
+        return self._biases
+
+    @biases.setter
+    def biases(self, values: list[Array]) -> None:
+        _copy_into(self._biases, values, "biases")
 
     @property
     def num_layers(self) -> int:
@@ -162,12 +196,14 @@ class Network:
                 ones=np.ones(m, dtype=self.dtype),
                 transposed=[np.empty((n, m), dtype=self.dtype) if m < n else None
                             for n in self.sizes[1:]],
+                inputs=[None] * self.num_layers,
             )
             self._workspaces[m] = ws
         return ws
 
     def backprop(self, x: Array, y: Array, *, scale: float = 1.0, dropout: float = 0.0,
                  rng: np.random.Generator | None = None, outputs: Array | None = None,
+                 grad_w: list[Array] | None = None,
                  grad_b: list[Array] | None = None) -> tuple[list[Array], list[Array]]:
         """The gradients of the cost *summed* over the batch of inputs ``x`` and targets ``y``
         (m rows each, in the network's precision), times ``scale``: (∂C/∂W per layer, ∂C/∂b per
@@ -183,46 +219,54 @@ class Network:
         is needed at test time.
 
         ``outputs`` (m, n_L), if given, receives the output layer's activations, which the
-        trainer keeps to price later; ``grad_b``, if given, receives ∂C/∂bˡ instead of the
-        workspace (one array of n_l per layer: the trainer keeps each batch's bias step in a row
-        of its own for the speed of learning).
+        trainer keeps to price later; ``grad_w`` and ``grad_b``, if given, receive ∂C/∂Wˡ and
+        ∂C/∂bˡ instead of the workspace (one array per layer, of Wˡ's and bˡ's shapes: the
+        trainer keeps the steps in arrays laid out as :attr:`all_weights` and :attr:`all_biases`,
+        each batch's bias steps in a row of their own for the speed of learning).
         """
-        ws = self.workspace(len(x))
-        acts, deltas = ws.activations, ws.deltas
-        weights, last = self.weights, self.num_layers - 1
+        ws = self._workspaces.get(len(x)) or self.workspace(len(x))
+        acts, deltas, transposed = ws.activations, ws.deltas, ws.transposed
+        last = len(acts) - 1
         acts[last] = ws.output if outputs is None else outputs
         # Forward, keeping every layer's activations and what each layer was fed.
-        inputs = [x]
-        for layer, sigma in enumerate(self._sigmas):
+        inputs = ws.inputs  # a list kept in the workspace: none built per mini-batch
+        inputs[0] = a = x
+        for layer, (w, w_t, b, sigma) in enumerate(self._forward):
             z = acts[layer]
-            zt = ws.transposed[layer]
+            zt = transposed[layer]
             if zt is None:
-                np.matmul(inputs[layer], weights[layer].T, out=z)
-                z += self.biases[layer]
+                np.matmul(a, w_t, out=z)
+                z += b
             else:  # fewer examples than neurons: BLAS then packs the small Aᵀ, not all of W
-                np.matmul(weights[layer], inputs[layer].T, out=zt)  # Zᵀ = W·Aᵀ
-                np.add(zt.T, self.biases[layer], out=z)  # turned back with the bias: no extra call
-            sigma(z)
+                np.matmul(w, a.T, out=zt)  # Zᵀ = W·Aᵀ
+                np.add(zt.T, b, out=z)  # turned back with the bias: no extra call
+            a = sigma(z)
             if dropout and layer < last:
+                if self._dropout[0] != dropout:  # p and 1/(1 − p) as 0-d arrays, made once
+                    self._dropout = (dropout, np.array(dropout, self.dtype),
+                                     np.array(1.0 / (1.0 - dropout), self.dtype))
                 keep = ws.masks[layer]
                 rng.random(out=keep, dtype=self.dtype)
-                np.greater_equal(keep, dropout, out=keep)
-                keep *= 1.0 / (1.0 - dropout)
-                inputs.append(np.multiply(z, keep, out=ws.dropped[layer]))
-            else:
-                inputs.append(z)
+                np.greater_equal(keep, self._dropout[1], out=keep)
+                keep *= self._dropout[2]
+                a = np.multiply(z, keep, out=ws.dropped[layer])
+            if layer < last:
+                inputs[layer + 1] = a
         # Backward: δᴸ from the cost, then each layer's error from the one after it.
         self.cost.delta(self.output, acts[last], y, deltas[last], ws.scratch[last])
         if scale != 1.0:  # one (m, n_L) product here saves scaling every W-sized gradient later
-            deltas[last] *= np.array(scale, self.dtype)
-        grad_w = ws.grad_w
+            if scale != self._scale[0]:  # the same η/m batch after batch: one 0-d array for it
+                self._scale = (scale, np.array(scale, self.dtype))
+            deltas[last] *= self._scale[1]
+        if grad_w is None:
+            grad_w = ws.grad_w
         if grad_b is None:
             grad_b = ws.grad_b
-        hidden = self.activation
+        hidden, weights, ones = self.activation, self._weights, ws.ones
         for layer in range(last, -1, -1):
             delta = deltas[layer]
             np.matmul(delta.T, inputs[layer], out=grad_w[layer])
-            np.matmul(ws.ones, delta, out=grad_b[layer])
+            np.matmul(ones, delta, out=grad_b[layer])
             if layer > 0:
                 below = deltas[layer - 1]
                 np.matmul(delta, weights[layer], out=below)
@@ -240,6 +284,26 @@ class Network:
         if regularization == "l1":
             return lmbda / n * sum(float(np.abs(w).sum()) for w in self.weights)
         return 0.0
+
+
+def layer_views(flat: Array, shapes: list[tuple[int, ...]]) -> list[Array]:
+    """Consecutive pieces of the 1-D array ``flat`` shaped as ``shapes``, one per layer: writing
+    to a piece writes to ``flat``, and one operation on ``flat`` acts on every layer at once."""
+    views, start = [], 0
+    for shape in shapes:
+        size = math.prod(shape)
+        views.append(flat[start : start + size].reshape(shape))
+        start += size
+    return views
+
+
+def _copy_into(views: list[Array], values: list[Array], what: str) -> None:
+    if len(values) != len(views) or any(np.shape(v) != w.shape
+                                        for v, w in zip(values, views, strict=False)):
+        raise ValueError(f"expected {what} of shapes {[w.shape for w in views]}, got "
+                         f"{[np.shape(v) for v in values]}")
+    for view, value in zip(views, values, strict=True):
+        view[...] = value
 
 
 def accuracy(outputs: Array, labels: Array) -> float:

@@ -39,7 +39,7 @@ from nntui.engine.events import (
     Resumed,
 )
 from nntui.engine.inputs import as_floats, is_bytes
-from nntui.engine.network import Network
+from nntui.engine.network import Network, layer_views
 from nntui.engine.policies import Best, EarlyStopping, Pace
 
 # Shuffled examples are copied into one buffer this many rows at a time (a few MB for MNIST):
@@ -79,26 +79,30 @@ class _SpeedSums:
     """Nielsen's speed of learning of each layer, ‖∂C/∂bˡ‖, as the RMS over an epoch's
     mini-batches, for no NumPy call per mini-batch.
 
-    Backprop writes each mini-batch's bias step (η/m) Σₓ ∂Cₓ/∂bˡ = η ∂C/∂bˡ into the next row of a
-    table kept here (:meth:`next_rows`); the rows are squared and summed, one call per layer,
-    after each stretch of mini-batches and before η changes, and divided by η² then.  This saves a
-    dot product and its conversion to a Python float per layer and mini-batch.
+    Backprop writes each mini-batch's bias steps (η/m) Σₓ ∂Cₓ/∂bˡ = η ∂C/∂bˡ into the next row of
+    a table kept here (:meth:`next_rows`), every layer's side by side as in the network's
+    ``all_biases``, so the update takes them all in one subtraction.  The rows are squared and
+    summed, one call per layer, after each stretch of mini-batches and before η changes, and
+    divided by η² then.  This saves a dot product and its conversion to a Python float per layer
+    and mini-batch.
     """
 
     def __init__(self, biases: list[np.ndarray], rows: int):
-        self.tables = [np.empty((rows, len(b)), dtype=b.dtype) for b in biases]
-        # Row i of every table, as the list backprop takes, made once rather than per mini-batch.
-        self._rows = [[table[i] for table in self.tables] for i in range(rows)]
+        self.table = np.empty((rows, sum(len(b) for b in biases)), dtype=biases[0].dtype)
+        ends = np.cumsum([len(b) for b in biases]).tolist()
+        self._columns = [slice(end - len(b), end) for b, end in zip(biases, ends, strict=True)]
+        # Row i, whole and cut into layers as backprop takes it, made once, not per mini-batch.
+        self._rows = [(row, layer_views(row, [b.shape for b in biases])) for row in self.table]
         self.used = 0
         self.sums = [0.0] * len(biases)
 
     def begin(self) -> None:
         self.used = 0
-        self.sums = [0.0] * len(self.tables)
+        self.sums = [0.0] * len(self._columns)
 
-    def next_rows(self) -> list[np.ndarray]:
-        """The next row of each layer's table, for backprop to write a mini-batch's bias steps
-        into (and the update to take them from)."""
+    def next_rows(self) -> tuple[np.ndarray, list[np.ndarray]]:
+        """The next row of the table, whole (for the update) and as one view per layer (for
+        backprop to write a mini-batch's bias steps into)."""
         rows = self._rows[self.used]
         self.used += 1
         return rows
@@ -107,8 +111,8 @@ class _SpeedSums:
         """Add Σ‖∂C/∂bˡ‖² over the rows filled since the last call, all taken with ``eta`` (the
         scale backprop was given, :meth:`Trainer._row_scale`: never so small that η² underflows)."""
         if self.used and eta > 0:
-            for layer, table in enumerate(self.tables):
-                rows = table[: self.used]
+            for layer, columns in enumerate(self._columns):
+                rows = self.table[: self.used, columns]
                 self.sums[layer] += float(np.vdot(rows, rows)) / (eta * eta)
         self.used = 0
 
@@ -163,7 +167,13 @@ class Trainer:
         self.schedule = policies.eta_schedule(eta_schedule, self.eta)
         self.pace = Pace(pace)
         self.rng = np.random.default_rng(seed + 1)  # the network's init used `seed` itself
-        self.velocities = [np.zeros_like(w) for w in network.weights] if momentum else None
+        # Laid out as the network's all_weights, so each is one array for every layer.
+        self.velocities = np.zeros_like(network.all_weights) if momentum else None
+        self._steps_w = np.empty_like(network.all_weights)
+        self._scratch_w = np.empty_like(network.all_weights)  # for L1's sgn(w), momentum's L2 term
+        self._momentum = np.array(self.momentum, network.dtype)
+        self._factors_for: tuple[float, int] | None = None  # see _regularization_factors
+        self._steps_w_layers = layer_views(self._steps_w, [w.shape for w in network.weights])
         self.result = TrainingResult()
         self._notes: list[str] = []  # what changed η during the epoch, for its report
         # Kept across epochs, so epochs shorter than the interval still get progress reports.
@@ -276,6 +286,9 @@ class Trainer:
         start = time.perf_counter()
         paused_for = 0.0
         control = self.control
+        # Looked up once an epoch rather than once a mini-batch.
+        backprop, dropout, rng = network.backprop, self.dropout, self.rng
+        steps_w, steps_w_layers, update = self._steps_w, self._steps_w_layers, self._update
         for batch in range(batches):
             if control.pending:
                 eta = self.eta
@@ -305,16 +318,14 @@ class Trainer:
             # this epoch's rows of outputs, kept for the running cost (a view costs less than a
             # copy), and its bias steps into a row of the speed sums.
             scale = self._row_scale(self.eta)
-            grad_w, grad_b = network.backprop(
-                xs[k : k + hi - lo], ys[k : k + hi - lo], scale=scale / (hi - lo),
-                dropout=self.dropout, rng=self.rng, outputs=outputs[lo:hi],
-                grad_b=speed.next_rows(),
-            )
+            steps_b, steps_b_layers = speed.next_rows()
+            backprop(xs[k : k + hi - lo], ys[k : k + hi - lo], scale=scale / (hi - lo),
+                     dropout=dropout, rng=rng, outputs=outputs[lo:hi],
+                     grad_w=steps_w_layers, grad_b=steps_b_layers)
             if scale != self.eta:  # a tiny η: the gradients, made steps here (the rows stay)
-                for g in grad_w:
-                    g *= self.eta
-                grad_b = [g * self.eta for g in grad_b]
-            self._update(grad_w, grad_b, n)
+                steps_w *= self.eta
+                steps_b = steps_b * self.eta
+            update(steps_w, steps_b, n)
             now = time.perf_counter()
             if now - self._last_report >= self.progress_interval:
                 self._last_report = now
@@ -333,32 +344,50 @@ class Trainer:
         small that the steps (and η² in the speed of learning) would underflow to nothing."""
         return eta if eta >= self._smallest_scale else 1.0
 
-    def _update(self, grad_w: list[np.ndarray], grad_b: list[np.ndarray], n: int) -> None:
+    def _update(self, steps_w: np.ndarray, steps_b: np.ndarray, n: int) -> None:
         """Apply one gradient step to every layer (see the module docstring for the rules).
 
-        Backprop was handed η/m, so ``grad_w`` and ``grad_b`` already hold the steps
-        (η/m) Σₓ ∂Cₓ/∂w: what is left is the regularization term and one subtraction.
+        Backprop was handed η/m, so ``steps_w`` and ``steps_b`` already hold the steps
+        (η/m) Σₓ ∂Cₓ/∂w, laid out as the network's ``all_weights`` and ``all_biases``: what is
+        left is the regularization term and one subtraction for all the weights, one for all the
+        biases.
         """
+        decay, shrink = self._regularization_factors(n)
+        w = self.network.all_weights
+        step = steps_w
+        if shrink is not None:  # step += (ηλ/n) sgn(w), in a scratch array: no new W-sized arrays
+            np.sign(w, out=self._scratch_w)
+            self._scratch_w *= shrink
+            step += self._scratch_w
+        if self.velocities is not None:
+            v = self.velocities
+            v *= self._momentum
+            v -= step
+            if decay is not None:  # v −= (ηλ/n) w, in the scratch array too
+                np.multiply(w, self._l2_step, out=self._scratch_w)
+                v -= self._scratch_w
+            w += v
+        else:
+            if decay is not None:
+                w *= decay
+            w -= step
+        self.network.all_biases -= steps_b
+
+    def _regularization_factors(self, n: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """(1 − ηλ/n) for L2 and ηλ/n for L1 (None when not regularizing so), as 0-d arrays of
+        the weights' dtype, made once per η: combining them with W needs no type promotion and no
+        new arrays per mini-batch.  (``_l2_step``, momentum's L2 factor ηλ/n, is kept as
+        1 − (1 − ηλ/n), as it was always computed: the same bits.)"""
         eta = self.eta
-        decay = 1.0 - eta * self.lmbda / n if self.regularization == "l2" else 1.0
-        shrink = eta * self.lmbda / n if self.regularization == "l1" else 0.0
-        net = self.network
-        for layer, (w, b) in enumerate(zip(net.weights, net.biases, strict=True)):
-            step = grad_w[layer]
-            if shrink:
-                step += shrink * np.sign(w)
-            if self.velocities is not None:
-                v = self.velocities[layer]
-                v *= self.momentum
-                v -= step
-                if decay != 1.0:
-                    v -= (1.0 - decay) * w
-                w += v
-            else:
-                if decay != 1.0:
-                    w *= np.array(decay, w.dtype)  # a 0-d array of w's dtype: no type promotion
-                w -= step
-            b -= grad_b[layer]
+        if self._factors_for != (eta, n):
+            dtype = self.network.dtype
+            decay = 1.0 - eta * self.lmbda / n if self.regularization == "l2" else 1.0
+            shrink = eta * self.lmbda / n if self.regularization == "l1" else 0.0
+            self._factors = (np.array(decay, dtype) if decay != 1.0 else None,
+                             np.array(shrink, dtype) if shrink else None)
+            self._l2_step = np.array(1.0 - decay, dtype)
+            self._factors_for = (eta, n)
+        return self._factors
 
     def running_cost(self) -> float:
         """The mean cost of the epoch's mini-batches so far, with the regularization term.

@@ -256,6 +256,35 @@ def test_backprop_writes_outputs_and_bias_gradients_where_it_is_told() -> None:
     _backprop(net, x, y)
     assert (outputs == 7.0).all()
     np.testing.assert_array_equal(net.workspace(M).activations[-1], own_outputs)
+    # The weight gradients too go where they are told, the same numbers.
+    steps = [np.full_like(w, np.nan) for w in net.weights]
+    grad_w, _ = _backprop(net, x, y, grad_w=steps)
+    assert all(got is step for got, step in zip(grad_w, steps, strict=True))
+    for got, want in zip(grad_w, expected_w, strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_parameters_are_views_of_one_array_each() -> None:
+    """Every layer's weights are a piece of ``all_weights`` and its biases of ``all_biases``, in
+    layer order, so one operation on either acts on every layer (the trainer's update); assigning
+    new weights copies them in, and wrong shapes are refused."""
+    net = Network([4, 3, 2], seed=1)
+    assert net.all_weights.shape == (4 * 3 + 3 * 2,) and net.all_biases.shape == (5,)
+    np.testing.assert_array_equal(
+        net.all_weights, np.concatenate([w.ravel() for w in net.weights]))
+    np.testing.assert_array_equal(net.all_biases, np.concatenate(net.biases))
+    net.all_weights[:] = np.arange(18)
+    assert net.weights[1].tolist() == [[12, 13, 14], [15, 16, 17]]
+    held = net.weights[0]
+    net.weights = [np.ones((3, 4)), np.zeros((2, 3))]
+    assert net.weights[0] is held and (held == 1).all()  # copied in, not rebound
+    assert net.all_weights.tolist() == [1.0] * 12 + [0.0] * 6
+    net.biases = [np.full(3, 2.0), np.full(2, 3.0)]
+    assert net.all_biases.tolist() == [2, 2, 2, 3, 3]
+    with pytest.raises(ValueError, match=r"expected weights of shapes \[\(3, 4\), \(2, 3\)\]"):
+        net.weights = [np.ones((4, 3)), np.zeros((2, 3))]
+    with pytest.raises(ValueError, match="expected biases"):
+        net.biases = [np.ones(3)]
 
 
 @pytest.mark.parametrize(("activation", "output", "cost"), [

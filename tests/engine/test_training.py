@@ -559,3 +559,42 @@ def test_a_tiny_eta_trains_and_measures_the_true_speed_of_learning(make_blobs, d
     small = _trainer(train, validation, dtype=dtype, epochs=1, eta=1e-6).run()
     assert speeds == pytest.approx(small.history[0].learning_speed, rel=1e-3)
     assert all(s > 0 for s in speeds)
+
+
+def _plain_loop_module():
+    """benchmarks/plain_loop.py, the plain NumPy loop the benchmarks hold the trainer against."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parents[2] / "benchmarks" / "plain_loop.py"
+    spec = importlib.util.spec_from_file_location("plain_loop", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(("hidden", "output", "cost", "batch"), [
+    ("sigmoid", "sigmoid", "cross-entropy", 7),  # fewer examples than hidden neurons: Zᵀ = W·Aᵀ
+    ("relu", "softmax", "log-likelihood", 16),
+])
+def test_the_benchmarks_plain_loop_is_the_same_algorithm(hidden, output, cost, batch) -> None:
+    """The benchmarks compare nntui's epoch with a plain NumPy loop (no statistics, observers or
+    control); the comparison means something only if that loop trains the same way: from the
+    same weights, on the same shuffles, two epochs of it leave the same weights, to the bit."""
+    rng = np.random.default_rng(5)
+    labels = rng.integers(0, 3, 100)
+    x = (rng.standard_normal((100, 20)) + labels[:, None]).astype(np.float32)
+    y = np.eye(3, dtype=np.float32)[labels]
+    train = Split(x, y, labels)
+    network = Network([20, 12, 10, 3], activation=hidden, output=output, cost=cost, seed=2)
+    trainer = Trainer(network, train, train, eta=0.2, batch_size=batch, epochs=2, seed=2)
+    plain = _plain_loop_module().PlainLoop(
+        (20, 12, 10, 3), hidden, batch, 0.2, x, y, seed=2,
+        weights=[w.copy() for w in network.weights], biases=[b.copy() for b in network.biases])
+    for epoch in (1, 2):
+        trainer._train_epoch(epoch)
+        plain.epoch()
+    for ours, theirs in zip(network.weights + network.biases, plain.weights + plain.biases,
+                            strict=True):
+        np.testing.assert_array_equal(ours, theirs)
+    assert not np.array_equal(network.weights[0], Network([20, 12, 10, 3], seed=2).weights[0])
