@@ -53,6 +53,7 @@ class SaturationView:
         self.follower: Callable[[str, list[SaturationReport]], None] | None = None
 
     def measured(self, message: SaturationMeasured, label: str) -> None:
+        """The live run, called ``label``, was measured: keep its reports, tell the screen."""
         self.reports, self.label = message.reports, label
         if self.follower is not None:
             self.follower(label, self.reports)
@@ -64,3 +65,16 @@ class SaturationView:
         """The live run (if measured) and the pinned runs with statistics."""
         runs: list[RunReports] = [(self.label, self.reports)] if self.reports else []
         return runs + recorded_runs(history, leave_out=live_id)
+
+
+def live_label(title: str, history: RunHistory | None, run_id: int | None) -> str:
+    """How the screen names the live run: its title ("run 2"), and the name the history holds
+    for it when it has one, as a comparison's run has ("run 2 · init=normalized"), so it reads
+    beside the pinned runs, which are named that way."""
+    if history is None or run_id is None:
+        return title
+    try:
+        name = history.get_summary(run_id).title
+    except HistoryError:
+        return title
+    return f"{title} · {name}" if name else title

@@ -43,7 +43,7 @@ from nntui.tui.controllers.comparisons import ComparisonEnded, Comparisons, Vari
 from nntui.tui.controllers.hyperparameters import PACES, Hyperparameters, pace_name
 from nntui.tui.controllers.inspection import ConfusionReady, FieldReady, HintNoticed, Inspection
 from nntui.tui.controllers.pinned import PinnedView, pinned_curves, pinned_view
-from nntui.tui.controllers.saturation import SaturationView
+from nntui.tui.controllers.saturation import SaturationView, live_label
 from nntui.tui.controllers.sweeps import (
     SweepEnded,
     SweepProgress,
@@ -612,7 +612,8 @@ class DashboardScreen(QuitFirstScreen):
 
     def on_saturation_measured(self, message: SaturationMeasured) -> None:
         if self.training.current(message):
-            self.saturation.measured(message, self.run_state.title)
+            label = live_label(self.run_state.title, self.history, self.run_state.record_id)
+            self.saturation.measured(message, label)
 
     def action_saturation(self) -> None:
         if isinstance(self.app.screen, SaturationScreen):
