@@ -1,12 +1,14 @@
 """Make the SVG screenshots in ``screenshots/`` (shown in the README) by driving the app headless.
 
-    python -m scripts.make_screenshots [--out screenshots]    # from the repository's root
+    python -m scripts.make_screenshots [--out screenshots] [NAME ...]   # from the repository's root
 
 The screens are the ones the snapshot tests check: the first screen at 80×24 and 120×40, a field
 error, a finished short run, the books' overfitting and speed-of-learning runs at 80×24 and
-120×40, the help screen and the too-small notice; and, for the README only (it takes minutes), the
-books' η comparison.  Clocks and speeds are
-hidden and the runs are seeded, so the pictures change only when the app does.
+120×40, the help screen, the too-small notice, a digit drawn on the draw screen and a sweep's
+results against η; and, for the README only (they take minutes), the books' η comparison, the
+weight-init comparison's saturated neurons and the more-data comparison against the training-set
+size.  Clocks and speeds are hidden and the runs are seeded, so the pictures change only when the
+app does.  Names given make only those screenshots.
 """
 
 from __future__ import annotations
@@ -20,14 +22,19 @@ from pathlib import Path
 from nntui.config import DEFAULTS, Config
 from nntui.tui.app import NNTuiApp
 from tests.tui.scenes import (
+    DIGIT_NETWORK,
     FINISHED_RUN,
     OVERFIT,
     SPEED,
+    draw_digit,
     finish_run,
+    more_data_against_size,
     open_help,
     run_comparison,
     settle,
+    sweep_against,
     type_invalid_eta,
+    weight_init_comparison_saturation,
 )
 
 MNIST_RUN = DEFAULTS.replace(epochs=3)
@@ -48,6 +55,11 @@ SHOTS: list[Shot] = [
     ("saturated-neuron-comparison", DEFAULTS, (120, 40), run_comparison("saturated-neuron")),
     ("help", DEFAULTS, (120, 40), open_help),
     ("too-small", DEFAULTS, (60, 18), settle),
+    ("draw-digit-120x40", DIGIT_NETWORK, (120, 40), draw_digit),
+    ("draw-digit-80x24", DIGIT_NETWORK, (80, 24), draw_digit),
+    ("weight-init-saturation", DEFAULTS, (120, 40), weight_init_comparison_saturation),
+    ("results-against-eta", FINISHED_RUN.replace(epochs=30), (120, 40), sweep_against),
+    ("more-data", DEFAULTS, (120, 40), more_data_against_size),
 ]
 
 
@@ -62,10 +74,16 @@ async def shoot(out: Path, name: str, config: Config, size: tuple[int, int],
     return path
 
 
-async def main(out: Path) -> None:
+async def main(out: Path, only: list[str]) -> None:
+    unknown = set(only) - {name for name, *_ in SHOTS}
+    if unknown:
+        raise SystemExit(f"no screenshot named {', '.join(sorted(unknown))}; the names are "
+                         f"{', '.join(name for name, *_ in SHOTS)}")
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as runs:
         for name, config, size, before in SHOTS:
+            if only and name not in only:
+                continue
             path = await shoot(out, name, config, size, before, Path(runs))
             print(path)
 
@@ -73,4 +91,7 @@ async def main(out: Path) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).parent.parent / "screenshots")
-    asyncio.run(main(parser.parse_args().out))
+    parser.add_argument("only", nargs="*", metavar="NAME",
+                        help="make only these screenshots (default: every one)")
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.out, arguments.only))

@@ -161,6 +161,26 @@ async def finished_sweep(pilot) -> None:
     await pilot.pause()
 
 
+async def open_against(pilot, timeout: float = 30) -> None:
+    """F11 on the dashboard, once a sweep or comparison has ended: its results against what it
+    varied."""
+    app = pilot.app
+    await pilot.press("f11")
+    deadline = time.monotonic() + timeout
+    while type(app.screen).__name__ != "AgainstScreen":
+        assert time.monotonic() < deadline, "F11 did not open the figure"
+        await pilot.pause(0.05)
+    app.clear_notifications()
+    await settle(pilot)
+
+
+async def more_data_against_size(pilot) -> None:
+    """For the README: Nielsen's more-data comparison run from the palette's action (12 runs,
+    minutes), then F11: best accuracy against the training-set size, plain and expanded."""
+    await run_comparison("more-data")(pilot, timeout=1800)
+    await open_against(pilot)
+
+
 async def sweep_against(pilot) -> None:
     """A sweep of three η a decade apart (as :func:`finished_sweep`) for a tanh and a ReLU net,
     and F11 on its end: each run's best accuracy and final cost against η, a line per
@@ -243,7 +263,6 @@ async def weight_init_comparison_saturation(pilot) -> None:
     end), then its saturated neurons side by side before training (F12, s)."""
     await run_comparison("weight-init")(pilot)
     await weight_init_before_training(pilot)
-
 
 
 # --- drawing a digit ------------------------------------------------------------------------------
