@@ -160,6 +160,10 @@ class SaturationScreen(PageScreen[None]):
             legend.append(f" · % of units on {sample:,} training inputs"
                           + ("; dead: never active" if "relu" in activations else ""),
                           style="dim")
+        # Nielsen's point: cross-entropy and log-likelihood cancel the output's σ′, so a confident
+        # output layer (most of its units "saturated") is no slowdown; say so beside the curve.
+        legend.append(" · an output's saturation slows learning only under the quadratic cost",
+                      style="dim")
         return legend
 
     def _histograms(self, shown: list[tuple[str, SaturationReport]],
