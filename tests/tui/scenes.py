@@ -181,6 +181,44 @@ async def more_data_against_size(pilot) -> None:
     await open_against(pilot)
 
 
+MORE_DATA_EPOCHS = 1
+"""The more-data comparison's twelve runs cut to one epoch for the pictures: a few seconds, and
+already the expanded set above the plain one at every size."""
+
+
+def record_more_data(path) -> None:
+    """The more-data comparison's runs (1,000 … 50,000 images, plain and expanded), one epoch
+    each, recorded in the run history at ``path`` under the comparison's name as their group, as
+    ``nntui compare more-data`` records them."""
+    from nntui.runner.lifecycle import HistoryRecorder, Run
+    from nntui.storage.history import RunHistory
+    from nntui.studies.comparisons import COMPARISONS
+
+    with RunHistory(path) as history:
+        for label, config in COMPARISONS["more-data"].labelled_configs(MORE_DATA_EPOCHS):
+            recorder = HistoryRecorder(history, config, print, name=label, group="more-data")
+            Run(config, observers=[recorder]).execute()
+
+
+async def group_against(pilot, timeout: float = 30) -> None:
+    """The runs screen (F2), then `a` on its first run: its group's results against what the
+    group's runs vary."""
+    app = pilot.app
+    await pilot.pause()
+    await pilot.press("f2")
+    deadline = time.monotonic() + timeout
+    while type(app.screen).__name__ != "RunsScreen":
+        assert time.monotonic() < deadline, "F2 did not open the runs screen"
+        await pilot.pause(0.05)
+    await pilot.pause()
+    await pilot.press("a")
+    while type(app.screen).__name__ != "AgainstScreen":
+        assert time.monotonic() < deadline, "'a' did not open the figure"
+        await pilot.pause(0.05)
+    app.clear_notifications()
+    await settle(pilot)
+
+
 async def sweep_against(pilot) -> None:
     """A sweep of three η a decade apart (as :func:`finished_sweep`) for a tanh and a ReLU net,
     and F11 on its end: each run's best accuracy and final cost against η, a line per

@@ -136,6 +136,19 @@ def test_saturation_weight_init_side_by_side_120x40(snap_compare, app_on, scenes
                         run_before=scenes.weight_init_before_training)
 
 
+# Nielsen's more data: the more-data comparison's runs from the history, against the training-set
+# size (runs screen, `a`), a line for the plain and one for the expanded set.
+
+def test_more_data_against_training_images_80x24(snap_compare, app_on, scenes):
+    scenes.record_more_data(os.environ["NNTUI_RUNS_DB"])
+    assert snap_compare(app_on(), terminal_size=(80, 24), run_before=scenes.group_against)
+
+
+def test_more_data_against_training_images_120x40(snap_compare, app_on, scenes):
+    scenes.record_more_data(os.environ["NNTUI_RUNS_DB"])
+    assert snap_compare(app_on(), terminal_size=(120, 40), run_before=scenes.group_against)
+
+
 def test_draw_a_digit_80x24(snap_compare, app_on, scenes):
     assert snap_compare(app_on(scenes.DIGIT_NETWORK), terminal_size=(80, 24),
                         run_before=scenes.draw_digit)
