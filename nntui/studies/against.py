@@ -34,7 +34,7 @@ from nntui.render.against import AgainstAxis, AgainstFigure
 from nntui.render.plots import Series
 from nntui.status import ENDED_WELL, RunStatus
 from nntui.storage.history import RunDetail, RunHistory
-from nntui.studies.labels import IGNORED, SHORT
+from nntui.studies.labels import SHORT, differing_fields
 from nntui.studies.results import VariantResult, held_out_of
 
 
@@ -113,15 +113,10 @@ def varied_fields(configs: Sequence[Config]) -> list[str]:
     """The fields these configs differ in, in the form's order, leaving out those that change
     nothing learned (:data:`~nntui.studies.labels.IGNORED`); a varied regularization takes λ
     in."""
-    fields = [name for name in SPECS if name not in IGNORED
-              and len({_key(getattr(c, name)) for c in configs}) > 1]
+    fields = differing_fields(configs)
     if REGULARIZATION in fields and "lmbda" in fields:
         fields.remove("lmbda")
     return fields
-
-
-def _key(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
 
 
 def value_of(name: str, config: Config) -> Any:

@@ -39,8 +39,7 @@ def difference_labels(configs: Sequence[Config]) -> list[str]:
         return []
     if len(configs) == 1:
         return [preset_of(configs[0]) or "run 1"]
-    differing = [name for name in SPECS if name not in IGNORED
-                 and len({_key(getattr(c, name)) for c in configs}) > 1]
+    differing = differing_fields(configs)
     regularization_differs = "regularization" in differing
     if regularization_differs:
         differing.remove("regularization")
@@ -54,6 +53,13 @@ def difference_labels(configs: Sequence[Config]) -> list[str]:
     counts = Counter(labels)
     return [f"{label} ({i + 1})" if counts[label] > 1 else label
             for i, label in enumerate(labels)]
+
+
+def differing_fields(configs: Sequence[Config]) -> list[str]:
+    """The fields these configs differ in, in the form's order, leaving out those that change
+    nothing learned (:data:`IGNORED`)."""
+    return [name for name in SPECS if name not in IGNORED
+            and len({_key(getattr(c, name)) for c in configs}) > 1]
 
 
 def _term(name: str, config: Config, regularization_differs: bool) -> str:
