@@ -190,10 +190,7 @@ def draw(plt, figure: AgainstFigure, quantity: str, *, width: int, height: int,
     axes = plots.layout([(points, points) for points in lines], width=width, height=height,
                         axis=value_axis, log=log_y, xlabel=xlabel, plain=plain)
     if axes is None:
-        plt.xlim(0, 1)
-        plt.ylim(0, 1)
-        plt.xticks([])
-        plt.yticks([])
+        plots.empty_frame(plt)
         return
     if log_y:  # 0.01 and 1 where the epoch plots write 1e-2 and 1e0
         yaxis = axes.yaxis

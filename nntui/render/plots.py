@@ -427,10 +427,7 @@ def draw(plt, series: Sequence[Series], *, width: int, height: int,
     axes = layout(drawable, width=width, height=height, axis=axis, log=log, xlabel=xlabel,
                   plain=plain)
     if axes is None:
-        plt.xlim(0, 1)
-        plt.ylim(0, 1)
-        plt.xticks([])
-        plt.yticks([])
+        empty_frame(plt)
         return
     lines = [(points, style) for (points, _), style in zip(drawable, styles(series), strict=True)
              if points]
@@ -514,6 +511,15 @@ LEGENDS = (("{sign} {label}", False, "  "), ("{sign} {label}", True, "  "),
 """Ever more compact legends: (entry, abbreviated, gap between entries); the last writes a
 hidden curve's note as ``train≈val`` in place of ``train (under val)``, which in the 28 columns
 of an 80×24 plot would take the legend a line more and squeeze the plot."""
+
+
+
+def empty_frame(plt) -> None:
+    """``plt``'s frame empty and without ticks: a plot with nothing to draw yet."""
+    plt.xlim(0, 1)
+    plt.ylim(0, 1)
+    plt.xticks([])
+    plt.yticks([])
 
 
 def legend_entries(series: Sequence[Series], *, compact: int = 0,
