@@ -138,23 +138,35 @@ async def dialog_with_two_fields(pilot) -> None:
     await pilot.pause()
 
 
-async def finished_sweep(pilot) -> None:
-    """A sweep of three η a decade apart, trained in this process to its end."""
+async def run_sweep(pilot, name: str, values: str, field2: str = "", values2: str = "",
+                    timeout: float = 120) -> None:
+    """Ctrl+F's dialog filled in (η's ``values``, and a second field's if given), the sweep
+    trained in this process to its end."""
     app = pilot.app
     await pilot.pause()
     await pilot.press("ctrl+f")
     await pilot.pause()
     screen = app.screen
-    # η = 3 would show the failure better, but its run is chaotic (see SPEED): a decade lower.
-    screen.query_one("#sweep-values", Input).value = "0.003,0.03,0.3"
-    screen.query_one("#sweep-name", Input).value = "eta"
+    screen.query_one("#sweep-values", Input).value = values
+    if field2:
+        screen.query_one("#sweep-field2", Select).value = field2
+        await pilot.pause()
+        screen.query_one("#sweep-values2", Input).value = values2
+    screen.query_one("#sweep-name", Input).value = name
     screen.query_one("#sweep-workers", Input).value = "0"
     await pilot.pause()
     await pilot.press("enter")
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + timeout
     while app.dashboard.sweeps.session is not None or isinstance(app.screen, SweepScreen):
         assert time.monotonic() < deadline, "the sweep did not finish"
         await pilot.pause(0.05)
+
+
+async def finished_sweep(pilot) -> None:
+    """A sweep of three η a decade apart, trained in this process to its end."""
+    app = pilot.app
+    # η = 3 would show the failure better, but its run is chaotic (see SPEED): a decade lower.
+    await run_sweep(pilot, "eta", "0.003,0.03,0.3")
     app.clear_notifications()
     await pilot.pause()
     await pilot.wait_for_scheduled_animations()
@@ -223,29 +235,8 @@ async def sweep_against(pilot) -> None:
     """A sweep of three η a decade apart (as :func:`finished_sweep`) for a tanh and a ReLU net,
     and F11 on its end: each run's best accuracy and final cost against η, a line per
     activation."""
-    app = pilot.app
-    await pilot.pause()
-    await pilot.press("ctrl+f")
-    await pilot.pause()
-    screen = app.screen
-    screen.query_one("#sweep-values", Input).value = "0.003,0.03,0.3"
-    screen.query_one("#sweep-field2", Select).value = "activation"
-    await pilot.pause()
-    screen.query_one("#sweep-values2", Input).value = "tanh,relu"
-    screen.query_one("#sweep-name", Input).value = "eta-activation"
-    screen.query_one("#sweep-workers", Input).value = "0"
-    await pilot.pause()
-    await pilot.press("enter")
-    deadline = time.monotonic() + 120
-    while app.dashboard.sweeps.session is not None or isinstance(app.screen, SweepScreen):
-        assert time.monotonic() < deadline, "the sweep did not finish"
-        await pilot.pause(0.05)
-    await pilot.press("f11")
-    while type(app.screen).__name__ != "AgainstScreen":
-        assert time.monotonic() < deadline, "F11 did not open the figure"
-        await pilot.pause(0.05)
-    app.clear_notifications()
-    await settle(pilot)
+    await run_sweep(pilot, "eta-activation", "0.003,0.03,0.3", "activation", "tanh,relu")
+    await open_against(pilot)
 
 
 # --- saturated neurons ----------------------------------------------------------------------------
