@@ -143,14 +143,7 @@ class Network:
         All of ``x`` goes through at once; :meth:`feedforward` cuts a large ``x`` into chunks.
         Inputs stored as uint8 bytes are converted here (see inputs.py), so a chunk at a time.
         """
-        a = as_floats(x, self.dtype)
-        layers = []
-        for w, b, sigma in zip(self.weights, self.biases, self._sigmas, strict=True):
-            z = a @ w.T
-            z += b
-            a = sigma(z)
-            layers.append(a)
-        return layers
+        return self._forward_pass(x)
 
     def weighted_inputs(self, x: Array) -> list[Array]:
         """Every layer's weighted inputs Z¹ … Zᴸ for the inputs ``x`` (one example per row), each
@@ -160,13 +153,23 @@ class Network:
 
         All of ``x`` goes through at once, as in :meth:`layer_activations`.
         """
-        a = as_floats(x, self.dtype)  # uint8 bytes stand for v/256
+        zs: list[Array] = []
+        self._forward_pass(x, zs)
+        return zs
+
+    def _forward_pass(self, x: Array, zs: list[Array] | None = None) -> list[Array]:
+        """The one forward pass: Aˡ = σ(Aˡ⁻¹ · (Wˡ)ᵀ + bˡ) for every layer, σ applied in place
+        to z's memory; with ``zs``, a copy of each z goes there first.  Inputs stored as uint8
+        bytes are converted here (see inputs.py)."""
+        a = as_floats(x, self.dtype)
         layers = []
         for w, b, sigma in zip(self.weights, self.biases, self._sigmas, strict=True):
             z = a @ w.T
             z += b
-            layers.append(z)
-            a = sigma(z.copy())
+            if zs is not None:
+                zs.append(z.copy())
+            a = sigma(z)
+            layers.append(a)
         return layers
 
     def evaluate(self, x: Array, y: Array, labels: Array) -> tuple[float, float]:
